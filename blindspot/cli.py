@@ -1,0 +1,181 @@
+"""The `blindspot` command line: argument parsing and the error contract, nothing else.
+
+Each sub-command lives in `blindspot/commands/<name>.py` as `run(args) -> int`, imported only
+when used so that `blindspot report` on a bastion never pays for importing Textual or moto.
+
+Exit codes: 0 success; 1 a `--fail-under` threshold not met; 2 a usage error or an unusable
+input (bad flag, missing or corrupt snapshot, unknown resource), reported as one line on
+stderr, never a traceback; 3 a collection that finished but is partial (see `errors`);
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from collectors import __version__
+from collectors.model import LAYERS
+
+EXIT_OK = 0
+EXIT_THRESHOLD = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A mistake the user can fix; printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like every other user error
+        self.exit(EXIT_USAGE, f"blindspot: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return value
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100: {value}")
+    return value
+
+
+def _csv_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="blindspot",
+        description="Explore the log coverage of an AWS account or organization, layer by "
+        "layer and resource by resource.",
+    )
+    parser.add_argument("--version", action="version", version=f"blindspot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    ui = argparse.ArgumentParser(add_help=False)
+    ui.add_argument("--no-mouse", action="store_true", help="do not capture the mouse (SSH)")
+    ui.add_argument(
+        "--ascii", action="store_true", help="ASCII symbols and borders for plain terminals"
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[ui],
+        help="collect a simulated organization (moto, in process) and explore it",
+        description="Build a simulated multi-account AWS organization inside moto, run the "
+        "real collectors over it and open the explorer; no AWS account needed.",
+    )
+    demo.add_argument("--no-ui", action="store_true", help="write the snapshot, open nothing")
+    demo.add_argument("-o", "--output", metavar="FILE", help="snapshot file to write")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
+    demo.add_argument("--size", choices=["small", "large"], default="small")
+
+    collect = commands.add_parser(
+        "collect",
+        help="collect a live snapshot from AWS (read-only)",
+        description="Collect resources, relationships and logging status from AWS into a "
+        "snapshot file. Read-only; honours AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL.",
+    )
+    collect.add_argument("-o", "--output", metavar="FILE", required=True, help="'-' for stdout")
+    collect.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or default chain)")
+    collect.add_argument(
+        "--regions", default=None, help="'all' (enabled regions) or r1,r2 (default: AWS_REGION)"
+    )
+    collect.add_argument("--org", action="store_true", help="every account of the organization")
+    collect.add_argument(
+        "--role-name",
+        default="OrganizationAccountAccessRole",
+        help="role assumed in member accounts (default: OrganizationAccountAccessRole)",
+    )
+    collect.add_argument("--accounts", type=_csv_list, help="account ids, comma-separated")
+    collect.add_argument("--aggregator", metavar="NAME", help="AWS Config aggregator to read")
+    collect.add_argument(
+        "--config-files", nargs="+", metavar="PATH", help="AWS Config snapshot/history files"
+    )
+    collect.add_argument("--source", choices=["auto", "config", "api"], default="auto")
+    collect.add_argument("--workers", type=_positive_int, default=8, help="parallel workers")
+    collect.add_argument("--quiet", action="store_true", help="no progress display")
+    collect.add_argument(
+        "--no-coverage", action="store_true", help="inventory only, no logging probes"
+    )
+
+    explore = commands.add_parser("explore", parents=[ui], help="open the explorer on a snapshot")
+    explore.add_argument("file", metavar="FILE")
+
+    commands.add_parser("controls", help="print the coverage catalogue").add_argument(
+        "--format", choices=["table", "markdown", "json", "csv"], default="table"
+    )
+
+    report = commands.add_parser("report", help="coverage by account and layer")
+    report.add_argument("file", metavar="FILE")
+    report.add_argument("--format", choices=["table", "markdown", "json", "csv"], default="table")
+    report.add_argument("--layer", action="append", choices=[str(x) for x in LAYERS])
+    report.add_argument("--account", action="append", metavar="ACCOUNT")
+    report.add_argument("--fail-under", type=_percent, metavar="PCT")
+
+    trace = commands.add_parser("trace", help="resources related to one resource, with gaps")
+    trace.add_argument("file", metavar="FILE")
+    trace.add_argument("resource", metavar="RESOURCE", help="id, ARN, resource id or name")
+    trace.add_argument("--depth", type=_positive_int, default=2)
+    trace.add_argument("--format", choices=["tree", "json", "dot", "mermaid"], default="tree")
+    trace.add_argument("--relationship", action="append", help="follow only these names")
+    trace.add_argument("--type", action="append", dest="types", help="enter only these types")
+
+    export = commands.add_parser("export", help="the graph for Gephi, yEd, Graphviz, networkx")
+    export.add_argument("file", metavar="FILE")
+    export.add_argument("--format", choices=["graphml", "node-link", "dot"], required=True)
+    export.add_argument("-o", "--output", metavar="OUT", required=True)
+
+    diff = commands.add_parser("diff", help="coverage that changed between two snapshots")
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--format", choices=["table", "json"], default="table")
+    return parser
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    sys.stderr.write(f"blindspot: {message}\n")
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from collectors.graph import ResolveError
+    from collectors.snapshot_io import SnapshotError
+
+    module_name = f"blindspot.commands.{args.command}"
+    try:
+        module = importlib.import_module(module_name)
+        return int(module.run(args) or 0)
+    except (SnapshotError, ResolveError, UsageError) as exc:
+        return _fail(str(exc).strip("'\""))
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # `blindspot report x | head`: stop quietly, like other Unix tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+"""`blindspot report`."""
+
+from __future__ import annotations
+
+import argparse
+
+from blindspot.cli import UsageError
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UsageError("`blindspot report` is not built yet in this version")

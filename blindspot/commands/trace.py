@@ -1,0 +1,11 @@
+"""`blindspot trace`."""
+
+from __future__ import annotations
+
+import argparse
+
+from blindspot.cli import UsageError
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UsageError("`blindspot trace` is not built yet in this version")

@@ -1,0 +1,1 @@
+"""Talking to AWS: sessions, the read-only guard, retries, error classification."""

@@ -1,0 +1,104 @@
+"""Turning AWS failures into data: every failed call becomes a `CollectionError` entry.
+
+Partial failure is normal in a large organization (a denied service, an opt-in region, a
+service that does not exist in a region, throttling past retries). The collectors record
+the failure, mark what it hid as `unknown`, and go on.
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
+
+from ..model import CollectionError
+from ..sanitize import clean_single_line
+
+ACCESS_DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnauthorizedAccess",
+        "AuthorizationError",
+        "AuthFailure",
+        "Forbidden",
+    }
+)
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "RequestThrottled",
+        "SlowDown",
+        "RequestThrottledException",
+        "ProvisionedThroughputExceededException",
+    }
+)
+NOT_AVAILABLE_CODES = frozenset(
+    {
+        "OptInRequired",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "SubscriptionRequiredException",
+        "UnsupportedOperation",
+        "InvalidAction",
+    }
+)
+
+
+def error_code(exc: BaseException) -> str:
+    """A short code for an exception: AWS's error code where there is one."""
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code") or "ClientError")
+    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
+        return "EndpointUnreachable"
+    if isinstance(exc, ReadTimeoutError):
+        return "ReadTimeout"
+    if isinstance(exc, NoCredentialsError):
+        return "NoCredentials"
+    if isinstance(exc, BotoCoreError):
+        return type(exc).__name__
+    return type(exc).__name__
+
+
+def error_message(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        message = exc.response.get("Error", {}).get("Message") or str(exc)
+    else:
+        message = str(exc)
+    return clean_single_line(message)[:500]
+
+
+def is_access_denied(exc: BaseException) -> bool:
+    return error_code(exc) in ACCESS_DENIED_CODES
+
+
+def is_throttling(exc: BaseException) -> bool:
+    return error_code(exc) in THROTTLING_CODES
+
+
+def to_collection_error(
+    exc: BaseException,
+    *,
+    account: str | None,
+    region: str | None,
+    service: str,
+    operation: str,
+) -> CollectionError:
+    return CollectionError(
+        account=account,
+        region=region,
+        service=service,
+        operation=operation,
+        code=error_code(exc),
+        message=error_message(exc),
+    )

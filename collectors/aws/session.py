@@ -1,0 +1,155 @@
+"""boto3 sessions for collection: read-only by construction, adaptive retries, call records.
+
+Every client blindspot makes comes from `AwsContext.client`, so three properties hold for
+all of them:
+
+* **read-only**: a `before-call` hook refuses, before anything is sent, any operation whose
+  name is not a read (Describe/List/Get/Select/Lookup/BatchGet/...). A bug or a hostile
+  plug-in cannot make blindspot change an account.
+* **retries**: botocore's `adaptive` retry mode (client-side rate limiting on throttles),
+  unless the user set `AWS_RETRY_MODE` / `AWS_MAX_ATTEMPTS`, which are honoured.
+* **accounting**: each operation is counted (service, operation), which the IAM-policy test
+  and the API-calls-per-resource benchmark read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+#: Operation-name prefixes that only read. Compared against botocore's operation names
+#: (PascalCase, e.g. DescribeInstances), never against user input.
+READ_PREFIXES: tuple[str, ...] = (
+    "Describe",
+    "List",
+    "Get",
+    "Select",
+    "Lookup",
+    "BatchGet",
+    "Search",
+    "Head",
+)
+
+#: Reads that do not follow the prefix convention.
+READ_EXCEPTIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("sts", "AssumeRole"),  # needed to read member accounts; grants nothing new
+    }
+)
+
+_READ_RE = re.compile(r"^(?:" + "|".join(READ_PREFIXES) + r")[A-Z]")
+
+
+class WriteRefused(RuntimeError):
+    """An operation that is not a read was about to be sent; blindspot never writes."""
+
+
+def is_read_operation(service: str, operation: str) -> bool:
+    return bool(_READ_RE.match(operation)) or (service, operation) in READ_EXCEPTIONS
+
+
+@dataclass
+class CallLog:
+    """Thread-safe count of the operations sent, by (IAM service prefix, operation)."""
+
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, service: str, operation: str) -> None:
+        with self.lock:
+            self.counts[(service, operation)] += 1
+
+    @property
+    def total(self) -> int:
+        with self.lock:
+            return sum(self.counts.values())
+
+    def actions(self) -> set[str]:
+        """IAM action names (`ec2:DescribeInstances`) of every operation recorded."""
+        with self.lock:
+            return {f"{service}:{operation}" for service, operation in self.counts}
+
+
+def _service_prefix(model: Any) -> str:
+    """The IAM prefix of a botocore operation model's service (`signingName` where set)."""
+    metadata = model.service_model.metadata
+    return (
+        metadata.get("signingName")
+        or metadata.get("endpointPrefix")
+        or model.service_model.service_name
+    )
+
+
+def install_read_only_guard(client: Any, call_log: CallLog | None = None) -> Any:
+    """Register the read-only guard (and the call log) on a boto3 client; returns it."""
+
+    def guard(model: Any, params: Any, request_signer: Any = None, **_: Any) -> None:
+        service = _service_prefix(model)
+        if not is_read_operation(service, model.name):
+            raise WriteRefused(
+                f"blindspot is read-only: refused {service}:{model.name} before sending it"
+            )
+        if call_log is not None:
+            call_log.record(service, model.name)
+
+    client.meta.events.register("before-call.*.*", guard, unique_id="blindspot-read-only-guard")
+    return client
+
+
+def retry_config(max_pool_connections: int = 20) -> Config:
+    """Adaptive retries unless the user chose a mode or an attempt count in the environment."""
+    retries: dict[str, Any] = {"mode": os.environ.get("AWS_RETRY_MODE", "adaptive")}
+    if "AWS_MAX_ATTEMPTS" in os.environ:
+        with contextlib.suppress(ValueError):
+            retries["total_max_attempts"] = int(os.environ["AWS_MAX_ATTEMPTS"])
+    else:
+        retries["total_max_attempts"] = 6
+    return Config(
+        retries=retries,
+        max_pool_connections=max_pool_connections,
+        connect_timeout=float(os.environ.get("BLINDSPOT_CONNECT_TIMEOUT", 10)),
+        read_timeout=float(os.environ.get("BLINDSPOT_READ_TIMEOUT", 60)),
+        user_agent_appid="blindspot",
+    )
+
+
+class AwsContext:
+    """One account's credentials: makes guarded, retrying, counted clients per region.
+
+    boto3 sessions are not thread-safe to create clients from concurrently, so client
+    creation is serialised with a lock and clients are cached per (service, region);
+    clients themselves are thread-safe.
+    """
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        account: str | None = None,
+        call_log: CallLog | None = None,
+        config: Config | None = None,
+    ) -> None:
+        self.session = session
+        self.account = account
+        self.call_log = call_log if call_log is not None else CallLog()
+        self.config = config or retry_config()
+        self._clients: dict[tuple[str, str | None], Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        key = (service, region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self.session.client(service, region_name=region, config=self.config)
+                install_read_only_guard(client, self.call_log)
+                self._clients[key] = client
+        return client

@@ -1,0 +1,477 @@
+"""The resource graph: a snapshot turned into something a responder can question.
+
+Nodes are resources (pseudo-resources for accounts and account-regions included); every
+relationship is a directed edge in a networkx `MultiDiGraph`, and traversals walk both
+successors and predecessors, because AWS Config records most relationships in one direction
+only (since 2021 a security group no longer lists its instances) while a responder needs to
+travel both ways.
+
+Account and region pseudo-resources are where account- and region-level controls live, not
+hops of a trace: through them every resource of a region would be two hops from every other.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .model import (
+    ACCOUNT_TYPE,
+    LAYERS,
+    PSEUDO_TYPES,
+    REGION_TYPE,
+    STATUS_SEVERITY,
+    Expectation,
+    Layer,
+    Origin,
+    Relationship,
+    Resource,
+    Snapshot,
+    Status,
+    account_node_id,
+    region_node_id,
+)
+
+SCOPE_RELATIONSHIP = "Is contained in Region"
+REGION_IN_ACCOUNT = "Is contained in Account"
+
+
+@dataclass(slots=True)
+class Counts:
+    """Resource-layer statuses counted over a set of resources."""
+
+    logged: int = 0
+    partial: int = 0
+    missing: int = 0
+    unknown: int = 0
+
+    def add(self, status: Status, n: int = 1) -> None:
+        if status is Status.logged:
+            self.logged += n
+        elif status is Status.partial:
+            self.partial += n
+        elif status is Status.missing:
+            self.missing += n
+        elif status is Status.unknown:
+            self.unknown += n
+
+    def merge(self, other: Counts) -> None:
+        self.logged += other.logged
+        self.partial += other.partial
+        self.missing += other.missing
+        self.unknown += other.unknown
+
+    @property
+    def total(self) -> int:
+        return self.logged + self.partial + self.missing + self.unknown
+
+    @property
+    def gaps(self) -> int:
+        return self.missing + self.unknown
+
+    @property
+    def coverage_pct(self) -> float | None:
+        """100 * (logged + 0.5 * partial) / (logged + partial + missing + unknown).
+
+        None when nothing was counted: "no resources of this layer" is not 0 % covered.
+        """
+        total = self.total
+        if not total:
+            return None
+        return round(100.0 * (self.logged + 0.5 * self.partial) / total, 1)
+
+    def as_dict(self) -> dict[str, int | float | None]:
+        return {
+            "logged": self.logged,
+            "partial": self.partial,
+            "missing": self.missing,
+            "unknown": self.unknown,
+            "coverage_pct": self.coverage_pct,
+        }
+
+
+LayerCounts = dict[Layer, Counts]
+
+
+def empty_layer_counts() -> LayerCounts:
+    return {layer: Counts() for layer in LAYERS}
+
+
+def worst(statuses: Iterable[Status]) -> Status | None:
+    """The worst of some statuses (missing < unknown < partial < logged); None if none count."""
+    result: Status | None = None
+    best_rank = 99
+    for status in statuses:
+        rank = STATUS_SEVERITY.get(status)
+        if rank is not None and rank < best_rank:
+            result, best_rank = status, rank
+    return result
+
+
+def layer_statuses(resource: Resource) -> dict[Layer, Status]:
+    """A resource's status per layer: the worst of its baseline controls in that layer.
+
+    `extended` controls and `not_applicable` records do not count. A layer with no baseline
+    control on this resource is absent from the result.
+    """
+    result: dict[Layer, Status] = {}
+    for record in resource.coverage:
+        if record.expectation is not Expectation.baseline:
+            continue
+        rank = STATUS_SEVERITY.get(record.status)
+        if rank is None:
+            continue
+        current = result.get(record.layer)
+        if current is None or rank < STATUS_SEVERITY[current]:
+            result[record.layer] = record.status
+    return result
+
+
+class ResolveError(LookupError):
+    """A resource reference that matches nothing, or more than one resource."""
+
+
+@dataclass(slots=True)
+class TraceNode:
+    id: str
+    depth: int
+    resource: Resource
+    layers: dict[Layer, Status]
+    via: str | None = None  # the node it was reached from (None for the root)
+    via_name: str | None = None  # relationship name of that hop
+
+    @property
+    def gaps(self) -> list[Layer]:
+        return [
+            layer
+            for layer, status in self.layers.items()
+            if status in (Status.missing, Status.unknown)
+        ]
+
+
+@dataclass(slots=True)
+class TraceEdge:
+    source: str
+    target: str
+    name: str
+    origin: str
+
+
+@dataclass(slots=True)
+class Trace:
+    root: str
+    depth: int
+    nodes: list[TraceNode] = field(default_factory=list)
+    edges: list[TraceEdge] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "root": self.root,
+            "depth": self.depth,
+            "nodes": [
+                {
+                    "id": node.id,
+                    "type": node.resource.type,
+                    "name": node.resource.name,
+                    "account": node.resource.account,
+                    "region": node.resource.region,
+                    "depth": node.depth,
+                    "layers": {str(k): str(v) for k, v in node.layers.items()},
+                    "gaps": [str(layer) for layer in node.gaps],
+                }
+                for node in self.nodes
+            ],
+            "edges": [
+                {"source": e.source, "target": e.target, "name": e.name, "origin": e.origin}
+                for e in self.edges
+            ],
+        }
+
+
+class CoverageGraph:
+    """A snapshot's resources and relationships as a queryable graph.
+
+    Relationships whose ends are not in the snapshot are kept out of the graph and counted
+    in `dangling_relationships` (a snapshot from elsewhere may be inconsistent); duplicate
+    resource ids keep the first occurrence and are counted in `duplicate_ids`.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.resources: dict[str, Resource] = {}
+        self.duplicate_ids: list[str] = []
+        self.dangling_relationships: list[Relationship] = []
+        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._layers: dict[str, dict[Layer, Status]] = {}
+        self._by_name: dict[str, list[str]] | None = None
+        self._by_short_id: dict[str, list[str]] | None = None
+        self._build()
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _build(self) -> None:
+        resources = self.resources
+        for resource in self.snapshot.resources:
+            if resource.id in resources:
+                self.duplicate_ids.append(resource.id)
+                continue
+            resources[resource.id] = resource
+        self._ensure_pseudo_resources()
+        graph = self.graph
+        graph.add_nodes_from(resources)
+        edges = []
+        for rel in self.snapshot.relationships:
+            if rel.source not in resources or rel.target not in resources:
+                self.dangling_relationships.append(rel)
+                continue
+            edges.append((rel.source, rel.target, {"name": rel.name, "origin": rel.origin}))
+        # Every resource hangs off its account-region; every region off its account.
+        for resource in list(resources.values()):
+            if resource.type == ACCOUNT_TYPE:
+                continue
+            if resource.type == REGION_TYPE:
+                parent = account_node_id(resource.account)
+                name = REGION_IN_ACCOUNT
+            else:
+                parent = region_node_id(resource.account, resource.region)
+                name = SCOPE_RELATIONSHIP
+            if parent in resources and parent != resource.id:
+                edges.append((resource.id, parent, {"name": name, "origin": Origin.scope}))
+        graph.add_edges_from(edges)
+        for resource_id, resource in resources.items():
+            self._layers[resource_id] = layer_statuses(resource)
+
+    def _ensure_pseudo_resources(self) -> None:
+        """Add account and account-region pseudo-resources a snapshot may lack."""
+        resources = self.resources
+        seen_regions: set[tuple[str, str]] = set()
+        seen_accounts: set[str] = set()
+        for resource in resources.values():
+            if resource.type not in PSEUDO_TYPES:
+                seen_regions.add((resource.account, resource.region))
+            seen_accounts.add(resource.account)
+        for account in self.snapshot.accounts:
+            seen_accounts.add(account.id)
+            for region in account.regions:
+                seen_regions.add((account.id, region))
+        names = {account.id: account.name for account in self.snapshot.accounts}
+        for account in sorted(seen_accounts):
+            node = account_node_id(account)
+            if node not in resources:
+                resources[node] = Resource(
+                    id=node,
+                    type=ACCOUNT_TYPE,
+                    account=account,
+                    region="global",
+                    name=names.get(account) or account,
+                )
+        for account, region in sorted(seen_regions):
+            node = region_node_id(account, region)
+            if node not in resources:
+                resources[node] = Resource(
+                    id=node, type=REGION_TYPE, account=account, region=region, name=region
+                )
+
+    # -- lookups --------------------------------------------------------------------------
+
+    def __contains__(self, resource_id: object) -> bool:
+        return resource_id in self.resources
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def resource(self, resource_id: str) -> Resource:
+        return self.resources[resource_id]
+
+    def layers(self, resource_id: str) -> dict[Layer, Status]:
+        """The resource's status per layer (worst baseline control), cached at build time."""
+        return self._layers[resource_id]
+
+    def is_pseudo(self, resource_id: str) -> bool:
+        return self.resources[resource_id].type in PSEUDO_TYPES
+
+    def _name_indexes(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        if self._by_name is None or self._by_short_id is None:
+            by_name: dict[str, list[str]] = defaultdict(list)
+            by_short: dict[str, list[str]] = defaultdict(list)
+            for resource_id, resource in self.resources.items():
+                if resource.name:
+                    by_name[resource.name].append(resource_id)
+                if resource.resource_id:
+                    by_short[resource.resource_id].append(resource_id)
+            self._by_name, self._by_short_id = dict(by_name), dict(by_short)
+        return self._by_name, self._by_short_id
+
+    def resolve(self, reference: str) -> str:
+        """Find a resource by id/ARN, short resource id (vpc-0abc) or unique name."""
+        if reference in self.resources:
+            return reference
+        by_name, by_short = self._name_indexes()
+        for index, kind in ((by_short, "resource id"), (by_name, "name")):
+            matches = index.get(reference, [])
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                shown = ", ".join(sorted(matches)[:5])
+                raise ResolveError(
+                    f"{reference!r} matches {len(matches)} resources by {kind} ({shown}"
+                    f"{', ...' if len(matches) > 5 else ''}); use the full id"
+                )
+        raise ResolveError(f"no resource matches {reference!r} (by id, ARN, resource id or name)")
+
+    # -- traversal ------------------------------------------------------------------------
+
+    def neighbours(self, resource_id: str) -> Iterator[tuple[str, str, str, str, bool]]:
+        """Direct relationships of a resource in both directions, pseudo-resources excluded.
+
+        Yields (neighbour, source, target, name, origin) where source/target give the
+        relationship's own direction.
+        """
+        graph = self.graph
+        for _, neighbour, data in graph.out_edges(resource_id, data=True):
+            if data["origin"] is Origin.scope:
+                continue
+            yield neighbour, resource_id, neighbour, data["name"], data["origin"]
+        for neighbour, _, data in graph.in_edges(resource_id, data=True):
+            if data["origin"] is Origin.scope:
+                continue
+            yield neighbour, neighbour, resource_id, data["name"], data["origin"]
+
+    def trace(
+        self,
+        resource_id: str,
+        depth: int = 2,
+        *,
+        relationship_names: Iterable[str] | None = None,
+        resource_types: Iterable[str] | None = None,
+        max_nodes: int | None = None,
+    ) -> Trace:
+        """Resources related to `resource_id` within `depth` hops (breadth first).
+
+        `relationship_names` limits which relationships are followed (case-insensitive,
+        surrounding spaces ignored, so "Is contained in " and "is contained in vpc" both
+        work as prefixes of AWS Config's wording); `resource_types` limits which resources
+        are entered (the root always is). Account and region pseudo-resources are never
+        hops. `max_nodes` bounds the result for interactive use.
+        """
+        if depth < 0:
+            raise ValueError("depth must be 0 or more")
+        name_filters = (
+            [n.strip().lower() for n in relationship_names if n.strip()]
+            if relationship_names
+            else None
+        )
+        type_filter = set(resource_types) if resource_types else None
+        root = self.resources[resource_id]
+        trace = Trace(root=resource_id, depth=depth)
+        trace.nodes.append(TraceNode(resource_id, 0, root, self._layers[resource_id]))
+        seen = {resource_id}
+        seen_edges: set[tuple[str, str, str]] = set()
+        queue: deque[tuple[str, int]] = deque([(resource_id, 0)])
+        while queue:
+            current, level = queue.popleft()
+            if level >= depth:
+                continue
+            for neighbour, source, target, name, origin in self.neighbours(current):
+                resource = self.resources[neighbour]
+                if resource.type in PSEUDO_TYPES:
+                    continue
+                if name_filters is not None and not any(
+                    name.strip().lower().startswith(f) for f in name_filters
+                ):
+                    continue
+                if type_filter is not None and resource.type not in type_filter:
+                    continue
+                key = (source, target, name)
+                if key not in seen_edges:
+                    seen_edges.add(key)
+                    trace.edges.append(TraceEdge(source, target, name, str(origin)))
+                if neighbour in seen:
+                    continue
+                if max_nodes is not None and len(trace.nodes) >= max_nodes:
+                    continue
+                seen.add(neighbour)
+                trace.nodes.append(
+                    TraceNode(
+                        neighbour, level + 1, resource, self._layers[neighbour], current, name
+                    )
+                )
+                queue.append((neighbour, level + 1))
+        # Edges to nodes dropped by max_nodes would dangle; keep only edges inside the trace.
+        if max_nodes is not None:
+            trace.edges = [e for e in trace.edges if e.source in seen and e.target in seen]
+        return trace
+
+    # -- rollups --------------------------------------------------------------------------
+
+    def iter_resources(
+        self,
+        *,
+        accounts: Iterable[str] | None = None,
+        regions: Iterable[str] | None = None,
+        types: Iterable[str] | None = None,
+    ) -> Iterator[Resource]:
+        account_set = set(accounts) if accounts else None
+        region_set = set(regions) if regions else None
+        type_set = set(types) if types else None
+        for resource in self.resources.values():
+            if account_set is not None and resource.account not in account_set:
+                continue
+            if region_set is not None and resource.region not in region_set:
+                continue
+            if type_set is not None and resource.type not in type_set:
+                continue
+            yield resource
+
+    def rollup(
+        self,
+        by: str | None = None,
+        *,
+        accounts: Iterable[str] | None = None,
+        layers: Iterable[Layer] | None = None,
+    ) -> dict[str, LayerCounts]:
+        """Counts of resource-layer statuses grouped by `account`, `region`, `type`, or
+        `account-region`; `by=None` gives one group, `"*"`, the totals."""
+        layer_set = set(layers) if layers else None
+        groups: dict[str, LayerCounts] = {}
+        for resource in self.iter_resources(accounts=accounts):
+            if by is None:
+                key = "*"
+            elif by == "account":
+                key = resource.account
+            elif by == "region":
+                key = resource.region
+            elif by == "type":
+                key = resource.type
+            elif by == "account-region":
+                key = f"{resource.account}/{resource.region}"
+            else:
+                raise ValueError(f"cannot group by {by!r}")
+            statuses = self._layers[resource.id]
+            if not statuses:
+                continue
+            counts = groups.get(key)
+            if counts is None:
+                counts = groups[key] = empty_layer_counts()
+            for layer, status in statuses.items():
+                if layer_set is None or layer in layer_set:
+                    counts[layer].add(status)
+        return groups
+
+    def totals(
+        self, *, accounts: Iterable[str] | None = None, layers: Iterable[Layer] | None = None
+    ) -> LayerCounts:
+        return self.rollup(None, accounts=accounts, layers=layers).get("*") or (
+            empty_layer_counts()
+        )
+
+
+def overall(counts: LayerCounts, layers: Iterable[Layer] | None = None) -> Counts:
+    """All layers' counts added together (the figure `--fail-under` compares)."""
+    result = Counts()
+    for layer in layers or LAYERS:
+        result.merge(counts[layer])
+    return result

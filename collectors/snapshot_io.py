@@ -1,0 +1,143 @@
+"""Reading and writing snapshot files (`.json` or `.json.gz`).
+
+Reads are defensive because snapshot files travel between machines: every failure a file
+can cause (missing, truncated gzip, not UTF-8, not JSON, too deep, wrong shape, a newer
+schema) becomes one `SnapshotError` with a one-line message, which the command line prints
+and exits 2 on. Writes are atomic (temporary file in the same folder, fsync, rename) so an
+interrupted collection never leaves half a snapshot behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import os
+import tempfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from . import __version__
+from .model import SCHEMA_VERSION, Snapshot
+from .sanitize import clean_json_text
+
+#: Refuse to decompress or read more than this (a gzip bomb must not exhaust memory).
+MAX_SNAPSHOT_BYTES = int(os.environ.get("BLINDSPOT_MAX_SNAPSHOT_BYTES", 4 * 1024**3))
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class SnapshotError(Exception):
+    """A snapshot file that cannot be used; `str(error)` is one line for the user."""
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(2)
+            handle.seek(0)
+            if head == GZIP_MAGIC:
+                with gzip.GzipFile(fileobj=handle) as unzipped:
+                    data = unzipped.read(MAX_SNAPSHOT_BYTES + 1)
+            else:
+                data = handle.read(MAX_SNAPSHOT_BYTES + 1)
+    except FileNotFoundError:
+        raise SnapshotError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SnapshotError(f"{path}: is a folder, not a snapshot file") from None
+    except PermissionError:
+        raise SnapshotError(f"{path}: permission denied") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise SnapshotError(f"{path}: corrupt or truncated gzip data ({exc})") from None
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotError(
+            f"{path}: larger than {MAX_SNAPSHOT_BYTES} bytes "
+            "(raise BLINDSPOT_MAX_SNAPSHOT_BYTES to read it)"
+        )
+    return data
+
+
+def _describe_validation_error(exc: ValidationError) -> str:
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first.get("loc", ())) or "document"
+    more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+    return f"not a blindspot snapshot: {where}: {first.get('msg', 'invalid')}{more}"
+
+
+def parse_snapshot(data: bytes | str, *, name: str = "snapshot") -> Snapshot:
+    """Validate snapshot bytes into models, with control characters neutralised."""
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise SnapshotError(f"{name}: empty file")
+    text = clean_json_text(text)
+    try:
+        document: Any = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise SnapshotError(f"{name}: not valid JSON ({exc}); truncated?") from None
+    if not isinstance(document, dict):
+        raise SnapshotError(f"{name}: not a blindspot snapshot (top level is not an object)")
+    version = document.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        raise SnapshotError(
+            f"{name}: schema_version {version} is newer than this blindspot understands "
+            f"({SCHEMA_VERSION}); upgrade blindspot"
+        )
+    if version != SCHEMA_VERSION:
+        raise SnapshotError(
+            f"{name}: not a blindspot snapshot (schema_version is {version!r}, "
+            f"expected {SCHEMA_VERSION})"
+        )
+    try:
+        return Snapshot.model_validate(document)
+    except ValidationError as exc:
+        raise SnapshotError(f"{name}: {_describe_validation_error(exc)}") from None
+    except RecursionError:
+        raise SnapshotError(f"{name}: not a blindspot snapshot (nested too deeply)") from None
+
+
+def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+    """Load a snapshot file; raise `SnapshotError` with a one-line reason on any problem."""
+    path = Path(path)
+    return parse_snapshot(_read_bytes(path), name=str(path))
+
+
+def dump_snapshot(snapshot: Snapshot) -> bytes:
+    """Serialise a snapshot to compact JSON bytes."""
+    if snapshot.tool.version == "0.0.0":
+        snapshot.tool.version = __version__
+    return orjson.dumps(snapshot.model_dump(mode="json", exclude_none=False))
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to `path` so that readers see either the old file or the whole new one."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def save_snapshot(snapshot: Snapshot, path: str | os.PathLike[str]) -> Path:
+    """Write a snapshot atomically; gzip when the name ends in `.gz`."""
+    path = Path(path)
+    data = dump_snapshot(snapshot)
+    if path.name.endswith(".gz"):
+        data = gzip.compress(data, compresslevel=6, mtime=0)
+    write_bytes_atomic(path, data)
+    return path
