@@ -26,6 +26,9 @@ _JSON_ESCAPED_UNSAFE = re.compile(
     r"(?<!\\)((?:\\\\)*)\\u(00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|061[cC]|200[eEfF]"
     r"|202[a-eA-E]|206[6-9]|[fF][eE][fF][fF])"
 )
+# JSON's short escapes for control characters: backspace, form feed, carriage return.
+_JSON_SHORT_UNSAFE = re.compile(r"(?<!\\)((?:\\\\)*)\\([bfr])")
+_SHORT_CODES = {"b": 0x08, "f": 0x0C, "r": 0x0D}
 
 REPLACEMENT = "\ufffd"
 
@@ -52,10 +55,9 @@ def clean(value: str) -> str:
 
 def clean_single_line(value: str) -> str:
     """Like `clean`, and tabs and newlines become spaces: for table cells and tree labels."""
-    value = clean(value)
     if "\n" in value or "\t" in value or "\r" in value:
         value = value.replace("\r", " ").replace("\n", " ").replace("\t", " ")
-    return value
+    return clean(value)
 
 
 def _json_escape_stand_in(match: re.Match[str]) -> str:
@@ -66,6 +68,11 @@ def _json_escape_stand_in(match: re.Match[str]) -> str:
     return f"{backslashes}\\u{ord(replacement):04x}"
 
 
+def _json_short_stand_in(match: re.Match[str]) -> str:
+    backslashes, letter = match.group(1), match.group(2)
+    return f"{backslashes}\\u{ord(_stand_in(chr(_SHORT_CODES[letter]))):04x}"
+
+
 def clean_json_text(text: str) -> str:
     """Neutralise control characters in raw JSON text before it is parsed.
 
@@ -74,8 +81,9 @@ def clean_json_text(text: str) -> str:
     so they can only arrive escaped (``\\u001b``); C1 and bidi characters may also arrive
     raw. Both forms are rewritten; the result is still valid JSON exactly when the input was.
     """
-    if "\\u" in text:
+    if "\\" in text:
         text = _JSON_ESCAPED_UNSAFE.sub(_json_escape_stand_in, text)
+        text = _JSON_SHORT_UNSAFE.sub(_json_short_stand_in, text)
     return clean_raw_non_c0(text)
 
 
