@@ -1,11 +1,89 @@
-"""`blindspot collect`."""
+"""`blindspot collect`: a live, read-only snapshot of an account or organization.
+
+Writes the snapshot atomically (`-o -` writes it to stdout and nothing else), prints one
+summary line on stderr, and exits 0 when the snapshot is complete, 3 when some calls failed
+(see its `errors`). No credentials or an unknown profile: one line, exit 2. Ctrl-C: nothing
+is written, a line says what was lost, exit 130. The standard SDK configuration is honoured
+by boto3 itself (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from blindspot.cli import UsageError
+from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+
+from blindspot.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, UsageError
+from collectors.accounts import NoCredentials
+from collectors.collect import CollectOptions, CollectResult, collect
+from collectors.progress import make_progress
+from collectors.snapshot_io import dump_snapshot, save_snapshot
+
+
+def options_from_args(args: argparse.Namespace) -> CollectOptions:
+    regions = args.regions
+    if regions is not None:
+        parts = [part.strip() for part in regions.split(",") if part.strip()]
+        if not parts:
+            raise UsageError("--regions needs 'all' or a comma-separated list of regions")
+        regions = "all" if parts == ["all"] else parts
+    if args.aggregator and args.config_files:
+        raise UsageError("--aggregator and --config-files are two different sources; pick one")
+    if args.workers == 0:
+        raise UsageError("--workers must be at least 1")
+    return CollectOptions(
+        profile=args.profile,
+        regions=regions,
+        org=args.org,
+        role_name=args.role_name,
+        accounts=args.accounts,
+        aggregator=args.aggregator,
+        config_files=args.config_files,
+        source=args.source,
+        workers=args.workers,
+        no_coverage=args.no_coverage,
+    )
+
+
+def summary_line(result: CollectResult) -> str:
+    snapshot = result.snapshot
+    real = [r for r in snapshot.resources if not r.is_pseudo]
+    state = "complete" if result.complete else "PARTIAL (see errors)"
+    return (
+        f"blindspot: {state}: {len(snapshot.accounts)} accounts, "
+        f"{result.regions_collected} account-regions, {len(real)} resources, "
+        f"{len(snapshot.relationships)} relationships, {len(snapshot.errors)} errors, "
+        f"{result.call_log.total} API calls, {result.seconds:.1f} s"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("`blindspot collect` is not built yet in this version")
+    options = options_from_args(args)
+    progress = make_progress(quiet=args.quiet)
+    try:
+        with progress:
+            result = collect(options, progress)
+    except NoCredentials as exc:
+        raise UsageError(str(exc)) from None
+    except ProfileNotFound as exc:
+        raise UsageError(f"{exc}; check --profile / AWS_PROFILE") from None
+    except (ClientError, BotoCoreError) as exc:
+        # Only the account planning (identity, organization) can fail this early.
+        raise UsageError(f"cannot start collecting: {exc}") from None
+    except KeyboardInterrupt:
+        sys.stderr.write(
+            f"blindspot: interrupted: nothing written ({progress.summary()} were discarded)\n"
+        )
+        return EXIT_INTERRUPTED
+    if args.output == "-":
+        sys.stdout.buffer.write(dump_snapshot(result.snapshot) + b"\n")
+        sys.stdout.flush()
+    else:
+        try:
+            save_snapshot(result.snapshot, args.output)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    if not args.quiet:
+        sys.stderr.write(summary_line(result) + "\n")
+    return EXIT_OK if result.complete else EXIT_PARTIAL

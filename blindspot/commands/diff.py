@@ -1,11 +1,19 @@
-"""`blindspot diff`."""
+"""`blindspot diff`: coverage that appeared, disappeared or changed between two snapshots.
+
+Always exits 0 when both snapshots load: a difference is a finding, not a failure.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from blindspot.cli import UsageError
+from collectors.diff import diff_snapshots, render
+from collectors.snapshot_io import load_snapshot
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("`blindspot diff` is not built yet in this version")
+    old = load_snapshot(args.old)
+    new = load_snapshot(args.new)
+    sys.stdout.write(render(diff_snapshots(old, new), args.format))
+    return 0

@@ -1,11 +1,32 @@
-"""`blindspot export`."""
+"""`blindspot export`: the coverage graph as GraphML, node-link JSON or DOT.
+
+The file is written atomically (temporary file, then rename); `-o -` writes to stdout.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from blindspot.cli import UsageError
+from collectors.export import export
+from collectors.graph import CoverageGraph
+from collectors.snapshot_io import load_snapshot, write_bytes_atomic
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("`blindspot export` is not built yet in this version")
+    graph = CoverageGraph(load_snapshot(args.file))
+    data = export(graph, args.format)
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    try:
+        write_bytes_atomic(args.output, data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    sys.stderr.write(
+        f"blindspot: wrote {args.format} with {graph.graph.number_of_nodes()} nodes and "
+        f"{graph.graph.number_of_edges()} edges to {args.output}\n"
+    )
+    return 0

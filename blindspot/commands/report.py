@@ -1,11 +1,40 @@
-"""`blindspot report`."""
+"""`blindspot report`: coverage by account and layer, from a snapshot alone.
+
+Exit 1 when `--fail-under PCT` is given and the overall coverage of the selected layers is
+below PCT, so a CI pipeline can gate on it. A snapshot with nothing to score (no resource
+has a baseline control in the selected layers) passes, with a note on stderr: "no
+resources" is not "0 % covered".
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from blindspot.cli import UsageError
+from blindspot.cli import EXIT_OK, EXIT_THRESHOLD, UsageError
+from collectors.graph import CoverageGraph
+from collectors.report import ReportError, build_report, render
+from collectors.snapshot_io import load_snapshot
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("`blindspot report` is not built yet in this version")
+    graph = CoverageGraph(load_snapshot(args.file))
+    try:
+        report = build_report(graph, layers=args.layer, accounts=args.account)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    sys.stdout.write(render(report, args.format))
+    sys.stdout.flush()
+    if args.fail_under is None:
+        return EXIT_OK
+    pct = report.overall.coverage_pct
+    if pct is None:
+        sys.stderr.write("blindspot: nothing to score in the selected layers; not failing\n")
+        return EXIT_OK
+    if pct < args.fail_under:
+        sys.stderr.write(
+            f"blindspot: coverage {pct:.1f}% is below the --fail-under threshold "
+            f"{args.fail_under:g}%\n"
+        )
+        return EXIT_THRESHOLD
+    return EXIT_OK

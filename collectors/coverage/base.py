@@ -30,6 +30,9 @@ class ProbeContext:
     #: Coverage records found so far, per resource id.
     coverage: dict[str, list[Coverage]] = field(default_factory=dict)
     errors: list[CollectionError] = field(default_factory=list)
+    #: Facts one probe leaves for a later step of the same account-region (e.g. the region's
+    #: trail decision, copied onto every resource once all probes have added theirs).
+    shared: dict[str, Any] = field(default_factory=dict)
 
     def client(self, service: str, region: str | None = None) -> Any:
         if self.aws is None:

@@ -1,0 +1,1 @@
+"""A simulated AWS organization inside moto, for the demo and the tests."""

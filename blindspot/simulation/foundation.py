@@ -1,0 +1,237 @@
+"""The account layer of the demo organization: log archive, trails, Config, GuardDuty.
+
+Planned coverage, per account and region (recorded against the account-region
+pseudo-resource, `blindspot::Account::Region`, where region-level controls live):
+
+| account | CloudTrail management events | AWS Config recorder | GuardDuty |
+|---|---|---|---|
+| management | org trail, multi-region: logged | us-east-1 only | us-east-1 only |
+| security (log archive) | own multi-region trail | both regions | both regions (+ Security Hub us-east-1) |
+| production | own multi-region trail, S3/Lambda data events for some resources | us-east-1 only | us-east-1 only |
+| development | single-region write-only trail: us-east-1 partial, eu-west-1 missing | none | none |
+
+moto keeps an organization trail in the management account only (members do not see it,
+unlike AWS), which is why each member also has its own trail, as many real organizations do
+from before they adopted an org trail.
+"""
+
+from __future__ import annotations
+
+import json
+
+from collectors.model import REGION_TYPE, region_node_id
+
+from .accounts import BuildContext, SimAccount
+
+CONFIG_ROLE = "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+
+
+def _record_region(
+    ctx: BuildContext, account: SimAccount, region: str, control: str, state: str, detail: str
+) -> None:
+    ctx.truth.add(
+        account=account.id,
+        region=region,
+        resource_type=REGION_TYPE,
+        resource_id=region,
+        arn=region_node_id(account.id, region),
+        layer="account",
+        control=control,
+        state=state,  # type: ignore[arg-type]
+        detail=detail,
+    )
+
+
+def build_log_archive(ctx: BuildContext) -> str:
+    """The organization's log-archive bucket in the security account; returns its name."""
+    security = ctx.account("security")
+    name = ctx.naming.bucket("org-log-archive")
+    s3 = security.client("s3")
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    writers = [f"arn:aws:s3:::{name}/AWSLogs/*"]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AWSCloudTrailAclCheck",
+                "Effect": "Allow",
+                "Principal": {"Service": ["cloudtrail.amazonaws.com", "config.amazonaws.com"]},
+                "Action": "s3:GetBucketAcl",
+                "Resource": f"arn:aws:s3:::{name}",
+            },
+            {
+                "Sid": "AWSLogDeliveryWrite",
+                "Effect": "Allow",
+                "Principal": {
+                    "Service": [
+                        "cloudtrail.amazonaws.com",
+                        "config.amazonaws.com",
+                        "delivery.logs.amazonaws.com",
+                    ]
+                },
+                "Action": "s3:PutObject",
+                "Resource": writers,
+                "Condition": {"StringEquals": {"aws:SourceOrgID": ctx.organization_id}},
+            },
+        ],
+    }
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+    s3.put_bucket_tagging(
+        Bucket=name,
+        Tagging={
+            "TagSet": [
+                {"Key": "team", "Value": "security"},
+                {"Key": "cost-center", "Value": "cc-0001"},
+                {"Key": "data-classification", "Value": "restricted"},
+            ]
+        },
+    )
+    ctx.facts["log_archive_bucket"] = name
+    return name
+
+
+def _trail(
+    account: SimAccount,
+    name: str,
+    bucket: str,
+    *,
+    multi_region: bool,
+    organization: bool = False,
+    region: str = "us-east-1",
+) -> str:
+    cloudtrail = account.client("cloudtrail", region)
+    arn = cloudtrail.create_trail(
+        Name=name,
+        S3BucketName=bucket,
+        IsMultiRegionTrail=multi_region,
+        IsOrganizationTrail=organization,
+        EnableLogFileValidation=True,
+        IncludeGlobalServiceEvents=multi_region,
+        TagsList=[{"Key": "team", "Value": "security"}],
+    )["TrailARN"]
+    cloudtrail.start_logging(Name=name)
+    return arn
+
+
+def build_trails(ctx: BuildContext) -> None:
+    """Organization and per-account trails, with data events for chosen resources only."""
+    archive = ctx.facts["log_archive_bucket"]
+    management = ctx.account("management")
+    _trail(management, "org-trail", archive, multi_region=True, organization=True)
+    for region in ctx.regions:
+        _record_region(
+            ctx, management, region, "cloudtrail-management-events", "logged", "org-trail"
+        )
+
+    security = ctx.account("security")
+    _trail(security, "security-account-trail", archive, multi_region=True)
+    for region in ctx.regions:
+        _record_region(
+            ctx, security, region, "cloudtrail-management-events", "logged", "security-account-trail"
+        )
+
+    prod = ctx.account("production")
+    trail_arn = _trail(prod, "prod-account-trail", archive, multi_region=True)
+    data_bucket = ctx.facts["prod_data_bucket"]
+    orders_function = ctx.facts["prod_orders_function_arn"]
+    prod.client("cloudtrail").put_event_selectors(
+        TrailName=trail_arn,
+        AdvancedEventSelectors=[
+            {
+                "Name": "Management events",
+                "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}],
+            },
+            {
+                "Name": "S3 object events on the data bucket",
+                "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Data"]},
+                    {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                    {"Field": "resources.ARN", "StartsWith": [f"arn:aws:s3:::{data_bucket}/"]},
+                ],
+            },
+            {
+                "Name": "Invocations of the orders API function",
+                "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Data"]},
+                    {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]},
+                    {"Field": "resources.ARN", "Equals": [orders_function]},
+                ],
+            },
+        ],
+    )
+    for region in ctx.regions:
+        _record_region(
+            ctx, prod, region, "cloudtrail-management-events", "logged", "prod-account-trail"
+        )
+
+    dev = ctx.account("development")
+    dev_trail = _trail(dev, "dev-trail", archive, multi_region=False)
+    dev.client("cloudtrail").put_event_selectors(
+        TrailName=dev_trail,
+        EventSelectors=[{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}],
+    )
+    _record_region(
+        ctx, dev, ctx.regions[0], "cloudtrail-management-events", "partial", "write-only"
+    )
+    for region in ctx.regions[1:]:
+        _record_region(
+            ctx, dev, region, "cloudtrail-management-events", "missing", "single-region trail"
+        )
+
+
+#: (account role, region index) pairs where the AWS Config recorder runs.
+CONFIG_ON = {("management", 0), ("security", 0), ("security", 1), ("production", 0)}
+#: (account role, region index) pairs where GuardDuty is enabled.
+GUARDDUTY_ON = {("management", 0), ("security", 0), ("security", 1), ("production", 0)}
+
+
+def build_config_and_detection(ctx: BuildContext) -> None:
+    """AWS Config recorders, GuardDuty detectors and Security Hub, in some regions only."""
+    archive = ctx.facts["log_archive_bucket"]
+    for role, account in ctx.accounts.items():
+        for index, region in enumerate(ctx.regions):
+            if (role, index) in CONFIG_ON:
+                config = account.client("config", region)
+                config.put_configuration_recorder(
+                    ConfigurationRecorder={
+                        "name": "default",
+                        "roleARN": f"arn:aws:iam::{account.id}:role/{CONFIG_ROLE}",
+                        "recordingGroup": {
+                            "allSupported": True,
+                            "includeGlobalResourceTypes": index == 0,
+                        },
+                    }
+                )
+                config.put_delivery_channel(
+                    DeliveryChannel={
+                        "name": "default",
+                        "s3BucketName": archive,
+                        "s3KeyPrefix": "config",
+                        "configSnapshotDeliveryProperties": {"deliveryFrequency": "TwentyFour_Hours"},
+                    }
+                )
+                config.start_configuration_recorder(ConfigurationRecorderName="default")
+                _record_region(ctx, account, region, "config-recorder", "logged", "recording")
+            else:
+                _record_region(ctx, account, region, "config-recorder", "missing", "no recorder")
+
+            if (role, index) in GUARDDUTY_ON:
+                account.client("guardduty", region).create_detector(
+                    Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES"
+                )
+                _record_region(ctx, account, region, "guardduty", "logged", "detector enabled")
+            else:
+                _record_region(ctx, account, region, "guardduty", "missing", "no detector")
+    ctx.account("security").client("securityhub", ctx.regions[0]).enable_security_hub(
+        EnableDefaultStandards=False
+    )

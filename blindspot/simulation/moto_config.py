@@ -1,0 +1,1117 @@
+"""A moto extension that makes AWS Config's read APIs serve what moto's other services hold.
+
+Stock moto 5.2 indexes only S3 buckets, IAM roles/policies and SNS topics in Config, runs no
+advanced query, and returns no relationships (notes/moto-matrix.md). The Config inventory
+path cannot be tested, nor the demo run through it, without more. This module patches
+`moto.config.models.ConfigBackend` (and the response class where moto does not decode the
+JSON body) so that, for each account and region:
+
+* configuration items are built on request from moto's own EC2 (VPC, Subnet,
+  SecurityGroup, Instance, NetworkInterface, InternetGateway, NatGateway), ELBv2,
+  RDS (DBInstance, DBCluster), Lambda, IAM (Role) and S3 (Bucket) state, **with
+  relationships** in Config's wording and mixed styles as real Config writes them
+  (qualified for EC2/ELBv2/RDS instances, bare verb with a trailing space for Lambda and
+  RDS clusters; Lambda -> role by name only);
+* the service-managed ENIs real AWS creates for load balancers, NAT gateways, Lambda
+  functions and RDS instances are served too (moto creates none, or bare ones), with the
+  `description`/`interfaceType`/`requesterId` EC2 gives them;
+* only types the region's configuration recorder records are served, and nothing when the
+  recorder is off or absent, as in real AWS;
+* `ListDiscoveredResources`, `BatchGetResourceConfig`, `GetResourceConfigHistory`,
+  `SelectResourceConfig` (a subset: `SELECT f[, ...] [WHERE resourceType = 'T' | IN (...)]`,
+  rows as JSON strings, `Limit`/`NextToken`), and the aggregate calls
+  (`SelectAggregateResourceConfig` and `GetAggregateResourceConfig` added,
+  `ListAggregateDiscoveredResources`, `BatchGetAggregateResourceConfig`) spanning the aggregator's accounts (or every account of
+  the organization for an organization aggregator) and regions.
+
+Use `with registered(): ...` (or `install()` / `uninstall()`), in-process under `mock_aws`
+or `ThreadedMotoServer`. It relies on moto internals (pinned `moto>=5.2.5,<5.3`);
+tests/collectors/test_moto_config_ext.py fails when it stops serving EC2 items.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+EC2_TYPES = (
+    "AWS::EC2::VPC",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::Instance",
+    "AWS::EC2::NetworkInterface",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::NatGateway",
+)
+SERVED_TYPES = (
+    *EC2_TYPES,
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
+    "AWS::Lambda::Function",
+    "AWS::IAM::Role",
+    "AWS::S3::Bucket",
+)
+GLOBAL_TYPES = frozenset({"AWS::IAM::Role"})
+
+Item = dict[str, Any]
+Rel = tuple[str, str, str, str | None]  # (relationshipName, resourceType, resourceId, name)
+
+
+# --------------------------------------------------------------------------- items
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _item(
+    account: str,
+    region: str,
+    rtype: str,
+    rid: str,
+    arn: str,
+    *,
+    name: str | None = None,
+    configuration: dict[str, Any] | None = None,
+    supplementary: dict[str, Any] | None = None,
+    tags: dict[str, str] | None = None,
+    relationships: list[Rel] = (),  # type: ignore[assignment]
+    zone: str = "Not Applicable",
+) -> Item:
+    item: Item = {
+        "version": "1.3",
+        "accountId": account,
+        "configurationItemCaptureTime": _now(),
+        "configurationItemStatus": "ResourceDiscovered",
+        "configurationStateId": "1",
+        "configurationItemMD5Hash": "",
+        "arn": arn,
+        "resourceType": rtype,
+        "resourceId": rid,
+        "awsRegion": "global" if rtype in GLOBAL_TYPES else region,
+        "availabilityZone": zone,
+        "tags": tags or {},
+        "relatedEvents": [],
+        "relationships": [
+            {
+                "resourceType": target_type,
+                **({"resourceId": target_id} if target_id else {}),
+                **({"resourceName": target_name} if target_name else {}),
+                "relationshipName": rel_name,
+            }
+            for rel_name, target_type, target_id, target_name in relationships
+        ],
+        "configuration": configuration or {},
+        "supplementaryConfiguration": supplementary or {},
+    }
+    if name:
+        item["resourceName"] = name
+    return item
+
+
+def _ec2_tags(resource: Any) -> dict[str, str]:
+    with contextlib.suppress(Exception):
+        return {t["key"]: t["value"] for t in resource.get_tags()}
+    return {}
+
+
+def _fake_eni_id(*parts: str) -> str:
+    return "eni-" + hashlib.sha1("/".join(parts).encode()).hexdigest()[:17]
+
+
+def _eni_item(
+    account: str,
+    region: str,
+    eni_id: str,
+    *,
+    subnet_id: str,
+    vpc_id: str,
+    groups: list[str],
+    description: str,
+    interface_type: str,
+    requester_id: str | None,
+    instance_id: str | None = None,
+) -> Item:
+    rels: list[Rel] = []
+    if instance_id:
+        rels.append(("Is attached to Instance", "AWS::EC2::Instance", instance_id, None))
+    rels += [
+        ("Is associated with SecurityGroup", "AWS::EC2::SecurityGroup", g, None) for g in groups
+    ]
+    rels += [
+        ("Is contained in Subnet", "AWS::EC2::Subnet", subnet_id, None),
+        ("Is contained in Vpc", "AWS::EC2::VPC", vpc_id, None),
+    ]
+    configuration = {
+        "networkInterfaceId": eni_id,
+        "interfaceType": interface_type,
+        "description": description,
+        "requesterManaged": requester_id is not None,
+        "groups": [{"groupId": g} for g in groups],
+        "subnetId": subnet_id,
+        "vpcId": vpc_id,
+        "ownerId": account,
+    }
+    if requester_id:
+        configuration["requesterId"] = requester_id
+    if instance_id:
+        configuration["attachment"] = {"instanceId": instance_id, "instanceOwnerId": account}
+    return _item(
+        account,
+        region,
+        "AWS::EC2::NetworkInterface",
+        eni_id,
+        f"arn:aws:ec2:{region}:{account}:network-interface/{eni_id}",
+        configuration=configuration,
+        relationships=rels,
+    )
+
+
+def _ec2_items(account: str, region: str) -> list[Item]:
+    from moto.ec2.models import ec2_backends
+
+    if region not in ec2_backends[account]:
+        return []
+    ec2 = ec2_backends[account][region]
+    arn = f"arn:aws:ec2:{region}:{account}"
+    items: list[Item] = []
+    for vpc in list(ec2.vpcs.values()):
+        rels: list[Rel] = [
+            ("Is attached to InternetGateway", "AWS::EC2::InternetGateway", igw.id, None)
+            for igw in ec2.internet_gateways.values()
+            if igw.vpc is not None and igw.vpc.id == vpc.id
+        ]
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::EC2::VPC",
+                vpc.id,
+                f"{arn}:vpc/{vpc.id}",
+                configuration={
+                    "vpcId": vpc.id,
+                    "cidrBlock": vpc.cidr_block,
+                    "isDefault": bool(vpc.is_default),
+                    "state": "available",
+                },
+                tags=_ec2_tags(vpc),
+                relationships=rels,
+            )
+        )
+    for subnets in list(ec2.subnets.values()):
+        for subnet in list(subnets.values()):
+            items.append(
+                _item(
+                    account,
+                    region,
+                    "AWS::EC2::Subnet",
+                    subnet.id,
+                    f"{arn}:subnet/{subnet.id}",
+                    configuration={
+                        "subnetId": subnet.id,
+                        "vpcId": subnet.vpc_id,
+                        "cidrBlock": subnet.cidr_block,
+                        "availabilityZone": subnet.availability_zone,
+                    },
+                    tags=_ec2_tags(subnet),
+                    zone=subnet.availability_zone,
+                    relationships=[("Is contained in Vpc", "AWS::EC2::VPC", subnet.vpc_id, None)],
+                )
+            )
+    for groups in list(ec2.groups.values()):
+        for group in list(groups.values()):
+            rels = (
+                [("Is contained in Vpc", "AWS::EC2::VPC", group.vpc_id, None)]
+                if group.vpc_id
+                else []
+            )
+            items.append(
+                _item(
+                    account,
+                    region,
+                    "AWS::EC2::SecurityGroup",
+                    group.id,
+                    f"{arn}:security-group/{group.id}",
+                    name=group.name,
+                    configuration={
+                        "groupId": group.id,
+                        "groupName": group.name,
+                        "vpcId": group.vpc_id,
+                        "description": group.description,
+                    },
+                    tags=_ec2_tags(group),
+                    relationships=rels,
+                )
+            )
+    nat_enis = {}
+    for nat in list(ec2.nat_gateways.values()):
+        eni = getattr(nat, "_eni", None)
+        if eni is not None:
+            nat_enis[eni.id] = nat.id
+        rels = [
+            ("Is contained in Subnet", "AWS::EC2::Subnet", nat.subnet_id, None),
+            ("Is contained in Vpc", "AWS::EC2::VPC", nat.vpc_id, None),
+        ]
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::EC2::NatGateway",
+                nat.id,
+                f"{arn}:natgateway/{nat.id}",
+                configuration={
+                    "natGatewayId": nat.id,
+                    "subnetId": nat.subnet_id,
+                    "vpcId": nat.vpc_id,
+                    "state": nat.state,
+                },
+                tags=_ec2_tags(nat),
+                relationships=rels,
+            )
+        )
+    for igw in list(ec2.internet_gateways.values()):
+        attachments = [{"vpcId": igw.vpc.id, "state": "available"}] if igw.vpc else []
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::EC2::InternetGateway",
+                igw.id,
+                f"{arn}:internet-gateway/{igw.id}",
+                configuration={"internetGatewayId": igw.id, "attachments": attachments},
+                tags=_ec2_tags(igw),
+            )
+        )
+    for eni in list(ec2.enis.values()):
+        groups = [g.id for g in getattr(eni, "_group_set", [])]
+        if eni.id in nat_enis:
+            nat_id = nat_enis[eni.id]
+            description, kind, requester = (
+                f"Interface for NAT Gateway {nat_id}",
+                "nat_gateway",
+                "amazon-nat",
+            )
+        else:
+            description, kind, requester = eni.description or "", "interface", None
+        instance = eni.instance.id if getattr(eni, "instance", None) is not None else None
+        items.append(
+            _eni_item(
+                account,
+                region,
+                eni.id,
+                subnet_id=eni.subnet.id,
+                vpc_id=eni.subnet.vpc_id,
+                groups=groups,
+                description=description,
+                interface_type=kind,
+                requester_id=requester,
+                instance_id=instance,
+            )
+        )
+    for instance in ec2.all_instances():
+        if instance.state == "terminated":
+            continue
+        groups = [g.id for g in instance.security_groups]
+        enis = [eni.id for eni in instance.nics.values()]
+        volumes = [v.volume_id for v in instance.block_device_mapping.values()]
+        rels = [("Contains NetworkInterface", "AWS::EC2::NetworkInterface", e, None) for e in enis]
+        rels += [
+            ("Is associated with SecurityGroup", "AWS::EC2::SecurityGroup", g, None) for g in groups
+        ]
+        rels += [("Is attached to Volume", "AWS::EC2::Volume", v, None) for v in volumes]
+        if instance.subnet_id:
+            rels.append(("Is contained in Subnet", "AWS::EC2::Subnet", instance.subnet_id, None))
+        if instance.vpc_id:
+            rels.append(("Is contained in Vpc", "AWS::EC2::VPC", instance.vpc_id, None))
+        profile = getattr(instance, "iam_instance_profile", None) or None
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::EC2::Instance",
+                instance.id,
+                f"{arn}:instance/{instance.id}",
+                configuration={
+                    "instanceId": instance.id,
+                    "instanceType": instance.instance_type,
+                    "imageId": instance.image_id,
+                    "subnetId": instance.subnet_id,
+                    "vpcId": instance.vpc_id,
+                    "state": {"name": instance.state},
+                    "securityGroups": [{"groupId": g} for g in groups],
+                    "iamInstanceProfile": profile,
+                    "networkInterfaces": [{"networkInterfaceId": e} for e in enis],
+                },
+                tags=_ec2_tags(instance),
+                zone=str(getattr(instance.placement, "zone", "") or "Not Applicable"),
+                relationships=rels,
+            )
+        )
+    return items
+
+
+def _elbv2_items(account: str, region: str) -> list[Item]:
+    from moto.elbv2.models import elbv2_backends
+
+    if region not in elbv2_backends[account]:
+        return []
+    items: list[Item] = []
+    for lb in list(elbv2_backends[account][region].load_balancers.values()):
+        subnets = list(lb.subnets)
+        rels: list[Rel] = [
+            ("Is associated with SecurityGroup", "AWS::EC2::SecurityGroup", g, None)
+            for g in lb.security_groups
+        ]
+        rels += [("Is attached to Subnet", "AWS::EC2::Subnet", s.id, None) for s in subnets]
+        rels.append(("Is contained in Vpc", "AWS::EC2::VPC", lb.vpc_id, None))
+        attributes = [{"key": k, "value": str(v)} for k, v in sorted(lb.attrs.items())]
+        kind = {"application": "app", "network": "net", "gateway": "gwy"}.get(lb.type, "app")
+        lb_suffix = lb.arn.split(":loadbalancer/", 1)[-1]
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                lb.arn,
+                lb.arn,
+                name=lb.name,
+                configuration={
+                    "loadBalancerArn": lb.arn,
+                    "loadBalancerName": lb.name,
+                    "type": lb.type,
+                    "scheme": lb.scheme,
+                    "vpcId": lb.vpc_id,
+                    "dNSName": lb.dns_name,
+                    "securityGroups": list(lb.security_groups),
+                    "availabilityZones": [
+                        {"subnetId": s.id, "zoneName": s.availability_zone} for s in subnets
+                    ],
+                },
+                supplementary={"LoadBalancerAttributes": attributes},
+                tags=dict(lb.tags),
+                relationships=rels,
+            )
+        )
+        for subnet in subnets:
+            if kind == "gwy":
+                continue
+            items.append(
+                _eni_item(
+                    account,
+                    region,
+                    _fake_eni_id(lb.arn, subnet.id),
+                    subnet_id=subnet.id,
+                    vpc_id=subnet.vpc_id,
+                    groups=list(lb.security_groups),
+                    description=f"ELB {lb_suffix}",
+                    interface_type="interface",
+                    requester_id="amazon-elb",
+                )
+            )
+    return items
+
+
+def _rds_items(account: str, region: str) -> list[Item]:
+    from moto.ec2.models import ec2_backends
+    from moto.rds.models import rds_backends
+
+    if region not in rds_backends[account]:
+        return []
+    rds = rds_backends[account][region]
+    items: list[Item] = []
+    for db in list(rds.databases.values()):
+        group = getattr(db, "db_subnet_group", None)
+        # moto 5.2 gives every instance the same DbiResourceId; AWS's are unique per instance.
+        unique = f"{account}/{region}/{db.db_instance_identifier}"
+        resource_id = "db-" + hashlib.sha1(unique.encode()).hexdigest()[:26].upper()
+        group_name = getattr(group, "subnet_name", None) if group else None
+        subnets = [s for s in getattr(group, "_subnets", None) or []] if group else []
+        vpc_id = subnets[0].vpc_id if subnets else None
+        sgs = list(getattr(db, "vpc_security_group_ids", None) or [])
+        rels: list[Rel] = []
+        if group_name:
+            rels.append(
+                ("Is associated with DBSubnetGroup", "AWS::RDS::DBSubnetGroup", group_name, None)
+            )
+        rels += [
+            ("Is associated with SecurityGroup", "AWS::EC2::SecurityGroup", g, None) for g in sgs
+        ]
+        arn = f"arn:aws:rds:{region}:{account}:db:{db.db_instance_identifier}"
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::RDS::DBInstance",
+                resource_id,
+                arn,
+                name=db.db_instance_identifier,
+                configuration={
+                    "dBInstanceIdentifier": db.db_instance_identifier,
+                    "dBInstanceArn": arn,
+                    "engine": db.engine,
+                    "dbiResourceId": resource_id,
+                    "dBClusterIdentifier": getattr(db, "db_cluster_identifier", None),
+                    "dBSubnetGroup": {"dBSubnetGroupName": group_name, "vpcId": vpc_id},
+                    "vpcSecurityGroups": [
+                        {"vpcSecurityGroupId": g, "status": "active"} for g in sgs
+                    ],
+                    "enabledCloudwatchLogsExports": list(
+                        getattr(db, "enabled_cloudwatch_logs_exports", None) or []
+                    ),
+                },
+                tags={t["Key"]: t["Value"] for t in (getattr(db, "tags", None) or [])},
+                relationships=rels,
+            )
+        )
+        if subnets and region in ec2_backends[account]:
+            subnet = subnets[0]
+            items.append(
+                _eni_item(
+                    account,
+                    region,
+                    _fake_eni_id(arn, subnet.id),
+                    subnet_id=subnet.id,
+                    vpc_id=subnet.vpc_id,
+                    groups=sgs,
+                    description="RDSNetworkInterface",
+                    interface_type="interface",
+                    requester_id="amazon-rds",
+                )
+            )
+    for cluster in list(rds.clusters.values()):
+        identifier = cluster.db_cluster_identifier
+        arn = f"arn:aws:rds:{region}:{account}:cluster:{identifier}"
+        rels = []
+        if cluster.db_subnet_group_name:
+            rels.append(
+                (
+                    "Is associated with ",
+                    "AWS::RDS::DBSubnetGroup",
+                    cluster.db_subnet_group_name,
+                    None,
+                )
+            )
+        rels += [
+            ("Is associated with ", "AWS::EC2::SecurityGroup", g, None)
+            for g in getattr(cluster, "_vpc_security_group_ids", None) or []
+        ]
+        members = [
+            db
+            for db in rds.databases.values()
+            if getattr(db, "db_cluster_identifier", None) == identifier
+        ]
+        rels += [
+            ("Contains ", "AWS::RDS::DBInstance", db.db_instance_identifier, None) for db in members
+        ]
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::RDS::DBCluster",
+                cluster.db_cluster_resource_id,
+                arn,
+                name=identifier,
+                configuration={
+                    "dBClusterIdentifier": identifier,
+                    "dBClusterArn": arn,
+                    "engine": cluster.engine,
+                    "enabledCloudwatchLogsExports": list(
+                        cluster.enabled_cloudwatch_logs_exports or []
+                    ),
+                },
+                relationships=rels,
+            )
+        )
+    return items
+
+
+def _lambda_items(account: str, region: str) -> list[Item]:
+    from moto.awslambda.models import lambda_backends
+
+    if region not in lambda_backends[account]:
+        return []
+    items: list[Item] = []
+    storage = lambda_backends[account][region]._lambdas
+    for versions in list(storage._functions.values()):
+        fn = versions["latest"]
+        vpc = fn._vpc_config or {}
+        role_name = str(fn.role).rsplit("/", 1)[-1]
+        rels: list[Rel] = [("Is associated with ", "AWS::IAM::Role", None, role_name)]
+        rels += [
+            ("Is associated with ", "AWS::EC2::SecurityGroup", g, None)
+            for g in vpc.get("SecurityGroupIds", [])
+        ]
+        rels += [
+            ("Is contained in ", "AWS::EC2::Subnet", s, None) for s in vpc.get("SubnetIds", [])
+        ]
+        configuration = {
+            "functionName": fn.function_name,
+            "functionArn": fn.function_arn,
+            "runtime": fn.run_time,
+            "role": fn.role,
+            "handler": fn.handler,
+            "environment": {"variables": dict(getattr(fn, "environment_vars", {}) or {})},
+            "vpcConfig": {
+                "subnetIds": list(vpc.get("SubnetIds", [])),
+                "securityGroupIds": list(vpc.get("SecurityGroupIds", [])),
+            },
+            "loggingConfig": getattr(fn, "logging_config", None),
+        }
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::Lambda::Function",
+                fn.function_name,
+                fn.function_arn,
+                name=fn.function_name,
+                configuration=configuration,
+                tags=dict(fn.tags or {}),
+                relationships=rels,
+            )
+        )
+        items.extend(_lambda_enis(account, region, fn.function_name, vpc))
+    return items
+
+
+def _lambda_enis(account: str, region: str, function: str, vpc: dict[str, Any]) -> list[Item]:
+    from moto.ec2.models import ec2_backends
+
+    if not vpc.get("SubnetIds") or region not in ec2_backends[account]:
+        return []
+    ec2 = ec2_backends[account][region]
+    out = []
+    for subnet_id in vpc["SubnetIds"]:
+        subnet = None
+        with contextlib.suppress(Exception):
+            subnet = ec2.get_subnet(subnet_id)
+        if subnet is None:
+            continue
+        eni = _fake_eni_id(account, region, function, subnet_id)
+        tail = uuid.UUID(hashlib.md5(eni.encode()).hexdigest())
+        out.append(
+            _eni_item(
+                account,
+                region,
+                eni,
+                subnet_id=subnet_id,
+                vpc_id=subnet.vpc_id,
+                groups=list(vpc.get("SecurityGroupIds", [])),
+                description=f"AWS Lambda VPC ENI-{function}-{tail}",
+                interface_type="lambda",
+                requester_id=f"AROAEXAMPLE:{function}",
+            )
+        )
+    return out
+
+
+def _stock_items(account: str, region: str, rtype: str) -> list[Item]:
+    """S3 buckets and IAM roles from moto's own Config adapters, in the item shape."""
+    from moto.config.models import RESOURCE_MAP
+
+    query = RESOURCE_MAP.get(rtype)
+    if query is None:
+        return []
+    with contextlib.suppress(Exception):
+        listed, _ = query.list_config_service_resources(
+            account, "aws", None, None, 100_000, None, backend_region=region
+        )
+        items = []
+        for ident in listed:
+            if rtype == "AWS::S3::Bucket" and ident.get("region") != region:
+                continue
+            item = query.get_config_resource(
+                account, "aws", ident["id"], resource_name=ident.get("name"), backend_region=region
+            )
+            if item:
+                item["accountId"] = account
+                item.setdefault("relationships", [])
+                item["configuration"] = _loads(item.get("configuration"))
+                item["supplementaryConfiguration"] = {
+                    k: _loads(_loads(v))
+                    for k, v in (item.get("supplementaryConfiguration") or {}).items()
+                }
+                item["configurationItemCaptureTime"] = _now()
+                item.pop("resourceCreationTime", None)
+                if isinstance(item.get("tags"), list):
+                    item["tags"] = {
+                        t.get("key", t.get("Key")): t.get("value", t.get("Value"))
+                        for t in item["tags"]
+                    }
+                items.append(item)
+        return items
+    return []
+
+
+def _loads(value: Any) -> Any:
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return json.loads(value)
+    return value
+
+
+_BUILDERS: dict[str, Callable[[str, str], list[Item]]] = {
+    "ec2": _ec2_items,
+    "elbv2": _elbv2_items,
+    "rds": _rds_items,
+    "lambda": _lambda_items,
+    "iam": lambda account, region: _stock_items(account, region, "AWS::IAM::Role"),
+    "s3": lambda account, region: _stock_items(account, region, "AWS::S3::Bucket"),
+}
+
+
+def recorded_types(account: str, region: str) -> frozenset[str]:
+    """The types this extension serves that the region's recorder records (empty if off)."""
+    from moto.config.models import config_backends
+
+    if region not in config_backends[account]:
+        return frozenset()
+    backend = config_backends[account][region]
+    for recorder in backend.recorders.values():
+        if not recorder.status.recording:
+            continue
+        group = recorder.recording_group
+        if group is None or group.all_supported:
+            excluded = set(
+                (getattr(group, "exclusion_by_resource_types", None) or {}).get("resourceTypes")
+                or []
+            )
+            types = set(SERVED_TYPES) - excluded
+            if group is not None and group.include_global_resource_types is False:
+                types -= GLOBAL_TYPES
+            return frozenset(types)
+        return frozenset(set(group.resource_types or []) & set(SERVED_TYPES))
+    return frozenset()
+
+
+def region_items(account: str, region: str, types: Any = None) -> list[Item]:
+    """Every item Config would hold for an account-region, honouring its recorder."""
+    recorded = recorded_types(account, region)
+    if types is not None:
+        recorded = recorded & set(types)
+    if not recorded:
+        return []
+    items: list[Item] = []
+    for builder in _BUILDERS.values():
+        items.extend(i for i in builder(account, region) if i["resourceType"] in recorded)
+    return items
+
+
+# ------------------------------------------------------------------- API shapes
+
+
+def _base_item(item: Item) -> Item:
+    """BatchGet's BaseConfigurationItem: no relationships or tags; JSON strings for configs."""
+    keep = {
+        k: v
+        for k, v in item.items()
+        if k not in ("relationships", "tags", "relatedEvents", "configurationItemMD5Hash")
+    }
+    keep["configuration"] = json.dumps(item["configuration"], default=str)
+    keep["supplementaryConfiguration"] = {
+        k: json.dumps(v, default=str) for k, v in item["supplementaryConfiguration"].items()
+    }
+    return keep
+
+
+def _history_item(item: Item) -> Item:
+    out = dict(item)
+    out["configuration"] = json.dumps(item["configuration"], default=str)
+    out["supplementaryConfiguration"] = {
+        k: json.dumps(v, default=str) for k, v in item["supplementaryConfiguration"].items()
+    }
+    return out
+
+
+def _find(items: list[Item], rtype: str, rid: str | None, name: str | None = None) -> Item | None:
+    for item in items:
+        if item["resourceType"] == rtype and (
+            (rid and item["resourceId"] == rid) or (name and item.get("resourceName") == name)
+        ):
+            return item
+    return None
+
+
+_SELECT_RE = re.compile(
+    r"^\s*SELECT\s+(?P<fields>.+?)(?:\s+WHERE\s+(?P<where>.+?))?\s*$", re.I | re.S
+)
+_WHERE_RE = re.compile(
+    r"^resourceType\s*(?:=\s*'(?P<one>[^']+)'|IN\s*\((?P<many>[^)]*)\))\s*$", re.I | re.S
+)
+
+
+class InvalidExpression(ValueError):
+    pass
+
+
+def parse_select(expression: str) -> tuple[list[str], set[str] | None]:
+    """The subset of Config's SQL the collectors use: fields and a resourceType filter."""
+    match = _SELECT_RE.match(expression or "")
+    if match is None:
+        raise InvalidExpression(expression)
+    fields = [f.strip() for f in match.group("fields").split(",") if f.strip()]
+    where = match.group("where")
+    if where is None:
+        return fields, None
+    filt = _WHERE_RE.match(where.strip())
+    if filt is None:
+        raise InvalidExpression(expression)
+    if filt.group("one"):
+        return fields, {filt.group("one")}
+    return fields, set(re.findall(r"'([^']+)'", filt.group("many")))
+
+
+def _select_row(item: Item, fields: list[str]) -> dict[str, Any]:
+    """A result row as advanced queries give it (relationships named with `name`)."""
+    source = dict(item)
+    source["tags"] = [{"key": k, "value": v} for k, v in (item.get("tags") or {}).items()]
+    source["relationships"] = [
+        {
+            k: v
+            for k, v in {
+                "resourceId": r.get("resourceId"),
+                "resourceName": r.get("resourceName"),
+                "resourceType": r["resourceType"],
+                "name": r["relationshipName"],
+            }.items()
+            if v
+        }
+        for r in item["relationships"]
+    ]
+    if fields == ["*"]:
+        return {
+            k: v
+            for k, v in source.items()
+            if k not in ("relatedEvents", "configurationItemMD5Hash")
+        }
+    row: dict[str, Any] = {}
+    for field in fields:
+        value: Any = source
+        for part in field.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            target = row
+            parts = field.split(".")
+            for part in parts[:-1]:
+                target = target.setdefault(part, {})
+            target[parts[-1]] = value
+    return row
+
+
+def _paginate(
+    rows: list[Any], limit: Any, token: Any, default: int
+) -> tuple[list[Any], str | None]:
+    start = int(token) if token and str(token).isdigit() else 0
+    size = int(limit) if limit else default
+    page = rows[start : start + size]
+    nxt = str(start + size) if start + size < len(rows) else None
+    return page, nxt
+
+
+def _select(items: list[Item], expression: str, limit: Any, token: Any) -> dict[str, Any]:
+    from moto.config.exceptions import InvalidParameterValueException
+
+    try:
+        fields, types = parse_select(expression)
+    except InvalidExpression:
+        raise InvalidParameterValueException(f"Invalid expression: {expression}") from None
+    chosen = [i for i in items if types is None or i["resourceType"] in types]
+    page, nxt = _paginate(chosen, limit, token, 25)
+    response: dict[str, Any] = {
+        "Results": [json.dumps(_select_row(i, fields), default=str) for i in page],
+        "QueryInfo": {"SelectFields": [{"Name": f} for f in fields]},
+    }
+    if nxt:
+        response["NextToken"] = nxt
+    return response
+
+
+def _aggregator_scope(backend: Any, name: str) -> list[tuple[str, str]]:
+    """The (account, region) pairs an aggregator covers."""
+    from moto.config.exceptions import NoSuchConfigurationAggregatorException
+    from moto.config.models import config_backends
+
+    aggregator = backend.config_aggregators.get(name)
+    if aggregator is None:
+        raise NoSuchConfigurationAggregatorException()
+    pairs: list[tuple[str, str]] = []
+    all_regions = list(config_backends[backend.account_id].regions)
+    for source in aggregator.account_aggregation_sources or []:
+        regions = all_regions if source.all_aws_regions else list(source.aws_regions or [])
+        pairs += [(acct, region) for acct in source.account_ids for region in regions]
+    org = aggregator.organization_aggregation_source
+    if org is not None:
+        regions = all_regions if org.all_aws_regions else list(org.aws_regions or [])
+        for acct in _organization_accounts(backend.account_id):
+            pairs += [(acct, region) for region in regions]
+    return pairs
+
+
+def _organization_accounts(account: str) -> list[str]:
+    from moto.organizations.models import organizations_backends
+
+    with contextlib.suppress(Exception):
+        org = organizations_backends[account]["aws"]
+        accounts = [a.id for a in org.accounts]
+        if accounts:
+            return accounts
+    return [account]
+
+
+def _aggregate_items(backend: Any, name: str) -> list[Item]:
+    from moto.ec2.models import ec2_backends
+
+    items: list[Item] = []
+    for account, region in _aggregator_scope(backend, name):
+        # Only regions moto has touched can hold anything (creating others costs ~0.1 s each).
+        if region in ec2_backends[account] or _config_touched(account, region):
+            items.extend(region_items(account, region))
+    return items
+
+
+def _config_touched(account: str, region: str) -> bool:
+    from moto.config.models import config_backends
+
+    return region in config_backends[account] and bool(config_backends[account][region].recorders)
+
+
+# ------------------------------------------------------------------- patches
+
+
+def _list_discovered_resources(
+    self: Any,
+    resource_type: str,
+    resource_ids: Any,
+    resource_name: Any,
+    limit: Any,
+    next_token: Any,
+) -> dict[str, Any]:
+    items = [
+        i
+        for i in region_items(self.account_id, self.region_name, {resource_type})
+        if (not resource_ids or i["resourceId"] in resource_ids)
+        and (not resource_name or i.get("resourceName") == resource_name)
+    ]
+    page, nxt = _paginate(items, limit, next_token, 100)
+    result: dict[str, Any] = {
+        "resourceIdentifiers": [
+            {
+                "resourceType": i["resourceType"],
+                "resourceId": i["resourceId"],
+                **({"resourceName": i["resourceName"]} if i.get("resourceName") else {}),
+            }
+            for i in page
+        ]
+    }
+    if nxt:
+        result["nextToken"] = nxt
+    return result
+
+
+def _batch_get_resource_config(
+    self: Any, resource_keys: list[dict[str, str]], backend_region: str
+) -> dict[str, Any]:
+    from moto.config.exceptions import TooManyResourceKeys
+
+    if len(resource_keys) > 100:
+        raise TooManyResourceKeys(["ResourceKey"] * len(resource_keys))
+    items = region_items(
+        self.account_id, backend_region, {k["resourceType"] for k in resource_keys}
+    )
+    found = [_find(items, k["resourceType"], k["resourceId"]) for k in resource_keys]
+    return {
+        # AWS omits an empty unprocessedResourceKeys (the shape's minimum length is 1).
+        "baseConfigurationItems": [_base_item(i) for i in found if i],
+    }
+
+
+def _get_resource_config_history(
+    self: Any, resource_type: str, resource_id: str, backend_region: str
+) -> dict[str, Any]:
+    from moto.config.exceptions import ResourceNotDiscoveredException
+
+    item = _find(
+        region_items(self.account_id, backend_region, {resource_type}), resource_type, resource_id
+    )
+    if item is None:
+        raise ResourceNotDiscoveredException(resource_type, resource_id)
+    return {"configurationItems": [_history_item(item)]}
+
+
+def _list_aggregate_discovered_resources(
+    self: Any, aggregator_name: str, resource_type: str, filters: Any, limit: Any, next_token: Any
+) -> dict[str, Any]:
+    from moto.config.exceptions import InvalidLimitException
+
+    if limit and int(limit) > 100:
+        raise InvalidLimitException(limit)
+    filters = filters or {}
+    items = [
+        i
+        for i in _aggregate_items(self, aggregator_name)
+        if i["resourceType"] == resource_type
+        and all(
+            filters.get(k) in (None, v)
+            for k, v in (
+                ("AccountId", i["accountId"]),
+                ("Region", i["awsRegion"]),
+                ("ResourceId", i["resourceId"]),
+                ("ResourceName", i.get("resourceName")),
+            )
+        )
+    ]
+    page, nxt = _paginate(items, limit, next_token, 100)
+    result: dict[str, Any] = {
+        "ResourceIdentifiers": [
+            {
+                "SourceAccountId": i["accountId"],
+                "SourceRegion": i["awsRegion"],
+                "ResourceId": i["resourceId"],
+                "ResourceType": i["resourceType"],
+                **({"ResourceName": i["resourceName"]} if i.get("resourceName") else {}),
+            }
+            for i in page
+        ]
+    }
+    if nxt:
+        result["NextToken"] = nxt
+    return result
+
+
+def _batch_get_aggregate_resource_config(
+    self: Any, aggregator_name: str, resource_identifiers: list[dict[str, str]]
+) -> dict[str, Any]:
+    from moto.config.exceptions import TooManyResourceKeys
+
+    if len(resource_identifiers) > 100:
+        raise TooManyResourceKeys(["AggregateResourceIdentifier"] * len(resource_identifiers))
+    scope = set(_aggregator_scope(self, aggregator_name))
+    found, missing = [], []
+    cache: dict[tuple[str, str], list[Item]] = {}
+    for ident in resource_identifiers:
+        place = (ident["SourceAccountId"], ident["SourceRegion"])
+        if place[1] == "global":
+            candidates = [p for p in scope if p[0] == place[0]]
+        else:
+            candidates = [place] if place in scope else []
+        item = None
+        for cand in candidates:
+            if cand not in cache:
+                cache[cand] = region_items(*cand)
+            item = _find(cache[cand], ident["ResourceType"], ident["ResourceId"])
+            if item:
+                break
+        if item:
+            base = _base_item(item)
+            found.append(base)
+        else:
+            missing.append(ident)
+    result: dict[str, Any] = {"BaseConfigurationItems": found}
+    if missing:  # omitted when empty, as AWS does (the shape's minimum length is 1)
+        result["UnprocessedResourceIdentifiers"] = missing
+    return result
+
+
+def _response_get_aggregate_resource_config(self: Any) -> str:
+    """The full configuration item (relationships included) of one aggregated resource."""
+    from moto.config.exceptions import ResourceNotDiscoveredException
+
+    params = json.loads(self.body or "{}")
+    ident = params.get("ResourceIdentifier") or {}
+    scope = _aggregator_scope(self.config_backend, params.get("ConfigurationAggregatorName", ""))
+    account, region = ident.get("SourceAccountId"), ident.get("SourceRegion")
+    places = [p for p in scope if p[0] == account and (region == "global" or p[1] == region)]
+    for place in places:
+        item = _find(region_items(*place), ident.get("ResourceType", ""), ident.get("ResourceId"))
+        if item is not None:
+            return json.dumps({"ConfigurationItem": _history_item(item)}, default=str)
+    raise ResourceNotDiscoveredException(ident.get("ResourceType"), ident.get("ResourceId"))
+
+
+def _response_select_resource_config(self: Any) -> str:
+    params = json.loads(self.body or "{}")
+    items = region_items(self.current_account, self.region)
+    return json.dumps(
+        _select(items, params.get("Expression", ""), params.get("Limit"), params.get("NextToken"))
+    )
+
+
+def _response_select_aggregate_resource_config(self: Any) -> str:
+    params = json.loads(self.body or "{}")
+    items = _aggregate_items(self.config_backend, params.get("ConfigurationAggregatorName", ""))
+    limit = params.get("Limit") or params.get("MaxResults")
+    return json.dumps(_select(items, params.get("Expression", ""), limit, params.get("NextToken")))
+
+
+def _targets() -> list[tuple[Any, str, Any]]:
+    from moto.config.models import ConfigBackend
+    from moto.config.responses import ConfigResponse
+
+    return [
+        (ConfigBackend, "list_discovered_resources", _list_discovered_resources),
+        (ConfigBackend, "batch_get_resource_config", _batch_get_resource_config),
+        (ConfigBackend, "get_resource_config_history", _get_resource_config_history),
+        (
+            ConfigBackend,
+            "list_aggregate_discovered_resources",
+            _list_aggregate_discovered_resources,
+        ),
+        (
+            ConfigBackend,
+            "batch_get_aggregate_resource_config",
+            _batch_get_aggregate_resource_config,
+        ),
+        (ConfigResponse, "select_resource_config", _response_select_resource_config),
+        (ConfigResponse, "get_aggregate_resource_config", _response_get_aggregate_resource_config),
+        (
+            ConfigResponse,
+            "select_aggregate_resource_config",
+            _response_select_aggregate_resource_config,
+        ),
+    ]
+
+
+_saved: list[tuple[Any, str, Any]] = []
+_MISSING = object()
+
+
+def install() -> None:
+    """Patch moto's Config (idempotent). Undo with `uninstall()`."""
+    if _saved:
+        return
+    for owner, name, replacement in _targets():
+        _saved.append((owner, name, owner.__dict__.get(name, _MISSING)))
+        setattr(owner, name, replacement)
+
+
+def uninstall() -> None:
+    """Restore moto's Config exactly as it was."""
+    while _saved:
+        owner, name, original = _saved.pop()
+        if original is _MISSING:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+
+
+def is_installed() -> bool:
+    return bool(_saved)
+
+
+@contextlib.contextmanager
+def registered() -> Iterator[None]:
+    """The extension for the duration of a `with` block (no-op if already installed)."""
+    already = is_installed()
+    install()
+    try:
+        yield
+    finally:
+        if not already:
+            uninstall()

@@ -1,0 +1,204 @@
+"""Which accounts and regions a collection covers, and the credentials for each.
+
+* the caller's account (`sts:GetCallerIdentity`), by default;
+* `--org`: every ACTIVE account of the organization (`organizations:ListAccounts`), entered
+  through `sts:AssumeRole` into `--role-name` (the caller's own account is used directly);
+* `--accounts`: a list of account ids (assumed into the same way; with `--org`, a filter).
+
+A refused assume-role is an `errors` entry for that account, which still appears in the
+snapshot (with no regions): a blind account is a finding, not a crash.
+
+Regions: a list, the session's region (AWS_REGION / profile) by default, or `all`: the
+regions enabled for each account (`account:ListRegions` with ENABLED / ENABLED_BY_DEFAULT,
+falling back to `ec2:DescribeRegions`, which lists only enabled regions by default).
+
+Every account gets its own `AwsContext`; all share one `CallLog`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import boto3
+from botocore.exceptions import NoCredentialsError, PartialCredentialsError
+
+from .aws.errors import to_collection_error
+from .aws.session import AwsContext, CallLog
+from .model import CollectionError
+from .sanitize import clean_single_line
+
+DEFAULT_REGION = "us-east-1"
+ENABLED_STATUSES = ("ENABLED", "ENABLED_BY_DEFAULT")
+ROLE_SESSION_NAME = "blindspot"
+
+
+class NoCredentials(Exception):
+    """No usable AWS credentials: the user must configure some (exit 2, one line)."""
+
+
+@dataclass
+class AccountTarget:
+    """One account to collect: its credentials (None when they could not be obtained)."""
+
+    id: str
+    name: str = ""
+    aws: AwsContext | None = None
+    regions: list[str] = field(default_factory=list)
+    email: str | None = None
+    role: str | None = None  # management | member, when known
+
+
+@dataclass
+class AccountPlan:
+    caller: str
+    accounts: list[AccountTarget]
+    errors: list[CollectionError] = field(default_factory=list)
+    organization: str | None = None
+
+
+def session_region(session: boto3.Session) -> str:
+    return session.region_name or os.environ.get("AWS_REGION") or DEFAULT_REGION
+
+
+def caller_account(aws: AwsContext, region: str) -> str:
+    """The caller's account id; NoCredentials when there are none (or they are refused)."""
+    try:
+        identity = aws.client("sts", region).get_caller_identity()
+    except (NoCredentialsError, PartialCredentialsError) as exc:
+        raise NoCredentials(
+            "no AWS credentials found: set AWS_PROFILE / --profile, or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY"
+        ) from exc
+    return str(identity["Account"])
+
+
+def organization_accounts(aws: AwsContext, region: str) -> tuple[dict, list[dict]]:
+    """(the organization, its ACTIVE accounts) as Organizations describes and lists them."""
+    client = aws.client("organizations", region)
+    organization = client.describe_organization()["Organization"]
+    accounts = []
+    for page in client.get_paginator("list_accounts").paginate():
+        for account in page.get("Accounts") or []:
+            # `State` replaced the deprecated `Status` in 2025; accept either.
+            if (account.get("State") or account.get("Status")) == "ACTIVE":
+                accounts.append(account)
+    return organization, accounts
+
+
+def assume_role_session(
+    aws: AwsContext, region: str, account: str, role_name: str, partition: str = "aws"
+) -> boto3.Session:
+    """A session in another account through sts:AssumeRole (the only non-Describe read)."""
+    response = aws.client("sts", region).assume_role(
+        RoleArn=f"arn:{partition}:iam::{account}:role/{role_name}",
+        RoleSessionName=ROLE_SESSION_NAME,
+    )
+    credentials = response["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name=aws.session.region_name,
+    )
+
+
+def enabled_regions(aws: AwsContext, region: str) -> list[str]:
+    """Regions enabled for the account: account:ListRegions, else ec2:DescribeRegions."""
+    try:
+        paginator = aws.client("account", region).get_paginator("list_regions")
+        regions = [
+            entry["RegionName"]
+            for page in paginator.paginate(RegionOptStatusContains=list(ENABLED_STATUSES))
+            for entry in page.get("Regions") or []
+        ]
+        if regions:
+            return sorted(regions)
+    except Exception:  # no permission or no endpoint: DescribeRegions tells the same
+        pass
+    response = aws.client("ec2", region).describe_regions(AllRegions=False)
+    return sorted(
+        entry["RegionName"]
+        for entry in response.get("Regions") or []
+        if entry.get("OptInStatus", "opt-in-not-required") != "not-opted-in"
+    )
+
+
+def plan_accounts(
+    session: boto3.Session,
+    *,
+    regions: list[str] | str | None = None,
+    org: bool = False,
+    accounts: Iterable[str] | None = None,
+    role_name: str = "OrganizationAccountAccessRole",
+    call_log: CallLog | None = None,
+) -> AccountPlan:
+    """Resolve accounts, credentials and regions. Raises NoCredentials when there are none."""
+    call_log = call_log if call_log is not None else CallLog()
+    home = session_region(session)
+    base = AwsContext(session, call_log=call_log)
+    caller = caller_account(base, home)
+    base.account = caller
+    errors: list[CollectionError] = []
+    wanted = [a.strip() for a in accounts or () if a.strip()]
+    organization = None
+    targets: list[AccountTarget] = []
+    if org:
+        described, listed = organization_accounts(base, home)
+        organization = described.get("Id")
+        management = described.get("MasterAccountId")
+        for entry in listed:
+            if wanted and entry["Id"] not in wanted:
+                continue
+            targets.append(
+                AccountTarget(
+                    id=entry["Id"],
+                    name=clean_single_line(entry.get("Name", "")),
+                    email=clean_single_line(entry.get("Email", "")) or None,
+                )
+            )
+        for target in targets:
+            target.role = "management" if target.id == management else "member"
+    elif wanted:
+        targets = [AccountTarget(id=account) for account in dict.fromkeys(wanted)]
+    else:
+        targets = [AccountTarget(id=caller)]
+
+    for target in targets:
+        if target.id == caller:
+            target.aws = base
+            continue
+        try:
+            member = assume_role_session(base, home, target.id, role_name)
+        except Exception as exc:  # refused for this account: record it, go on with the rest
+            errors.append(
+                to_collection_error(
+                    exc, account=target.id, region=None, service="sts", operation="AssumeRole"
+                )
+            )
+            continue
+        target.aws = AwsContext(member, account=target.id, call_log=call_log)
+
+    for target in targets:
+        if target.aws is None:
+            continue
+        if regions == "all" or regions == ["all"]:
+            try:
+                target.regions = enabled_regions(target.aws, home)
+            except Exception as exc:
+                errors.append(
+                    to_collection_error(
+                        exc,
+                        account=target.id,
+                        region=home,
+                        service="ec2",
+                        operation="DescribeRegions",
+                    )
+                )
+                target.regions = [home]
+        elif regions:
+            target.regions = list(dict.fromkeys(regions))
+        else:
+            target.regions = [home]
+    return AccountPlan(caller=caller, accounts=targets, errors=errors, organization=organization)

@@ -1,0 +1,477 @@
+"""`blindspot collect` orchestration: accounts x regions -> inventories -> coverage -> snapshot.
+
+1. `accounts.plan_accounts` decides the accounts (caller, `--org`, `--accounts`), their
+   credentials (assume-role) and regions (`--regions`, `all` = enabled regions).
+2. Each account-region is collected in a bounded thread pool (`--workers`) by the chosen
+   inventory source: `api` (direct Describe/List calls), `config` (AWS Config in the
+   account), or `auto` (Config for the types its recorder covers, the API for the rest).
+   `--aggregator` and `--config-files` sources return every account-region at once.
+3. Account and account-region pseudo-resources are added so that account- and region-level
+   controls have a home; the logging probes (`coverage.runner.probe_region`) run per
+   inventory; their records are attached to the resources.
+4. The snapshot is built (scope, accounts, resources, relationships, errors), the
+   cross-account pass (`coverage.runner.resolve_across`, e.g. log-archive buckets) runs, and
+   the result says whether anything failed (`complete`), which decides exit code 0 or 3.
+
+Reverse edges are not added: the graph walks relationships in both directions.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from . import __version__
+from .accounts import AccountPlan, AccountTarget, plan_accounts
+from .aws.errors import to_collection_error
+from .aws.session import AwsContext, CallLog
+from .inventory.api import ApiSource
+from .inventory.base import CollectedResource, ProgressFn, RegionInventory, no_progress
+from .model import (
+    ACCOUNT_TYPE,
+    GLOBAL_REGION,
+    REGION_TYPE,
+    Account,
+    CollectionError,
+    Coverage,
+    RegionSource,
+    Relationship,
+    Resource,
+    Scope,
+    Snapshot,
+    Tool,
+    account_node_id,
+    region_node_id,
+)
+
+SOURCES = ("auto", "config", "api")
+
+
+class Cancelled(BaseException):
+    """Raised inside workers once the user interrupted; BaseException so no listing eats it."""
+
+
+@dataclass
+class CollectOptions:
+    """The `blindspot collect` flags, as data (tests and the demo build it directly)."""
+
+    profile: str | None = None
+    regions: list[str] | str | None = None  # None: the session's region; "all": enabled ones
+    org: bool = False
+    role_name: str = "OrganizationAccountAccessRole"
+    accounts: list[str] | None = None
+    aggregator: str | None = None
+    config_files: list[str] | None = None
+    source: str = "auto"
+    workers: int = 8
+    no_coverage: bool = False
+    #: An existing session (tests, demo); otherwise one is made from `profile`.
+    session: boto3.Session | None = None
+
+
+@dataclass
+class CollectResult:
+    snapshot: Snapshot
+    complete: bool
+    call_log: CallLog
+    seconds: float = 0.0
+    #: Account-regions collected (for the summary line).
+    regions_collected: int = 0
+
+
+@dataclass
+class _Run:
+    """Shared state of one collection: cancellation and the progress callback."""
+
+    progress: ProgressFn
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+    def report(self, event: str, detail: dict[str, Any]) -> None:
+        if self.cancel.is_set():
+            raise Cancelled
+        self.progress(event, detail)
+
+
+# -- sources --------------------------------------------------------------------------------
+
+
+def _config_service_source(aws: AwsContext) -> Any:
+    """B2's ConfigServiceSource, imported lazily (it may be absent in a partial build)."""
+    from .inventory.config_service import ConfigServiceSource  # type: ignore[import-not-found]
+
+    return ConfigServiceSource(aws)
+
+
+def _collect_region(
+    target: AccountTarget, region: str, source: str, api: ApiSource, run: _Run
+) -> RegionInventory:
+    """One account-region through the chosen source; never raises an AWS error."""
+    assert target.aws is not None
+    progress = run.report
+    if source == "api":
+        return api.collect_region(target.id, region, progress)
+    try:
+        config = _config_service_source(target.aws).collect_region(target.id, region, progress)
+    except Cancelled:
+        raise
+    except Exception as exc:
+        if source == "config":
+            inventory = RegionInventory(account=target.id, region=region, source="config")
+            inventory.errors.append(
+                to_collection_error(
+                    exc,
+                    account=target.id,
+                    region=region,
+                    service="config",
+                    operation="SelectResourceConfig",
+                )
+            )
+            return inventory
+        return api.collect_region(target.id, region, progress)  # auto: Config unusable
+    if source == "config" or not _api_needed(config):
+        return config
+    rest = api.collect_region(target.id, region, progress, skip_types=config.types_covered)
+    if config.types_covered:
+        config.merge(rest)
+        config.source = f"{config.source}+api" if config.resources else "api"
+        return config
+    # auto, Config unusable here (off, or its calls refused): the API collected everything,
+    # so Config's own failures hide nothing; the account probes report the recorder itself.
+    return rest
+
+
+def _api_needed(config: RegionInventory) -> bool:
+    from .inventory.api import API_TYPES
+
+    return not API_TYPES.issubset(config.types_covered)
+
+
+# -- pseudo-resources and coverage ------------------------------------------------------
+
+
+def add_pseudo_resources(inventory: RegionInventory, account_name: str = "") -> None:
+    """The account and account-region resources where account/region controls live."""
+    account, region = inventory.account, inventory.region
+    inventory.add(
+        CollectedResource(
+            Resource(
+                id=account_node_id(account),
+                type=ACCOUNT_TYPE,
+                account=account,
+                region=GLOBAL_REGION,
+                name=account_name or account,
+                resource_id=account,
+                source=inventory.source,
+            )
+        )
+    )
+    inventory.add(
+        CollectedResource(
+            Resource(
+                id=region_node_id(account, region),
+                type=REGION_TYPE,
+                account=account,
+                region=region,
+                name=region,
+                resource_id=region,
+                source=inventory.source,
+            )
+        )
+    )
+
+
+ProbeRunner = Callable[
+    [AwsContext | None, RegionInventory],
+    tuple[dict[str, list[Coverage]], list[CollectionError]],
+]
+
+
+def _probe_runner() -> ProbeRunner | None:
+    """C1's `probe_region`, or None (with inventory only) while it does not exist."""
+    try:
+        from .coverage.runner import probe_region  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return probe_region
+
+
+def _probe(
+    runner: ProbeRunner | None, aws: AwsContext | None, inventory: RegionInventory, run: _Run
+) -> None:
+    if runner is None:
+        return
+    run.report("probes", {"account": inventory.account, "region": inventory.region})
+    try:
+        coverage, errors = runner(aws, inventory)
+    except Cancelled:
+        raise
+    except Exception as exc:  # a probe bug must not lose the inventory
+        inventory.errors.append(
+            to_collection_error(
+                exc,
+                account=inventory.account,
+                region=inventory.region,
+                service="blindspot",
+                operation="probe_region",
+            )
+        )
+        return
+    for resource_id, records in coverage.items():
+        item = inventory.resources.get(resource_id)
+        if item is not None:
+            item.resource.coverage.extend(records)
+    inventory.errors.extend(errors)
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+def collect(options: CollectOptions, progress: ProgressFn = no_progress) -> CollectResult:
+    """Collect a snapshot. Raises accounts.NoCredentials / botocore ProfileNotFound early."""
+    started = time.monotonic()
+    run = _Run(progress)
+    runner = None if options.no_coverage else _probe_runner()
+    if options.config_files:
+        return _collect_offline(options, run, runner, started)
+    session = options.session or boto3.Session(profile_name=options.profile)
+    call_log = CallLog()
+    plan = plan_accounts(
+        session,
+        regions=options.regions,
+        org=options.org,
+        accounts=options.accounts,
+        role_name=options.role_name,
+        call_log=call_log,
+    )
+    names = {target.id: target.name for target in plan.accounts}
+    contexts = {target.id: target.aws for target in plan.accounts if target.aws is not None}
+    progress(
+        "plan",
+        {
+            "accounts": len(plan.accounts),
+            "regions": sum(len(target.regions) for target in plan.accounts),
+        },
+    )
+    if options.aggregator:
+        inventories = _collect_aggregator(options, plan, run)
+        for inventory in inventories:
+            add_pseudo_resources(inventory, names.get(inventory.account, ""))
+            _probe(runner, contexts.get(inventory.account), inventory, run)
+        source_label = "aggregator"
+    else:
+        inventories = _collect_accounts(options, plan, run, runner)
+        source_label = _scope_source(inventories, options.source)
+    snapshot = build_snapshot(
+        inventories,
+        source=source_label,
+        plan=plan,
+        aggregator=options.aggregator,
+        extra_errors=plan.errors,
+    )
+    if runner is not None:
+        _resolve_across(snapshot)
+    return CollectResult(
+        snapshot=snapshot,
+        complete=not snapshot.errors,
+        call_log=call_log,
+        seconds=time.monotonic() - started,
+        regions_collected=len(inventories),
+    )
+
+
+def _collect_accounts(
+    options: CollectOptions, plan: AccountPlan, run: _Run, runner: ProbeRunner | None
+) -> list[RegionInventory]:
+    tasks: list[tuple[AccountTarget, str, ApiSource]] = []
+    for target in plan.accounts:
+        if target.aws is None:
+            continue
+        api = ApiSource(target.aws, regions=target.regions)
+        tasks.extend((target, region, api) for region in target.regions)
+
+    def work(target: AccountTarget, region: str, api: ApiSource) -> RegionInventory:
+        run.report("region-start", {"account": target.id, "region": region})
+        inventory = _collect_region(target, region, options.source, api, run)
+        add_pseudo_resources(inventory, target.name)
+        _probe(runner, target.aws, inventory, run)
+        run.report(
+            "region-done",
+            {
+                "account": target.id,
+                "region": region,
+                "resources": len(inventory.resources),
+                "errors": len(inventory.errors),
+            },
+        )
+        return inventory
+
+    results: dict[int, RegionInventory] = {}
+    executor = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="collect")
+    futures: dict[Future[RegionInventory], int] = {
+        executor.submit(work, *task): index for index, task in enumerate(tasks)
+    }
+    try:
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = futures[future]
+                target, region, _ = tasks[index]
+                try:
+                    results[index] = future.result()
+                except Exception as exc:  # a bug in one region must not lose the others
+                    failed = RegionInventory(account=target.id, region=region, source="api")
+                    failed.errors.append(
+                        to_collection_error(
+                            exc,
+                            account=target.id,
+                            region=region,
+                            service="blindspot",
+                            operation="collect_region",
+                        )
+                    )
+                    add_pseudo_resources(failed, target.name)
+                    results[index] = failed
+    except BaseException:
+        run.cancel.set()  # workers stop at their next progress report
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+    return [results[index] for index in sorted(results)]
+
+
+def _collect_aggregator(
+    options: CollectOptions, plan: AccountPlan, run: _Run
+) -> list[RegionInventory]:
+    from .inventory.aggregator import AggregatorSource  # type: ignore[import-not-found]
+
+    caller = next((t for t in plan.accounts if t.id == plan.caller and t.aws), None)
+    aws = caller.aws if caller else None
+    if aws is None:  # --accounts without the caller: the aggregator is still read as caller
+        aws = AwsContext(options.session or boto3.Session(profile_name=options.profile))
+    source = AggregatorSource(aws, options.aggregator)
+    return list(source.collect_all(run.report))
+
+
+def _collect_offline(
+    options: CollectOptions, run: _Run, runner: ProbeRunner | None, started: float
+) -> CollectResult:
+    from .inventory.config_files import ConfigFilesSource
+
+    inventories = list(ConfigFilesSource(list(options.config_files or ())).collect_all(run.report))
+    for inventory in inventories:
+        add_pseudo_resources(inventory)
+        _probe(runner, None, inventory, run)
+    snapshot = build_snapshot(inventories, source="config-files")
+    if runner is not None:
+        _resolve_across(snapshot)
+    return CollectResult(
+        snapshot=snapshot,
+        complete=not snapshot.errors,
+        call_log=CallLog(),
+        seconds=time.monotonic() - started,
+        regions_collected=len(inventories),
+    )
+
+
+def _resolve_across(snapshot: Snapshot) -> None:
+    try:
+        from .coverage.runner import resolve_across  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    resolve_across(snapshot)
+
+
+def _scope_source(inventories: Iterable[RegionInventory], requested: str) -> str:
+    used = {inventory.source for inventory in inventories}
+    if len(used) == 1:
+        return used.pop()
+    return "mixed" if used else requested
+
+
+# -- the snapshot -----------------------------------------------------------------------------
+
+
+def build_snapshot(
+    inventories: list[RegionInventory],
+    *,
+    source: str,
+    plan: AccountPlan | None = None,
+    aggregator: str | None = None,
+    extra_errors: Iterable[CollectionError] = (),
+) -> Snapshot:
+    """One snapshot from per-region inventories: resources de-duplicated by id.
+
+    The account pseudo-resource is in every region's inventory (so any region's probes can
+    attach account controls); its copies are merged, coverage records de-duplicated.
+    """
+    resources: dict[str, Resource] = {}
+    seen_coverage: dict[str, set[str]] = {}
+    relationships: list[Relationship] = []
+    seen_edges: set[tuple[str, str, str]] = set()
+    errors = list(extra_errors)
+    regions_by_account: dict[str, list[str]] = {}
+    sources: list[RegionSource] = []
+    for inventory in inventories:
+        account, region = inventory.account, inventory.region
+        sources.append(RegionSource(account=account, region=region, source=inventory.source))
+        account_regions = regions_by_account.setdefault(inventory.account, [])
+        if inventory.region not in account_regions:
+            account_regions.append(inventory.region)
+        for item in inventory.resources.values():
+            resource = item.resource
+            kept = resources.get(resource.id)
+            if kept is None:
+                resources[resource.id] = resource
+                seen_coverage[resource.id] = {c.model_dump_json() for c in resource.coverage}
+                continue
+            keys = seen_coverage[resource.id]
+            for record in resource.coverage:
+                key = record.model_dump_json()
+                if key not in keys:
+                    keys.add(key)
+                    kept.coverage.append(record)
+        for rel in inventory.relationships:
+            edge = (rel.source, rel.target, rel.name)
+            if edge not in seen_edges:
+                seen_edges.add(edge)
+                relationships.append(rel)
+        errors.extend(inventory.errors)
+    accounts: list[Account] = []
+    if plan is not None:
+        for target in plan.accounts:
+            accounts.append(
+                Account(
+                    id=target.id,
+                    name=target.name,
+                    regions=regions_by_account.get(target.id, []),
+                    email=target.email,
+                    role=target.role,
+                )
+            )
+    known = {account.id for account in accounts}
+    for account_id, account_regions in regions_by_account.items():
+        if account_id not in known:
+            accounts.append(Account(id=account_id, regions=account_regions))
+    all_regions = sorted({r for regions in regions_by_account.values() for r in regions})
+    return Snapshot(
+        tool=Tool(version=__version__),
+        scope=Scope(
+            source=source,
+            regions=all_regions,
+            accounts=[account.id for account in accounts],
+            organization=plan.organization if plan else None,
+            aggregator=aggregator,
+            sources=sources,
+        ),
+        accounts=accounts,
+        resources=list(resources.values()),
+        relationships=relationships,
+        errors=errors,
+    )

@@ -1,0 +1,723 @@
+"""Account-layer probes: CloudTrail, AWS Config recorder, GuardDuty, Detective, Security Hub.
+
+Region-level decisions live on the account-region pseudo-resource; management events and the
+Config recorder are then copied onto every resource of the region (`inherit_region_controls`,
+which the runner calls after all probes so that resources other probes add are included),
+with `inherited_from` naming the region. Data events are decided per bucket, function and
+table from every logging trail's basic and advanced selectors (`..trails`), with
+`inherited_from` naming the trail that selects them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import botocore.session
+
+from ...aws.errors import error_code
+from ...inventory.base import CollectedResource
+from ...model import GLOBAL_REGION, Coverage, Resource, Status, region_node_id
+from ...sanitize import clean_single_line
+from ..base import ProbeContext
+from ..records import OFFLINE_EVIDENCE, record
+from ..resolve import region_resources, resources_of
+from ..trails import (
+    DYNAMODB_TABLES,
+    LAMBDA_FUNCTIONS,
+    S3_OBJECTS,
+    DataKind,
+    Scope,
+    TrailFacts,
+    data_events,
+    management_events,
+    trails_covering,
+)
+
+TRAIL = "AWS::CloudTrail::Trail"
+#: Note on a management-events record decided by an organization trail; `resolve_across`
+#: reads it to extend the trail to member accounts whose own view lacks it.
+ORG_TRAIL_NOTE = "organization trail: "
+#: ctx.shared keys: region decisions that `inherit_region_controls` copies onto resources.
+SHARED_MANAGEMENT = "account.cloudtrail-management-events"
+SHARED_CONFIG = "account.config-recorder"
+
+
+def _region_id(ctx: ProbeContext) -> str:
+    return region_node_id(ctx.account, ctx.region)
+
+
+# --- CloudTrail -------------------------------------------------------------------------
+
+
+def _trail_account(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
+def _add_trail_resource(ctx: ProbeContext, facts: TrailFacts) -> None:
+    if facts.arn in ctx.inventory.resources:
+        return
+    ctx.inventory.add(
+        CollectedResource(
+            Resource(
+                id=facts.arn,
+                type=TRAIL,
+                account=ctx.account,
+                region=ctx.region,
+                name=clean_single_line(facts.name),
+                resource_id=clean_single_line(facts.name),
+                source="api",
+            ),
+            configuration={k[:1].lower() + k[1:]: v for k, v in facts.trail.items()},
+        )
+    )
+
+
+def _integrity(ctx: ProbeContext, facts: TrailFacts) -> None:
+    validation = bool(facts.trail.get("LogFileValidationEnabled"))
+    kms = facts.trail.get("KmsKeyId")
+    status = (
+        Status.logged
+        if validation and kms
+        else Status.partial
+        if validation or kms
+        else Status.missing
+    )
+    notes = []
+    if facts.trail.get("CloudWatchLogsLogGroupArn"):
+        delivered = facts.status.get("LatestCloudWatchLogsDeliveryTime")
+        notes.append(
+            f"delivers to CloudWatch Logs {facts.trail['CloudWatchLogsLogGroupArn']}"
+            + (f", last delivery {delivered}" if delivered else ", no delivery recorded")
+        )
+    else:
+        notes.append("no CloudWatch Logs delivery (CloudWatchLogsLogGroupArn not set)")
+    if facts.is_logging is False:
+        notes.append("trail is not logging (GetTrailStatus IsLogging=false)")
+    record(
+        ctx,
+        facts.arn,
+        "cloudtrail-integrity",
+        status,
+        f"cloudtrail:DescribeTrails: {facts.name} LogFileValidationEnabled={validation}, "
+        f"KmsKeyId={'set' if kms else 'not set'}",
+        destination=facts.destination,
+        operation="cloudtrail:DescribeTrails",
+        notes=notes,
+    )
+
+
+def _unknown_trail(trails: list[TrailFacts], operation: str) -> TrailFacts | None:
+    for facts in trails:
+        if facts.is_logging is None or (facts.is_logging and operation in facts.failed):
+            return facts
+    return None
+
+
+def _management(ctx: ProbeContext, trails: list[TrailFacts], region: str) -> dict[str, Any]:
+    """The management-events decision for one region (or `global` service events)."""
+    kept: set[str] = set()
+    used: list[TrailFacts] = []
+    notes: list[str] = []
+    for facts in trails:
+        if not facts.is_logging or not facts.selectors_known:
+            continue
+        selected, trail_notes = management_events(facts)
+        if selected:
+            if not used or selected >= kept:
+                used.insert(0, facts) if selected == {"read", "write"} else used.append(facts)
+            kept |= selected
+            notes.extend(trail_notes)
+    unknown_trail = _unknown_trail(trails, "GetEventSelectors")
+    if kept == {"read", "write"}:
+        status = Status.logged
+    elif unknown_trail is not None:
+        status = Status.unknown
+    else:
+        status = Status.partial if kept else Status.missing
+    for facts in used:
+        if facts.organization:
+            notes.append(ORG_TRAIL_NOTE + facts.arn)
+    if status is Status.unknown and unknown_trail is not None:
+        failed = ", ".join(f"{op} {code}" for op, code in unknown_trail.failed.items())
+        evidence = f"cloudtrail: could not read {unknown_trail.name} ({failed})"
+    elif used:
+        what = "read+write" if kept == {"read", "write"} else f"{'/'.join(sorted(kept))}-only"
+        evidence = (
+            f"cloudtrail:GetEventSelectors: {used[0].describe()} IsLogging=true records "
+            f"{what} management events"
+        )
+    elif trails:
+        listed = ", ".join(
+            f"{f.name} IsLogging={f.is_logging}"
+            + ("" if f.is_logging is False else " (no management events selected)")
+            for f in trails
+        )
+        evidence = (
+            f"cloudtrail:GetTrailStatus: no logging trail records management events ({listed})"
+        )
+    else:
+        evidence = f"cloudtrail:DescribeTrails: no trail covers {region}"
+    return {
+        "status": status,
+        "evidence": evidence,
+        "destination": used[0].destination if used else None,
+        "operation": "cloudtrail:GetEventSelectors" if used else "cloudtrail:DescribeTrails",
+        "notes": notes,
+    }
+
+
+def _data_event_status(
+    ctx: ProbeContext, trails: list[TrailFacts], kind: DataKind, item: CollectedResource
+) -> dict[str, Any]:
+    best = {"read": Scope.none, "write": Scope.none}
+    matched: list[str] = []
+    carrier: TrailFacts | None = None
+    notes: list[str] = []
+    for facts in trails:
+        if not facts.selectors_known:
+            continue
+        scopes, lines = data_events(facts, kind, item.id)
+        if not lines:
+            continue
+        if not facts.is_logging:
+            notes.append(f"{facts.name} selects it but IsLogging={facts.is_logging}")
+            continue
+        matched.extend(lines)
+        if carrier is None or sum(scopes.values()) > sum(best.values()):
+            carrier = facts
+        for rw, scope in scopes.items():
+            best[rw] = max(best[rw], scope)
+    if best["read"] is Scope.all and best["write"] is Scope.all:
+        status = Status.logged
+    elif _unknown_trail(trails, "GetEventSelectors") is not None:
+        status = Status.unknown
+    elif best["read"] is not Scope.none or best["write"] is not Scope.none:
+        status = Status.partial
+    else:
+        status = Status.missing
+    if matched:
+        evidence = "cloudtrail:GetEventSelectors: " + "; ".join(matched)
+    elif status is Status.unknown:
+        evidence = "cloudtrail:GetEventSelectors failed on a trail covering the region"
+    else:
+        evidence = (
+            f"cloudtrail:GetEventSelectors: no logging trail selects {kind.selector_type} "
+            f"events of {item.resource.resource_id or item.id}"
+        )
+    if status is Status.partial:
+        notes.append(f"read={best['read'].name}, write={best['write'].name}")
+    return {
+        "status": status,
+        "evidence": evidence,
+        "destination": carrier.destination if carrier else None,
+        "inherited_from": carrier.arn if carrier else None,
+        "operation": "cloudtrail:GetEventSelectors",
+        "notes": notes,
+    }
+
+
+_DATA_CONTROLS: tuple[tuple[str, str, DataKind], ...] = (
+    ("cloudtrail-s3-data-events", "AWS::S3::Bucket", S3_OBJECTS),
+    ("cloudtrail-lambda-data-events", "AWS::Lambda::Function", LAMBDA_FUNCTIONS),
+    ("cloudtrail-dynamodb-data-events", "AWS::DynamoDB::Table", DYNAMODB_TABLES),
+)
+
+
+def _insights(ctx: ProbeContext, trails: list[TrailFacts]) -> None:
+    types: set[str] = set()
+    carrier: TrailFacts | None = None
+    for facts in trails:
+        if facts.is_logging and facts.insight_types:
+            types |= set(facts.insight_types)
+            carrier = carrier or facts
+    wanted = {"ApiCallRateInsight", "ApiErrorRateInsight"}
+    if types >= wanted:
+        status = Status.logged
+    elif any(f.is_logging is not False and "GetInsightSelectors" in f.failed for f in trails):
+        status = Status.unknown
+    else:
+        status = Status.partial if types else Status.missing
+    evidence = (
+        f"cloudtrail:GetInsightSelectors: {carrier.name} InsightType={', '.join(sorted(types))}"
+        if carrier
+        else "cloudtrail:GetInsightSelectors: no logging trail covering the region has insight "
+        "selectors"
+    )
+    record(
+        ctx,
+        _region_id(ctx),
+        "cloudtrail-insights",
+        status,
+        evidence,
+        destination=carrier.destination if carrier else None,
+        operation="cloudtrail:GetInsightSelectors",
+    )
+
+
+def probe_cloudtrail(ctx: ProbeContext) -> None:
+    """Management, data and Insights events, and trail integrity, for one account-region."""
+    region_id = _region_id(ctx)
+    try:
+        trails = trails_covering(ctx, ctx.region)
+    except Exception as exc:
+        error = ctx.fail(exc, service="cloudtrail", operation="DescribeTrails")
+        evidence = f"cloudtrail:DescribeTrails failed: {error.code}"
+        decision = {
+            "status": Status.unknown,
+            "evidence": evidence,
+            "operation": "cloudtrail:DescribeTrails",
+            "destination": None,
+            "notes": [],
+        }
+        ctx.shared[SHARED_MANAGEMENT] = {ctx.region: decision, GLOBAL_REGION: decision}
+        record(ctx, region_id, "cloudtrail-management-events", **decision)
+        record(
+            ctx,
+            region_id,
+            "cloudtrail-insights",
+            Status.unknown,
+            evidence,
+            operation="cloudtrail:DescribeTrails",
+        )
+        for control_id, rtype, _kind in _DATA_CONTROLS:
+            for item in resources_of(ctx.inventory, [rtype]):
+                record(
+                    ctx,
+                    item.id,
+                    control_id,
+                    Status.unknown,
+                    evidence,
+                    operation="cloudtrail:DescribeTrails",
+                )
+        return
+
+    for facts in trails:
+        if facts.home_region == ctx.region and _trail_account(facts.arn) in ("", ctx.account):
+            _add_trail_resource(ctx, facts)
+            _integrity(ctx, facts)
+
+    decision = _management(ctx, trails, ctx.region)
+    record(ctx, region_id, "cloudtrail-management-events", **decision)
+    global_trails = [f for f in trails if f.covers(GLOBAL_REGION)]
+    ctx.shared[SHARED_MANAGEMENT] = {
+        ctx.region: decision,
+        GLOBAL_REGION: _management(ctx, global_trails, GLOBAL_REGION),
+    }
+
+    by_region: dict[str, list[TrailFacts]] = {ctx.region: trails}
+    for control_id, rtype, kind in _DATA_CONTROLS:
+        for item in resources_of(ctx.inventory, [rtype]):
+            region = item.resource.region
+            if region not in by_region:
+                try:
+                    by_region[region] = trails_covering(ctx, region)
+                except Exception as exc:
+                    error = ctx.fail(exc, service="cloudtrail", operation="DescribeTrails")
+                    record(
+                        ctx,
+                        item.id,
+                        control_id,
+                        Status.unknown,
+                        f"cloudtrail:DescribeTrails ({region}) failed: {error.code}",
+                        operation="cloudtrail:DescribeTrails",
+                    )
+                    continue
+            record(
+                ctx, item.id, control_id, **_data_event_status(ctx, by_region[region], kind, item)
+            )
+
+    _insights(ctx, trails)
+
+
+# --- AWS Config recorder ----------------------------------------------------------------
+
+
+@cache
+def config_resource_types() -> frozenset[str]:
+    """Resource types AWS Config can record (botocore's `ResourceType` enum)."""
+    model = botocore.session.get_session().get_service_model("config")
+    return frozenset(model.shape_for("ResourceType").enum)
+
+
+def _recorded(group: dict[str, Any], rtype: str, is_global: bool) -> bool:
+    strategy = (group.get("recordingStrategy") or {}).get("useOnly")
+    excluded = set((group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or [])
+    listed = set(group.get("resourceTypes") or [])
+    if strategy == "EXCLUSION_BY_RESOURCE_TYPES":
+        return rtype not in excluded
+    if strategy == "INCLUSION_BY_RESOURCE_TYPES" or (
+        not group.get("allSupported", True) and strategy is None
+    ):
+        return rtype in listed
+    if is_global and not group.get("includeGlobalResourceTypes", False):
+        return rtype in listed
+    return True
+
+
+def probe_config_recorder(ctx: ProbeContext) -> None:
+    """The region's Config recorder; per-type recording is copied onto resources later."""
+    region_id = _region_id(ctx)
+    client = ctx.client("config")
+    operation = "DescribeConfigurationRecorders"
+    try:
+        recorders = client.describe_configuration_recorders().get("ConfigurationRecorders") or []
+        operation = "DescribeConfigurationRecorderStatus"
+        statuses = {
+            s.get("name"): s
+            for s in client.describe_configuration_recorder_status().get(
+                "ConfigurationRecordersStatus"
+            )
+            or []
+        }
+        operation = "DescribeDeliveryChannels"
+        channels = client.describe_delivery_channels().get("DeliveryChannels") or []
+    except Exception as exc:
+        error = ctx.fail(exc, service="config", operation=operation)
+        evidence = f"config:{operation} failed: {error.code}"
+        record(
+            ctx,
+            region_id,
+            "config-recorder",
+            Status.unknown,
+            evidence,
+            operation=f"config:{operation}",
+        )
+        ctx.shared[SHARED_CONFIG] = {"status": Status.unknown, "evidence": evidence, "group": None}
+        return
+
+    channel = channels[0] if channels else None
+    destination = None
+    if channel and channel.get("s3BucketName"):
+        prefix = channel.get("s3KeyPrefix")
+        destination = f"arn:aws:s3:::{channel['s3BucketName']}" + (f"/{prefix}" if prefix else "")
+    recording = [r for r in recorders if statuses.get(r.get("name"), {}).get("recording")]
+    notes: list[str] = []
+    group: dict[str, Any] | None = None
+    if not recorders:
+        status, evidence = Status.missing, "config:DescribeConfigurationRecorders: no recorder"
+    elif not recording:
+        names = ", ".join(str(r.get("name")) for r in recorders)
+        status = Status.missing
+        evidence = f"config:DescribeConfigurationRecorderStatus: {names} recording=false"
+    else:
+        recorder = recording[0]
+        group = recorder.get("recordingGroup") or {"allSupported": True}
+        state = statuses[recorder.get("name")]
+        last = str(state.get("lastStatus") or "")
+        all_types = bool(group.get("allSupported", True)) and not (
+            (group.get("exclusionByResourceTypes") or {}).get("resourceTypes")
+        )
+        scope = "all supported types" if all_types else "selected resource types"
+        evidence = (
+            f"config:DescribeConfigurationRecorderStatus: {recorder.get('name')} recording=true, "
+            f"lastStatus={last or 'n/a'}, recording {scope}"
+        )
+        problems = []
+        if not all_types:
+            problems.append("records only selected resource types")
+        if channel is None:
+            problems.append("no delivery channel (config:DescribeDeliveryChannels)")
+        if last.lower() == "failure":
+            problems.append(f"last recording failed ({state.get('lastErrorCode')})")
+        if not group.get("includeGlobalResourceTypes", False):
+            notes.append("global resource types (IAM) not recorded in this region")
+        status = Status.partial if problems else Status.logged
+        notes.extend(problems)
+    record(
+        ctx,
+        region_id,
+        "config-recorder",
+        status,
+        evidence,
+        destination=destination,
+        operation="config:DescribeConfigurationRecorderStatus",
+        notes=notes,
+    )
+    ctx.shared[SHARED_CONFIG] = {
+        "status": status,
+        "evidence": evidence,
+        "group": group,
+        "destination": destination,
+    }
+
+
+# --- copying region decisions onto resources ---------------------------------------------
+
+
+def _has(ctx: ProbeContext, resource_id: str, control_id: str) -> bool:
+    return any(c.control == control_id for c in ctx.coverage.get(resource_id, ()))
+
+
+def inherit_region_controls(ctx: ProbeContext) -> None:
+    """Copy the region's management-events and Config-recorder decisions onto its resources.
+
+    Called by the runner after every probe, so resources that probes added are included.
+    """
+    region_id = _region_id(ctx)
+    management = ctx.shared.get(SHARED_MANAGEMENT)
+    config = ctx.shared.get(SHARED_CONFIG)
+    if ctx.aws is None:  # offline source: the region was not evaluated, nor its resources
+        offline = {"status": Status.unknown, "evidence": OFFLINE_EVIDENCE, "notes": []}
+        management = management or {ctx.region: offline, GLOBAL_REGION: offline}
+        config = config or {**offline, "group": None}
+    supported = config_resource_types()
+    for item in region_resources(ctx.inventory):
+        is_global = item.resource.region == GLOBAL_REGION
+        if management and not _has(ctx, item.id, "cloudtrail-management-events"):
+            decision = management[GLOBAL_REGION if is_global else ctx.region]
+            record(
+                ctx,
+                item.id,
+                "cloudtrail-management-events",
+                inherited_from=region_id,
+                **{
+                    **decision,
+                    "notes": [n for n in decision["notes"] if not n.startswith(ORG_TRAIL_NOTE)],
+                },
+            )
+        if config and not _has(ctx, item.id, "config-recorder"):
+            _config_for_resource(ctx, item, config, supported, is_global, region_id)
+
+
+def _config_for_resource(
+    ctx: ProbeContext,
+    item: CollectedResource,
+    config: dict[str, Any],
+    supported: frozenset[str],
+    is_global: bool,
+    region_id: str,
+) -> None:
+    group = config.get("group")
+    if item.type not in supported:
+        status = Status.not_applicable
+        evidence = f"AWS Config does not record {item.type}"
+    elif group is None:
+        status, evidence = config["status"], config["evidence"]
+        if status is not Status.unknown:
+            status = Status.missing
+    elif _recorded(group, item.type, is_global):
+        status = Status.logged if config["status"] is not Status.unknown else Status.unknown
+        evidence = f"config:DescribeConfigurationRecorders: recordingGroup records {item.type}"
+    else:
+        status = Status.missing
+        evidence = f"config:DescribeConfigurationRecorders: recordingGroup excludes {item.type}"
+    record(
+        ctx,
+        item.id,
+        "config-recorder",
+        status,
+        evidence,
+        destination=config.get("destination"),
+        inherited_from=region_id,
+        operation="config:DescribeConfigurationRecorders",
+    )
+
+
+# --- detection services -----------------------------------------------------------------
+
+
+def probe_guardduty(ctx: ProbeContext) -> None:
+    region_id = _region_id(ctx)
+    client = ctx.client("guardduty")
+    operation = "ListDetectors"
+    try:
+        detector_ids = [
+            d
+            for page in client.get_paginator("list_detectors").paginate()
+            for d in page.get("DetectorIds") or []
+        ]
+        details = {}
+        operation = "GetDetector"
+        for detector_id in detector_ids:
+            details[detector_id] = client.get_detector(DetectorId=detector_id)
+    except Exception as exc:
+        error = ctx.fail(exc, service="guardduty", operation=operation)
+        record(
+            ctx,
+            region_id,
+            "guardduty",
+            Status.unknown,
+            f"guardduty:{operation} failed: {error.code}",
+            operation=f"guardduty:{operation}",
+        )
+        return
+    enabled = [d for d, detail in details.items() if detail.get("Status") == "ENABLED"]
+    if enabled:
+        detail = details[enabled[0]]
+        notes = [
+            f"feature {f.get('Name')} {f.get('Status')}"
+            for f in detail.get("Features") or []
+            if f.get("Status") != "ENABLED"
+        ]
+        record(
+            ctx,
+            region_id,
+            "guardduty",
+            Status.logged,
+            f"guardduty:GetDetector: detector {enabled[0]} Status=ENABLED",
+            operation="guardduty:GetDetector",
+            notes=notes,
+        )
+    elif details:
+        listed = ", ".join(f"{d} Status={v.get('Status')}" for d, v in details.items())
+        record(
+            ctx,
+            region_id,
+            "guardduty",
+            Status.missing,
+            f"guardduty:GetDetector: {listed}",
+            operation="guardduty:GetDetector",
+        )
+    else:
+        record(
+            ctx,
+            region_id,
+            "guardduty",
+            Status.missing,
+            "guardduty:ListDetectors: no detector in this region",
+            operation="guardduty:ListDetectors",
+        )
+
+
+def _all_pages(call: Any, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """Items of an operation that has a NextToken but no botocore paginator."""
+    items: list[dict[str, Any]] = []
+    token = None
+    while True:
+        page = call(**kwargs, **({"NextToken": token} if token else {}))
+        items.extend(page.get(key) or [])
+        token = page.get("NextToken")
+        if not token:
+            return items
+
+
+def probe_detective(ctx: ProbeContext) -> None:
+    """A behavior graph this account administers, or one it is an enabled member of."""
+    region_id = _region_id(ctx)
+    client = ctx.client("detective")
+    operation = "ListGraphs"
+    try:
+        graphs = _all_pages(client.list_graphs, "GraphList")
+        invitations: list[dict[str, Any]] = []
+        if not graphs:
+            operation = "ListInvitations"
+            invitations = _all_pages(client.list_invitations, "Invitations")
+    except Exception as exc:
+        error = ctx.fail(exc, service="detective", operation=operation)
+        record(
+            ctx,
+            region_id,
+            "detective",
+            Status.unknown,
+            f"detective:{operation} failed: {error.code}",
+            operation=f"detective:{operation}",
+        )
+        return
+    member = [i for i in invitations if i.get("Status") == "ENABLED"]
+    if graphs:
+        record(
+            ctx,
+            region_id,
+            "detective",
+            Status.logged,
+            f"detective:ListGraphs: behavior graph {graphs[0].get('Arn')}",
+            destination=graphs[0].get("Arn"),
+            operation="detective:ListGraphs",
+        )
+    elif member:
+        record(
+            ctx,
+            region_id,
+            "detective",
+            Status.logged,
+            f"detective:ListInvitations: member of {member[0].get('GraphArn')} Status=ENABLED",
+            destination=member[0].get("GraphArn"),
+            operation="detective:ListInvitations",
+        )
+    else:
+        record(
+            ctx,
+            region_id,
+            "detective",
+            Status.missing,
+            "detective:ListGraphs: no behavior graph; ListInvitations: no enabled membership",
+            operation="detective:ListGraphs",
+        )
+
+
+def probe_securityhub(ctx: ProbeContext) -> None:
+    region_id = _region_id(ctx)
+    client = ctx.client("securityhub")
+    try:
+        hub = client.describe_hub()
+    except Exception as exc:
+        if error_code(exc) == "InvalidAccessException":  # "not subscribed to AWS Security Hub"
+            record(
+                ctx,
+                region_id,
+                "securityhub",
+                Status.missing,
+                "securityhub:DescribeHub: InvalidAccessException (not enabled)",
+                operation="securityhub:DescribeHub",
+            )
+            return
+        error = ctx.fail(exc, service="securityhub", operation="DescribeHub")
+        record(
+            ctx,
+            region_id,
+            "securityhub",
+            Status.unknown,
+            f"securityhub:DescribeHub failed: {error.code}",
+            operation="securityhub:DescribeHub",
+        )
+        return
+    try:
+        standards = [
+            s
+            for page in client.get_paginator("get_enabled_standards").paginate()
+            for s in page.get("StandardsSubscriptions") or []
+            if s.get("StandardsStatus") not in ("DELETING", "FAILED")
+        ]
+    except Exception as exc:
+        error = ctx.fail(exc, service="securityhub", operation="GetEnabledStandards")
+        record(
+            ctx,
+            region_id,
+            "securityhub",
+            Status.unknown,
+            f"securityhub:GetEnabledStandards failed: {error.code}",
+            operation="securityhub:GetEnabledStandards",
+        )
+        return
+    if standards:
+        names = ", ".join(str(s.get("StandardsArn", "")).split("/", 1)[-1] for s in standards)
+        record(
+            ctx,
+            region_id,
+            "securityhub",
+            Status.logged,
+            f"securityhub:GetEnabledStandards: hub {hub.get('HubArn')} with {names}",
+            operation="securityhub:GetEnabledStandards",
+        )
+    else:
+        record(
+            ctx,
+            region_id,
+            "securityhub",
+            Status.partial,
+            f"securityhub:GetEnabledStandards: hub {hub.get('HubArn')} has no enabled standard",
+            operation="securityhub:GetEnabledStandards",
+        )
+
+
+PROBES = (
+    probe_cloudtrail,
+    probe_config_recorder,
+    probe_guardduty,
+    probe_detective,
+    probe_securityhub,
+)
+
+__all__ = ["ORG_TRAIL_NOTE", "PROBES", "Coverage", "inherit_region_controls"]

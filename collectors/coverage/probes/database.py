@@ -1,0 +1,405 @@
+"""Probes of the `database` layer: what each managed database exports to a log destination.
+
+RDS, Aurora, DocumentDB and Neptune share one API: `rds:DescribeDBClusters` and
+`rds:DescribeDBInstances` return all four families (the RDS API reference says so for
+Neptune and DocumentDB), so two paginated calls per region decide `rds-log-exports`,
+`docdb-log-exports` and `neptune-log-exports`. AWS Config records all of them as
+`AWS::RDS::DBCluster` / `AWS::RDS::DBInstance`, and so do we.
+
+Where exports are configured on a cluster (Aurora, Multi-AZ DB clusters, DocumentDB,
+Neptune), the member instances inherit the cluster's record (`inherited_from`).
+
+ElastiCache is not an AWS Config type: its resources use the CloudFormation type names
+(`AWS::ElastiCache::ReplicationGroup`, `AWS::ElastiCache::CacheCluster`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model import Status
+from ...sanitize import clean_single_line
+from ..base import ProbeContext
+from ..records import record
+from .serverless import CALL_ERRORS, ensure_resource, log_group_arn
+
+DB_INSTANCE = "AWS::RDS::DBInstance"
+DB_CLUSTER = "AWS::RDS::DBCluster"
+REDSHIFT_CLUSTER = "AWS::Redshift::Cluster"
+CACHE_CLUSTER = "AWS::ElastiCache::CacheCluster"
+REPLICATION_GROUP = "AWS::ElastiCache::ReplicationGroup"
+OPENSEARCH_DOMAIN = "AWS::OpenSearch::Domain"
+
+#: Log types a security responder needs exported, by engine family. From the RDS user guide
+#: pages "Publishing ... logs to Amazon CloudWatch Logs" of each engine.
+ENGINE_LOG_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("aurora-mysql", ("audit", "error", "general", "slowquery")),
+    ("aurora-postgresql", ("postgresql",)),
+    ("aurora", ("audit", "error", "general", "slowquery")),  # Aurora MySQL 5.6 engine name
+    ("mysql", ("audit", "error", "general", "slowquery")),
+    ("mariadb", ("audit", "error", "general", "slowquery")),
+    ("postgres", ("postgresql",)),
+    ("sqlserver", ("error", "agent")),
+    ("oracle", ("alert", "audit", "listener")),
+    ("custom-oracle", ("alert", "audit", "listener")),
+    ("custom-sqlserver", ("error", "agent")),
+    ("db2", ("diag.log", "notify.log")),
+    ("docdb", ("audit", "profiler")),
+    ("neptune", ("audit",)),
+)
+
+#: Engine -> (control id, log group service prefix).
+_FAMILY = {"docdb": ("docdb-log-exports", "docdb"), "neptune": ("neptune-log-exports", "neptune")}
+
+
+def expected_log_types(engine: str) -> tuple[str, ...] | None:
+    """The log types that matter for an engine, or None for an engine we do not know."""
+    engine = engine.lower()
+    for prefix, types in ENGINE_LOG_TYPES:
+        if engine == prefix or engine.startswith(prefix + "-"):
+            return types
+    return None
+
+
+def _add(ctx: ProbeContext, resource_id: str, control_id: str, status: Status, evidence: str,
+         **kwargs: Any) -> None:
+    """One record, with the catalogue's layer and expectation (collectors.coverage.records)."""
+    record(ctx, resource_id, control_id, status, evidence, **kwargs)
+
+
+def _control_for(engine: str) -> tuple[str, str]:
+    return _FAMILY.get(engine.lower(), ("rds-log-exports", "rds"))
+
+
+def _exports_status(expected: tuple[str, ...], enabled: list[str]) -> Status:
+    got = [t for t in expected if t in enabled]
+    if len(got) == len(expected):
+        return Status.logged
+    return Status.partial if got else Status.missing
+
+
+# --------------------------------------------------------------------------- RDS family
+
+
+def probe_db_log_exports(ctx: ProbeContext) -> None:
+    """rds-log-exports, docdb-log-exports, neptune-log-exports: CloudWatch Logs exports."""
+    rds = ctx.client("rds")
+    try:
+        clusters = [
+            c
+            for page in rds.get_paginator("describe_db_clusters").paginate()
+            for c in page.get("DBClusters", [])
+        ]
+        instances = [
+            i
+            for page in rds.get_paginator("describe_db_instances").paginate()
+            for i in page.get("DBInstances", [])
+        ]
+    except CALL_ERRORS as exc:
+        error = ctx.fail(exc, service="rds", operation="DescribeDBClusters/DescribeDBInstances")
+        for item in ctx.inventory.of_type(DB_INSTANCE, DB_CLUSTER):
+            engine = str(item.configuration.get("engine") or "")
+            _add(ctx, item.id, _control_for(engine)[0], Status.unknown,
+                 f"rds:DescribeDBClusters/DescribeDBInstances failed ({error.code})",
+                 operation="rds:DescribeDBInstances")
+        return
+    decided: dict[str, tuple[str, Status, str, str | None]] = {}
+    for cluster in clusters:
+        identifier = cluster["DBClusterIdentifier"]
+        arn = cluster.get("DBClusterArn") or (
+            f"arn:aws:rds:{ctx.region}:{ctx.account}:cluster:{identifier}"
+        )
+        ensure_resource(ctx, arn=arn, type_=DB_CLUSTER, resource_id=identifier, name=identifier,
+                        tags=_tags(cluster.get("TagList")))
+        record = _decide_exports(ctx, arn, identifier, cluster, "cluster", "DescribeDBClusters")
+        if record:
+            decided[identifier] = record
+    for instance in instances:
+        identifier = instance["DBInstanceIdentifier"]
+        arn = instance.get("DBInstanceArn") or (
+            f"arn:aws:rds:{ctx.region}:{ctx.account}:db:{identifier}"
+        )
+        ensure_resource(ctx, arn=arn, type_=DB_INSTANCE, resource_id=identifier,
+                        name=identifier, tags=_tags(instance.get("TagList")))
+        cluster_id = instance.get("DBClusterIdentifier")
+        if cluster_id and cluster_id in decided:
+            control_id, status, cluster_arn, destination = decided[cluster_id]
+            _add(ctx, arn, control_id, status,
+                 f"rds:DescribeDBClusters: log exports are set on cluster "
+                 f"{clean_single_line(cluster_id)}",
+                 inherited_from=cluster_arn, destination=destination,
+                 operation="rds:DescribeDBClusters")
+            continue
+        _decide_exports(ctx, arn, identifier, instance, "instance", "DescribeDBInstances")
+
+
+def _tags(tag_list: list[dict[str, Any]] | None) -> dict[str, str]:
+    return {t.get("Key", ""): t.get("Value", "") for t in tag_list or []}
+
+
+def _decide_exports(
+    ctx: ProbeContext,
+    arn: str,
+    identifier: str,
+    db: dict[str, Any],
+    kind: str,
+    operation: str,
+) -> tuple[str, Status, str, str | None] | None:
+    engine = str(db.get("Engine") or "")
+    control_id, group_service = _control_for(engine)
+    expected = expected_log_types(engine)
+    enabled = [str(t) for t in db.get("EnabledCloudwatchLogsExports") or []]
+    shown = ",".join(enabled) or "none"
+    evidence = (
+        f"rds:{operation}: {clean_single_line(engine)} {kind} "
+        f"{clean_single_line(identifier)} EnabledCloudwatchLogsExports={shown}"
+    )
+    if expected is None:
+        _add(ctx, arn, control_id, Status.logged if enabled else Status.missing, evidence,
+             operation=f"rds:{operation}",
+             notes=["engine not in the catalogue: any export counts"])
+        return None
+    status = _exports_status(expected, enabled)
+    first = next((t for t in expected if t in enabled), None) or (enabled[0] if enabled else None)
+    # /aws/rds/instance|cluster/<id>/<type>; /aws/docdb|neptune/<cluster>/<type>
+    path = f"/aws/rds/{kind}" if group_service == "rds" else f"/aws/{group_service}"
+    destination = (
+        log_group_arn(ctx.region, ctx.account, f"{path}/{identifier}/{first}") if first else None
+    )
+    notes = []
+    missing = [t for t in expected if t not in enabled]
+    if status is Status.partial:
+        notes.append("not exported: " + ", ".join(missing))
+    if "audit" in enabled and engine.lower() in ("mysql", "mariadb"):
+        notes.append("audit needs the MARIADB_AUDIT_PLUGIN option in the option group")
+    if db.get("ActivityStreamStatus") in ("started", "starting"):
+        notes.append("database activity stream is on (Kinesis)")
+    _add(ctx, arn, control_id, status, evidence, destination=destination,
+         operation=f"rds:{operation}", notes=notes)
+    return control_id, status, arn, destination
+
+
+# --------------------------------------------------------------------------- Redshift
+
+REDSHIFT_LOGS = ("connectionlog", "userlog", "useractivitylog")
+
+
+def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
+    """redshift-audit-logging: DescribeLoggingStatus of every provisioned cluster."""
+    control_id = "redshift-audit-logging"
+    client = ctx.client("redshift")
+    try:
+        clusters = [
+            c
+            for page in client.get_paginator("describe_clusters").paginate()
+            for c in page.get("Clusters", [])
+        ]
+    except CALL_ERRORS as exc:
+        error = ctx.fail(exc, service="redshift", operation="DescribeClusters")
+        for item in ctx.inventory.of_type(REDSHIFT_CLUSTER):
+            _add(ctx, item.id, control_id, Status.unknown,
+                 f"redshift:DescribeClusters failed ({error.code})",
+                 operation="redshift:DescribeClusters")
+        return
+    for cluster in clusters:
+        identifier = cluster["ClusterIdentifier"]
+        arn = f"arn:aws:redshift:{ctx.region}:{ctx.account}:cluster:{identifier}"
+        shown = clean_single_line(identifier)
+        ensure_resource(ctx, arn=arn, type_=REDSHIFT_CLUSTER, resource_id=identifier,
+                        name=identifier, tags=_tags(cluster.get("Tags")))
+        try:
+            status = client.describe_logging_status(ClusterIdentifier=identifier)
+        except CALL_ERRORS as exc:
+            error = ctx.fail(exc, service="redshift", operation="DescribeLoggingStatus")
+            _add(ctx, arn, control_id, Status.unknown,
+                 f"redshift:DescribeLoggingStatus failed ({error.code})",
+                 operation="redshift:DescribeLoggingStatus")
+            continue
+        _decide_redshift(ctx, arn, shown, status)
+
+
+def _decide_redshift(ctx: ProbeContext, arn: str, shown: str, status: dict[str, Any]) -> None:
+    control_id = "redshift-audit-logging"
+    operation = "redshift:DescribeLoggingStatus"
+    if not status.get("LoggingEnabled"):
+        _add(ctx, arn, control_id, Status.missing,
+             f"{operation}: cluster {shown} LoggingEnabled=false", operation=operation)
+        return
+    kind = status.get("LogDestinationType") or "s3"
+    if kind == "cloudwatch":
+        exports = [str(e) for e in status.get("LogExports") or []]
+        missing = [log for log in REDSHIFT_LOGS if log not in exports]
+        result = Status.partial if missing else Status.logged
+        first = exports[0] if exports else "connectionlog"
+        destination = log_group_arn(
+            ctx.region, ctx.account, f"/aws/redshift/cluster/{shown}/{first}"
+        )
+        _add(ctx, arn, control_id, result,
+             f"{operation}: cluster {shown} LoggingEnabled=true, LogDestinationType=cloudwatch, "
+             f"LogExports={','.join(exports) or 'none'}",
+             destination=destination, operation=operation,
+             notes=["not exported: " + ", ".join(missing)] if missing else [])
+        return
+    bucket = clean_single_line(str(status.get("BucketName") or ""))
+    prefix = clean_single_line(str(status.get("S3KeyPrefix") or ""))
+    _add(ctx, arn, control_id, Status.logged,
+         f"{operation}: cluster {shown} LoggingEnabled=true, BucketName={bucket}",
+         destination=f"arn:aws:s3:::{bucket}/{prefix}".rstrip("/") if bucket else None,
+         operation=operation,
+         notes=["useractivitylog also needs enable_user_activity_logging=true in the "
+                "parameter group"])
+
+
+# --------------------------------------------------------------------------- ElastiCache
+
+ELASTICACHE_LOGS = ("slow-log", "engine-log")
+
+
+def _delivery(configs: list[dict[str, Any]] | None) -> tuple[list[str], str | None]:
+    active: list[str] = []
+    destination = None
+    for config in configs or []:
+        if str(config.get("Status", "active")) not in ("active", "enabling", "modifying"):
+            continue
+        active.append(str(config.get("LogType")))
+        details = config.get("DestinationDetails") or {}
+        group = (details.get("CloudWatchLogsDetails") or {}).get("LogGroup")
+        stream = (details.get("KinesisFirehoseDetails") or {}).get("DeliveryStream")
+        if destination is None and group:
+            destination = clean_single_line(str(group))
+        elif destination is None and stream:
+            destination = clean_single_line(str(stream))
+    return active, destination
+
+
+def _elasticache_destination(ctx: ProbeContext, name: str | None) -> str | None:
+    if not name:
+        return None
+    if name.startswith("arn:"):
+        return name
+    return log_group_arn(ctx.region, ctx.account, name)
+
+
+def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
+    """elasticache-log-delivery: slow-log and engine-log delivery of Redis/Valkey."""
+    control_id = "elasticache-log-delivery"
+    operation = "elasticache:DescribeReplicationGroups"
+    client = ctx.client("elasticache")
+    try:
+        groups = [
+            g
+            for page in client.get_paginator("describe_replication_groups").paginate()
+            for g in page.get("ReplicationGroups", [])
+        ]
+        clusters = [
+            c
+            for page in client.get_paginator("describe_cache_clusters").paginate()
+            for c in page.get("CacheClusters", [])
+        ]
+    except CALL_ERRORS as exc:
+        error = ctx.fail(exc, service="elasticache", operation="DescribeReplicationGroups")
+        for item in ctx.inventory.of_type(CACHE_CLUSTER, REPLICATION_GROUP):
+            _add(ctx, item.id, control_id, Status.unknown,
+                 f"{operation}/DescribeCacheClusters failed ({error.code})", operation=operation)
+        return
+    decided: dict[str, tuple[Status, str, str | None]] = {}
+    for group in groups:
+        gid = group["ReplicationGroupId"]
+        arn = group.get("ARN") or (
+            f"arn:aws:elasticache:{ctx.region}:{ctx.account}:replicationgroup:{gid}"
+        )
+        ensure_resource(ctx, arn=arn, type_=REPLICATION_GROUP, resource_id=gid, name=gid)
+        active, target = _delivery(group.get("LogDeliveryConfigurations"))
+        status = _exports_status(ELASTICACHE_LOGS, active)
+        destination = _elasticache_destination(ctx, target)
+        _add(ctx, arn, control_id, status,
+             f"{operation}: replication group {clean_single_line(gid)} "
+             f"LogDeliveryConfigurations={','.join(active) or 'none'}",
+             destination=destination, operation=operation,
+             notes=[f"not delivered: {t}" for t in ELASTICACHE_LOGS if t not in active]
+             if active else [])
+        decided[gid] = (status, arn, destination)
+    for cluster in clusters:
+        cid = cluster["CacheClusterId"]
+        arn = cluster.get("ARN") or f"arn:aws:elasticache:{ctx.region}:{ctx.account}:cluster:{cid}"
+        ensure_resource(ctx, arn=arn, type_=CACHE_CLUSTER, resource_id=cid, name=cid)
+        shown = clean_single_line(cid)
+        engine = str(cluster.get("Engine") or "")
+        if engine == "memcached":
+            _add(ctx, arn, control_id, Status.not_applicable,
+                 f"elasticache:DescribeCacheClusters: {shown} is memcached (no log delivery)",
+                 operation="elasticache:DescribeCacheClusters")
+            continue
+        group_id = cluster.get("ReplicationGroupId")
+        if group_id and group_id in decided:
+            status, group_arn, destination = decided[group_id]
+            _add(ctx, arn, control_id, status,
+                 f"{operation}: log delivery is set on replication group "
+                 f"{clean_single_line(group_id)}",
+                 inherited_from=group_arn, destination=destination, operation=operation)
+            continue
+        active, target = _delivery(cluster.get("LogDeliveryConfigurations"))
+        _add(ctx, arn, control_id, _exports_status(ELASTICACHE_LOGS, active),
+             f"elasticache:DescribeCacheClusters: {shown} "
+             f"LogDeliveryConfigurations={','.join(active) or 'none'}",
+             destination=_elasticache_destination(ctx, target),
+             operation="elasticache:DescribeCacheClusters")
+
+
+# --------------------------------------------------------------------------- OpenSearch
+
+OPENSEARCH_LOGS = ("AUDIT_LOGS", "ES_APPLICATION_LOGS", "SEARCH_SLOW_LOGS", "INDEX_SLOW_LOGS")
+_DESCRIBE_BATCH = 5  # DescribeDomains takes at most 5 names
+
+
+def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
+    """opensearch-log-publishing: LogPublishingOptions of every domain."""
+    control_id = "opensearch-log-publishing"
+    operation = "es:DescribeDomains"
+    client = ctx.client("opensearch")
+    try:
+        names = [d["DomainName"] for d in client.list_domain_names().get("DomainNames", [])]
+        domains = []
+        for start in range(0, len(names), _DESCRIBE_BATCH):
+            batch = names[start : start + _DESCRIBE_BATCH]
+            domains.extend(client.describe_domains(DomainNames=batch).get("DomainStatusList", []))
+    except CALL_ERRORS as exc:
+        error = ctx.fail(exc, service="es", operation="ListDomainNames/DescribeDomains")
+        for item in ctx.inventory.of_type(OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain"):
+            _add(ctx, item.id, control_id, Status.unknown,
+                 f"es:ListDomainNames/DescribeDomains failed ({error.code})",
+                 operation=operation)
+        return
+    for domain in domains:
+        name = domain["DomainName"]
+        arn = domain.get("ARN") or f"arn:aws:es:{ctx.region}:{ctx.account}:domain/{name}"
+        ensure_resource(ctx, arn=arn, type_=OPENSEARCH_DOMAIN, resource_id=name, name=name)
+        options = domain.get("LogPublishingOptions") or {}
+        enabled = [t for t in OPENSEARCH_LOGS if (options.get(t) or {}).get("Enabled")]
+        destination = next(
+            (options[t].get("CloudWatchLogsLogGroupArn") for t in enabled
+             if options[t].get("CloudWatchLogsLogGroupArn")),
+            None,
+        )
+        notes = []
+        if enabled and len(enabled) < len(OPENSEARCH_LOGS):
+            notes.append("not published: " + ", ".join(t for t in OPENSEARCH_LOGS
+                                                       if t not in enabled))
+        if "AUDIT_LOGS" not in enabled and not (
+            domain.get("AdvancedSecurityOptions") or {}
+        ).get("Enabled"):
+            notes.append("audit logs need fine-grained access control (AdvancedSecurityOptions)")
+        _add(ctx, arn, control_id, _exports_status(OPENSEARCH_LOGS, enabled),
+             f"{operation}: domain {clean_single_line(name)} LogPublishingOptions enabled="
+             f"{','.join(enabled) or 'none'}",
+             destination=clean_single_line(destination.removesuffix(":*"))
+             if destination else None,
+             operation=operation, notes=notes)
+
+
+PROBES = (
+    probe_db_log_exports,
+    probe_redshift_audit_logging,
+    probe_elasticache_log_delivery,
+    probe_opensearch_log_publishing,
+)

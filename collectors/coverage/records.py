@@ -1,0 +1,75 @@
+"""Recording a control's status with the catalogue's layer and expectation.
+
+Probes name a control by id; its layer and `baseline`/`extended` expectation come from the
+catalogue row, so they cannot drift between the table `blindspot controls` prints and the
+records in a snapshot. Evidence and notes may quote AWS-sourced strings (names, ARNs,
+selector values), so they are cleaned here once for every probe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model import Coverage, Status
+from ..sanitize import clean_single_line
+from .base import ProbeContext
+from .catalogue import control
+
+#: Evidence of records the runner adds when an offline source cannot evaluate a control.
+OFFLINE_EVIDENCE = "offline source: not evaluated"
+
+
+def record(
+    ctx: ProbeContext,
+    resource_id: str,
+    control_id: str,
+    status: Status,
+    evidence: str,
+    *,
+    destination: str | None = None,
+    inherited_from: str | None = None,
+    operation: str | None = None,
+    notes: Iterable[str] = (),
+) -> Coverage:
+    """Add one control's status on one resource (layer and expectation from the catalogue)."""
+    row = control(control_id)
+    return ctx.add(
+        resource_id,
+        layer=row.layer,
+        control=control_id,
+        status=status,
+        expectation=row.expectation,
+        evidence=clean_single_line(evidence),
+        destination=clean_single_line(destination) if destination else None,
+        inherited_from=inherited_from,
+        operation=operation,
+        notes=[clean_single_line(note) for note in notes],
+    )
+
+
+def unknown(
+    ctx: ProbeContext,
+    resource_ids: Iterable[str],
+    control_id: str,
+    exc: BaseException,
+    *,
+    service: str,
+    operation: str,
+) -> None:
+    """A failed call: record the error once and mark what it would have decided `unknown`."""
+    error = ctx.fail(exc, service=service, operation=operation)
+    for resource_id in resource_ids:
+        record(
+            ctx,
+            resource_id,
+            control_id,
+            Status.unknown,
+            f"{service}:{operation} failed: {error.code}",
+            operation=f"{service}:{operation}",
+        )
+
+
+def offline_capable(probe):  # type: ignore[no-untyped-def]
+    """Mark a probe that decides from the inventory alone (runs for offline sources)."""
+    probe.offline = True
+    return probe

@@ -1,0 +1,322 @@
+"""Running the logging probes over collected inventories, and the cross-account pass.
+
+The orchestrator (`collectors.collect`) calls `probe_region` once per account-region, then
+`resolve_across` once on the assembled snapshot:
+
+* `probe_region(aws, inventory)` runs every layer's `PROBES` against one region's
+  inventory. A probe that raises records an error and the others still run (partial failure
+  is normal). With an offline source (`aws is None`: Config files) only probes marked
+  `offline` run, and every control they could not decide becomes `unknown` with the evidence
+  "offline source: not evaluated", never `missing`. Finally the region's trail and Config
+  recorder decisions are copied onto every resource (including those probes added).
+* `resolve_across(snapshot)` decides what needs several accounts at once: an organization
+  trail seen in the management account covers member accounts whose own view lacks it
+  (AWS shows members a shadow copy; moto does not), and whether each log destination lives
+  in a separate log-archive account.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from collections.abc import Iterable
+from types import ModuleType
+
+from ..aws.errors import to_collection_error
+from ..aws.session import AwsContext
+from ..inventory.base import CollectedResource, RegionInventory
+from ..model import (
+    ACCOUNT_TYPE,
+    GLOBAL_REGION,
+    REGION_TYPE,
+    CollectionError,
+    Coverage,
+    Resource,
+    Snapshot,
+    Status,
+    account_node_id,
+    region_node_id,
+)
+from .base import Probe, ProbeContext
+from .catalogue import CATALOGUE, control
+from .catalogue.account import ANY_RESOURCE
+from .records import OFFLINE_EVIDENCE, record
+
+#: Probe modules in the order they run (one a layer, then the cross-layer ones).
+PROBE_MODULES = ("account", "host", "database", "network", "access", "serverless", "across")
+
+
+def _load_modules() -> tuple[list[ModuleType], list[str]]:
+    modules, missing = [], []
+    for name in PROBE_MODULES:
+        qualified = f"{__package__}.probes.{name}"
+        try:
+            modules.append(importlib.import_module(qualified))
+        except ModuleNotFoundError as exc:
+            if exc.name != qualified:
+                raise
+            missing.append(name)
+    return modules, missing
+
+
+def all_probes() -> list[Probe]:
+    """Every probe of every layer module, in run order."""
+    modules, _ = _load_modules()
+    return [probe for module in modules for probe in getattr(module, "PROBES", ())]
+
+
+def ensure_pseudo_resources(inventory: RegionInventory) -> None:
+    """Add the account and account-region pseudo-resources if the source did not."""
+    account, region = inventory.account, inventory.region
+    if account_node_id(account) not in inventory.resources:
+        inventory.add(
+            CollectedResource(
+                Resource(
+                    id=account_node_id(account),
+                    type=ACCOUNT_TYPE,
+                    account=account,
+                    region=GLOBAL_REGION,
+                    name=account,
+                    resource_id=account,
+                )
+            )
+        )
+    if region_node_id(account, region) not in inventory.resources:
+        inventory.add(
+            CollectedResource(
+                Resource(
+                    id=region_node_id(account, region),
+                    type=REGION_TYPE,
+                    account=account,
+                    region=region,
+                    name=region,
+                    resource_id=region,
+                )
+            )
+        )
+
+
+def _probe_name(probe: Probe) -> str:
+    return f"{getattr(probe, '__module__', '?').rsplit('.', 1)[-1]}.{probe.__name__}"
+
+
+def _fill_offline(ctx: ProbeContext) -> None:
+    """Controls an offline run could not decide become `unknown`, never `missing`."""
+    for item in ctx.inventory.resources.values():
+        decided = {c.control for c in ctx.coverage.get(item.id, ())}
+        for row in CATALOGUE:
+            if row.id in decided or item.type not in row.resource_types:
+                continue
+            record(ctx, item.id, row.id, Status.unknown, OFFLINE_EVIDENCE)
+
+
+def probe_region(
+    aws: AwsContext | None, inventory: RegionInventory
+) -> tuple[dict[str, list[Coverage]], list[CollectionError]]:
+    """Run every probe on one account-region; coverage by resource id, and the errors."""
+    from .probes.account import inherit_region_controls
+
+    ensure_pseudo_resources(inventory)
+    ctx = ProbeContext(aws, inventory.account, inventory.region, inventory)
+    modules, missing = _load_modules()
+    for name in missing:
+        ctx.errors.append(
+            CollectionError(
+                account=ctx.account,
+                region=ctx.region,
+                service="blindspot",
+                operation=f"probes.{name}",
+                code="ProbeModuleMissing",
+                message=f"probe module {name} is not installed; its controls were not evaluated",
+            )
+        )
+    for module in modules:
+        for probe in getattr(module, "PROBES", ()):
+            if aws is None and not getattr(probe, "offline", False):
+                continue
+            try:
+                probe(ctx)
+            except Exception as exc:  # one broken probe must not hide the others' results
+                ctx.errors.append(
+                    to_collection_error(
+                        exc,
+                        account=ctx.account,
+                        region=ctx.region,
+                        service="blindspot",
+                        operation=_probe_name(probe),
+                    )
+                )
+    if aws is None:
+        _fill_offline(ctx)
+    try:
+        inherit_region_controls(ctx)
+    except Exception as exc:
+        ctx.errors.append(
+            to_collection_error(
+                exc,
+                account=ctx.account,
+                region=ctx.region,
+                service="blindspot",
+                operation="account.inherit_region_controls",
+            )
+        )
+    return ctx.coverage, ctx.errors
+
+
+# --- the cross-account pass -------------------------------------------------------------
+
+
+def _records(resource: Resource, control_id: str) -> list[Coverage]:
+    return [c for c in resource.coverage if c.control == control_id]
+
+
+def _extend_org_trails(snapshot: Snapshot) -> None:
+    """Member regions with no management-events trail of their own get the org trail's."""
+    from .probes.account import ORG_TRAIL_NOTE
+
+    org_by_region: dict[str, tuple[Resource, Coverage, str]] = {}
+    for resource in snapshot.resources:
+        if resource.type != REGION_TYPE:
+            continue
+        for cov in _records(resource, "cloudtrail-management-events"):
+            trail = next(
+                (n[len(ORG_TRAIL_NOTE) :] for n in cov.notes if n.startswith(ORG_TRAIL_NOTE)), None
+            )
+            if trail and cov.status in (Status.logged, Status.partial):
+                current = org_by_region.get(resource.region)
+                if current is None or cov.status is Status.logged:
+                    org_by_region[resource.region] = (resource, cov, trail)
+    if not org_by_region:
+        return
+    upgraded: dict[str, Coverage] = {}  # member region id -> new decision
+    for resource in snapshot.resources:
+        if resource.type != REGION_TYPE or resource.region not in org_by_region:
+            continue
+        home, org_cov, trail = org_by_region[resource.region]
+        if resource.account == home.account:
+            continue
+        for cov in _records(resource, "cloudtrail-management-events"):
+            if cov.status in (Status.missing, Status.unknown) or (
+                cov.status is Status.partial and org_cov.status is Status.logged
+            ):
+                cov.status = org_cov.status
+                cov.evidence = (
+                    f"organization trail {trail} of account {home.account} covers this member "
+                    f"account (seen from the management account): {org_cov.evidence}"
+                )
+                cov.destination = org_cov.destination
+                cov.inherited_from = trail
+                cov.notes = [*cov.notes, "resolved across accounts (organization trail)"]
+                upgraded[resource.id] = cov
+    if not upgraded:
+        return
+    for resource in snapshot.resources:
+        for cov in _records(resource, "cloudtrail-management-events"):
+            source = upgraded.get(cov.inherited_from or "")
+            if source is not None and resource.region != GLOBAL_REGION:
+                cov.status = source.status
+                cov.evidence = source.evidence
+                cov.destination = source.destination
+
+
+def destination_resource_id(destination: str) -> str | None:
+    """The bucket or log group a destination ARN points into (None for other kinds)."""
+    if destination.startswith("arn:") and ":s3:::" in destination:
+        partition_and_bucket = destination.split(":::", 1)
+        bucket = partition_and_bucket[1].split("/", 1)[0]
+        return f"{partition_and_bucket[0]}:::{bucket}" if bucket else None
+    if destination.startswith("arn:") and ":logs:" in destination and ":log-group:" in destination:
+        return destination.removesuffix(":*")
+    return None
+
+
+#: Controls whose `destination` is not a log store this control judges.
+_NOT_LOG_STORES = frozenset(
+    {
+        "log-retention",
+        "log-archive-separation",
+        "traffic-mirroring",
+        "detective",
+        "guardduty",
+        "securityhub",
+    }
+)
+
+
+def _senders(snapshot: Snapshot) -> dict[str, set[str]]:
+    sent: dict[str, set[str]] = defaultdict(set)
+    for resource in snapshot.resources:
+        for cov in resource.coverage:
+            if cov.control in _NOT_LOG_STORES or not cov.destination:
+                continue
+            if cov.status not in (Status.logged, Status.partial):
+                continue
+            target = destination_resource_id(cov.destination)
+            if target:
+                sent[target].add(resource.account)
+    return sent
+
+
+def _separate_log_archive(snapshot: Snapshot) -> None:
+    """Decide `log-archive-separation` on every destination bucket / log group collected."""
+    roles = {account.id: account.role for account in snapshot.accounts}
+    by_id = {resource.id: resource for resource in snapshot.resources}
+    row = control("log-archive-separation")
+    for target, accounts in sorted(_senders(snapshot).items()):
+        store = by_id.get(target)
+        if store is None or store.type not in row.resource_types:
+            continue
+        store.coverage = [c for c in store.coverage if c.control != row.id]
+        others = sorted(accounts - {store.account})
+        if roles.get(store.account) == "log-archive":
+            status = Status.logged
+            evidence = f"destination in log-archive account {store.account}"
+        elif others:
+            status = Status.logged
+            evidence = (
+                f"destination in account {store.account}, separate from the accounts it "
+                f"receives logs from ({', '.join(others)})"
+            )
+        else:
+            status = Status.missing
+            evidence = (
+                f"destination in account {store.account}, the same account whose logs it receives"
+            )
+        notes = []
+        if store.account in accounts and others:
+            notes.append(f"also receives logs of its own account {store.account}")
+        store.coverage.append(
+            Coverage(
+                layer=row.layer,
+                control=row.id,
+                status=status,
+                expectation=row.expectation,
+                evidence=evidence,
+                destination=target,
+                notes=notes,
+            )
+        )
+
+
+def resolve_across(snapshot: Snapshot) -> None:
+    """The cross-account pass, after every region of every account is collected."""
+    _extend_org_trails(snapshot)
+    _separate_log_archive(snapshot)
+
+
+def applicable_controls(resource_type: str) -> list[str]:
+    """Catalogue ids that apply to a resource type (including every-resource ones)."""
+    return [
+        row.id
+        for row in CATALOGUE
+        if resource_type in row.resource_types or ANY_RESOURCE in row.resource_types
+    ]
+
+
+__all__: Iterable[str] = (
+    "all_probes",
+    "applicable_controls",
+    "ensure_pseudo_resources",
+    "probe_region",
+    "resolve_across",
+)

@@ -1,0 +1,267 @@
+"""EC2 and VPC networking: VPCs, subnets, security groups, instances, ENIs, gateways.
+
+Relationship names are the ones AWS Config writes in these types' configuration items
+(aws-config-rdk `rdk/template/example_ci/AWS_EC2_*.json`): only direct ones, as Config has
+recorded since 2021; the graph walks edges both ways, so no reverse edge is added here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...model import Origin
+from ._common import ApiRegion, arn, name_tag, paginate, tags_from, to_config_shape
+
+VPC = "AWS::EC2::VPC"
+SUBNET = "AWS::EC2::Subnet"
+SECURITY_GROUP = "AWS::EC2::SecurityGroup"
+INSTANCE = "AWS::EC2::Instance"
+ENI = "AWS::EC2::NetworkInterface"
+INTERNET_GATEWAY = "AWS::EC2::InternetGateway"
+NAT_GATEWAY = "AWS::EC2::NatGateway"
+TRANSIT_GATEWAY = "AWS::EC2::TransitGateway"
+VPC_ENDPOINT = "AWS::EC2::VPCEndpoint"
+
+TYPES = (
+    VPC,
+    SUBNET,
+    SECURITY_GROUP,
+    INSTANCE,
+    ENI,
+    INTERNET_GATEWAY,
+    NAT_GATEWAY,
+    TRANSIT_GATEWAY,
+)
+GLOBAL = False
+
+
+def ec2_arn(ctx: ApiRegion, kind: str, resource_id: str) -> str:
+    """Config's ARN for an EC2 resource, e.g. arn:aws:ec2:r:acct:subnet/subnet-1."""
+    return arn("ec2", ctx.region, ctx.account, f"{kind}/{resource_id}")
+
+
+def collect(ctx: ApiRegion) -> None:
+    ec2 = ctx.client("ec2")
+    if ctx.wants(VPC):
+        with ctx.listing("ec2", "DescribeVpcs", VPC):
+            for vpc in paginate(ec2, "describe_vpcs", "Vpcs"):
+                tags = tags_from(vpc.get("Tags"))
+                ctx.add(
+                    VPC,
+                    ec2_arn(ctx, "vpc", vpc["VpcId"]),
+                    resource_id=vpc["VpcId"],
+                    name=name_tag(tags),
+                    tags=tags,
+                    configuration=to_config_shape(vpc),
+                )
+    if ctx.region_unavailable:
+        return  # an opt-in region not enabled: one error says it, not one per listing
+    if ctx.wants(SUBNET):
+        with ctx.listing("ec2", "DescribeSubnets", SUBNET):
+            for subnet in paginate(ec2, "describe_subnets", "Subnets"):
+                tags = tags_from(subnet.get("Tags"))
+                sid = ec2_arn(ctx, "subnet", subnet["SubnetId"])
+                ctx.add(
+                    SUBNET,
+                    sid,
+                    resource_id=subnet["SubnetId"],
+                    name=name_tag(tags),
+                    tags=tags,
+                    configuration=to_config_shape(subnet),
+                )
+                ctx.relate(sid, vpc_id(ctx, subnet.get("VpcId")), "Is contained in Vpc")
+    if ctx.wants(SECURITY_GROUP):
+        with ctx.listing("ec2", "DescribeSecurityGroups", SECURITY_GROUP):
+            for group in paginate(ec2, "describe_security_groups", "SecurityGroups"):
+                tags = tags_from(group.get("Tags"))
+                gid = ec2_arn(ctx, "security-group", group["GroupId"])
+                ctx.add(
+                    SECURITY_GROUP,
+                    gid,
+                    resource_id=group["GroupId"],
+                    name=group.get("GroupName") or name_tag(tags),
+                    tags=tags,
+                    configuration=to_config_shape(group),
+                )
+                ctx.relate(gid, vpc_id(ctx, group.get("VpcId")), "Is contained in Vpc")
+    if ctx.wants(INSTANCE):
+        with ctx.listing("ec2", "DescribeInstances", INSTANCE):
+            for reservation in paginate(ec2, "describe_instances", "Reservations"):
+                for instance in reservation.get("Instances") or []:
+                    _add_instance(ctx, instance)
+    if ctx.wants(ENI):
+        with ctx.listing("ec2", "DescribeNetworkInterfaces", ENI):
+            for eni in paginate(ec2, "describe_network_interfaces", "NetworkInterfaces"):
+                _add_eni(ctx, eni)
+    if ctx.wants(INTERNET_GATEWAY):
+        with ctx.listing("ec2", "DescribeInternetGateways", INTERNET_GATEWAY):
+            for igw in paginate(ec2, "describe_internet_gateways", "InternetGateways"):
+                tags = tags_from(igw.get("Tags"))
+                iid = ec2_arn(ctx, "internet-gateway", igw["InternetGatewayId"])
+                ctx.add(
+                    INTERNET_GATEWAY,
+                    iid,
+                    resource_id=igw["InternetGatewayId"],
+                    name=name_tag(tags),
+                    tags=tags,
+                    configuration=to_config_shape(igw),
+                )
+                for attachment in igw.get("Attachments") or []:
+                    ctx.relate(iid, vpc_id(ctx, attachment.get("VpcId")), "Is attached to Vpc")
+    if ctx.wants(NAT_GATEWAY):
+        with ctx.listing("ec2", "DescribeNatGateways", NAT_GATEWAY):
+            for nat in paginate(ec2, "describe_nat_gateways", "NatGateways"):
+                tags = tags_from(nat.get("Tags"))
+                nid = ec2_arn(ctx, "natgateway", nat["NatGatewayId"])
+                ctx.add(
+                    NAT_GATEWAY,
+                    nid,
+                    resource_id=nat["NatGatewayId"],
+                    name=name_tag(tags),
+                    tags=tags,
+                    configuration=to_config_shape(nat),
+                )
+                ctx.relate(nid, subnet_id(ctx, nat.get("SubnetId")), "Is contained in Subnet")
+                ctx.relate(nid, vpc_id(ctx, nat.get("VpcId")), "Is contained in Vpc")
+    if ctx.wants(TRANSIT_GATEWAY):
+        with ctx.listing("ec2", "DescribeTransitGateways", TRANSIT_GATEWAY):
+            for tgw in paginate(ec2, "describe_transit_gateways", "TransitGateways"):
+                tags = tags_from(tgw.get("Tags"))
+                ctx.add(
+                    TRANSIT_GATEWAY,
+                    tgw.get("TransitGatewayArn")
+                    or ec2_arn(ctx, "transit-gateway", tgw["TransitGatewayId"]),
+                    resource_id=tgw["TransitGatewayId"],
+                    name=name_tag(tags),
+                    tags=tags,
+                    configuration=to_config_shape(tgw),
+                )
+
+
+def vpc_id(ctx: ApiRegion, vpc: str | None) -> str | None:
+    return ec2_arn(ctx, "vpc", vpc) if vpc else None
+
+
+def subnet_id(ctx: ApiRegion, subnet: str | None) -> str | None:
+    return ec2_arn(ctx, "subnet", subnet) if subnet else None
+
+
+def security_group_id(ctx: ApiRegion, group: str | None) -> str | None:
+    return ec2_arn(ctx, "security-group", group) if group else None
+
+
+def _add_instance(ctx: ApiRegion, instance: dict) -> None:
+    tags = tags_from(instance.get("Tags"))
+    iid = ec2_arn(ctx, "instance", instance["InstanceId"])
+    ctx.add(
+        INSTANCE,
+        iid,
+        resource_id=instance["InstanceId"],
+        name=name_tag(tags),
+        tags=tags,
+        configuration=to_config_shape(instance),
+    )
+    ctx.relate(iid, subnet_id(ctx, instance.get("SubnetId")), "Is contained in Subnet")
+    ctx.relate(iid, vpc_id(ctx, instance.get("VpcId")), "Is contained in Vpc")
+    for group in instance.get("SecurityGroups") or []:
+        ctx.relate(
+            iid, security_group_id(ctx, group.get("GroupId")), "Is associated with SecurityGroup"
+        )
+    for eni in instance.get("NetworkInterfaces") or []:
+        if eni.get("NetworkInterfaceId"):
+            ctx.relate(
+                iid,
+                ec2_arn(ctx, "network-interface", eni["NetworkInterfaceId"]),
+                "Contains NetworkInterface",
+            )
+    for mapping in instance.get("BlockDeviceMappings") or []:
+        volume = (mapping.get("Ebs") or {}).get("VolumeId")
+        if volume:
+            ctx.relate(iid, ec2_arn(ctx, "volume", volume), "Is attached to Volume")
+
+
+def _add_eni(ctx: ApiRegion, eni: dict) -> None:
+    tags = tags_from(eni.get("TagSet"))
+    eid = ec2_arn(ctx, "network-interface", eni["NetworkInterfaceId"])
+    ctx.add(
+        ENI,
+        eid,
+        resource_id=eni["NetworkInterfaceId"],
+        name=name_tag(tags) or eni.get("Description", ""),
+        tags=tags,
+        configuration=to_config_shape(eni),
+    )
+    instance = (eni.get("Attachment") or {}).get("InstanceId")
+    if instance:
+        ctx.relate(eid, ec2_arn(ctx, "instance", instance), "Is attached to Instance")
+    ctx.relate(eid, subnet_id(ctx, eni.get("SubnetId")), "Is contained in Subnet")
+    ctx.relate(eid, vpc_id(ctx, eni.get("VpcId")), "Is contained in Vpc")
+    for group in eni.get("Groups") or []:
+        ctx.relate(
+            eid, security_group_id(ctx, group.get("GroupId")), "Is associated with SecurityGroup"
+        )
+
+
+# -- ENI owners AWS Config does not record ------------------------------------------------
+
+_ELB_V2 = re.compile(r"^ELB ((?:app|net|gwy)/[^/\s]+/[0-9a-f]+)$")
+_ELB_CLASSIC = re.compile(r"^ELB ([A-Za-z0-9-]+)$")
+_NAT = re.compile(r"(nat-[0-9a-f]+)")
+_VPCE = re.compile(r"(vpce-[0-9a-f]+)")
+_LAMBDA = re.compile(r"^AWS Lambda VPC ENI-(.+)$")
+
+
+def infer_eni_owners(ctx: ApiRegion) -> None:
+    """Link ENIs to the load balancer, NAT gateway, Lambda function or endpoint owning them.
+
+    Config records an ENI only as attached to an instance; the other owners are told by
+    `interfaceType`, `description` and `requesterId` (the rules Workload Discovery on AWS
+    uses in `createEniRelationship`). Edges are `origin="inferred"`.
+    """
+    functions = {
+        item.resource.resource_id: item.id
+        for item in ctx.inventory.of_type("AWS::Lambda::Function")
+        if item.resource.resource_id
+    }
+    for item in ctx.inventory.of_type(ENI):
+        config = item.configuration
+        description = str(config.get("description") or "")
+        interface_type = str(config.get("interfaceType") or "")
+        owner = _owner(ctx, description, interface_type, functions)
+        if owner:
+            ctx.relate(item.id, owner[0], owner[1], Origin.inferred)
+
+
+def _owner(
+    ctx: ApiRegion, description: str, interface_type: str, functions: dict[str, str]
+) -> tuple[str, str] | None:
+    """(owner id, relationship name) for one ENI, or None when nothing tells."""
+    match = _ELB_V2.match(description) or _ELB_CLASSIC.match(description)
+    if match:
+        lb = arn("elasticloadbalancing", ctx.region, ctx.account, f"loadbalancer/{match[1]}")
+        return lb, "Is attached to LoadBalancer"
+    if interface_type == "nat_gateway" or description.startswith("Interface for NAT"):
+        match = _NAT.search(description)
+        return (
+            (ec2_arn(ctx, "natgateway", match[1]), "Is attached to NatGateway") if match else None
+        )
+    if interface_type in ("vpc_endpoint", "gateway_load_balancer_endpoint"):
+        match = _VPCE.search(description)
+        return (
+            (ec2_arn(ctx, "vpc-endpoint", match[1]), "Is attached to VPCEndpoint")
+            if match
+            else None
+        )
+    if interface_type == "lambda" or description.startswith("AWS Lambda VPC ENI"):
+        match = _LAMBDA.match(description)
+        return _lambda_owner(match[1], functions) if match else None
+    return None
+
+
+def _lambda_owner(suffix: str, functions: dict[str, str]) -> tuple[str, str] | None:
+    """`<function-name>-<uuid>`: the longest known function name the suffix starts with."""
+    best = ""
+    for name in functions:
+        if suffix.startswith(f"{name}-") and len(name) > len(best):
+            best = name
+    return (functions[best], "Is attached to Function") if best else None

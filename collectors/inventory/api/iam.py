@@ -1,0 +1,57 @@
+"""IAM roles and instance profiles (global: once per account, region "global").
+
+Roles keep their trust policy (`assumeRolePolicyDocument`) in `configuration`: the
+Lambda probe reads the execution role from there. AWS Config has no instance-profile type;
+blindspot records `AWS::IAM::InstanceProfile` so an instance's host-logging permissions
+can be traced instance -> profile -> role.
+"""
+
+from __future__ import annotations
+
+from ...model import GLOBAL_REGION
+from ._common import ApiRegion, paginate, tags_from, to_config_shape
+from .ec2 import INSTANCE
+
+ROLE = "AWS::IAM::Role"
+INSTANCE_PROFILE = "AWS::IAM::InstanceProfile"
+TYPES = (ROLE, INSTANCE_PROFILE)
+GLOBAL = True
+
+
+def collect(ctx: ApiRegion) -> None:
+    client = ctx.client("iam", "us-east-1")
+    if ctx.wants(ROLE):
+        with ctx.listing("iam", "ListRoles", ROLE):
+            for role in paginate(client, "list_roles", "Roles"):
+                ctx.add(
+                    ROLE,
+                    role["Arn"],
+                    resource_id=role.get("RoleId") or role["RoleName"],
+                    name=role["RoleName"],
+                    tags=tags_from(role.get("Tags")),
+                    region=GLOBAL_REGION,
+                    configuration=to_config_shape(role),
+                )
+    if ctx.wants(INSTANCE_PROFILE):
+        with ctx.listing("iam", "ListInstanceProfiles", INSTANCE_PROFILE):
+            for profile in paginate(client, "list_instance_profiles", "InstanceProfiles"):
+                pid = profile["Arn"]
+                ctx.add(
+                    INSTANCE_PROFILE,
+                    pid,
+                    resource_id=profile.get("InstanceProfileId") or profile["InstanceProfileName"],
+                    name=profile["InstanceProfileName"],
+                    tags=tags_from(profile.get("Tags")),
+                    region=GLOBAL_REGION,
+                    configuration=to_config_shape(profile),
+                )
+                for role in profile.get("Roles") or []:
+                    ctx.relate(pid, role.get("Arn"), "Is associated with Role")
+
+
+def link_instance_profiles(ctx: ApiRegion) -> None:
+    """Instance -> its instance profile (the ARN is in the instance's own description)."""
+    for item in ctx.inventory.of_type(INSTANCE):
+        profile = (item.configuration.get("iamInstanceProfile") or {}).get("arn")
+        if profile:
+            ctx.relate(item.id, profile, "Is associated with InstanceProfile")

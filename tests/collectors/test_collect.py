@@ -1,0 +1,246 @@
+"""`collect()` end to end in moto: organization x regions, sources, failures, the snapshot."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from collectors import collect as collect_module
+from collectors.collect import CollectOptions, build_snapshot, collect
+from collectors.graph import CoverageGraph
+from collectors.inventory.base import RegionInventory
+from collectors.model import (
+    ACCOUNT_TYPE,
+    REGION_TYPE,
+    CollectionError,
+    Coverage,
+    Layer,
+    Status,
+    account_node_id,
+    region_node_id,
+)
+
+MANAGEMENT = "123456789012"
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+@pytest.fixture(autouse=True)
+def _separate_moto_accounts(monkeypatch):
+    monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)
+
+
+def _member_session(account: str) -> boto3.Session:
+    credentials = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+        RoleSessionName="test-setup",
+    )["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def _three_account_org() -> dict[str, str]:
+    """Management + two members, a tagged VPC in each member's eu-west-1; account -> vpc."""
+    org = boto3.client("organizations", region_name="us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    vpcs = {}
+    for i in range(2):
+        account = org.create_account(AccountName=f"team-{i}", Email=f"t{i}@example.com")[
+            "CreateAccountStatus"
+        ]["AccountId"]
+        ec2 = _member_session(account).client("ec2", region_name="eu-west-1")
+        vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+        ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")
+        vpcs[account] = f"arn:aws:ec2:eu-west-1:{account}:vpc/{vpc}"
+    return vpcs
+
+
+@mock_aws
+def test_an_organization_in_two_regions_becomes_one_snapshot() -> None:
+    vpcs = _three_account_org()
+    result = collect(
+        CollectOptions(
+            org=True,
+            regions=REGIONS,
+            source="api",
+            no_coverage=True,
+            session=boto3.Session(region_name="us-east-1"),
+        )
+    )
+    snapshot = result.snapshot
+    assert result.complete and not snapshot.errors
+    assert result.regions_collected == 6
+    assert {a.id for a in snapshot.accounts} == {MANAGEMENT, *vpcs}
+    assert all(sorted(a.regions) == sorted(REGIONS) for a in snapshot.accounts)
+    assert snapshot.scope.source == "api" and sorted(snapshot.scope.regions) == sorted(REGIONS)
+    assert len(snapshot.scope.sources) == 6
+    assert snapshot.scope.organization and snapshot.scope.organization.startswith("o-")
+    ids = {r.id: r for r in snapshot.resources}
+    for account, vpc in vpcs.items():
+        assert ids[vpc].account == account and ids[vpc].region == "eu-west-1"
+        assert any(
+            rel.target == vpc and rel.name == "Is contained in Vpc"
+            for rel in snapshot.relationships
+        )
+        # Each account's VPC is only in its own account (moto keeps one backend per account).
+        assert vpc not in {r.id for r in snapshot.resources if r.account != account}
+    for account in (MANAGEMENT, *vpcs):
+        assert ids[account_node_id(account)].type == ACCOUNT_TYPE
+        for region in REGIONS:
+            assert ids[region_node_id(account, region)].type == REGION_TYPE
+    assert len(ids) == len(snapshot.resources)  # the account node of each region merged once
+    assert result.call_log.total > 0
+    CoverageGraph(snapshot)  # the graph accepts it
+
+
+@mock_aws
+def test_a_denied_call_makes_the_snapshot_partial(monkeypatch) -> None:
+    session = boto3.Session(region_name="us-east-1")
+
+    def deny(model, **_):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, model.name)
+
+    session.events.register("before-call.cloudtrail.DescribeTrails", deny)
+    result = collect(CollectOptions(source="api", no_coverage=True, session=session))
+    assert not result.complete
+    assert [(e.service, e.operation, e.code) for e in result.snapshot.errors] == [
+        ("cloudtrail", "DescribeTrails", "AccessDenied")
+    ]
+    assert any(r.type == "AWS::EC2::VPC" for r in result.snapshot.resources)
+
+
+@mock_aws
+def test_a_disabled_region_is_recorded_and_the_others_are_collected() -> None:
+    session = boto3.Session(region_name="us-east-1")
+
+    def opted_out(model, params, **_):
+        if ".ap-east-1." in params.get("url", ""):
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "UnrecognizedClientException",
+                        "Message": "The security token included in the request is invalid",
+                    }
+                },
+                model.name,
+            )
+
+    session.events.register("before-call", opted_out)
+    result = collect(
+        CollectOptions(
+            regions=["us-east-1", "ap-east-1"], source="api", no_coverage=True, session=session
+        )
+    )
+    assert not result.complete
+    failed_regions = {e.region for e in result.snapshot.errors}
+    print(result.snapshot.errors)
+    assert failed_regions == {"ap-east-1"}
+    assert {e.code for e in result.snapshot.errors} == {"UnrecognizedClientException"}
+    assert any(
+        r.region == "us-east-1" and r.type == "AWS::EC2::VPC" for r in result.snapshot.resources
+    )
+
+
+@mock_aws
+def test_auto_uses_config_for_what_its_recorder_covers_and_the_api_for_the_rest(
+    monkeypatch,
+) -> None:
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    ec2.create_vpc(CidrBlock="10.3.0.0/16")
+
+    class FakeConfig:
+        name = "config"
+
+        def __init__(self, aws):
+            self.aws = aws
+
+        def collect_region(self, account, region, progress):
+            inventory = RegionInventory(account=account, region=region, source="config")
+            inventory.types_covered = {"AWS::EC2::VPC", "AWS::EC2::Subnet"}
+            return inventory
+
+    monkeypatch.setattr(collect_module, "_config_service_source", FakeConfig)
+    result = collect(
+        CollectOptions(source="auto", no_coverage=True, session=boto3.Session("us-east-1"))
+    )
+    types = {r.type for r in result.snapshot.resources}
+    # Config "covered" VPCs and subnets (and found none); the API listed everything else.
+    assert "AWS::EC2::VPC" not in types and "AWS::EC2::Subnet" not in types
+    assert "AWS::EC2::SecurityGroup" in types
+    assert ("ec2", "DescribeVpcs") not in result.call_log.counts
+    assert result.snapshot.scope.sources[0].source == "api"
+
+
+@mock_aws
+def test_auto_falls_back_to_the_api_when_config_is_off() -> None:
+    boto3.client("ec2", region_name="us-east-1").create_vpc(CidrBlock="10.4.0.0/16")
+    result = collect(
+        CollectOptions(source="auto", no_coverage=True, session=boto3.Session("us-east-1"))
+    )
+    assert result.complete
+    assert any(r.type == "AWS::EC2::VPC" for r in result.snapshot.resources)
+    assert result.snapshot.scope.source == "api"
+
+
+@mock_aws
+def test_probe_records_are_attached_and_their_errors_kept(monkeypatch) -> None:
+    calls = []
+
+    def fake_probe_region(aws, inventory):
+        calls.append((inventory.account, inventory.region))
+        account = account_node_id(inventory.account)
+        record = Coverage(
+            layer=Layer.account, control="cloudtrail-management", status=Status.missing
+        )
+        error = CollectionError(service="guardduty", operation="ListDetectors", code="X")
+        return {account: [record]}, [error]
+
+    monkeypatch.setattr(collect_module, "_probe_runner", lambda: fake_probe_region)
+    monkeypatch.setattr(collect_module, "_resolve_across", lambda snapshot: None)
+    result = collect(CollectOptions(regions=REGIONS, source="api", session=boto3.Session()))
+    assert sorted(calls) == sorted((MANAGEMENT, r) for r in REGIONS)
+    account = next(r for r in result.snapshot.resources if r.id == account_node_id(MANAGEMENT))
+    # Two regions reported the same account record: kept once.
+    assert [c.control for c in account.coverage] == ["cloudtrail-management"]
+    assert [e.service for e in result.snapshot.errors] == ["guardduty", "guardduty"]
+    assert not result.complete
+
+
+@mock_aws
+def test_no_coverage_skips_the_probes(monkeypatch) -> None:
+    monkeypatch.setattr(
+        collect_module, "_probe_runner", lambda: pytest.fail("probes ran with --no-coverage")
+    )
+    result = collect(CollectOptions(source="api", no_coverage=True, session=boto3.Session()))
+    assert all(not r.coverage for r in result.snapshot.resources)
+
+
+@mock_aws
+def test_the_real_probes_run_when_present() -> None:
+    boto3.client("ec2", region_name="us-east-1").create_vpc(CidrBlock="10.5.0.0/16")
+    result = collect(CollectOptions(source="api", session=boto3.Session("us-east-1")))
+    if collect_module._probe_runner() is None:
+        pytest.skip("coverage.runner is not in this build yet")
+    vpcs = [r for r in result.snapshot.resources if r.type == "AWS::EC2::VPC"]
+    assert vpcs and all(r.coverage for r in vpcs)
+
+
+def test_build_snapshot_deduplicates_relationships_and_merges_accounts() -> None:
+    from collectors.model import Relationship
+
+    first = RegionInventory(account="111111111111", region="us-east-1", source="api")
+    second = RegionInventory(account="111111111111", region="eu-west-1", source="config")
+    for inventory in (first, second):
+        collect_module.add_pseudo_resources(inventory, "prod")
+        inventory.relationships.append(Relationship(source="a", target="b", name="Is x"))
+    snapshot = build_snapshot([first, second], source="mixed")
+    assert len(snapshot.relationships) == 1
+    assert [(a.id, a.regions) for a in snapshot.accounts] == [
+        ("111111111111", ["us-east-1", "eu-west-1"])
+    ]
+    assert [r.name for r in snapshot.resources if r.type == ACCOUNT_TYPE] == ["prod"]
+    assert {s.source for s in snapshot.scope.sources} == {"api", "config"}

@@ -1,0 +1,112 @@
+"""The resource list costs the same per keystroke at 100 and at 100k resources.
+
+The default run proves it structurally (a keystroke formats only the rows on screen,
+whatever the number of rows); the `benchmark` test measures it and prints the figures:
+`pytest -m benchmark -s tests/tui/test_scale.py`.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+
+from tui.app import BlindspotApp
+from tui.widgets.resource_table import ResourceTable
+
+from .fixtures import scaled_snapshot
+from .helpers import run, settle
+
+
+def _count_rows(monkeypatch) -> list[str]:
+    formatted: list[str] = []
+    original = ResourceTable._row
+
+    def counting(self, resource_id, width):
+        formatted.append(resource_id)
+        return original(self, resource_id, width)
+
+    monkeypatch.setattr(ResourceTable, "_row", counting)
+    return formatted
+
+
+@pytest.mark.parametrize("extra", [80, 20_000])
+def test_a_keystroke_formats_only_visible_rows(monkeypatch, extra):
+    formatted = _count_rows(monkeypatch)
+
+    async def body():
+        app = BlindspotApp(snapshot=scaled_snapshot(extra))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("l")
+            await settle(pilot, app)
+            table = app.screen.query_one(ResourceTable)
+            assert len(table.rows) == extra + 19
+            visible = table.scrollable_content_region.height
+            app.screen._compositor.render_strips()
+            formatted.clear()
+            for _ in range(5):
+                await pilot.press("down")
+            await pilot.pause()
+            app.screen._compositor.render_strips()
+            # Each move repaints the old and the new cursor line, never the whole list.
+            assert 0 < len(formatted) <= 2 * 5 + visible
+            formatted.clear()
+            await pilot.press("pagedown")
+            await pilot.pause()
+            app.screen._compositor.render_strips()
+            assert len(formatted) <= 2 * visible
+
+    run(body())
+
+
+async def _measure(snapshot, presses: int = 30) -> dict[str, float]:
+    app = BlindspotApp(snapshot=snapshot)
+    async with app.run_test(size=(80, 24)) as pilot:
+        t0 = time.perf_counter()
+        await settle(pilot, app)
+        first_screen = time.perf_counter() - t0
+        await pilot.press("l")
+        await settle(pilot, app)
+        moves = []
+        for _ in range(presses):
+            t = time.perf_counter()
+            await pilot.press("down")
+            app.screen._compositor.render_strips()
+            moves.append(time.perf_counter() - t)
+        await pilot.press("slash")
+        filters = []
+        for char in "node-12":
+            t = time.perf_counter()
+            await pilot.press(char)
+            await settle(pilot, app)
+            app.screen._compositor.render_strips()
+            filters.append(time.perf_counter() - t)
+    return {
+        "load+first screen s": first_screen,
+        "cursor key median ms": 1000 * statistics.median(moves),
+        "cursor key max ms": 1000 * max(moves),
+        "filter key median ms": 1000 * statistics.median(filters),
+        "filter key max ms": 1000 * max(filters),
+    }
+
+
+@pytest.mark.benchmark
+def test_keystroke_cost_at_100_and_100k(capsys):
+    figures = {}
+    for extra in (100, 100_000):
+        snapshot = scaled_snapshot(extra)
+        figures[extra] = _measure_sync(snapshot)
+    with capsys.disabled():
+        for extra, values in figures.items():
+            shown = ", ".join(f"{k} {v:.1f}" for k, v in values.items())
+            print(f"\n{extra + 19:>7} resources: {shown}")
+    small, large = figures[100], figures[100_000]
+    assert large["cursor key median ms"] < 5 * max(small["cursor key median ms"], 2.0)
+
+
+def _measure_sync(snapshot):
+    import asyncio
+
+    return asyncio.run(_measure(snapshot))

@@ -1,0 +1,106 @@
+"""The real `blindspot explore` in a real terminal (tmux), read back from the screen.
+
+Headless tests cannot see what reaches a terminal: escape sequences from data, the key
+parser, the alternate screen. Here tmux runs the command at 80x24 with NO_COLOR and a plain
+TERM; the raw bytes the app writes are recorded with `pipe-pane`, and the test proves a
+resource name carrying OSC 0 (retitle) and OSC 52 (clipboard write) sequences shows
+literally, never reaches the terminal, and changes neither the pane title nor tmux's
+paste buffers. Skipped when tmux is not installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from collectors.snapshot_io import save_snapshot
+
+from .fixtures import build_snapshot
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+OSC52 = "\x1b]52;c;cHduZWQ=\x07"  # base64 "pwned"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Tmux:
+    def __init__(self) -> None:
+        self.socket = f"blindspot-test-{uuid.uuid4().hex[:8]}"
+
+    def __call__(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return result.stdout
+
+    def screen(self) -> str:
+        return self("capture-pane", "-p", "-t", "explore")
+
+    def wait_for(self, text: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; screen was:\n{screen}")
+
+    def wait_until_gone(self, text: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text not in self.screen():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} is still on screen")
+
+
+@pytest.fixture
+def tmux():
+    session = Tmux()
+    yield session
+    session("kill-server")
+
+
+def test_explore_in_tmux_shows_hostile_names_literally_and_emits_no_escape(tmp_path, tmux):
+    snapshot = build_snapshot()
+    eni = next(r for r in snapshot.resources if r.resource_id == "eni-0prod")
+    eni.name = f"{eni.name}{OSC52}"
+    path = save_snapshot(snapshot, tmp_path / "hostile.json")
+    raw = tmp_path / "raw-output.bin"
+    command = (
+        f"cd {ROOT} && env -u NO_COLOR TERM=xterm NO_COLOR=1 TEXTUAL_ANIMATIONS=none "
+        f"{sys.executable} -m blindspot explore --no-mouse {path}; sleep 30"
+    )
+    tmux("new-session", "-d", "-s", "explore", "-x", "80", "-y", "24", command)
+    tmux("set-option", "-g", "set-clipboard", "on")
+    tmux("set-option", "-g", "allow-rename", "on")
+    tmux("pipe-pane", "-o", "-t", "explore", f"cat >> {raw}")
+    title_before = tmux("display-message", "-p", "-t", "explore", "#{pane_title}")
+
+    tmux.wait_for("All accounts")
+    tmux("send-keys", "-t", "explore", "l")
+    screen = tmux.wait_for("eni-0prod")
+    assert "␛]0;PWNED␇␛]52;c;cHduZWQ=␇ (eni-0prod)" in screen
+    tmux("send-keys", "-t", "explore", "q")
+    tmux.wait_until_gone("eni-0prod")  # the app quit and left the alternate screen
+
+    output = raw.read_bytes()
+    assert b"PWNED" in output  # the name was drawn...
+    assert b"\x1b]0;PWNED" not in output  # ...but never as a terminal command
+    assert b"\x1b]52;" not in output
+    assert "PWNED" not in tmux("display-message", "-p", "-t", "explore", "#{pane_title}")
+    assert tmux("display-message", "-p", "-t", "explore", "#{pane_title}") == title_before
+    assert "pwned" not in tmux("list-buffers")

@@ -1,0 +1,154 @@
+"""The blindspot explorer: a Textual app over one snapshot (it never calls AWS).
+
+Start-up shows the first frame at once and loads the snapshot in a thread worker (parse,
+then graph, then the search index and scope tree in the background), so a 100k-resource
+file never freezes the screen. Screens ask `collectors` for every answer; the app only
+routes: `SnapshotLoaded` tells the open screens to fill themselves, `open_resource` is the
+one way to show a resource (palette, links, lists).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from collectors import browse
+from collectors.graph import CoverageGraph
+from collectors.model import Snapshot
+from collectors.snapshot_io import SnapshotError, load_snapshot
+
+from .commands import ResourceCommands
+from .messages import SnapshotFailed, SnapshotLoaded
+from .screens.base import ExplorerScreen
+from .screens.detail import ResourceDetailScreen
+from .screens.help import HelpScreen
+from .screens.matrix import MatrixScreen
+from .screens.resources import ResourceListScreen
+from .screens.tree import OrgTreeScreen
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+
+class BlindspotApp(App[int]):
+    """Keyboard-first explorer: matrix -> list/tree -> detail -> trace, `Esc` back."""
+
+    CSS_PATH = "blindspot.tcss"
+    TITLE = "blindspot"
+    COMMANDS = App.COMMANDS | {ResourceCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
+        Binding("l", "resources", "List", id="app.list"),
+        Binding("o", "tree", "Tree", id="app.tree"),
+        Binding("slash", "find", "Find", key_display="/", show=False, id="app.find"),
+        Binding("T", "toggle_theme", "Light/dark", show=False, id="app.theme"),
+    ]
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        snapshot: Snapshot | None = None,
+        ascii_only: bool = False,
+        export_dir: str | os.PathLike[str] | None = None,
+        theme: str | None = None,
+    ) -> None:
+        if path is None and snapshot is None:
+            raise ValueError("give a snapshot file or a Snapshot")
+        super().__init__()
+        self.path = Path(path) if path is not None else None
+        self._snapshot = snapshot
+        self.ascii_only = ascii_only
+        self.export_dir = Path(export_dir) if export_dir is not None else None
+        self.graph: CoverageGraph | None = None
+        self.load_error: str | None = None
+        if theme:
+            self.theme = theme
+        if ascii_only:
+            self.add_class("-ascii")
+
+    def on_mount(self) -> None:
+        self.push_screen(MatrixScreen())
+        self._load()
+
+    # -- loading --------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            snapshot = self._snapshot
+            if snapshot is None:
+                assert self.path is not None
+                snapshot = load_snapshot(self.path)
+            graph = CoverageGraph(snapshot)
+        except SnapshotError as exc:
+            self.post_message(SnapshotFailed(str(exc)))
+            return
+        except Exception as exc:  # a bug or a hostile file: one line, never a traceback
+            self.post_message(SnapshotFailed(f"cannot open the snapshot ({type(exc).__name__})"))
+            return
+        self.post_message(SnapshotLoaded(graph))
+        # Warm what the list, tree and palette use, while the user reads the matrix.
+        browse.explorer_index(graph)
+        browse.scope_tree(graph)
+
+    def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
+        self.graph = message.graph
+        if self.path is not None:
+            self.sub_title = self.path.name
+        for screen in self.screen_stack:
+            if isinstance(screen, ExplorerScreen):
+                screen.on_graph_ready()
+
+    def on_snapshot_failed(self, message: SnapshotFailed) -> None:
+        self.load_error = message.reason
+        self.exit(return_code=2)
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def open_resource(self, resource_id: str) -> None:
+        """Show one resource's detail (palette hits, links and lists all come here)."""
+        if self.graph is not None and resource_id in self.graph:
+            self.push_screen(ResourceDetailScreen(resource_id))
+
+    def action_resources(self) -> None:
+        if self.graph is not None:
+            self.push_screen(ResourceListScreen())
+
+    def action_find(self) -> None:
+        if self.graph is not None:
+            self.push_screen(ResourceListScreen(focus_filter=True))
+
+    def action_tree(self) -> None:
+        if self.graph is not None:
+            self.push_screen(OrgTreeScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme != LIGHT_THEME else DARK_THEME
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        keys: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        # The explorer's own bindings (they have ids) first, then the focused widget's.
+        bindings = sorted(
+            self.active_bindings.values(), key=lambda active: active.binding.id is None
+        )
+        for active in bindings:
+            binding = active.binding
+            description = binding.description or binding.action
+            display = self.get_key_display(binding)
+            if (display, description) in seen or not description:
+                continue
+            seen.add((display, description))
+            keys.append((display, description))
+        keys.append(("ctrl+p", "Command palette: jump to any resource"))
+        self.push_screen(HelpScreen(keys, ascii_only=self.ascii_only))

@@ -1,0 +1,71 @@
+"""`e` in the explorer: the current list as CSV, the current trace as JSON, in a file.
+
+Formatting comes from collectors (`Trace.as_dict`, `collectors.report.csv_safe` for
+spreadsheet-formula neutralisation), so an exported trace is the same document as
+`blindspot trace --format json`. Files are written atomically into the current folder
+(or the folder given), named after the kind and the time so one export never overwrites
+another.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from collectors.graph import CoverageGraph, Trace
+from collectors.model import LAYERS
+from collectors.report import csv_safe
+from collectors.snapshot_io import write_bytes_atomic
+
+
+def _free_name(folder: Path, stem: str, suffix: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{stem}-{stamp}{suffix}"
+    counter = 1
+    while path.exists():
+        counter += 1
+        path = folder / f"{stem}-{stamp}-{counter}{suffix}"
+    return path
+
+
+def list_csv(graph: CoverageGraph, resource_ids: Sequence[str]) -> str:
+    """CSV of resources with their status per layer; every cell formula-neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "type", "name", "account", "region", *map(str, LAYERS), "tags"])
+    for resource_id in resource_ids:
+        resource = graph.resources[resource_id]
+        layers = graph.layers(resource_id)
+        tags = ";".join(f"{k}={v}" for k, v in sorted(resource.tags.items()))
+        row = [
+            resource.id,
+            resource.type,
+            resource.name,
+            resource.account,
+            resource.region,
+            *(str(layers[layer]) if layer in layers else "" for layer in LAYERS),
+            tags,
+        ]
+        writer.writerow([csv_safe(cell) for cell in row])
+    return out.getvalue()
+
+
+def export_list(
+    graph: CoverageGraph, resource_ids: Sequence[str], *, folder: str | Path | None = None
+) -> Path:
+    """Write the listed resources as CSV; return the file's path."""
+    path = _free_name(Path(folder or "."), "blindspot-list", ".csv")
+    write_bytes_atomic(path, list_csv(graph, resource_ids).encode("utf-8"))
+    return path
+
+
+def export_trace(trace: Trace, *, folder: str | Path | None = None) -> Path:
+    """Write a trace as the JSON `blindspot trace --format json` prints; return the path."""
+    path = _free_name(Path(folder or "."), "blindspot-trace", ".json")
+    data = json.dumps(trace.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    write_bytes_atomic(path, data.encode("utf-8"))
+    return path

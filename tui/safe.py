@@ -1,0 +1,98 @@
+"""The one path from snapshot data to a widget.
+
+Everything a widget shows that came from AWS or a snapshot file (names, ids, tags,
+evidence, error messages) goes through these helpers, never through a markup parser:
+
+- `text()` gives a `rich.text.Text` (for Tree labels, DataTable cells, Line-API strips);
+- `content()` gives a `textual.content.Content` (for Static, Label, OptionList prompts);
+- both clean terminal control characters again at display time (`collectors.sanitize`),
+  although snapshots are cleaned at load: a snapshot built in memory (the demo, tests)
+  never went through the loader, and a second pass costs one regex search.
+
+Why not `textual.markup.escape`: it leaves payloads such as `[type=x, v={'a[0]'}]` that still
+raise MarkupError (Textualize/textual#6614), and neither Textual nor Rich strips ESC or C1
+characters, so an OSC 52 sequence in a tag would write to the user's clipboard
+(/work/shared/notes/tui-anchors.md section 6).
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.content import Content
+
+from collectors.model import STATUS_ASCII, STATUS_SYMBOL, Status
+from collectors.sanitize import clean, clean_single_line
+
+#: One word per status, so that status never depends on colour or a glyph alone.
+STATUS_WORD: dict[Status, str] = {
+    Status.logged: "logged",
+    Status.partial: "partial",
+    Status.missing: "MISSING",
+    Status.unknown: "unknown",
+    Status.not_applicable: "n/a",
+}
+
+#: Colours per status (the symbol and word carry the meaning; colour only helps).
+STATUS_STYLE: dict[Status, str] = {
+    Status.logged: "green",
+    Status.partial: "yellow",
+    Status.missing: "bold red",
+    Status.unknown: "magenta",
+    Status.not_applicable: "dim",
+}
+
+
+def plain(value: object, *, single_line: bool = True) -> str:
+    """A string safe to put on a terminal: control characters replaced by visible stand-ins."""
+    string = value if isinstance(value, str) else str(value)
+    return clean_single_line(string) if single_line else clean(string)
+
+
+def text(value: object, style: str | Style = "", *, single_line: bool = True) -> Text:
+    """A `Text` of `value`, never parsed as markup, for Tree/DataTable/Line-API rendering."""
+    return Text(plain(value, single_line=single_line), style=style, no_wrap=single_line)
+
+
+def content(value: object, *, single_line: bool = False) -> Content:
+    """A `Content` of `value`, never parsed as markup, for Static/Label/OptionList."""
+    return Content(plain(value, single_line=single_line))
+
+
+def symbol(status: Status | None, *, ascii_only: bool = False) -> str:
+    """The glyph for a status (`-` for none): `✓ ◐ ✗ ?` or their ASCII stand-ins."""
+    if status is None:
+        return "-"
+    return (STATUS_ASCII if ascii_only else STATUS_SYMBOL)[status]
+
+
+def status_text(status: Status | None, *, ascii_only: bool = False, word: bool = True) -> Text:
+    """A status as symbol (and word), styled; readable without colour."""
+    if status is None:
+        return Text("-", style="dim")
+    label = symbol(status, ascii_only=ascii_only)
+    if word:
+        label = f"{label} {STATUS_WORD[status]}"
+    return Text(label, style=STATUS_STYLE[status])
+
+
+def pct_style(pct: float | None) -> str:
+    """A colour for a coverage percentage (the number itself is always shown)."""
+    if pct is None:
+        return "dim"
+    if pct >= 90:
+        return "green"
+    if pct >= 50:
+        return "yellow"
+    return "bold red"
+
+
+def pct_symbol(pct: float | None, *, ascii_only: bool = False) -> str:
+    """A symbol for a coverage percentage, for NO_COLOR terminals: full, partial, poor, none."""
+    if pct is None:
+        return "-"
+    if pct >= 90:
+        return symbol(Status.logged, ascii_only=ascii_only)
+    if pct >= 50:
+        return symbol(Status.partial, ascii_only=ascii_only)
+    return symbol(Status.missing, ascii_only=ascii_only)

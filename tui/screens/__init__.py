@@ -1,0 +1,1 @@
+"""The explorer's screens; each reads the app's graph and asks collectors for answers."""

@@ -1,0 +1,50 @@
+"""What every explorer screen shares: the breadcrumb, `Esc` back, access to the graph."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+
+from collectors.graph import CoverageGraph
+
+from ..widgets.breadcrumb import Breadcrumb
+
+
+class ExplorerScreen(Screen):
+    """A screen with a crumb in the breadcrumb; `Esc` returns to the previous one."""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="nav.back")]
+
+    #: This screen's part of the breadcrumb (may hold an AWS name; shown through safe).
+    crumb: str = ""
+
+    @property
+    def graph(self) -> CoverageGraph | None:
+        return getattr(self.app, "graph", None)
+
+    @property
+    def ascii_only(self) -> bool:
+        return bool(getattr(self.app, "ascii_only", False))
+
+    def compose_breadcrumb(self) -> ComposeResult:
+        yield Breadcrumb(id="breadcrumb")
+
+    def refresh_breadcrumb(self) -> None:
+        crumbs = [
+            screen.crumb
+            for screen in self.app.screen_stack
+            if isinstance(screen, ExplorerScreen) and screen.crumb
+        ]
+        for breadcrumb in self.query(Breadcrumb):
+            breadcrumb.show(crumbs, ascii_only=self.ascii_only)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_breadcrumb()
+
+    def on_graph_ready(self) -> None:
+        """Called by the app when the snapshot has loaded; screens fill themselves here."""
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()

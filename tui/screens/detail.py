@@ -1,0 +1,191 @@
+"""One resource: every control with its status, evidence, destination and how to fix it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from collectors.coverage.catalogue import CONTROLS_BY_ID, Control
+from collectors.model import LAYERS, STATUS_SEVERITY, Coverage
+
+from .. import safe
+from .base import ExplorerScreen
+
+_NOT_SCORED = len(STATUS_SEVERITY)
+
+
+def _sort_key(record: Coverage) -> tuple[int, int, str]:
+    return (
+        STATUS_SEVERITY.get(record.status, _NOT_SCORED),
+        LAYERS.index(record.layer),
+        record.control,
+    )
+
+
+class ResourceDetailScreen(ExplorerScreen):
+    """The controls of one resource, worst first, and the details of the highlighted one.
+
+    The details pane is a read-only `TextArea`, so every value can be selected with the
+    keyboard (shift+arrows) or mouse; `c`, `y`, `i`, `v`, `d` copy the remediation command,
+    first-response query, resource id, evidence and destination to the clipboard (OSC 52).
+    Enter on a control inherited from another resource opens that resource.
+    """
+
+    BINDINGS = [
+        Binding("enter", "follow", "Open inherited-from", id="detail.follow"),
+        Binding("t", "trace", "Trace", id="detail.trace"),
+        Binding("c", "copy('remediation')", "Copy fix", id="detail.copy_remediation"),
+        Binding("y", "copy('query')", "Copy query", id="detail.copy_query"),
+        Binding("i", "copy('id')", "Copy id", id="detail.copy_id"),
+        Binding("v", "copy('evidence')", "Copy evidence", show=False, id="detail.copy_evidence"),
+        Binding("d", "copy('destination')", "Copy destination", show=False, id="detail.copy_dest"),
+    ]
+
+    def __init__(self, resource_id: str) -> None:
+        super().__init__()
+        self.resource_id = resource_id
+        graph = self.graph
+        assert graph is not None, "the detail opens only once the snapshot is loaded"
+        self.resource = graph.resources[resource_id]
+        self.records = sorted(self.resource.coverage, key=_sort_key)
+        self.crumb = self.resource.name or self.resource.resource_id or resource_id
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_breadcrumb()
+        yield Static(safe.content(self._head()), id="resource-head")
+        with Vertical(id="detail-body"):
+            prompts = [
+                Option(self._prompt(record), id=str(index))
+                for index, record in enumerate(self.records)
+            ]
+            controls = OptionList(*prompts, id="controls")
+            controls.border_title = "Controls (worst first)"
+            yield controls
+            details = TextArea("", read_only=True, id="control-detail", soft_wrap=True)
+            details.border_title = "Selected control (selectable text)"
+            yield details
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_breadcrumb()
+        controls = self.query_one("#controls", OptionList)
+        if self.records:
+            controls.highlighted = 0
+        else:
+            self._show_details(None)
+        controls.focus()
+
+    def _head(self) -> str:
+        r = self.resource
+        lines = [
+            f"{r.name or r.resource_id or r.id}  ({r.type})",
+            f"id: {r.id}",
+            f"account {r.account} · region {r.region}"
+            + (f" · short id {r.resource_id}" if r.resource_id else ""),
+        ]
+        if r.tags:
+            tags = ", ".join(f"{k}={v}" for k, v in sorted(r.tags.items()))
+            lines.append(f"tags: {tags}")
+        return "\n".join(safe.plain(line) for line in lines)
+
+    def _prompt(self, record: Coverage) -> Content:
+        symbol = safe.symbol(record.status, ascii_only=self.ascii_only)
+        word = safe.STATUS_WORD[record.status]
+        link = "  -> inherited" if record.inherited_from else ""
+        extended = " (extended)" if record.expectation != "baseline" else ""
+        return Content.assemble(
+            (f"{symbol} {word:<8} ", safe.STATUS_STYLE[record.status]),
+            safe.content(f"{record.layer:<11}{record.control}{extended}{link}", single_line=True),
+        )
+
+    def _details(self, record: Coverage) -> str:
+        catalogue: Control | None = CONTROLS_BY_ID.get(record.control)
+        lines = [
+            f"status:       {safe.STATUS_WORD[record.status]} "
+            f"({safe.symbol(record.status, ascii_only=self.ascii_only)})",
+            f"layer:        {record.layer}",
+            f"control:      {record.control}" + (f" - {catalogue.title}" if catalogue else ""),
+            f"expectation:  {record.expectation}",
+            f"evidence:     {record.evidence or '-'}",
+        ]
+        if record.operation:
+            lines.append(f"decided by:   {record.operation}")
+        lines.append(f"destination:  {record.destination or '-'}")
+        if record.inherited_from:
+            lines.append(f"inherited from: {record.inherited_from}  (Enter opens it)")
+        lines.extend(f"note:         {note}" for note in record.notes)
+        if catalogue is not None:
+            lines += [
+                f"logs land in: {catalogue.logs_land_in}",
+                "",
+                "remediation (c copies):",
+                catalogue.remediation,
+                "",
+                "first-response query (y copies):",
+                catalogue.first_query,
+            ]
+        else:
+            lines += ["", "remediation and query: control not in this version's catalogue"]
+        return safe.plain("\n".join(lines), single_line=False)
+
+    def _show_details(self, record: Coverage | None) -> None:
+        area = self.query_one("#control-detail", TextArea)
+        area.text = self._details(record) if record else "No coverage records on this resource."
+
+    @property
+    def current(self) -> Coverage | None:
+        index = self.query_one("#controls", OptionList).highlighted
+        if index is None or not 0 <= index < len(self.records):
+            return None
+        return self.records[index]
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_details(self.current)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_follow()
+
+    def action_follow(self) -> None:
+        record = self.current
+        graph = self.graph
+        if record is None or graph is None:
+            return
+        target = record.inherited_from
+        if not target:
+            self.notify("This control is not inherited from another resource.", markup=False)
+            return
+        if target not in graph:
+            self.notify(f"{safe.plain(target)} is not in this snapshot.", markup=False)
+            return
+        self.app.push_screen(ResourceDetailScreen(target))
+
+    def action_trace(self) -> None:
+        from .trace import TraceScreen
+
+        self.app.push_screen(TraceScreen(self.resource_id))
+
+    def _copy_value(self, what: str) -> tuple[str, str | None]:
+        record = self.current
+        catalogue = CONTROLS_BY_ID.get(record.control) if record else None
+        if what == "id":
+            return "resource id", self.resource.id
+        if what == "remediation":
+            return "remediation command", catalogue.remediation if catalogue else None
+        if what == "query":
+            return "first-response query", catalogue.first_query if catalogue else None
+        if what == "evidence":
+            return "evidence", record.evidence if record else None
+        return "destination", record.destination if record else None
+
+    def action_copy(self, what: str) -> None:
+        label, value = self._copy_value(what)
+        if not value:
+            self.notify(f"No {label} for this control.", markup=False, severity="warning")
+            return
+        self.app.copy_to_clipboard(safe.plain(value, single_line=False))
+        self.notify(f"Copied {label}: {safe.plain(value)[:60]}", markup=False)

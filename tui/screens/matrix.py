@@ -1,0 +1,149 @@
+"""The first screen: accounts (or account-regions) x the six layers, worst first."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from collectors import browse
+from collectors.graph import overall
+from collectors.model import LAYERS, Layer
+
+from .. import safe
+from .base import ExplorerScreen
+
+TOTAL_KEY = "*"
+
+#: Column headers at 80 columns (the full layer names need about 110).
+SHORT_LAYER = {
+    Layer.account: "acct",
+    Layer.host: "host",
+    Layer.database: "db",
+    Layer.network: "net",
+    Layer.access: "access",
+    Layer.serverless: "srvless",
+}
+
+
+class MatrixScreen(ExplorerScreen):
+    """Coverage per account and layer: each cell a percentage and a symbol.
+
+    Rows come sorted worst first from `collectors.browse.coverage_matrix`; Enter on a
+    layer cell lists that scope's resources with a gap in that layer, Enter on the name
+    or overall column lists all its resources.
+    """
+
+    crumb = "Organization"
+
+    BINDINGS = [
+        Binding("r", "toggle_regions", "Accounts/regions", id="matrix.regions"),
+        Binding("enter", "open_cell", "Open", show=False, id="matrix.open"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by = "account"
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_breadcrumb()
+        yield Static(safe.content("Loading snapshot…"), id="summary")
+        table: DataTable = DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
+        table.loading = True
+        yield table
+        yield Static(id="legend")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_breadcrumb()
+        self.query_one("#legend", Static).update(safe.content(self._legend()))
+        if self.graph is not None:
+            self.on_graph_ready()
+
+    def _legend(self) -> str:
+        a = self.ascii_only
+        return (
+            f"{safe.pct_symbol(95, ascii_only=a)} >=90% {safe.pct_symbol(60, ascii_only=a)} "
+            f">=50% {safe.pct_symbol(10, ascii_only=a)} <50% - none · Enter lists gaps · "
+            "r regions · ? keys"
+        )
+
+    def on_graph_ready(self) -> None:
+        graph = self.graph
+        if graph is None:
+            return
+        info = browse.summary(graph)
+        overall = "n/a" if info.overall_pct is None else f"{info.overall_pct:.1f}%"
+        self.query_one("#summary", Static).update(
+            safe.content(
+                f"{info.generated_at} · {info.resources:,} resources · "
+                f"{info.accounts} accounts · {overall} covered · "
+                f"{info.errors:,} errors · {info.unknown:,} unknown",
+                single_line=True,
+            )
+        )
+        self._fill()
+
+    def _cell(self, pct: float | None, *, wide: bool) -> Text:
+        symbol = safe.pct_symbol(pct, ascii_only=self.ascii_only)
+        if wide:
+            label = f"{symbol}    -  " if pct is None else f"{symbol} {pct:5.1f}%"
+        else:
+            label = f"{symbol}   - " if pct is None else f"{symbol} {pct:3.0f}%"
+        return Text(label, style=safe.pct_style(pct))
+
+    def _fill(self) -> None:
+        graph = self.graph
+        if graph is None:
+            return
+        table = self.query_one("#matrix", DataTable)
+        table.clear(columns=True)
+        table.add_column("account / region" if self.by != "account" else "account", key="name")
+        wide = self.app.size.width >= 110
+        table.add_column("overall" if wide else "all", key="overall")
+        for layer in LAYERS:
+            table.add_column(str(layer) if wide else SHORT_LAYER[layer], key=str(layer))
+        rows = browse.coverage_matrix(graph, self.by)
+        for row in rows:
+            table.add_row(
+                safe.text(row.label),
+                self._cell(row.overall_pct, wide=wide),
+                *(self._cell(row.counts[layer].coverage_pct, wide=wide) for layer in LAYERS),
+                key=row.key,
+            )
+        totals = graph.totals()
+        table.add_row(
+            Text("All accounts", style="bold"),
+            self._cell(overall(totals).coverage_pct, wide=wide),
+            *(self._cell(totals[layer].coverage_pct, wide=wide) for layer in LAYERS),
+            key=TOTAL_KEY,
+        )
+        table.loading = False
+        table.focus()
+
+    def action_toggle_regions(self) -> None:
+        self.by = "account-region" if self.by == "account" else "account"
+        self._fill()
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        self._open(str(event.cell_key.row_key.value), str(event.cell_key.column_key.value))
+
+    def action_open_cell(self) -> None:
+        table = self.query_one("#matrix", DataTable)
+        if table.row_count:
+            cell_key = table.coordinate_to_cell_key(table.cursor_coordinate)
+            self._open(str(cell_key.row_key.value), str(cell_key.column_key.value))
+
+    def _open(self, row_key: str, column_key: str) -> None:
+        from .resources import ResourceListScreen
+
+        account = region = None
+        if row_key != TOTAL_KEY:
+            account, _, region_part = row_key.partition("/")
+            region = region_part or None
+        layer = Layer(column_key) if column_key in {str(x) for x in LAYERS} else None
+        self.app.push_screen(
+            ResourceListScreen(account=account, region=region, layer=layer, gaps_only=bool(layer))
+        )

@@ -1,0 +1,190 @@
+"""The resource list: every resource of a scope in a virtual table, filtered as you type."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Input, Static
+
+from collectors import browse
+from collectors.model import LAYERS, Layer
+
+from .. import safe
+from ..exporting import export_list
+from ..widgets.resource_table import ResourceTable
+from .base import ExplorerScreen
+
+
+class ResourceListScreen(ExplorerScreen):
+    """Resources of one scope (all, an account, a region, a type), with filters.
+
+    `/` filters by name, id, type or tag; `g` keeps only resources with a gap; `f` cycles
+    a layer filter; `s` sorts worst first. Each change runs the search
+    (`collectors.browse.ExplorerIndex.search`) in a thread worker and swaps the table's
+    id array, so typing never blocks the screen, whatever the number of resources.
+    """
+
+    AUTO_FOCUS = "#resources"
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="list.filter"),
+        Binding("g", "toggle_gaps", "Gaps only", id="list.gaps"),
+        Binding("f", "cycle_layer", "Layer", id="list.layer"),
+        Binding("s", "toggle_sort", "Sort", id="list.sort"),
+        Binding("t", "trace", "Trace", id="list.trace"),
+        Binding("e", "export", "Export CSV", id="list.export"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        account: str | None = None,
+        region: str | None = None,
+        resource_type: str | None = None,
+        layer: Layer | None = None,
+        gaps_only: bool = False,
+        text: str = "",
+        focus_filter: bool = False,
+    ) -> None:
+        super().__init__()
+        self.scope_account = account
+        self.scope_region = region
+        self.scope_type = resource_type
+        self.layer_filter = layer
+        self.gaps_only = gaps_only
+        self.sort_by_status = False
+        self.text = text
+        self.focus_filter = focus_filter
+        self.rows: list[str] = []
+        self._generation = 0
+        self.crumb = self._scope_crumb()
+
+    def _scope_crumb(self) -> str:
+        parts = [p for p in (self.scope_account, self.scope_region, self.scope_type) if p]
+        scope = " ".join(parts) if parts else "all"
+        return f"Resources ({scope})"
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_breadcrumb()
+        filter_input = Input(
+            value=self.text,
+            placeholder="filter: name, id, type, tag (Enter/Esc: done)",
+            id="filter",
+        )
+        filter_input.display = bool(self.text) or self.focus_filter
+        yield filter_input
+        yield Static(id="list-status")
+        graph = self.graph
+        assert graph is not None, "the resource list opens only once the snapshot is loaded"
+        yield ResourceTable(graph, ascii_only=self.ascii_only, id="resources")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_breadcrumb()
+        if self.focus_filter:
+            self.query_one("#filter", Input).focus()
+        else:
+            self.query_one(ResourceTable).focus()
+        self.refilter()
+
+    # -- filtering ------------------------------------------------------------------------
+
+    def refilter(self) -> None:
+        self._generation += 1
+        self._update_status(searching=True)
+        self._search(self._generation)
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def _search(self, generation: int) -> None:
+        graph = self.graph
+        if graph is None:
+            return
+        rows = browse.explorer_index(graph).search(
+            self.text,
+            gaps_only=self.gaps_only,
+            layer=self.layer_filter,
+            sort_by_status=self.sort_by_status,
+            account=self.scope_account,
+            region=self.scope_region,
+            resource_type=self.scope_type,
+        )
+        self.app.call_from_thread(self._show_rows, generation, rows)
+
+    def _show_rows(self, generation: int, rows: list[str]) -> None:
+        if generation != self._generation:
+            return  # a newer filter is running; its result will come
+        table = self.query_one(ResourceTable)
+        self.rows = rows
+        table.set_rows(rows, keep=table.current)
+        self._update_status()
+
+    def _update_status(self, *, searching: bool = False) -> None:
+        parts = [f"{len(self.rows):,} resources"]
+        if self.text:
+            parts.append(f"filter '{self.text}'")
+        if self.gaps_only:
+            parts.append("gaps only")
+        parts.append(f"layer: {self.layer_filter or 'all'}")
+        parts.append("sort: worst first" if self.sort_by_status else "sort: type, name")
+        if searching:
+            parts.append("filtering…")
+        self.query_one("#list-status", Static).update(
+            safe.content(" · ".join(parts), single_line=True)
+        )
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.text = event.value
+        self.refilter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(ResourceTable).focus()
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.display = True
+        filter_input.focus()
+
+    def action_back(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.has_focus:
+            filter_input.display = bool(filter_input.value)
+            self.query_one(ResourceTable).focus()
+            return
+        super().action_back()
+
+    def action_toggle_gaps(self) -> None:
+        self.gaps_only = not self.gaps_only
+        self.refilter()
+
+    def action_cycle_layer(self) -> None:
+        order: list[Layer | None] = [None, *LAYERS]
+        self.layer_filter = order[(order.index(self.layer_filter) + 1) % len(order)]
+        self.refilter()
+
+    def action_toggle_sort(self) -> None:
+        self.sort_by_status = not self.sort_by_status
+        self.refilter()
+
+    def action_trace(self) -> None:
+        current = self.query_one(ResourceTable).current
+        if current is not None:
+            from .trace import TraceScreen
+
+            self.app.push_screen(TraceScreen(current))
+
+    def action_export(self) -> None:
+        graph = self.graph
+        if graph is None:
+            return
+        path = export_list(graph, self.rows, folder=getattr(self.app, "export_dir", None))
+        self.notify(f"Exported {len(self.rows):,} resources to {path}", markup=False)
+
+    def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
+        from .detail import ResourceDetailScreen
+
+        self.app.push_screen(ResourceDetailScreen(event.resource_id))

@@ -1,0 +1,139 @@
+"""Organization -> account -> region -> resource type -> resource, loaded on expand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Footer, Tree
+from textual.widgets.tree import TreeNode
+
+from collectors import browse
+from collectors.browse import ScopeNode
+from collectors.graph import overall
+from collectors.graph import worst as worst_status
+from collectors.model import account_node_id, region_node_id
+
+from .. import safe
+from ..widgets.resource_table import short_type
+from ..widgets.safe_tree import SafeTree
+from .base import ExplorerScreen
+
+#: Resources shown under one type node; beyond that a leaf opens the full (virtual) list.
+MAX_LEAVES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class MoreLeaf:
+    """The "… N more" leaf: Enter opens this scope in the resource list."""
+
+    account: str
+    region: str
+    resource_type: str
+
+
+class OrgTreeScreen(ExplorerScreen):
+    """The organization as a tree with counts and coverage on every node.
+
+    Children are added when a node is first expanded, from `collectors.browse.scope_tree`
+    (built once, O(N)); nodes are never emptied with `remove_children` (quadratic on wide
+    nodes, tui-anchors.md 3.2), and a type with more than `MAX_LEAVES` resources shows a
+    leaf that opens the virtual resource list instead of thousands of tree nodes.
+    """
+
+    crumb = "Tree"
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_breadcrumb()
+        yield SafeTree("Organization", ascii_only=self.ascii_only, id="org-tree")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_breadcrumb()
+        graph = self.graph
+        tree = self.query_one("#org-tree", Tree)
+        if graph is not None:
+            scope = browse.scope_tree(graph)
+            tree.root.set_label(self._label("Organization", scope))
+            tree.root.data = scope
+            self._load(tree.root)
+            tree.root.expand()
+        tree.focus()
+
+    def _names(self) -> dict[str, str]:
+        graph = self.graph
+        return {a.id: a.name for a in graph.snapshot.accounts} if graph else {}
+
+    def _label(self, title: str, scope: ScopeNode) -> Text:
+        pct = overall(scope.counts).coverage_pct
+        label = safe.text(title, "bold")
+        label.append(f"  {scope.size:,} resources  ", style="dim")
+        symbol = safe.pct_symbol(pct, ascii_only=self.ascii_only)
+        label.append(f"{symbol} {'-' if pct is None else f'{pct:.1f}%'}", style=safe.pct_style(pct))
+        gaps = sum(counts.gaps for counts in scope.counts.values())
+        if gaps:
+            label.append(f"  {gaps:,} gaps", style="red")
+        return label
+
+    def _load(self, node: TreeNode) -> None:
+        scope = node.data
+        if not isinstance(scope, ScopeNode) or node.children:
+            return
+        graph = self.graph
+        if graph is None:
+            return
+        depth = len(scope.key)
+        if depth in (1, 2):
+            pseudo = account_node_id(*scope.key) if depth == 1 else region_node_id(*scope.key)
+            if pseudo in graph:
+                worst = worst_status(graph.layers(pseudo).values())
+                label = safe.status_text(worst, ascii_only=self.ascii_only)
+                label.append(" account-level controls" if depth == 1 else " region-level controls")
+                node.add_leaf(label, data=pseudo)
+        if depth < 3:
+            names = self._names()
+            for key in sorted(scope.children, key=lambda k: (k == "global", k)):
+                child = scope.children[key]
+                if depth == 0:
+                    title = f"{names.get(key) or key} ({key})" if names.get(key) else key
+                elif depth == 2:
+                    title = short_type(key)
+                else:
+                    title = key
+                node.add(self._label(title, child), data=child, allow_expand=True)
+            return
+        for resource_id in scope.resources[:MAX_LEAVES]:
+            resource = graph.resources[resource_id]
+            label = Text()
+            layers = graph.layers(resource_id)
+            worst = worst_status(layers.values())
+            label.append_text(safe.status_text(worst, ascii_only=self.ascii_only, word=True))
+            label.append(" ")
+            label.append_text(safe.text(resource.name or resource.resource_id or resource_id))
+            node.add_leaf(label, data=resource_id)
+        hidden = len(scope.resources) - MAX_LEAVES
+        if hidden > 0:
+            account, region, resource_type = scope.key
+            node.add_leaf(
+                Text(f"… {hidden:,} more: Enter opens the list", style="italic"),
+                data=MoreLeaf(account, region, resource_type),
+            )
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+        self._load(event.node)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        data = event.node.data
+        if isinstance(data, str):
+            from .detail import ResourceDetailScreen
+
+            self.app.push_screen(ResourceDetailScreen(data))
+        elif isinstance(data, MoreLeaf):
+            from .resources import ResourceListScreen
+
+            self.app.push_screen(
+                ResourceListScreen(
+                    account=data.account, region=data.region, resource_type=data.resource_type
+                )
+            )

@@ -1,0 +1,1 @@
+"""Widgets of the explorer; none holds business logic (queries come from collectors)."""

@@ -1,0 +1,242 @@
+"""A virtual list of resources: renders only the rows on screen, over an array of ids.
+
+Textual's DataTable measures every cell of every row (15 s to the first frame at 100k rows,
+tui-anchors.md section 3.2), so this widget follows Toolong instead: a `ScrollView` using
+the Line API whose `render_line` formats one visible row from the id array on demand, and a
+cursor move repaints two lines (`refresh_line`), so a keystroke costs the same at 100 rows
+as at 100,000. Filtering swaps the id array; the widget never holds more than the ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from collectors.graph import CoverageGraph
+from collectors.model import ACCOUNT_TYPE, LAYERS, REGION_TYPE
+
+from .. import safe
+
+#: One letter per layer for the compact status columns (header: A H D N X S).
+LAYER_LETTERS = {
+    "account": "A",
+    "host": "H",
+    "database": "D",
+    "network": "N",
+    "access": "X",
+    "serverless": "S",
+}
+
+
+_PSEUDO_NAMES = {ACCOUNT_TYPE: "Account", REGION_TYPE: "Region"}
+
+
+def short_type(resource_type: str) -> str:
+    """`AWS::EC2::Instance` -> `EC2::Instance`; the pseudo-resources -> `Account`, `Region`."""
+    return _PSEUDO_NAMES.get(resource_type) or resource_type.removeprefix("AWS::")
+
+
+class ResourceTable(ScrollView, can_focus=True):
+    """Rows of resources: per-layer status symbols, type, name, account, region."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="table.page_down"),
+        Binding("home", "jump(0)", "First", show=False, id="table.first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="table.last"),
+        Binding("enter", "select", "Open", id="table.open"),
+    ]
+
+    DEFAULT_CSS = """
+    ResourceTable { height: 1fr; }
+    """
+
+    COMPONENT_CLASSES = {"resource-table--cursor", "resource-table--header"}
+
+    cursor: reactive[int] = reactive(0, repaint=False, always_update=True)
+
+    class Selected(Message):
+        """Enter on a row: open that resource."""
+
+        def __init__(self, resource_id: str) -> None:
+            super().__init__()
+            self.resource_id = resource_id
+
+    class Highlighted(Message):
+        """The cursor moved to a row."""
+
+        def __init__(self, resource_id: str | None) -> None:
+            super().__init__()
+            self.resource_id = resource_id
+
+    def __init__(
+        self,
+        graph: CoverageGraph,
+        *,
+        ascii_only: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.graph = graph
+        self.ascii_only = ascii_only
+        self.rows: Sequence[str] = ()
+
+    # -- data -----------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[str], *, keep: str | None = None) -> None:
+        """Show these resource ids; keep the cursor on `keep` when it is still listed."""
+        self.rows = rows
+        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        cursor = 0
+        if keep is not None and len(rows) < 200_000:
+            try:
+                cursor = list(rows).index(keep)
+            except ValueError:
+                cursor = 0
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.cursor = cursor
+        self.refresh()
+
+    @property
+    def current(self) -> str | None:
+        """The id under the cursor, or None when the list is empty."""
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
+        return None
+
+    # -- cursor ---------------------------------------------------------------------------
+
+    @property
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        top = round(self.scroll_offset.y)
+        page = self._page
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+            self.refresh()
+        elif new >= top + page:
+            self.scroll_to(y=new - page + 1, animate=False, immediate=True)
+            self.refresh()
+        else:
+            self.refresh_line(old - top + 1)
+            self.refresh_line(new - top + 1)
+        self.post_message(self.Highlighted(self.current))
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor += delta
+
+    def action_page(self, direction: int) -> None:
+        self.cursor += direction * self._page
+
+    def action_jump(self, where: int) -> None:
+        self.cursor = len(self.rows) - 1 if where < 0 else where
+
+    def action_select(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Selected(self.current))
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def _columns(self, width: int) -> tuple[int, int, int, int]:
+        """Widths of type, name, account, region for this width (0 = hidden)."""
+        status = 2 * len(LAYERS)
+        account = 13 if width >= 110 else 0
+        region = 15 if width >= 96 else 0
+        type_width = 26 if width >= 100 else 20
+        name = max(8, width - status - type_width - account - region - 1)
+        return type_width, name, account, region
+
+    def _header(self, width: int) -> Text:
+        type_w, name_w, account_w, region_w = self._columns(width)
+        line = Text(no_wrap=True)
+        line.append(" ".join(LAYER_LETTERS[str(layer)] for layer in LAYERS) + " ")
+        line.append("type".ljust(type_w))
+        line.append("name / id".ljust(name_w))
+        if account_w:
+            line.append("account".ljust(account_w))
+        if region_w:
+            line.append("region".ljust(region_w))
+        return line
+
+    def _row(self, resource_id: str, width: int) -> Text:
+        resource = self.graph.resources[resource_id]
+        layers = self.graph.layers(resource_id)
+        type_w, name_w, account_w, region_w = self._columns(width)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for layer in LAYERS:
+            status = layers.get(layer)
+            if status is None:
+                line.append("· " if not self.ascii_only else ". ", style="dim")
+            else:
+                line.append(
+                    safe.symbol(status, ascii_only=self.ascii_only) + " ",
+                    style=safe.STATUS_STYLE[status],
+                )
+        line.append_text(_fit(short_type(resource.type), type_w))
+        label = resource.name or resource.resource_id or resource_id
+        if resource.name and resource.resource_id and resource.resource_id != resource.name:
+            label = f"{resource.name} ({resource.resource_id})"
+        elif resource.type == REGION_TYPE:
+            label = f"{resource.region} ({resource.account})"
+        line.append_text(_fit(label, name_w))
+        if account_w:
+            line.append_text(_fit(resource.account, account_w, style="dim"))
+        if region_w:
+            line.append_text(_fit(resource.region, region_w, style="dim"))
+        return line
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            header = self._header(width)
+            header.stylize(self.get_component_rich_style("resource-table--header"))
+            return _strip(header, width, base, self.app.console)
+        index = round(self.scroll_offset.y) + y - 1
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        row = self._row(self.rows[index], width)
+        if index == self.cursor:
+            cursor_style = base + self.get_component_rich_style("resource-table--cursor")
+            return _strip(row, width, cursor_style, self.app.console)
+        return _strip(row, width, base, self.app.console)
+
+
+def _fit(value: str, width: int, *, style: str = "") -> Text:
+    """A safe cell of exactly `width` cells: cleaned, ellipsised, padded, a space after."""
+    cell = safe.text(value, style)
+    cell.truncate(max(1, width - 1), overflow="ellipsis", pad=True)
+    cell.append(" ")
+    return cell
+
+
+def _strip(line: Text, width: int, style: Style, console: Console) -> Strip:
+    """One line of exactly `width` cells, the widget's style under the text's own."""
+    line.truncate(width, overflow="ellipsis", pad=True)
+    segments = [
+        Segment(segment.text, style + segment.style if segment.style else style)
+        for segment in line.render(console, end="")
+    ]
+    return Strip(segments, width)
