@@ -139,7 +139,7 @@ def _collect_region(
     rest = api.collect_region(target.id, region, progress, skip_types=config.types_covered)
     if config.types_covered:
         config.merge(rest)
-        config.source = f"{config.source}+api" if config.resources else "api"
+        config.source = f"{config.source}+api"
         return config
     # auto, Config unusable here (off, or its calls refused): the API collected everything,
     # so Config's own failures hide nothing; the account probes report the recorder itself.
@@ -251,20 +251,22 @@ def collect(options: CollectOptions, progress: ProgressFn = no_progress) -> Coll
     )
     names = {target.id: target.name for target in plan.accounts}
     contexts = {target.id: target.aws for target in plan.accounts if target.aws is not None}
-    progress(
-        "plan",
-        {
-            "accounts": len(plan.accounts),
-            "regions": sum(len(target.regions) for target in plan.accounts),
-        },
-    )
     if options.aggregator:
         inventories = _collect_aggregator(options, plan, run)
+        progress("plan", {"accounts": len(names), "regions": len(inventories)})
         for inventory in inventories:
             add_pseudo_resources(inventory, names.get(inventory.account, ""))
             _probe(runner, contexts.get(inventory.account), inventory, run)
+            _done(run, inventory)
         source_label = "aggregator"
     else:
+        progress(
+            "plan",
+            {
+                "accounts": len(plan.accounts),
+                "regions": sum(len(target.regions) for target in plan.accounts),
+            },
+        )
         inventories = _collect_accounts(options, plan, run, runner)
         source_label = _scope_source(inventories, options.source)
     snapshot = build_snapshot(
@@ -300,15 +302,7 @@ def _collect_accounts(
         inventory = _collect_region(target, region, options.source, api, run)
         add_pseudo_resources(inventory, target.name)
         _probe(runner, target.aws, inventory, run)
-        run.report(
-            "region-done",
-            {
-                "account": target.id,
-                "region": region,
-                "resources": len(inventory.resources),
-                "errors": len(inventory.errors),
-            },
-        )
+        _done(run, inventory)
         return inventory
 
     results: dict[int, RegionInventory] = {}
@@ -346,6 +340,18 @@ def _collect_accounts(
     return [results[index] for index in sorted(results)]
 
 
+def _done(run: _Run, inventory: RegionInventory) -> None:
+    run.report(
+        "region-done",
+        {
+            "account": inventory.account,
+            "region": inventory.region,
+            "resources": len(inventory.resources),
+            "errors": len(inventory.errors),
+        },
+    )
+
+
 def _collect_aggregator(
     options: CollectOptions, plan: AccountPlan, run: _Run
 ) -> list[RegionInventory]:
@@ -365,9 +371,13 @@ def _collect_offline(
     from .inventory.config_files import ConfigFilesSource
 
     inventories = list(ConfigFilesSource(list(options.config_files or ())).collect_all(run.report))
+    run.report(
+        "plan", {"accounts": len({i.account for i in inventories}), "regions": len(inventories)}
+    )
     for inventory in inventories:
         add_pseudo_resources(inventory)
         _probe(runner, None, inventory, run)
+        _done(run, inventory)
     snapshot = build_snapshot(inventories, source="config-files")
     if runner is not None:
         _resolve_across(snapshot)

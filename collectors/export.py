@@ -19,15 +19,16 @@ left, so the GraphML file always parses.
 from __future__ import annotations
 
 import io
-import json
 import re
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from .graph import Counts, CoverageGraph
 from .model import LAYERS
 from .sanitize import clean
+from .snapshot_io import gc_paused
 from .trace_format import dot_quote
 
 FORMATS = ("graphml", "node-link", "dot")
@@ -97,7 +98,7 @@ def to_graphml(graph: CoverageGraph) -> bytes:
 
 def to_node_link(graph: CoverageGraph) -> bytes:
     data = nx.node_link_data(export_graph(graph), edges="edges")
-    return (json.dumps(data, indent=None, separators=(",", ":")) + "\n").encode("utf-8")
+    return orjson.dumps(data) + b"\n"
 
 
 def to_dot(graph: CoverageGraph) -> bytes:
@@ -143,4 +144,5 @@ def export(graph: CoverageGraph, fmt: str) -> bytes:
         writer = WRITERS[fmt]
     except KeyError:
         raise ValueError(f"unknown export format {fmt!r}") from None
-    return writer(graph)
+    with gc_paused():  # hundreds of thousands of attribute dicts; see snapshot_io.gc_paused
+        return writer(graph)

@@ -34,6 +34,7 @@ from .model import (
     account_node_id,
     region_node_id,
 )
+from .snapshot_io import gc_paused
 
 SCOPE_RELATIONSHIP = "Is contained in Region"
 REGION_IN_ACCOUNT = "Is contained in Account"
@@ -208,7 +209,8 @@ class CoverageGraph:
         self._layers: dict[str, dict[Layer, Status]] = {}
         self._by_name: dict[str, list[str]] | None = None
         self._by_short_id: dict[str, list[str]] | None = None
-        self._build()
+        with gc_paused():  # see snapshot_io.gc_paused: most of the build time otherwise
+            self._build()
 
     # -- construction ---------------------------------------------------------------------
 

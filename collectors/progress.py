@@ -32,7 +32,9 @@ class CollectProgress:
         self.regions_total = 0
         self.regions_done = 0
         self.resources = 0
-        self.errors = 0
+        #: Errors per account-region: live ones while it runs, the final count once done
+        #: (which includes the probes' errors, reported only at the end).
+        self.region_errors: dict[str, int] = {}
         self.services: set[str] = set()
         self.current = ""
         self.accounts_seen: set[str] = set()
@@ -47,14 +49,23 @@ class CollectProgress:
                 self.current = f"{detail.get('account')}/{detail.get('region')}"
             elif event == "region-done":
                 self.regions_done += 1
+                key = f"{detail.get('account')}/{detail.get('region')}"
+                self.region_errors[key] = int(detail.get("errors", 0))
             elif event == "service":
                 self.services.add(str(detail.get("service")))
                 self.current = f"{detail.get('account')}/{detail.get('region')} {detail['service']}"
             elif event == "resources":
                 self.resources += int(detail.get("count", 0))
             elif event == "error":
-                self.errors += 1
+                key = f"{detail.get('account')}/{detail.get('region')}"
+                self.region_errors[key] = self.region_errors.get(key, 0) + 1
+            elif event == "probes":
+                self.current = f"{detail.get('account')}/{detail.get('region')} logging probes"
         self.refresh()
+
+    @property
+    def errors(self) -> int:
+        return sum(self.region_errors.values())
 
     def summary(self) -> str:
         with self.lock:

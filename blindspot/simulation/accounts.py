@@ -118,6 +118,22 @@ def management_account_id(seed: int) -> str:
     return str(rng.randrange(2 * 10**11, 9 * 10**11))
 
 
+def _name_management_account(management: SimAccount) -> None:
+    """Give the management account the company's name and email.
+
+    moto names it `master` / master@example.com and offers no API to change that (neither
+    does Organizations), so the name is set on moto's model object; a real organization's
+    management account carries whatever name it was opened with.
+    """
+    from moto.organizations.models import organizations_backends
+
+    backend = organizations_backends[management.id]["aws"]
+    for account in backend.accounts:
+        if account.id == management.id:
+            account.name = management.name
+            account.email = management.email
+
+
 def create_organization(naming: Naming) -> tuple[str, dict[str, SimAccount]]:
     """Create the organization, its OUs and member accounts; returns (org id, accounts)."""
     bootstrap = _builder_session().client("sts", region_name="us-east-1")
@@ -132,6 +148,7 @@ def create_organization(naming: Naming) -> tuple[str, dict[str, SimAccount]]:
     )
     org = management.client("organizations")
     organization_id = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    _name_management_account(management)
     root_id = org.list_roots()["Roots"][0]["Id"]
     units = {
         name: org.create_organizational_unit(ParentId=root_id, Name=name)["OrganizationalUnit"][
@@ -152,7 +169,9 @@ def create_organization(naming: Naming) -> tuple[str, dict[str, SimAccount]]:
             Tags=[{"Key": "environment", "Value": role}],
         )["CreateAccountStatus"]
         account_id = status["AccountId"]
-        org.move_account(AccountId=account_id, SourceParentId=root_id, DestinationParentId=units[unit])
+        org.move_account(
+            AccountId=account_id, SourceParentId=root_id, DestinationParentId=units[unit]
+        )
         member = SimAccount(
             role=role,
             id=account_id,

@@ -61,14 +61,27 @@ def build_databases(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
     )
     for account, name, engine, exports, team, state in plans:
         arn = create_db(
-            account, east, name, engine, group, sg, exports, tags("production", team, "cc-1042", name)
+            account,
+            east,
+            name,
+            engine,
+            group,
+            sg,
+            exports,
+            tags("production", team, "cc-1042", name),
         )
         _record(ctx, account, east, name, arn, state, ",".join(exports))
     dev_vpc = vpcs[("development", east)]
     dev_group = _subnet_group(dev, east, dev_vpc, "dev-data", "dev-data")
     arn = create_db(
-        dev, east, "dev-orders-db", "postgres", dev_group, dev_vpc.security_groups["dev-data-sg"],
-        [], tags("development", "payments", "cc-2077", "dev-orders-db"),
+        dev,
+        east,
+        "dev-orders-db",
+        "postgres",
+        dev_group,
+        dev_vpc.security_groups["dev-data-sg"],
+        [],
+        tags("development", "payments", "cc-2077", "dev-orders-db"),
     )
     _record(ctx, dev, east, "dev-orders-db", arn, "missing", "no log exports")
 
@@ -80,10 +93,27 @@ def build_databases(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
         Tags=tag_list(tags("production", "payments", "cc-1042")),
     )["TableDescription"]["TableArn"]
     ctx.facts["prod_orders_table"] = table
+    ctx.truth.add(
+        account=prod.id,
+        region=east,
+        resource_type="AWS::DynamoDB::Table",
+        resource_id="prod-orders",
+        arn=table,
+        layer="account",
+        control="cloudtrail-dynamodb-data-events",
+        state="missing",
+        detail="no data-event selector for the table",
+    )
 
 
 def _record(
-    ctx: BuildContext, account: SimAccount, region: str, name: str, arn: str, state: str, detail: str
+    ctx: BuildContext,
+    account: SimAccount,
+    region: str,
+    name: str,
+    arn: str,
+    state: str,
+    detail: str,
 ) -> None:
     ctx.truth.add(
         account=account.id,

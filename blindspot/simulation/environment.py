@@ -150,6 +150,19 @@ def _import_backends() -> None:
         get_backend(service)  # type: ignore[call-overload]
 
 
+def _forget_accounts() -> None:
+    """Drop every account's backends, so the next run creates them afresh, after the seed.
+
+    moto's reset on stop re-initialises existing region backends in place (drawing ids for
+    their default VPCs then) and some of them outlive the reset; a second build in one
+    process would then find them and draw fewer ids than the first, and drift.
+    """
+    from moto.backends import get_backend
+
+    for service in SERVICES:
+        get_backend(service).clear()  # type: ignore[call-overload]
+
+
 @contextlib.contextmanager
 def simulated_aws(seed: int = 0) -> Iterator[None]:
     """Run the body against a fresh, empty, seeded moto (every AWS service, in process).
@@ -165,6 +178,7 @@ def simulated_aws(seed: int = 0) -> Iterator[None]:
         mock = mock_aws()
         with _managed_policy_subset():
             mock.start()
+            _forget_accounts()
             try:
                 mock_random.seed(seed)
                 yield

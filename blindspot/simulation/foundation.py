@@ -3,16 +3,21 @@
 Planned coverage, per account and region (recorded against the account-region
 pseudo-resource, `blindspot::Account::Region`, where region-level controls live):
 
-| account | CloudTrail management events | AWS Config recorder | GuardDuty |
-|---|---|---|---|
-| management | org trail, multi-region: logged | us-east-1 only | us-east-1 only |
-| security (log archive) | own multi-region trail | both regions | both regions (+ Security Hub us-east-1) |
-| production | own multi-region trail, S3/Lambda data events for some resources | us-east-1 only | us-east-1 only |
-| development | single-region write-only trail: us-east-1 partial, eu-west-1 missing | none | none |
+| account     | CloudTrail management events          | Config recorder | GuardDuty      |
+|-------------|---------------------------------------|-----------------|----------------|
+| management  | org trail, multi-region               | us-east-1 only  | us-east-1 only |
+| security    | own multi-region trail                | both regions    | both regions   |
+| production  | own multi-region trail + data events  | us-east-1 only  | us-east-1 only |
+| development | org trail (own: us-east-1 write-only) | none            | none           |
 
-moto keeps an organization trail in the management account only (members do not see it,
-unlike AWS), which is why each member also has its own trail, as many real organizations do
-from before they adopted an org trail.
+Security Hub is on in the security account's us-east-1 only. The production trail's data
+events cover the data bucket's objects and the orders function only.
+
+The organization trail covers every member's management events. moto keeps it in the
+management account only (members do not see it, unlike AWS), so a collector must resolve it
+from the management account; members also have trails of their own, as many real
+organizations do from before they adopted an org trail (development's is single-region and
+write-only, a gap the org trail hides).
 """
 
 from __future__ import annotations
@@ -137,7 +142,12 @@ def build_trails(ctx: BuildContext) -> None:
     _trail(security, "security-account-trail", archive, multi_region=True)
     for region in ctx.regions:
         _record_region(
-            ctx, security, region, "cloudtrail-management-events", "logged", "security-account-trail"
+            ctx,
+            security,
+            region,
+            "cloudtrail-management-events",
+            "logged",
+            "security-account-trail",
         )
 
     prod = ctx.account("production")
@@ -180,12 +190,16 @@ def build_trails(ctx: BuildContext) -> None:
         TrailName=dev_trail,
         EventSelectors=[{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}],
     )
-    _record_region(
-        ctx, dev, ctx.regions[0], "cloudtrail-management-events", "partial", "write-only"
-    )
-    for region in ctx.regions[1:]:
+    # The organization trail covers development everywhere; its own trail alone would be
+    # partial in us-east-1 (write-only) and missing elsewhere (single-region).
+    for region in ctx.regions:
         _record_region(
-            ctx, dev, region, "cloudtrail-management-events", "missing", "single-region trail"
+            ctx,
+            dev,
+            region,
+            "cloudtrail-management-events",
+            "logged",
+            "org-trail (own dev-trail: us-east-1, write-only)",
         )
 
 
@@ -217,7 +231,9 @@ def build_config_and_detection(ctx: BuildContext) -> None:
                         "name": "default",
                         "s3BucketName": archive,
                         "s3KeyPrefix": "config",
-                        "configSnapshotDeliveryProperties": {"deliveryFrequency": "TwentyFour_Hours"},
+                        "configSnapshotDeliveryProperties": {
+                            "deliveryFrequency": "TwentyFour_Hours"
+                        },
                     }
                 )
                 config.start_configuration_recorder(ConfigurationRecorderName="default")

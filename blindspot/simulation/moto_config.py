@@ -21,8 +21,9 @@ JSON body) so that, for each account and region:
   `SelectResourceConfig` (a subset: `SELECT f[, ...] [WHERE resourceType = 'T' | IN (...)]`,
   rows as JSON strings, `Limit`/`NextToken`), and the aggregate calls
   (`SelectAggregateResourceConfig` and `GetAggregateResourceConfig` added,
-  `ListAggregateDiscoveredResources`, `BatchGetAggregateResourceConfig`) spanning the aggregator's accounts (or every account of
-  the organization for an organization aggregator) and regions.
+  `ListAggregateDiscoveredResources`, `BatchGetAggregateResourceConfig`) spanning the
+  aggregator's accounts (or every account of the organization for an organization
+  aggregator) and regions.
 
 Use `with registered(): ...` (or `install()` / `uninstall()`), in-process under `mock_aws`
 or `ThreadedMotoServer`. It relies on moto internals (pinned `moto>=5.2.5,<5.3`);
@@ -657,6 +658,74 @@ def _loads(value: Any) -> Any:
     return value
 
 
+def api_backed_types() -> frozenset[str]:
+    """Types served by running blindspot's own direct-API collectors against moto.
+
+    Real Config records far more types than this module builds natively (trails, log
+    groups, API Gateway, CloudFront ...). So that a simulated region whose recorder records
+    everything does not look empty of them, their items are built from what
+    `collectors.inventory.api` finds in moto's state, in Config's item shape.
+    """
+    try:
+        from collectors.inventory.api import API_TYPES
+    except ImportError:  # a partial build
+        return frozenset()
+    return frozenset(API_TYPES) - set(SERVED_TYPES)
+
+
+def servable_types() -> frozenset[str]:
+    return frozenset(SERVED_TYPES) | api_backed_types()
+
+
+def _api_backed_items(account: str, region: str, types: frozenset[str]) -> list[Item]:
+    """Config items for `types` from blindspot's direct-API collectors run against moto.
+
+    Only in-process under `mock_aws` (the nested calls are answered by moto before they
+    leave the process; without it they would go to the network, so nothing is served).
+    The nested clients name the account with moto's `x-moto-account-id` header.
+    """
+    from moto.core.models import botocore_stubber
+
+    if not types or not botocore_stubber.enabled:
+        return []
+    import boto3
+
+    from collectors.aws.session import AwsContext
+    from collectors.inventory.api import ApiSource
+
+    session = boto3.Session(
+        aws_access_key_id="AKIAMOTOCONFIGEXT000", aws_secret_access_key="moto-config-extension",
+        region_name=region,
+    )  # fmt: skip
+
+    def name_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account
+
+    session.events.register("before-sign.*.*", name_account)
+    aws = AwsContext(session, account=account)
+    with contextlib.suppress(Exception):
+        inventory = ApiSource(aws, regions=[region], global_region="us-east-1").collect_region(
+            account, region
+        )
+        by_id = {item.id: item.resource for item in inventory.resources.values()}
+        outgoing: dict[str, list[Rel]] = {}
+        for rel in inventory.relationships:
+            target = by_id.get(rel.target)
+            if target is not None:
+                outgoing.setdefault(rel.source, []).append(
+                    (rel.name, target.type, target.resource_id or target.id, None)
+                )
+        return [
+            _item(account, region, res.type, res.resource_id or res.id, res.id,
+                  name=res.name or None, configuration=collected.configuration,
+                  supplementary=collected.supplementary, tags=res.tags,
+                  relationships=outgoing.get(res.id, []))
+            for collected in inventory.resources.values()
+            if (res := collected.resource).type in types
+        ]  # fmt: skip
+    return []
+
+
 _BUILDERS: dict[str, Callable[[str, str], list[Item]]] = {
     "ec2": _ec2_items,
     "elbv2": _elbv2_items,
@@ -669,6 +738,7 @@ _BUILDERS: dict[str, Callable[[str, str], list[Item]]] = {
 
 def recorded_types(account: str, region: str) -> frozenset[str]:
     """The types this extension serves that the region's recorder records (empty if off)."""
+    servable = servable_types()
     from moto.config.models import config_backends
 
     if region not in config_backends[account]:
@@ -678,16 +748,18 @@ def recorded_types(account: str, region: str) -> frozenset[str]:
         if not recorder.status.recording:
             continue
         group = recorder.recording_group
-        if group is None or group.all_supported:
-            excluded = set(
-                (getattr(group, "exclusion_by_resource_types", None) or {}).get("resourceTypes")
-                or []
-            )
-            types = set(SERVED_TYPES) - excluded
-            if group is not None and group.include_global_resource_types is False:
+        if group is None:
+            return servable
+        strategy = (getattr(group, "recording_strategy", None) or {}).get("useOnly")
+        if strategy == "EXCLUSION_BY_RESOURCE_TYPES":
+            excluded = (group.exclusion_by_resource_types or {}).get("resourceTypes") or []
+            return servable - set(excluded)
+        if group.all_supported:
+            types = set(servable)
+            if group.include_global_resource_types is False:
                 types -= GLOBAL_TYPES
             return frozenset(types)
-        return frozenset(set(group.resource_types or []) & set(SERVED_TYPES))
+        return frozenset(set(group.resource_types or []) & servable)
     return frozenset()
 
 
@@ -701,6 +773,7 @@ def region_items(account: str, region: str, types: Any = None) -> list[Item]:
     items: list[Item] = []
     for builder in _BUILDERS.values():
         items.extend(i for i in builder(account, region) if i["resourceType"] in recorded)
+    items.extend(_api_backed_items(account, region, recorded - set(SERVED_TYPES)))
     return items
 
 
@@ -805,27 +878,48 @@ def _select_row(item: Item, fields: list[str]) -> dict[str, Any]:
     return row
 
 
+#: Result sets of queries being paged through, by query id (a page token is "id:offset"),
+#: so that a query is evaluated once, not once a page (and pages stay consistent).
+_RESULTS: dict[str, list[Any]] = {}
+_RESULTS_KEPT = 64
+
+
 def _paginate(
-    rows: list[Any], limit: Any, token: Any, default: int
+    compute: Callable[[], list[Any]], limit: Any, token: Any, default: int
 ) -> tuple[list[Any], str | None]:
-    start = int(token) if token and str(token).isdigit() else 0
+    query, _, offset = str(token or "").partition(":")
+    rows = _RESULTS.get(query) if token else None
+    if rows is None:
+        query, rows, offset = uuid.uuid4().hex, compute(), "0"
+    start = int(offset) if offset.isdigit() else 0
     size = int(limit) if limit else default
     page = rows[start : start + size]
-    nxt = str(start + size) if start + size < len(rows) else None
-    return page, nxt
+    if start + size < len(rows):
+        _RESULTS[query] = rows
+        while len(_RESULTS) > _RESULTS_KEPT:
+            _RESULTS.pop(next(iter(_RESULTS)))
+        return page, f"{query}:{start + size}"
+    _RESULTS.pop(query, None)
+    return page, None
 
 
-def _select(items: list[Item], expression: str, limit: Any, token: Any) -> dict[str, Any]:
+def _select(
+    items: Callable[[], list[Item]], expression: str, limit: Any, token: Any
+) -> dict[str, Any]:
     from moto.config.exceptions import InvalidParameterValueException
 
     try:
         fields, types = parse_select(expression)
     except InvalidExpression:
         raise InvalidParameterValueException(f"Invalid expression: {expression}") from None
-    chosen = [i for i in items if types is None or i["resourceType"] in types]
-    page, nxt = _paginate(chosen, limit, token, 25)
+
+    def rows() -> list[str]:
+        chosen = [i for i in items() if types is None or i["resourceType"] in types]
+        return [json.dumps(_select_row(i, fields), default=str) for i in chosen]
+
+    page, nxt = _paginate(rows, limit, token, 25)
     response: dict[str, Any] = {
-        "Results": [json.dumps(_select_row(i, fields), default=str) for i in page],
+        "Results": page,
         "QueryInfo": {"SelectFields": [{"Name": f} for f in fields]},
     }
     if nxt:
@@ -893,12 +987,14 @@ def _list_discovered_resources(
     limit: Any,
     next_token: Any,
 ) -> dict[str, Any]:
-    items = [
-        i
-        for i in region_items(self.account_id, self.region_name, {resource_type})
-        if (not resource_ids or i["resourceId"] in resource_ids)
-        and (not resource_name or i.get("resourceName") == resource_name)
-    ]
+    def items() -> list[Item]:
+        return [
+            i
+            for i in region_items(self.account_id, self.region_name, {resource_type})
+            if (not resource_ids or i["resourceId"] in resource_ids)
+            and (not resource_name or i.get("resourceName") == resource_name)
+        ]
+
     page, nxt = _paginate(items, limit, next_token, 100)
     result: dict[str, Any] = {
         "resourceIdentifiers": [
@@ -953,20 +1049,24 @@ def _list_aggregate_discovered_resources(
     if limit and int(limit) > 100:
         raise InvalidLimitException(limit)
     filters = filters or {}
-    items = [
-        i
-        for i in _aggregate_items(self, aggregator_name)
-        if i["resourceType"] == resource_type
-        and all(
-            filters.get(k) in (None, v)
-            for k, v in (
-                ("AccountId", i["accountId"]),
-                ("Region", i["awsRegion"]),
-                ("ResourceId", i["resourceId"]),
-                ("ResourceName", i.get("resourceName")),
+    _aggregator_scope(self, aggregator_name)  # NoSuchConfigurationAggregator first
+
+    def items() -> list[Item]:
+        return [
+            i
+            for i in _aggregate_items(self, aggregator_name)
+            if i["resourceType"] == resource_type
+            and all(
+                filters.get(k) in (None, v)
+                for k, v in (
+                    ("AccountId", i["accountId"]),
+                    ("Region", i["awsRegion"]),
+                    ("ResourceId", i["resourceId"]),
+                    ("ResourceName", i.get("resourceName")),
+                )
             )
-        )
-    ]
+        ]
+
     page, nxt = _paginate(items, limit, next_token, 100)
     result: dict[str, Any] = {
         "ResourceIdentifiers": [
@@ -1037,17 +1137,30 @@ def _response_get_aggregate_resource_config(self: Any) -> str:
 
 def _response_select_resource_config(self: Any) -> str:
     params = json.loads(self.body or "{}")
-    items = region_items(self.current_account, self.region)
+    account, region = self.current_account, self.region
     return json.dumps(
-        _select(items, params.get("Expression", ""), params.get("Limit"), params.get("NextToken"))
+        _select(
+            lambda: region_items(account, region),
+            params.get("Expression", ""),
+            params.get("Limit"),
+            params.get("NextToken"),
+        )
     )
 
 
 def _response_select_aggregate_resource_config(self: Any) -> str:
     params = json.loads(self.body or "{}")
-    items = _aggregate_items(self.config_backend, params.get("ConfigurationAggregatorName", ""))
+    backend, name = self.config_backend, params.get("ConfigurationAggregatorName", "")
+    _aggregator_scope(backend, name)  # NoSuchConfigurationAggregator before anything else
     limit = params.get("Limit") or params.get("MaxResults")
-    return json.dumps(_select(items, params.get("Expression", ""), limit, params.get("NextToken")))
+    return json.dumps(
+        _select(
+            lambda: _aggregate_items(backend, name),
+            params.get("Expression", ""),
+            limit,
+            params.get("NextToken"),
+        )
+    )
 
 
 def _targets() -> list[tuple[Any, str, Any]]:

@@ -187,7 +187,7 @@ def _record_resolver(ctx: BuildContext, vpc: Vpc, state: str, detail: str) -> No
         resource_id=vpc.id,
         arn=ec2_arn(vpc.account, vpc.region, "vpc", vpc.id),
         layer="network",
-        control="route53-resolver-query-logs",
+        control="resolver-query-logs",
         state=state,  # type: ignore[arg-type]
         detail=detail,
     )
@@ -214,15 +214,19 @@ def build_networks(ctx: BuildContext) -> dict[tuple[str, str], Vpc]:
         DestinationArn=resolver_group,
         CreatorRequestId=f"prod-vpc-dns-{ctx.naming.seed}",
     )["ResolverQueryLogConfig"]["Id"]
-    resolver.associate_resolver_query_log_config(ResolverQueryLogConfigId=config_id, ResourceId=vpc.id)
+    resolver.associate_resolver_query_log_config(
+        ResolverQueryLogConfigId=config_id, ResourceId=vpc.id
+    )
     _record_resolver(ctx, vpc, "logged", f"resolver query log config {config_id}")
     vpcs[("production", east)] = vpc
 
     # production, eu-west-1: REJECT-only flow log on one subnet, none on the VPC.
-    vpc = build_vpc(prod, west, "prod-eu-vpc", "10.20", "production", "storefront", tiers=("public", "app"))
+    vpc = build_vpc(
+        prod, west, "prod-eu-vpc", "10.20", "production", "storefront", tiers=("public", "app")
+    )
     group = "/vpc/prod-eu-vpc/rejected"
     log_group(prod, west, group, retention=None)
-    subnet_name, subnet_id = next(iter((n, s) for n, s in vpc.subnets.items() if "-app-" in n))
+    subnet_id = next(sid for name, sid in vpc.subnets.items() if "-app-" in name)
     _flow_log_to_cloudwatch(prod, west, "Subnet", subnet_id, "REJECT", group)
     _record_vpc(ctx, vpc, "missing", "no flow log on the VPC (one subnet has REJECT only)")
     _record_resolver(ctx, vpc, "missing", "no resolver query log config associated")
@@ -236,12 +240,23 @@ def build_networks(ctx: BuildContext) -> dict[tuple[str, str], Vpc]:
             layer="network",
             control="vpc-flow-logs",
             state="partial" if sid == subnet_id else "missing",
-            detail="flow log REJECT only" if sid == subnet_id else f"no flow log on {name} or its VPC",
+            detail="flow log REJECT only"
+            if sid == subnet_id
+            else f"no flow log on {name} or its VPC",
         )
     vpcs[("production", west)] = vpc
 
     # security, us-east-1: a small tooling VPC with flow logs to the log-archive bucket.
-    vpc = build_vpc(security, east, "security-tooling-vpc", "10.50", "security", "security", tiers=("app",), nat=False)
+    vpc = build_vpc(
+        security,
+        east,
+        "security-tooling-vpc",
+        "10.50",
+        "security",
+        "security",
+        tiers=("app",),
+        nat=False,
+    )
     archive = ctx.facts["log_archive_bucket"]
     result = security.client("ec2", east).create_flow_logs(
         ResourceIds=[vpc.id],

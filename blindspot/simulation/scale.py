@@ -25,36 +25,76 @@ def build_scale(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None:
     for role in ("production", "development"):
         account = ctx.account(role)
         env = role
-        logs_role = execution_role(account, f"{role[:4]}-fleet-fn-logs", ("service-role/AWSLambdaBasicExecutionRole",))
-        bare_role = execution_role(account, f"{role[:4]}-fleet-fn-bare", ("AmazonS3ReadOnlyAccess",))
+        logs_role = execution_role(
+            account, f"{role[:4]}-fleet-fn-logs", ("service-role/AWSLambdaBasicExecutionRole",)
+        )
+        bare_role = execution_role(
+            account, f"{role[:4]}-fleet-fn-bare", ("AmazonS3ReadOnlyAccess",)
+        )
         for index, region in enumerate(ctx.regions):
             prefix = f"{role[:4]}-fleet-{region.split('-')[0]}{region[-1]}"
-            vpc = build_vpc(account, region, f"{prefix}-vpc", f"10.{100 + index * 10 + (role == 'development') * 50}", env, "platform", tiers=("app",), nat=False)
+            vpc = build_vpc(
+                account,
+                region,
+                f"{prefix}-vpc",
+                f"10.{100 + index * 10 + (role == 'development') * 50}",
+                env,
+                "platform",
+                tiers=("app",),
+                nat=False,
+            )
             ec2 = account.client("ec2", region)
             for n in range(FLEET["security_groups"]):
-                ec2.create_security_group(GroupName=f"{prefix}-svc-{n:03d}-sg", Description="service", VpcId=vpc.id)
+                ec2.create_security_group(
+                    GroupName=f"{prefix}-svc-{n:03d}-sg", Description="service", VpcId=vpc.id
+                )
 
             ids: list[str] = []
             subnets = vpc.subnet_ids(prefix)
             per_team = FLEET["instances"] // len(TEAMS)
             for t, team in enumerate(TEAMS):
                 ids += launch(
-                    account, region, f"{prefix}-{team}", subnets[t % len(subnets)],
+                    account,
+                    region,
+                    f"{prefix}-{team}",
+                    subnets[t % len(subnets)],
                     vpc.security_groups[f"{prefix}-app-sg"],
-                    tags(env, team, f"cc-{1000 + t * 17}"), count=per_team,
+                    tags(env, team, f"cc-{1000 + t * 17}"),
+                    count=per_team,
                 )
             report_cwagent(account, region, ids[::2])
 
-            target = create_bucket(account, region, ctx.naming.bucket(f"{prefix}-logs"), tags(env, "platform", "cc-1042"))
+            target = create_bucket(
+                account,
+                region,
+                ctx.naming.bucket(f"{prefix}-logs"),
+                tags(env, "platform", "cc-1042"),
+            )
             make_log_target(account, region, target)
             for n in range(FLEET["buckets"]):
                 team = TEAMS[rng.randrange(len(TEAMS))]
-                name = create_bucket(account, region, ctx.naming.bucket(f"{prefix}-{team}-{n:03d}"), tags(env, team, "cc-1042"))
+                name = create_bucket(
+                    account,
+                    region,
+                    ctx.naming.bucket(f"{prefix}-{team}-{n:03d}"),
+                    tags(env, team, "cc-1042"),
+                )
                 if n % 3 == 0:
                     enable_access_logs(account, region, name, target)
 
             for n in range(FLEET["functions"]):
                 team = TEAMS[n % len(TEAMS)]
-                create_function(account, region, f"{prefix}-{team}-fn-{n:03d}", logs_role if n % 2 == 0 else bare_role, tags(env, team, "cc-1042"))
+                create_function(
+                    account,
+                    region,
+                    f"{prefix}-{team}-fn-{n:03d}",
+                    logs_role if n % 2 == 0 else bare_role,
+                    tags(env, team, "cc-1042"),
+                )
             for n in range(FLEET["log_groups"]):
-                log_group(account, region, f"/app/{prefix}/service-{n:03d}", retention=30 if n % 2 == 0 else None)
+                log_group(
+                    account,
+                    region,
+                    f"/app/{prefix}/service-{n:03d}",
+                    retention=30 if n % 2 == 0 else None,
+                )

@@ -2,11 +2,12 @@
 
 Planned coverage:
 * Lambda `prod-orders-api`: execution role with AWSLambdaBasicExecutionRole, log group
-  `/aws/lambda/prod-orders-api` with 30-day retention (serverless: logged).
+  `/aws/lambda/prod-orders-api` with 30-day retention (logged; the retention
+  is short of a year: partial).
 * Lambda `prod-image-resizer`: its role has S3 access but no logs:* permission, so nothing it
   prints is ever stored (serverless: missing).
-* Lambda `dev-orders-api`: may write logs; its log group never expires (logged; the
-  log group itself is the retention gap).
+* Lambda `dev-orders-api`: may write logs; its log group never expires (logged, and its
+  retention too: never-expire keeps everything).
 * REST API `prod-orders-api`, stage `prod`: access logs and INFO execution logs (logged);
   HTTP API `prod-partner-webhooks`, stage `$default`: no access logs (missing).
 * State machine `prod-order-fulfilment`: logging ALL (logged);
@@ -106,28 +107,105 @@ def build_functions(ctx: BuildContext) -> None:
     east = ctx.regions[0]
 
     role = execution_role(
-        prod, "prod-orders-api-role", ("service-role/AWSLambdaBasicExecutionRole", "AmazonDynamoDBFullAccess")
+        prod,
+        "prod-orders-api-role",
+        ("service-role/AWSLambdaBasicExecutionRole", "AmazonDynamoDBFullAccess"),
     )
-    orders = create_function(prod, east, "prod-orders-api", role, tags("production", "payments", "cc-1042"))
+    orders = create_function(
+        prod, east, "prod-orders-api", role, tags("production", "payments", "cc-1042")
+    )
     group = log_group(prod, east, "/aws/lambda/prod-orders-api", retention=30)
     ctx.facts["prod_orders_function_arn"] = orders
-    _record(ctx, prod, east, "AWS::Lambda::Function", "prod-orders-api", orders, "lambda-logging", "logged", group)
-    _record(ctx, prod, east, "AWS::Logs::LogGroup", "/aws/lambda/prod-orders-api", group, "log-group-retention", "logged", "30 days", layer="serverless")
+    _record(
+        ctx,
+        prod,
+        east,
+        "AWS::Lambda::Function",
+        "prod-orders-api",
+        orders,
+        "lambda-logging",
+        "logged",
+        group,
+    )
+    _record(
+        ctx,
+        prod,
+        east,
+        "AWS::Logs::LogGroup",
+        "/aws/lambda/prod-orders-api",
+        group,
+        "log-retention",
+        "partial",
+        "30 days, under a year",
+        layer="account",
+    )
 
     role = execution_role(prod, "prod-image-resizer-role", ("AmazonS3FullAccess",))
-    resizer = create_function(prod, east, "prod-image-resizer", role, tags("production", "storefront", "cc-1107"))
-    _record(ctx, prod, east, "AWS::Lambda::Function", "prod-image-resizer", resizer, "lambda-logging", "missing", "role cannot write logs")
+    resizer = create_function(
+        prod, east, "prod-image-resizer", role, tags("production", "storefront", "cc-1107")
+    )
+    _record(
+        ctx,
+        prod,
+        east,
+        "AWS::Lambda::Function",
+        "prod-image-resizer",
+        resizer,
+        "lambda-logging",
+        "missing",
+        "role cannot write logs",
+    )
 
     role = execution_role(dev, "dev-orders-api-role", ("service-role/AWSLambdaBasicExecutionRole",))
     dev_fn = create_function(
-        dev, east, "dev-orders-api", role, {**tags("development", "payments", "cc-2077"), **hostile_tags()}
+        dev,
+        east,
+        "dev-orders-api",
+        role,
+        {**tags("development", "payments", "cc-2077"), **hostile_tags()},
     )
     dev_group = log_group(dev, east, "/aws/lambda/dev-orders-api", retention=None)
-    _record(ctx, dev, east, "AWS::Lambda::Function", "dev-orders-api", dev_fn, "lambda-logging", "logged", dev_group)
-    _record(ctx, dev, east, "AWS::Logs::LogGroup", "/aws/lambda/dev-orders-api", dev_group, "log-group-retention", "missing", "never expires", layer="serverless")
+    _record(
+        ctx,
+        dev,
+        east,
+        "AWS::Lambda::Function",
+        "dev-orders-api",
+        dev_fn,
+        "lambda-logging",
+        "logged",
+        dev_group,
+    )
+    _record(
+        ctx,
+        dev,
+        east,
+        "AWS::Logs::LogGroup",
+        "/aws/lambda/dev-orders-api",
+        dev_group,
+        "log-retention",
+        "logged",
+        "never expires",
+        layer="account",
+    )
 
-    for account, fn, state in ((prod, orders, "logged"), (prod, resizer, "missing"), (dev, dev_fn, "missing")):
-        _record(ctx, account, east, "AWS::Lambda::Function", fn.rsplit(":", 1)[1], fn, "cloudtrail-lambda-data-events", state, "prod-account-trail" if state == "logged" else "no selector", layer="account")
+    for account, fn, state in (
+        (prod, orders, "logged"),
+        (prod, resizer, "missing"),
+        (dev, dev_fn, "missing"),
+    ):
+        _record(
+            ctx,
+            account,
+            east,
+            "AWS::Lambda::Function",
+            fn.rsplit(":", 1)[1],
+            fn,
+            "cloudtrail-lambda-data-events",
+            state,
+            "prod-account-trail" if state == "logged" else "no selector",
+            layer="account",
+        )
 
 
 def build_apis(ctx: BuildContext) -> None:
@@ -139,9 +217,13 @@ def build_apis(ctx: BuildContext) -> None:
     rest_id = api.create_rest_api(
         name="prod-orders-api", description="orders", tags=tags("production", "payments", "cc-1042")
     )["id"]
-    root = next(item["id"] for item in api.get_resources(restApiId=rest_id)["items"] if item["path"] == "/")
+    root = next(
+        item["id"] for item in api.get_resources(restApiId=rest_id)["items"] if item["path"] == "/"
+    )
     resource = api.create_resource(restApiId=rest_id, parentId=root, pathPart="orders")["id"]
-    api.put_method(restApiId=rest_id, resourceId=resource, httpMethod="POST", authorizationType="AWS_IAM")
+    api.put_method(
+        restApiId=rest_id, resourceId=resource, httpMethod="POST", authorizationType="AWS_IAM"
+    )
     api.put_integration(
         restApiId=rest_id,
         resourceId=resource,
@@ -167,13 +249,37 @@ def build_apis(ctx: BuildContext) -> None:
         ],
     )
     stage_arn = f"arn:aws:apigateway:{east}::/restapis/{rest_id}/stages/prod"
-    _record(ctx, prod, east, "AWS::ApiGateway::Stage", f"{rest_id}/prod", stage_arn, "apigateway-access-logs", "logged", access_group, layer="access")
+    _record(
+        ctx,
+        prod,
+        east,
+        "AWS::ApiGateway::Stage",
+        f"{rest_id}/prod",
+        stage_arn,
+        "apigateway-access-logs",
+        "logged",
+        access_group,
+        layer="access",
+    )
 
     v2 = prod.client("apigatewayv2", east)
-    http_id = v2.create_api(Name="prod-partner-webhooks", ProtocolType="HTTP", Tags={"team": "payments"})["ApiId"]
+    http_id = v2.create_api(
+        Name="prod-partner-webhooks", ProtocolType="HTTP", Tags={"team": "payments"}
+    )["ApiId"]
     v2.create_stage(ApiId=http_id, StageName="$default", AutoDeploy=True)
     http_arn = f"arn:aws:apigateway:{east}::/apis/{http_id}/stages/$default"
-    _record(ctx, prod, east, "AWS::ApiGatewayV2::Stage", f"{http_id}/$default", http_arn, "apigateway-access-logs", "missing", "no AccessLogSettings", layer="access")
+    _record(
+        ctx,
+        prod,
+        east,
+        "AWS::ApiGatewayV2::Stage",
+        f"{http_id}/$default",
+        http_arn,
+        "apigateway-access-logs",
+        "missing",
+        "no AccessLogSettings",
+        layer="access",
+    )
     ctx.facts["prod_rest_api"] = rest_id
     ctx.facts["prod_http_api"] = http_id
 
@@ -194,4 +300,14 @@ def build_state_machines(ctx: BuildContext) -> None:
         arn = account.client("stepfunctions", east).create_state_machine(
             name=name, definition=definition, roleArn=role, loggingConfiguration=logging
         )["stateMachineArn"]
-        _record(ctx, account, east, "AWS::StepFunctions::StateMachine", name, arn, "stepfunctions-logging", "logged" if level != "OFF" else "missing", f"level {level}")
+        _record(
+            ctx,
+            account,
+            east,
+            "AWS::StepFunctions::StateMachine",
+            name,
+            arn,
+            "stepfunctions-logging",
+            "logged" if level != "OFF" else "missing",
+            f"level {level}",
+        )

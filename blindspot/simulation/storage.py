@@ -101,7 +101,10 @@ def build_buckets(ctx: BuildContext) -> None:
         prod, west, naming.bucket("prod-eu-uploads"), tags("production", "storefront", "cc-1107")
     )
     scratch = create_bucket(
-        dev, east, naming.bucket("dev-scratch"), {**tags("development", "data", "cc-2077"), **hostile_tags(xml_safe=True)}
+        dev,
+        east,
+        naming.bucket("dev-scratch"),
+        {**tags("development", "data", "cc-2077"), **hostile_tags(xml_safe=True)},
     )
     enable_access_logs(prod, east, static, logs)
     ctx.facts.update(
@@ -122,6 +125,28 @@ def build_buckets(ctx: BuildContext) -> None:
         (dev, east, scratch),
     ):
         _record(ctx, account, region, name, "s3-server-access-logs", "access", "missing", "off")
-    _record(ctx, prod, east, data, "cloudtrail-s3-data-events", "account", "logged", "prod-account-trail")
-    for account, region, name in ((prod, east, static), (prod, west, uploads), (dev, east, scratch)):
-        _record(ctx, account, region, name, "cloudtrail-s3-data-events", "account", "missing", "no selector")
+    _record(
+        ctx,
+        prod,
+        east,
+        data,
+        "cloudtrail-s3-data-events",
+        "account",
+        "logged",
+        "prod-account-trail",
+    )
+    for account, region, name in (
+        (prod, east, static),
+        (prod, west, uploads),
+        (dev, east, scratch),
+    ):
+        _record(
+            ctx,
+            account,
+            region,
+            name,
+            "cloudtrail-s3-data-events",
+            "account",
+            "missing",
+            "no selector",
+        )

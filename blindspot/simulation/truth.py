@@ -51,9 +51,7 @@ class GroundTruth:
         detail: str = "",
     ) -> None:
         self.items.append(
-            Planned(
-                account, region, resource_type, resource_id, arn, layer, control, state, detail
-            )
+            Planned(account, region, resource_type, resource_id, arn, layer, control, state, detail)
         )
 
     def __iter__(self):

@@ -164,8 +164,15 @@ def build_web_stack(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
     )
     ctx.facts["prod_web_alb"] = alb_arn
     _record(
-        ctx, prod, east, "AWS::ElasticLoadBalancingV2::LoadBalancer", _alb_short_id(alb_arn),
-        alb_arn, "elb-access-logs", "missing", "access_logs.s3.enabled absent (false)",
+        ctx,
+        prod,
+        east,
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        _alb_short_id(alb_arn),
+        alb_arn,
+        "elb-access-logs",
+        "missing",
+        "access_logs.s3.enabled absent (false)",
     )
 
     regional_acl = _web_acl(prod, east, "prod-web-alb-acl", "REGIONAL")
@@ -176,8 +183,15 @@ def build_web_stack(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
         LoggingConfiguration={"ResourceArn": regional_acl, "LogDestinationConfigs": [waf_group]}
     )
     _record(
-        ctx, prod, east, "AWS::WAFv2::WebACL", regional_acl.rsplit("/", 1)[1], regional_acl,
-        "waf-logging", "logged", waf_group,
+        ctx,
+        prod,
+        east,
+        "AWS::WAFv2::WebACL",
+        regional_acl.rsplit("/", 1)[1],
+        regional_acl,
+        "waf-logging",
+        "logged",
+        waf_group,
     )
 
     eu = vpcs[("production", west)]
@@ -201,33 +215,69 @@ def build_web_stack(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
         ],
     )
     _record(
-        ctx, prod, west, "AWS::ElasticLoadBalancingV2::LoadBalancer", _alb_short_id(eu_alb),
-        eu_alb, "elb-access-logs", "logged", f"-> s3://{eu_logs}/alb/prod-eu-shop-alb",
+        ctx,
+        prod,
+        west,
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        _alb_short_id(eu_alb),
+        eu_alb,
+        "elb-access-logs",
+        "logged",
+        f"-> s3://{eu_logs}/alb/prod-eu-shop-alb",
     )
 
     # CloudFront is global; its CLOUDFRONT-scope web ACLs live in us-east-1.
     edge_acl = _web_acl(prod, "us-east-1", "prod-edge-acl", "CLOUDFRONT")
     _record(
-        ctx, prod, "global", "AWS::WAFv2::WebACL", edge_acl.rsplit("/", 1)[1], edge_acl,
-        "waf-logging", "missing", "no logging configuration",
+        ctx,
+        prod,
+        "global",
+        "AWS::WAFv2::WebACL",
+        edge_acl.rsplit("/", 1)[1],
+        edge_acl,
+        "waf-logging",
+        "missing",
+        "no logging configuration",
     )
     logs_bucket = ctx.facts["prod_access_logs_bucket"]
     web_id, web_arn = _distribution(
-        prod, f"prod-web-{ctx.naming.seed}", "prod-web: storefront", alb_dns,
-        custom_origin=True, web_acl=edge_acl, log_bucket=logs_bucket,
+        prod,
+        f"prod-web-{ctx.naming.seed}",
+        "prod-web: storefront",
+        alb_dns,
+        custom_origin=True,
+        web_acl=edge_acl,
+        log_bucket=logs_bucket,
     )
     _record(
-        ctx, prod, "global", "AWS::CloudFront::Distribution", web_id, web_arn,
-        "cloudfront-logs", "logged", f"-> {logs_bucket}",
+        ctx,
+        prod,
+        "global",
+        "AWS::CloudFront::Distribution",
+        web_id,
+        web_arn,
+        "cloudfront-logging",
+        "logged",
+        f"-> {logs_bucket}",
     )
     static = ctx.facts["static_site_bucket"]
     static_id, static_arn = _distribution(
-        prod, f"static-site-{ctx.naming.seed}", "static-site: marketing pages",
-        f"{static}.s3.amazonaws.com", custom_origin=False,
+        prod,
+        f"static-site-{ctx.naming.seed}",
+        "static-site: marketing pages",
+        f"{static}.s3.amazonaws.com",
+        custom_origin=False,
     )
     _record(
-        ctx, prod, "global", "AWS::CloudFront::Distribution", static_id, static_arn,
-        "cloudfront-logs", "missing", "Logging.Enabled false",
+        ctx,
+        prod,
+        "global",
+        "AWS::CloudFront::Distribution",
+        static_id,
+        static_arn,
+        "cloudfront-logging",
+        "missing",
+        "Logging.Enabled false",
     )
     ctx.facts["prod_web_distribution"] = web_id
 
@@ -248,7 +298,10 @@ def build_dns(ctx: BuildContext) -> None:
         route53.change_tags_for_resource(
             ResourceType="hostedzone",
             ResourceId=zone,
-            AddTags=[{"Key": "team", "Value": "platform"}, {"Key": "cost-center", "Value": "cc-1042"}],
+            AddTags=[
+                {"Key": "team", "Value": "platform"},
+                {"Key": "cost-center", "Value": "cc-1042"},
+            ],
         )
         zones[domain] = zone
     # Route 53 query logs must go to a log group in us-east-1 whose name starts /aws/route53/.
@@ -258,10 +311,20 @@ def build_dns(ctx: BuildContext) -> None:
         HostedZoneId=zones[shop],
         CloudWatchLogsLogGroupArn=f"arn:aws:logs:us-east-1:{prod.id}:log-group:{group}:*",
     )
-    for domain, state, detail in ((shop, "logged", group), (status, "missing", "no query logging config")):
+    for domain, state, detail in (
+        (shop, "logged", group),
+        (status, "missing", "no query logging config"),
+    ):
         _record(
-            ctx, prod, "global", "AWS::Route53::HostedZone", zones[domain],
-            f"arn:aws:route53:::hostedzone/{zones[domain]}", "route53-query-logs", state, detail,
+            ctx,
+            prod,
+            "global",
+            "AWS::Route53::HostedZone",
+            zones[domain],
+            f"arn:aws:route53:::hostedzone/{zones[domain]}",
+            "route53-query-logs",
+            state,
+            detail,
             layer="network",
         )
     ctx.facts["hosted_zones"] = zones

@@ -125,7 +125,9 @@ def _link(topology: Topology, source: str, target: str | None) -> None:
         topology.vpcs[source].add(target)
     elif kind == ENI and topology.kind(source) != ENI:
         topology.enis[source].add(target)
-    elif kind == INSTANCE and topology.kind(source) == ENI:
+    elif topology.kind(source) == ENI and kind is not None:
+        # "Is attached to Instance" (Config), "Is attached to LoadBalancer" / NatGateway /
+        # VPCEndpoint / Function (owners inferred by the direct-API source)
         topology.enis[target].add(source)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
-from collections.abc import Iterable
 from types import ModuleType
 
 from ..aws.errors import to_collection_error
@@ -96,8 +95,9 @@ def ensure_pseudo_resources(inventory: RegionInventory) -> None:
         )
 
 
-def _probe_name(probe: Probe) -> str:
-    return f"{getattr(probe, '__module__', '?').rsplit('.', 1)[-1]}.{probe.__name__}"
+def _probe_name(module: ModuleType, probe: Probe) -> str:
+    """`network.probe_vpc_flow_logs`: the layer module that lists the probe, and its name."""
+    return f"{module.__name__.rsplit('.', 1)[-1]}.{getattr(probe, '__name__', repr(probe))}"
 
 
 def _fill_offline(ctx: ProbeContext) -> None:
@@ -143,7 +143,7 @@ def probe_region(
                         account=ctx.account,
                         region=ctx.region,
                         service="blindspot",
-                        operation=_probe_name(probe),
+                        operation=_probe_name(module, probe),
                     )
                 )
     if aws is None:
@@ -170,22 +170,39 @@ def _records(resource: Resource, control_id: str) -> list[Coverage]:
     return [c for c in resource.coverage if c.control == control_id]
 
 
+def _arn_account(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
 def _extend_org_trails(snapshot: Snapshot) -> None:
-    """Member regions with no management-events trail of their own get the org trail's."""
+    """Member regions with no management-events trail of their own get the org trail's.
+
+    An organization trail logs every account of the organization. AWS shows it to members
+    as a shadow trail, so their own probe normally finds it; where it did not (moto, or a
+    member whose role may not read it) the decision seen from the trail's own account is
+    credited, naming the trail in `inherited_from`. Every account in a snapshot is taken to
+    belong to the organization that collected it.
+    """
     from .probes.account import ORG_TRAIL_NOTE
 
-    org_by_region: dict[str, tuple[Resource, Coverage, str]] = {}
+    org_by_region: dict[str, tuple[str, Coverage, str]] = {}  # region -> (home, record, arn)
     for resource in snapshot.resources:
         if resource.type != REGION_TYPE:
             continue
         for cov in _records(resource, "cloudtrail-management-events"):
             trail = next(
-                (n[len(ORG_TRAIL_NOTE) :] for n in cov.notes if n.startswith(ORG_TRAIL_NOTE)), None
+                (n[len(ORG_TRAIL_NOTE) :] for n in cov.notes if n.startswith(ORG_TRAIL_NOTE)),
+                None,
             )
-            if trail and cov.status in (Status.logged, Status.partial):
-                current = org_by_region.get(resource.region)
-                if current is None or cov.status is Status.logged:
-                    org_by_region[resource.region] = (resource, cov, trail)
+            if not trail or cov.status not in (Status.logged, Status.partial):
+                continue
+            home = _arn_account(trail) or resource.account
+            current = org_by_region.get(resource.region)
+            if current is None or (
+                cov.status is Status.logged and current[1].status is not Status.logged
+            ):
+                org_by_region[resource.region] = (home, cov, trail)
     if not org_by_region:
         return
     upgraded: dict[str, Coverage] = {}  # member region id -> new decision
@@ -193,7 +210,7 @@ def _extend_org_trails(snapshot: Snapshot) -> None:
         if resource.type != REGION_TYPE or resource.region not in org_by_region:
             continue
         home, org_cov, trail = org_by_region[resource.region]
-        if resource.account == home.account:
+        if resource.account == home:
             continue
         for cov in _records(resource, "cloudtrail-management-events"):
             if cov.status in (Status.missing, Status.unknown) or (
@@ -201,8 +218,8 @@ def _extend_org_trails(snapshot: Snapshot) -> None:
             ):
                 cov.status = org_cov.status
                 cov.evidence = (
-                    f"organization trail {trail} of account {home.account} covers this member "
-                    f"account (seen from the management account): {org_cov.evidence}"
+                    f"organization trail {trail} of account {home} covers this member "
+                    f"account (seen from account {home}): {org_cov.evidence}"
                 )
                 cov.destination = org_cov.destination
                 cov.inherited_from = trail
@@ -213,7 +230,8 @@ def _extend_org_trails(snapshot: Snapshot) -> None:
     for resource in snapshot.resources:
         for cov in _records(resource, "cloudtrail-management-events"):
             source = upgraded.get(cov.inherited_from or "")
-            if source is not None and resource.region != GLOBAL_REGION:
+            # global resources too: a multi-region trail always includes global events
+            if source is not None:
                 cov.status = source.status
                 cov.evidence = source.evidence
                 cov.destination = source.destination
@@ -249,7 +267,10 @@ def _senders(snapshot: Snapshot) -> dict[str, set[str]]:
         for cov in resource.coverage:
             if cov.control in _NOT_LOG_STORES or not cov.destination:
                 continue
-            if cov.status not in (Status.logged, Status.partial):
+            # A trail delivers to its bucket whatever its integrity; other controls name a
+            # destination that receives logs only when the source is on.
+            delivering = cov.status in (Status.logged, Status.partial)
+            if not delivering and cov.control != "cloudtrail-integrity":
                 continue
             target = destination_resource_id(cov.destination)
             if target:
@@ -313,10 +334,10 @@ def applicable_controls(resource_type: str) -> list[str]:
     ]
 
 
-__all__: Iterable[str] = (
+__all__ = [
     "all_probes",
     "applicable_controls",
     "ensure_pseudo_resources",
     "probe_region",
     "resolve_across",
-)
+]

@@ -24,7 +24,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..aws.errors import to_collection_error
+from ..aws.errors import error_code, to_collection_error
 from ..aws.session import AwsContext
 from ..model import CollectionError
 from .base import ProgressFn, RegionInventory, no_progress
@@ -139,7 +139,12 @@ class AggregatorSource:
                         if item and item.get("resourceType") not in IGNORED_TYPES:
                             items.add(item)
         except (ClientError, BotoCoreError) as exc:
-            self._fail(exc, "SelectAggregateResourceConfig")
+            # Not an `errors` entry: the list/batch-get path that follows collects the same
+            # items and records its own failures.
+            self._progress(
+                "fallback",
+                {"operation": "config:SelectAggregateResourceConfig", "code": error_code(exc)},
+            )
             return False
         return True
 

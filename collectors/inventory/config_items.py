@@ -185,7 +185,7 @@ def parse_json_value(value: Any) -> Any:
     """A JSON document given as a string parsed; anything else returned as is."""
     if isinstance(value, str):
         text = value.strip()
-        if text[:1] in ("{", "[") or text in ("null", "true", "false"):
+        if text[:1] in ("{", "[", '"') or text in ("null", "true", "false"):
             try:
                 return json.loads(text)
             except ValueError:
@@ -334,8 +334,9 @@ def parse_item(
     short_id = str(short_id) if short_id is not None else None
     name = item.get("resourceName")
     configuration = _redact(resource_type, _as_dict(item.get("configuration")))
+    # Values are JSON strings in API responses, some (S3 AccessControlList) encoded twice.
     supplementary = {
-        str(key): parse_json_value(value)
+        str(key): parse_json_value(parse_json_value(value))
         for key, value in _as_dict(item.get("supplementaryConfiguration")).items()
     }
     tags = parse_tags(item.get("tags"))
@@ -626,18 +627,32 @@ class ConfigItemSet:
         """One inventory per (account, region) holding resources; `types_covered` = types seen.
 
         Types seen is what a Config source can vouch for without its recorder settings: the
-        direct API may still look for the others.
+        direct API may still look for the others. Global resources (IAM, CloudFront) keep
+        region "global" but go into one of their account's regional inventories (us-east-1
+        where present), as AWS Config records them in a region; an account with nothing
+        regional gets an inventory of region "global".
         """
         index = _Index()
         for parsed in self._latest.values():
             index.add(parsed)
+        regional = sorted(
+            {(p.resource.account, p.resource.region) for p in self._latest.values()},
+            key=lambda place: (place[0], place[1] != "us-east-1", place[1]),
+        )
+        home: dict[str, str] = {}
+        for account, region in regional:
+            if region != GLOBAL_REGION:
+                home.setdefault(account, region)
         out: dict[tuple[str, str], RegionInventory] = {}
         for parsed in self._latest.values():
             res = parsed.resource
-            inv = out.get((res.account, res.region))
+            region = (
+                home.get(res.account, res.region) if res.region == GLOBAL_REGION else res.region
+            )
+            inv = out.get((res.account, region))
             if inv is None:
-                inv = out[(res.account, res.region)] = RegionInventory(
-                    account=res.account, region=res.region, source=self.source
+                inv = out[(res.account, region)] = RegionInventory(
+                    account=res.account, region=region, source=self.source
                 )
             inv.add(parsed.collected)
             inv.types_covered.add(res.type)

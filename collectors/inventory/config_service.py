@@ -32,7 +32,7 @@ from typing import Any
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..aws.errors import to_collection_error
+from ..aws.errors import error_code, to_collection_error
 from ..aws.session import AwsContext
 from .base import ProgressFn, RegionInventory, no_progress
 from .config_items import ConfigItemSet
@@ -113,6 +113,11 @@ FALLBACK_TYPES = (
     "AWS::ECS::Cluster",
     "AWS::StepFunctions::StateMachine",
     "AWS::NetworkFirewall::Firewall",
+    "AWS::Logs::LogGroup",
+    "AWS::RDS::DBSubnetGroup",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::IAM::InstanceProfile",
 )
 #: Types whose configuration items carry relationships (graph-anchors.md section 4): only
 #: these cost a GetResourceConfigHistory call each on the fallback path.
@@ -292,7 +297,7 @@ class ConfigServiceSource:
         except (ClientError, BotoCoreError) as exc:
             run.fail(exc, "DescribeConfigurationRecorders")
             return inventory
-        covered = state.covered_types()
+        recorded = covered = state.covered_types()
         if not covered:
             progress("config-off", {"account": account, "region": region})
             return inventory
@@ -300,11 +305,14 @@ class ConfigServiceSource:
         done = self.use_select and self._select(run, wanted, covered)
         if not done:
             fallback = covered & set(FALLBACK_TYPES) if state.all_supported else covered
-            self._list_and_get(run, sorted(fallback - IGNORED_TYPES))
+            # Only the types listed and fetched completely are vouched for: the direct API
+            # (`--source auto`) fills in the rest.
+            covered = frozenset(self._list_and_get(run, sorted(fallback - IGNORED_TYPES)))
         for built in run.items.inventories():
-            # Global resources (IAM) keep region "global" but belong to this region's run.
+            # Global resources (IAM) keep region "global" but belong to this region's run;
+            # items of types the recorder no longer records are stale and left out.
             for item in built.resources.values():
-                if item.type in covered:
+                if item.type in recorded:
                     inventory.add(item)
             inventory.relationships.extend(
                 rel for rel in built.relationships if rel.source in inventory.resources
@@ -319,8 +327,13 @@ class ConfigServiceSource:
     # ---------------------------------------------------------------- advanced query
 
     def _select(self, run: _Region, types: frozenset[str] | None, covered: frozenset[str]) -> bool:
-        """All items through SelectResourceConfig; False when the query cannot be used."""
+        """All items through SelectResourceConfig; False when the query cannot be used.
+
+        A failed query is not an `errors` entry: the list/batch-get path that follows
+        collects the same items, and records its own failures. It is reported as progress.
+        """
         paginator = run.client.get_paginator("select_resource_config")
+        wanted = covered - IGNORED_TYPES
         try:
             for expression in select_expressions(types):
                 pages = paginator.paginate(
@@ -329,10 +342,18 @@ class ConfigServiceSource:
                 for page in pages:
                     for row in page.get("Results", []):
                         item = parse_row(row)
-                        if item and item.get("resourceType") in covered - IGNORED_TYPES:
+                        if item and item.get("resourceType") in wanted:
                             run.items.add(item)
         except (ClientError, BotoCoreError) as exc:
-            run.fail(exc, "SelectResourceConfig")
+            run.progress(
+                "fallback",
+                {
+                    "account": run.inventory.account,
+                    "region": run.inventory.region,
+                    "operation": "config:SelectResourceConfig",
+                    "code": error_code(exc),
+                },
+            )
             run.items = ConfigItemSet(
                 SOURCE, default_account=run.inventory.account, default_region=run.inventory.region
             )
@@ -341,7 +362,9 @@ class ConfigServiceSource:
 
     # ------------------------------------------------------------ list + batch get
 
-    def _list_and_get(self, run: _Region, types: list[str]) -> None:
+    def _list_and_get(self, run: _Region, types: list[str]) -> set[str]:
+        """Items by type; returns the types listed and fetched without a failure."""
+        complete = set(types)
         keys: list[dict[str, str]] = []
         paginator = run.client.get_paginator("list_discovered_resources")
         for resource_type in types:
@@ -355,24 +378,27 @@ class ConfigServiceSource:
                     )
             except (ClientError, BotoCoreError) as exc:
                 run.fail(exc, "ListDiscoveredResources")
+                complete.discard(resource_type)
         for start in range(0, len(keys), BATCH_SIZE):
-            self._batch_get(run, keys[start : start + BATCH_SIZE])
+            complete -= self._batch_get(run, keys[start : start + BATCH_SIZE])
+        return complete
 
-    def _batch_get(self, run: _Region, keys: list[dict[str, str]]) -> None:
+    def _batch_get(self, run: _Region, keys: list[dict[str, str]]) -> set[str]:
+        """Fetch up to 100 items; returns the types of those that could not be fetched."""
         pending = keys
         for attempt in range(UNPROCESSED_RETRIES + 1):
             try:
                 response = run.client.batch_get_resource_config(resourceKeys=pending)
             except (ClientError, BotoCoreError) as exc:
                 run.fail(exc, "BatchGetResourceConfig")
-                return
+                return {key["resourceType"] for key in pending}
             for item in response.get("baseConfigurationItems", []):
                 if item.get("resourceType") in RELATIONSHIP_TYPES:
                     item = self._with_relationships(run, item)
                 run.items.add(item)
             pending = response.get("unprocessedResourceKeys") or []
             if not pending:
-                return
+                return set()
             time.sleep(min(0.2 * 2**attempt, 2.0))
         run.inventory.errors.append(
             to_collection_error(
@@ -383,6 +409,7 @@ class ConfigServiceSource:
                 operation="BatchGetResourceConfig",
             )
         )
+        return {key["resourceType"] for key in pending}
 
     def _with_relationships(self, run: _Region, item: dict[str, Any]) -> dict[str, Any]:
         """The latest full configuration item (with relationships and tags), else `item`."""

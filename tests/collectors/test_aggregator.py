@@ -71,8 +71,7 @@ def organization():
 def test_one_inventory_per_account_region_with_config_on(organization):
     inventories = organization["inventories"]
     prod, dev = organization["members"]
-    regional = {place for place in inventories if place[1] != "global"}
-    assert regional == {(MANAGEMENT, "us-east-1"), (prod, "us-east-1"), (dev, "eu-west-1")}
+    assert set(inventories) == {(MANAGEMENT, "us-east-1"), (prod, "us-east-1"), (dev, "eu-west-1")}
     assert all(inv.source == "aggregator" for inv in inventories.values())
     assert all(inv.errors == [] for inv in inventories.values())
 
@@ -193,11 +192,7 @@ def test_access_denied_query_falls_back_and_unprocessed_identifiers_are_retried(
     bucket_inv = inventories[("210987654321", "eu-west-1")]
     item = bucket_inv.resources["arn:aws:s3:::my-bucket"]
     assert item.supplementary["BucketLoggingConfiguration"] == {"destinationBucketName": "logs"}
-    [error] = inventories[(MANAGEMENT, "us-east-1")].errors
-    assert (error.operation, error.code) == (
-        "SelectAggregateResourceConfig",
-        "AccessDeniedException",
-    )
+    assert all(inv.errors == [] for inv in inventories.values())  # the fallback recovered
 
 
 def source_fallback_types():

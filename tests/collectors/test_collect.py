@@ -137,8 +137,8 @@ def test_a_disabled_region_is_recorded_and_the_others_are_collected() -> None:
     )
     assert not result.complete
     failed_regions = {e.region for e in result.snapshot.errors}
-    print(result.snapshot.errors)
     assert failed_regions == {"ap-east-1"}
+    assert len(result.snapshot.errors) == 1  # one error says the region is off, not dozens
     assert {e.code for e in result.snapshot.errors} == {"UnrecognizedClientException"}
     assert any(
         r.region == "us-east-1" and r.type == "AWS::EC2::VPC" for r in result.snapshot.resources
@@ -172,7 +172,7 @@ def test_auto_uses_config_for_what_its_recorder_covers_and_the_api_for_the_rest(
     assert "AWS::EC2::VPC" not in types and "AWS::EC2::Subnet" not in types
     assert "AWS::EC2::SecurityGroup" in types
     assert ("ec2", "DescribeVpcs") not in result.call_log.counts
-    assert result.snapshot.scope.sources[0].source == "api"
+    assert result.snapshot.scope.sources[0].source == "config+api"
 
 
 @mock_aws
@@ -244,3 +244,61 @@ def test_build_snapshot_deduplicates_relationships_and_merges_accounts() -> None
     ]
     assert [r.name for r in snapshot.resources if r.type == ACCOUNT_TYPE] == ["prod"]
     assert {s.source for s in snapshot.scope.sources} == {"api", "config"}
+
+
+DELIVERED = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "config"
+
+
+def test_config_files_are_collected_offline_without_any_aws_call(monkeypatch) -> None:
+    if not (DELIVERED / "delivered").is_dir():
+        pytest.skip("delivered Config fixtures are not in this build")
+
+    def no_aws(*args, **kwargs):
+        raise AssertionError("an offline collection made an AWS session")
+
+    monkeypatch.setattr(collect_module.boto3, "Session", no_aws)
+    events = []
+    result = collect(
+        CollectOptions(config_files=[str(DELIVERED / "delivered")], no_coverage=True),
+        lambda event, detail: events.append(event),
+    )
+    snapshot = result.snapshot
+    assert snapshot.scope.source == "config-files"
+    assert {a.id for a in snapshot.accounts} == {"111122223333", "444455556666"}
+    assert any(r.type == "AWS::EC2::Instance" for r in snapshot.resources)
+    assert result.call_log.total == 0 and result.complete
+    assert events.count("region-done") == result.regions_collected == 2
+    broken = collect(CollectOptions(config_files=[str(DELIVERED / "broken")], no_coverage=True))
+    assert not broken.complete and broken.snapshot.errors
+
+
+@mock_aws
+def test_an_aggregator_returns_every_account_region_at_once(monkeypatch) -> None:
+    import collectors.inventory.aggregator as aggregator_module
+
+    seen = {}
+
+    class FakeAggregator:
+        def __init__(self, aws, name):
+            seen["name"] = name
+
+        def collect_all(self, progress):
+            return [
+                RegionInventory(account=MANAGEMENT, region="us-east-1", source="aggregator"),
+                RegionInventory(account="444455556666", region="eu-west-1", source="aggregator"),
+            ]
+
+    probed = []
+    monkeypatch.setattr(aggregator_module, "AggregatorSource", FakeAggregator)
+    monkeypatch.setattr(
+        collect_module, "_probe_runner", lambda: lambda aws, inv: probed.append(aws) or ({}, [])
+    )
+    monkeypatch.setattr(collect_module, "_resolve_across", lambda snapshot: None)
+    result = collect(CollectOptions(aggregator="org-agg", session=boto3.Session("us-east-1")))
+    snapshot = result.snapshot
+    assert seen == {"name": "org-agg"}
+    assert snapshot.scope.source == "aggregator" and snapshot.scope.aggregator == "org-agg"
+    assert {a.id for a in snapshot.accounts} == {MANAGEMENT, "444455556666"}
+    assert region_node_id("444455556666", "eu-west-1") in {r.id for r in snapshot.resources}
+    # The caller's account is probed with its credentials; others have none (offline rules).
+    assert probed[0] is not None and probed[1] is None

@@ -110,6 +110,25 @@ def test_supplementary_configuration_values_given_as_json_strings_are_parsed(gra
     ]
 
 
+def test_supplementary_values_encoded_twice_are_parsed():
+    acl = json.dumps(json.dumps({"grantList": [], "owner": {"id": "abc"}}))
+    parsed = parse_item(
+        {
+            "resourceType": "AWS::S3::Bucket",
+            "resourceId": "b",
+            "arn": "arn:aws:s3:::b",
+            "accountId": A,
+            "awsRegion": R,
+            "supplementaryConfiguration": {"AccessControlList": acl, "Plain": "text"},
+        }
+    )
+    assert parsed is not None
+    assert parsed.collected.supplementary == {
+        "AccessControlList": {"grantList": [], "owner": {"id": "abc"}},
+        "Plain": "text",
+    }
+
+
 def test_lambda_environment_values_are_redacted(graph):
     _, resources, _ = graph
     env = resources[LAMBDA].configuration["environment"]["variables"]
@@ -144,6 +163,14 @@ def test_lambda_role_known_by_name_only_resolves_to_the_roles_arn(graph):
     # the role is in the set, so its real ARN (with its path) is used
     assert (LAMBDA, "Is associated with Role", ROLE) in edges
     assert resources[ROLE].resource.region == "global"
+
+
+def test_an_account_with_only_global_resources_gets_a_global_inventory(api_items):
+    role = next(i for i in api_items if i["resourceType"] == "AWS::IAM::Role")
+    items = ConfigItemSet()
+    items.add(role)
+    [inv] = items.inventories()
+    assert (inv.account, inv.region) == (A, "global")
 
 
 def test_lambda_role_not_in_the_set_resolves_to_the_role_arn_in_the_same_account(api_items):
@@ -203,7 +230,10 @@ def test_an_instances_own_eni_gets_no_inferred_owner(graph):
             {"interfaceType": "vpc_endpoint", "description": "VPC Endpoint Interface vpce-0abc"},
             "vpc-endpoint/vpce-0abc",
         ),
-        ({"description": "EFS mount target for fs-0123abcd (fsmt-0a1b)"}, "file-system/fs-0123abcd"),
+        (
+            {"description": "EFS mount target for fs-0123abcd (fsmt-0a1b)"},
+            "file-system/fs-0123abcd",
+        ),
         ({"description": "ES search-logs"}, "domain/search-logs"),
     ],
 )
@@ -213,12 +243,16 @@ def test_more_eni_owner_patterns(config, expected):
 
 
 def test_no_owner_for_plain_or_unrecognised_enis():
-    assert infer_eni_owner({"description": "Primary network interface"}, account=A, region=R) is None
+    assert (
+        infer_eni_owner({"description": "Primary network interface"}, account=A, region=R) is None
+    )
     assert infer_eni_owner({"description": "nat-0123 mentioned"}, account=A, region=R) is None
 
 
 def test_rds_eni_with_ambiguous_databases_gets_no_owner(api_items):
-    twin = json.loads(json.dumps(next(i for i in api_items if i.get("resourceName") == "orders-db")))
+    twin = json.loads(
+        json.dumps(next(i for i in api_items if i.get("resourceName") == "orders-db"))
+    )
     twin.update(resourceId="db-TWIN", resourceName="orders-db-2", arn=DB + "-2")
     items = ConfigItemSet()
     items.extend([*api_items, twin])
@@ -244,7 +278,9 @@ def test_types_covered_are_the_types_seen(graph):
     covered = inventories[(A, R)].types_covered
     assert {"AWS::EC2::Instance", "AWS::Lambda::Function"} <= covered
     assert "AWS::EC2::Volume" not in covered  # only a deleted one was seen
-    assert inventories[(A, "global")].types_covered == {"AWS::IAM::Role"}
+    # the global role is folded into the account's regional inventory, region kept
+    assert set(inventories) == {(A, R)}
+    assert "AWS::IAM::Role" in covered
 
 
 def test_delivered_shape_is_read_like_the_api_shape():

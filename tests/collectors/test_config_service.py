@@ -301,10 +301,13 @@ def test_throttled_query_falls_back_to_list_and_batch_get_retrying_unprocessed_k
         {"configurationItems": [history]},
         {"resourceType": "AWS::EC2::Instance", "resourceId": "i-1", "limit": 1},
     )
+    events: list[tuple[str, dict]] = []
     with stub:
-        inv = source.collect_region(ACCOUNT, "us-east-1")
+        inv = source.collect_region(ACCOUNT, "us-east-1", lambda e, d: events.append((e, d)))
     stub.assert_no_pending_responses()
-    assert [e.code for e in inv.errors] == ["ThrottlingException"]
+    # the fallback recovered everything: a progress event, not an error
+    assert inv.errors == []
+    assert ("fallback", "ThrottlingException") in {(e, d.get("code")) for e, d in events}
     assert set(inv.resources) == {vpc_arn, inst_arn}
     assert inv.resources[inst_arn].resource.name == "web"
     assert [(r.source, r.name, r.target) for r in inv.relationships] == [
@@ -397,3 +400,24 @@ def test_recording_groups(group, covered):
 def test_no_recorder_is_off():
     assert RecorderState().covered_types() == frozenset()
     assert not RecorderState(exists=True, recording=False, all_supported=True).on
+
+
+def test_failures_on_the_fallback_path_are_errors_and_uncover_their_types():
+    source, stub = stubbed_source(use_select=False)
+    stub.add_response("describe_configuration_recorders", RECORDER)
+    stub.add_response("describe_configuration_recorder_status", STATUS)
+    stub.add_client_error("list_discovered_resources", service_error_code="AccessDeniedException")
+    stub.add_response(
+        "list_discovered_resources",
+        {"resourceIdentifiers": [{"resourceType": "AWS::EC2::VPC", "resourceId": "vpc-1"}]},
+    )
+    stub.add_client_error("batch_get_resource_config", service_error_code="ThrottlingException")
+    with stub:
+        inv = source.collect_region(ACCOUNT, "us-east-1")
+    stub.assert_no_pending_responses()
+    assert [(e.operation, e.code) for e in inv.errors] == [
+        ("ListDiscoveredResources", "AccessDeniedException"),
+        ("BatchGetResourceConfig", "ThrottlingException"),
+    ]
+    assert inv.types_covered == set()  # neither type was collected completely
+    assert inv.resources == {}

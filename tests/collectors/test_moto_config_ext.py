@@ -155,6 +155,29 @@ def test_recorder_resource_type_list_is_honoured():
         assert w.vpc in {r["resourceId"] for r in rows}
 
 
+def test_recorder_exclusions_are_honoured():
+    with mock_aws(), moto_config.registered():
+        session = session_for()
+        build_world(session, "us-east-1", full=False)
+        session.client("s3").create_bucket(Bucket="cfg-bucket")
+        turn_config_on(
+            session,
+            "us-east-1",
+            "cfg-bucket",
+            allSupported=False,
+            includeGlobalResourceTypes=False,
+            exclusionByResourceTypes={"resourceTypes": ["AWS::EC2::Instance"]},
+            recordingStrategy={"useOnly": "EXCLUSION_BY_RESOURCE_TYPES"},
+        )
+        config = session.client("config", region_name="us-east-1")
+        rows = config.get_paginator("select_resource_config").paginate(
+            Expression="SELECT resourceType"
+        )
+        types = {json.loads(r)["resourceType"] for r in rows.build_full_result()["Results"]}
+        assert "AWS::EC2::Instance" not in types
+        assert {"AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::S3::Bucket"} <= types
+
+
 def test_aggregate_calls_span_the_aggregators_accounts():
     with mock_aws(), moto_config.registered():
         member = "222233334444"
@@ -219,3 +242,34 @@ def test_unregistering_restores_stock_moto():
     assert ConfigBackend.list_discovered_resources is stock_list
     assert "select_aggregate_resource_config" not in ConfigResponse.__dict__
     assert not moto_config.is_installed()
+
+
+@pytest.mark.slow
+def test_works_under_threaded_moto_server_through_aws_endpoint_url(monkeypatch):
+    from moto.server import ThreadedMotoServer
+
+    from collectors.aws.session import AwsContext
+    from collectors.inventory.config_service import ConfigServiceSource
+
+    server = ThreadedMotoServer(port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        with moto_config.registered():
+            session = boto3.Session(region_name="us-east-1")
+            world = build_world(session, "us-east-1", full=False)
+            session.client("s3").create_bucket(Bucket="server-config")
+            turn_config_on(session, "us-east-1", "server-config")
+            inv = ConfigServiceSource(AwsContext(session)).collect_region(
+                world.account, "us-east-1"
+            )
+        instance = world.arn("instance", world.instance)
+        assert instance in inv.resources
+        assert (instance, "Is contained in Vpc", world.arn("vpc", world.vpc)) in {
+            (r.source, r.name, r.target) for r in inv.relationships
+        }
+        assert inv.errors == []
+    finally:
+        server.stop()

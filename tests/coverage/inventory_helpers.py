@@ -43,8 +43,15 @@ def _minimal_inventory(session: boto3.Session, account: str, region: str) -> Reg
     def add(rtype: str, rid: str, short: str, config: dict[str, Any], rregion: str = region):
         inventory.add(
             CollectedResource(
-                Resource(id=rid, type=rtype, account=account, region=rregion, name=short,
-                         resource_id=short, source="api"),
+                Resource(
+                    id=rid,
+                    type=rtype,
+                    account=account,
+                    region=rregion,
+                    name=short,
+                    resource_id=short,
+                    source="api",
+                ),
                 configuration=_camel(config),
             )
         )
@@ -64,8 +71,9 @@ def _minimal_inventory(session: boto3.Session, account: str, region: str) -> Reg
         relate(eid, ec2_arn("subnet", eni["SubnetId"]), "Is contained in Subnet")
         relate(eid, ec2_arn("vpc", eni["VpcId"]), "Is contained in Vpc")
         if (eni.get("Attachment") or {}).get("InstanceId"):
-            relate(eid, ec2_arn("instance", eni["Attachment"]["InstanceId"]),
-                   "Is attached to Instance")
+            relate(
+                eid, ec2_arn("instance", eni["Attachment"]["InstanceId"]), "Is attached to Instance"
+            )
     for reservation in ec2.describe_instances()["Reservations"]:
         for instance in reservation["Instances"]:
             iid = ec2_arn("instance", instance["InstanceId"])
@@ -103,7 +111,7 @@ def inventory_from_moto(
         try:
             from collectors.inventory.api import API_TYPES, ApiSource
         except ImportError:
-            ApiSource = None  # noqa: N806 - not written yet
+            ApiSource = None
         if ApiSource is not None:
             aws = AwsContext(session, account=account)
             skip = API_TYPES - set(types) if types else frozenset()
@@ -150,8 +158,13 @@ def region_id(account: str = ACCOUNT, region: str = "us-east-1") -> str:
 
 
 @contextlib.contextmanager
-def denied(aws: AwsContext, service: str, operation: str, region: str = "us-east-1",
-           code: str = "AccessDenied") -> Iterator[None]:
+def denied(
+    aws: AwsContext,
+    service: str,
+    operation: str,
+    region: str = "us-east-1",
+    code: str = "AccessDenied",
+) -> Iterator[None]:
     """Make one operation of one guarded client fail as AWS does when a policy denies it."""
     client = aws.client(service, region)
 

@@ -69,16 +69,18 @@ def _subnets() -> list[str]:
     ec2 = boto3.client("ec2", REGION)
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     return [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24",
-                          AvailabilityZone=f"{REGION}{zone}")["Subnet"]["SubnetId"]
+        ec2.create_subnet(
+            VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{zone}"
+        )["Subnet"]["SubnetId"]
         for i, zone in enumerate("ab")
     ]
 
 
 def _v2_balancer(name: str, kind: str, attributes: list[dict] | None = None) -> str:
     elbv2 = boto3.client("elbv2", REGION)
-    arn = elbv2.create_load_balancer(Name=name, Subnets=_subnets(), Type=kind)[
-        "LoadBalancers"][0]["LoadBalancerArn"]
+    arn = elbv2.create_load_balancer(Name=name, Subnets=_subnets(), Type=kind)["LoadBalancers"][0][
+        "LoadBalancerArn"
+    ]
     if attributes:
         elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=attributes)
     return arn
@@ -89,13 +91,17 @@ def _v2_balancer(name: str, kind: str, attributes: list[dict] | None = None) -> 
 
 @mock_aws
 def test_alb_access_and_connection_logs_on_and_off():
-    on = _v2_balancer("on", "application", [
-        {"Key": "access_logs.s3.enabled", "Value": "true"},
-        {"Key": "access_logs.s3.bucket", "Value": "alb-logs"},
-        {"Key": "access_logs.s3.prefix", "Value": "web"},
-        {"Key": "connection_logs.s3.enabled", "Value": "true"},
-        {"Key": "connection_logs.s3.bucket", "Value": "alb-logs"},
-    ])
+    on = _v2_balancer(
+        "on",
+        "application",
+        [
+            {"Key": "access_logs.s3.enabled", "Value": "true"},
+            {"Key": "access_logs.s3.bucket", "Value": "alb-logs"},
+            {"Key": "access_logs.s3.prefix", "Value": "web"},
+            {"Key": "connection_logs.s3.enabled", "Value": "true"},
+            {"Key": "connection_logs.s3.bucket", "Value": "alb-logs"},
+        ],
+    )
     off = _v2_balancer("off", "application")  # moto: access_logs.s3.enabled absent
     nlb = _v2_balancer("nlb", "network")
     ctx = _ctx("AWS::ElasticLoadBalancingV2::LoadBalancer")
@@ -119,13 +125,20 @@ def test_classic_elb_access_logs_listed_by_the_probe_itself():
     elb = boto3.client("elb", REGION)
     for name in ("classic-on", "classic-off"):
         elb.create_load_balancer(
-            LoadBalancerName=name, AvailabilityZones=[f"{REGION}a"],
+            LoadBalancerName=name,
+            AvailabilityZones=[f"{REGION}a"],
             Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 80}],
         )
     elb.modify_load_balancer_attributes(
         LoadBalancerName="classic-on",
-        LoadBalancerAttributes={"AccessLog": {"Enabled": True, "S3BucketName": "elb-logs",
-                                              "EmitInterval": 5, "S3BucketPrefix": "c"}},
+        LoadBalancerAttributes={
+            "AccessLog": {
+                "Enabled": True,
+                "S3BucketName": "elb-logs",
+                "EmitInterval": 5,
+                "S3BucketPrefix": "c",
+            }
+        },
     )
     ctx = _bare_ctx()  # the inventory does not cover ELBs: the probe lists them
     probe_elb_logs(ctx)
@@ -142,7 +155,8 @@ def test_alb_attributes_access_denied_is_unknown():
     arn = _v2_balancer("denied", "application")
     ctx = _bare_ctx()
     ctx.client("elbv2").meta.events.register(
-        "before-call.*.DescribeLoadBalancerAttributes", _deny())
+        "before-call.*.DescribeLoadBalancerAttributes", _deny()
+    )
     probe_elb_logs(ctx)
     assert _record(ctx, arn, "elb-access-logs").status is Status.unknown
     assert _record(ctx, arn, "alb-connection-logs").status is Status.unknown
@@ -178,7 +192,8 @@ def test_s3_server_access_logs_on_off_and_self():
     assert record.status is Status.logged
     assert record.destination == "arn:aws:s3:::log-bucket/s3"
     assert _record(ctx, "arn:aws:s3:::plain-bucket", "s3-server-access-logs").status is (
-        Status.missing)
+        Status.missing
+    )
     selfish = _record(ctx, "arn:aws:s3:::selfish-bucket", "s3-server-access-logs")
     assert selfish.status is Status.logged
     assert "logs to itself" in selfish.notes[0]
@@ -188,8 +203,13 @@ def test_s3_server_access_logs_on_off_and_self():
 def test_s3_reuses_config_supplementary_without_calling_s3():
     items = [
         CollectedResource(
-            Resource(id=f"arn:aws:s3:::{name}", type="AWS::S3::Bucket", account=ACCOUNT,
-                     region=REGION, resource_id=name),
+            Resource(
+                id=f"arn:aws:s3:::{name}",
+                type="AWS::S3::Bucket",
+                account=ACCOUNT,
+                region=REGION,
+                resource_id=name,
+            ),
             supplementary={"BucketLoggingConfiguration": json.dumps(config)},
         )
         for name, config in (
@@ -204,7 +224,8 @@ def test_s3_reuses_config_supplementary_without_calling_s3():
     assert record.destination == "arn:aws:s3:::central-logs/x"
     assert "BucketLoggingConfiguration" in record.evidence
     assert _record(ctx, "arn:aws:s3:::config-off", "s3-server-access-logs").status is (
-        Status.missing)
+        Status.missing
+    )
     assert ctx.aws.call_log.total == 0
 
 
@@ -215,7 +236,8 @@ def test_s3_get_bucket_logging_denied_is_unknown():
     ctx.client("s3").meta.events.register("before-call.s3.GetBucketLogging", _deny())
     probe_s3_server_access_logs(ctx)
     assert _record(ctx, "arn:aws:s3:::secret-bucket", "s3-server-access-logs").status is (
-        Status.unknown)
+        Status.unknown
+    )
 
 
 # --------------------------------------------------------------------------- CloudFront
@@ -223,22 +245,41 @@ def test_s3_get_bucket_logging_denied_is_unknown():
 
 def _distribution(logging: bool, web_acl: str = "") -> tuple[str, str]:
     config = {
-        "CallerReference": f"ref-{logging}-{web_acl}", "Comment": "c", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "origin.example.com",
-                                               "CustomOriginConfig": {
-                                                   "HTTPPort": 80, "HTTPSPort": 443,
-                                                   "OriginProtocolPolicy": "https-only"}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all",
-                                 "MinTTL": 0, "ForwardedValues": {
-                                     "QueryString": False, "Cookies": {"Forward": "none"}}},
-        "Logging": {"Enabled": logging, "IncludeCookies": False,
-                    "Bucket": "cf-logs.s3.amazonaws.com" if logging else "",
-                    "Prefix": "edge/" if logging else ""},
+        "CallerReference": f"ref-{logging}-{web_acl}",
+        "Comment": "c",
+        "Enabled": True,
+        "Origins": {
+            "Quantity": 1,
+            "Items": [
+                {
+                    "Id": "o",
+                    "DomainName": "origin.example.com",
+                    "CustomOriginConfig": {
+                        "HTTPPort": 80,
+                        "HTTPSPort": 443,
+                        "OriginProtocolPolicy": "https-only",
+                    },
+                }
+            ],
+        },
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "o",
+            "ViewerProtocolPolicy": "allow-all",
+            "MinTTL": 0,
+            "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+        },
+        "Logging": {
+            "Enabled": logging,
+            "IncludeCookies": False,
+            "Bucket": "cf-logs.s3.amazonaws.com" if logging else "",
+            "Prefix": "edge/" if logging else "",
+        },
     }
     if web_acl:
         config["WebACLId"] = web_acl
     distribution = boto3.client("cloudfront", REGION).create_distribution(
-        DistributionConfig=config)["Distribution"]
+        DistributionConfig=config
+    )["Distribution"]
     return distribution["ARN"], distribution["Id"]
 
 
@@ -262,23 +303,64 @@ def test_cloudfront_real_time_logs_on_aws_shaped_responses():
     realtime = f"arn:aws:cloudfront::{ACCOUNT}:realtime-log-config/rt"
     stream = f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/cf-realtime"
     arn = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E123"
-    ctx = _bare_ctx(CollectedResource(Resource(
-        id=arn, type="AWS::CloudFront::Distribution", account=ACCOUNT, region="global",
-        resource_id="E123")))
+    ctx = _bare_ctx(
+        CollectedResource(
+            Resource(
+                id=arn,
+                type="AWS::CloudFront::Distribution",
+                account=ACCOUNT,
+                region="global",
+                resource_id="E123",
+            )
+        )
+    )
     stub = Stubber(ctx.client("cloudfront", "us-east-1"))
-    stub.add_response("get_distribution_config", {"DistributionConfig": {
-        "CallerReference": "r", "Comment": "", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "o.example.com"}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all",
-                                 "RealtimeLogConfigArn": realtime},
-        "Logging": {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""},
-    }, "ETag": "E1"}, {"Id": "E123"})
-    stub.add_response("list_realtime_log_configs", {"RealtimeLogConfigs": {
-        "MaxItems": 100, "IsTruncated": False, "Marker": "",
-        "Items": [{"ARN": realtime, "Name": "rt", "SamplingRate": 100,
-                   "EndPoints": [{"StreamType": "Kinesis", "KinesisStreamConfig": {
-                       "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/cf", "StreamARN": stream}}],
-                   "Fields": ["c-ip"]}]}})
+    stub.add_response(
+        "get_distribution_config",
+        {
+            "DistributionConfig": {
+                "CallerReference": "r",
+                "Comment": "",
+                "Enabled": True,
+                "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "o.example.com"}]},
+                "DefaultCacheBehavior": {
+                    "TargetOriginId": "o",
+                    "ViewerProtocolPolicy": "allow-all",
+                    "RealtimeLogConfigArn": realtime,
+                },
+                "Logging": {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""},
+            },
+            "ETag": "E1",
+        },
+        {"Id": "E123"},
+    )
+    stub.add_response(
+        "list_realtime_log_configs",
+        {
+            "RealtimeLogConfigs": {
+                "MaxItems": 100,
+                "IsTruncated": False,
+                "Marker": "",
+                "Items": [
+                    {
+                        "ARN": realtime,
+                        "Name": "rt",
+                        "SamplingRate": 100,
+                        "EndPoints": [
+                            {
+                                "StreamType": "Kinesis",
+                                "KinesisStreamConfig": {
+                                    "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/cf",
+                                    "StreamARN": stream,
+                                },
+                            }
+                        ],
+                        "Fields": ["c-ip"],
+                    }
+                ],
+            }
+        },
+    )
     with stub:
         probe_cloudfront_logging(ctx)
     record = _record(ctx, arn, "cloudfront-logging")
@@ -292,9 +374,14 @@ def test_cloudfront_real_time_logs_on_aws_shaped_responses():
 
 def _web_acl(name: str, scope: str = "REGIONAL") -> str:
     return boto3.client("wafv2", REGION).create_web_acl(
-        Name=name, Scope=scope, DefaultAction={"Allow": {}},
-        VisibilityConfig={"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False,
-                          "MetricName": name},
+        Name=name,
+        Scope=scope,
+        DefaultAction={"Allow": {}},
+        VisibilityConfig={
+            "SampledRequestsEnabled": False,
+            "CloudWatchMetricsEnabled": False,
+            "MetricName": name,
+        },
     )["Summary"]["ARN"]
 
 
@@ -306,12 +393,14 @@ def test_wafv2_logging_on_off_and_inherited_by_protected_alb():
     del group
     destination = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:aws-waf-logs-edge"
     boto3.client("wafv2", REGION).put_logging_configuration(
-        LoggingConfiguration={"ResourceArn": logged, "LogDestinationConfigs": [destination]})
+        LoggingConfiguration={"ResourceArn": logged, "LogDestinationConfigs": [destination]}
+    )
     alb = _v2_balancer("protected", "application")
     ctx = _ctx("AWS::WAFv2::WebACL", "AWS::ElasticLoadBalancingV2::LoadBalancer")
     # moto lacks ListResourcesForWebACL; the edge is what Config/the API source records.
     ctx.inventory.relationships.append(
-        Relationship(source=logged, target=alb, name="Is associated with LoadBalancer"))
+        Relationship(source=logged, target=alb, name="Is associated with LoadBalancer")
+    )
     probe_waf_logging(ctx)
     record = _record(ctx, logged, "waf-logging")
     assert record.status is Status.logged and record.destination == destination
@@ -329,25 +418,51 @@ def test_wafv2_protected_resources_and_drop_filter_on_aws_shaped_responses():
     acl = f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/filtered/1111-2222"
     alb = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/web/abc"
     stage = f"arn:aws:apigateway:{REGION}::/restapis/a1/stages/prod"
-    ctx = _bare_ctx(*[
-        CollectedResource(Resource(id=rid, type=rtype, account=ACCOUNT, region=REGION))
-        for rid, rtype in ((alb, "AWS::ElasticLoadBalancingV2::LoadBalancer"),
-                           (stage, "AWS::ApiGateway::Stage"))
-    ])
+    ctx = _bare_ctx(
+        *[
+            CollectedResource(Resource(id=rid, type=rtype, account=ACCOUNT, region=REGION))
+            for rid, rtype in (
+                (alb, "AWS::ElasticLoadBalancingV2::LoadBalancer"),
+                (stage, "AWS::ApiGateway::Stage"),
+            )
+        ]
+    )
     stub = Stubber(ctx.client("wafv2"))
-    stub.add_response("list_web_acls", {"WebACLs": [
-        {"Name": "filtered", "Id": "1111-2222", "ARN": acl, "LockToken": "t"}]})
-    stub.add_response("list_logging_configurations", {"LoggingConfigurations": [{
-        "ResourceArn": acl,
-        "LogDestinationConfigs": [f"arn:aws:s3:::aws-waf-logs-{ACCOUNT}"],
-        "LoggingFilter": {"DefaultBehavior": "DROP", "Filters": [{
-            "Behavior": "KEEP", "Requirement": "MEETS_ANY",
-            "Conditions": [{"ActionCondition": {"Action": "BLOCK"}}]}]},
-    }]})
-    stub.add_response("list_resources_for_web_acl", {"ResourceArns": [alb]},
-                      {"WebACLArn": acl, "ResourceType": "APPLICATION_LOAD_BALANCER"})
-    stub.add_response("list_resources_for_web_acl", {"ResourceArns": [stage]},
-                      {"WebACLArn": acl, "ResourceType": "API_GATEWAY"})
+    stub.add_response(
+        "list_web_acls",
+        {"WebACLs": [{"Name": "filtered", "Id": "1111-2222", "ARN": acl, "LockToken": "t"}]},
+    )
+    stub.add_response(
+        "list_logging_configurations",
+        {
+            "LoggingConfigurations": [
+                {
+                    "ResourceArn": acl,
+                    "LogDestinationConfigs": [f"arn:aws:s3:::aws-waf-logs-{ACCOUNT}"],
+                    "LoggingFilter": {
+                        "DefaultBehavior": "DROP",
+                        "Filters": [
+                            {
+                                "Behavior": "KEEP",
+                                "Requirement": "MEETS_ANY",
+                                "Conditions": [{"ActionCondition": {"Action": "BLOCK"}}],
+                            }
+                        ],
+                    },
+                }
+            ]
+        },
+    )
+    stub.add_response(
+        "list_resources_for_web_acl",
+        {"ResourceArns": [alb]},
+        {"WebACLArn": acl, "ResourceType": "APPLICATION_LOAD_BALANCER"},
+    )
+    stub.add_response(
+        "list_resources_for_web_acl",
+        {"ResourceArns": [stage]},
+        {"WebACLArn": acl, "ResourceType": "API_GATEWAY"},
+    )
     stub.add_response("list_web_acls", {"WebACLs": []})  # CLOUDFRONT scope (us-east-1)
     stub.add_response("list_logging_configurations", {"LoggingConfigurations": []})
     with stub:
@@ -375,7 +490,8 @@ def test_wafv2_access_denied_is_unknown():
     acl = _web_acl("denied")
     ctx = _ctx("AWS::WAFv2::WebACL")
     ctx.client("wafv2").meta.events.register(
-        "before-call.wafv2.ListLoggingConfigurations", _deny("AccessDeniedException"))
+        "before-call.wafv2.ListLoggingConfigurations", _deny("AccessDeniedException")
+    )
     probe_waf_logging(ctx)
     assert _record(ctx, acl, "waf-logging").status is Status.unknown
     assert ctx.errors[0].code == "AccessDeniedException"
@@ -397,10 +513,16 @@ def _rest_stage(name: str, level: str | None, access: bool) -> str:
         patches.append({"op": "replace", "path": "/*/*/logging/loglevel", "value": level})
     if access:
         patches += [
-            {"op": "replace", "path": "/accessLogSettings/destinationArn",
-             "value": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:api-access"},
-            {"op": "replace", "path": "/accessLogSettings/format",
-             "value": '{"ip":"$context.identity.sourceIp","status":"$context.status"}'},
+            {
+                "op": "replace",
+                "path": "/accessLogSettings/destinationArn",
+                "value": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:api-access",
+            },
+            {
+                "op": "replace",
+                "path": "/accessLogSettings/format",
+                "value": '{"ip":"$context.identity.sourceIp","status":"$context.status"}',
+            },
         ]
     if patches:
         apigw.update_stage(restApiId=api, stageName="prod", patchOperations=patches)
@@ -419,8 +541,9 @@ def test_rest_stage_access_and_execution_logs():
     assert access.destination == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:api-access"
     execution = _record(ctx, full, "apigateway-execution-logs")
     assert execution.status is Status.logged
-    assert execution.destination.endswith(":log-group:API-Gateway-Execution-Logs_"
-                                          + full.split("/")[2] + "/prod")
+    assert execution.destination.endswith(
+        ":log-group:API-Gateway-Execution-Logs_" + full.split("/")[2] + "/prod"
+    )
     assert _record(ctx, errors_only, "apigateway-execution-logs").status is Status.partial
     assert _record(ctx, errors_only, "apigateway-access-logs").status is Status.missing
     assert _record(ctx, bare, "apigateway-execution-logs").status is Status.missing
@@ -430,11 +553,17 @@ def test_rest_stage_access_and_execution_logs():
 def test_http_and_websocket_stages():
     v2 = boto3.client("apigatewayv2", REGION)
     http = v2.create_api(Name="http", ProtocolType="HTTP")["ApiId"]
-    v2.create_stage(ApiId=http, StageName="live", AccessLogSettings={
-        "DestinationArn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:http-access",
-        "Format": "$context.requestId"})
-    ws = v2.create_api(Name="ws", ProtocolType="WEBSOCKET",
-                       RouteSelectionExpression="$request.body.action")["ApiId"]
+    v2.create_stage(
+        ApiId=http,
+        StageName="live",
+        AccessLogSettings={
+            "DestinationArn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:http-access",
+            "Format": "$context.requestId",
+        },
+    )
+    ws = v2.create_api(
+        Name="ws", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
+    )["ApiId"]
     v2.create_stage(ApiId=ws, StageName="live", DefaultRouteSettings={"LoggingLevel": "ERROR"})
     for ctx in (_ctx("AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage"), _bare_ctx()):
         probe_apigateway_logs(ctx)
@@ -443,7 +572,8 @@ def test_http_and_websocket_stages():
         access = _record(ctx, http_stage, "apigateway-access-logs")
         assert access.status is Status.partial  # the format has no source IP
         assert _record(ctx, http_stage, "apigateway-execution-logs").status is (
-            Status.not_applicable)
+            Status.not_applicable
+        )
         assert _record(ctx, ws_stage, "apigateway-access-logs").status is Status.missing
         execution = _record(ctx, ws_stage, "apigateway-execution-logs")
         assert execution.status is Status.partial
@@ -453,10 +583,98 @@ def test_http_and_websocket_stages():
 @mock_aws
 def test_apigateway_listing_denied_is_unknown_for_inventory_stages():
     stage = f"arn:aws:apigateway:{REGION}::/restapis/x1/stages/prod"
-    ctx = _bare_ctx(CollectedResource(Resource(id=stage, type="AWS::ApiGateway::Stage",
-                                               account=ACCOUNT, region=REGION)))
-    ctx.client("apigateway").meta.events.register("before-call.apigateway.GetRestApis",
-                                                  _deny())
+    ctx = _bare_ctx(
+        CollectedResource(
+            Resource(id=stage, type="AWS::ApiGateway::Stage", account=ACCOUNT, region=REGION)
+        )
+    )
+    ctx.client("apigateway").meta.events.register("before-call.apigateway.GetRestApis", _deny())
     probe_apigateway_logs(ctx)
     assert _record(ctx, stage, "apigateway-access-logs").status is Status.unknown
     assert _record(ctx, stage, "apigateway-execution-logs").status is Status.unknown
+
+
+def test_offline_access_probes_decide_from_config_items_only():
+    """Config files (aws=None): S3 and ALB from supplementaryConfiguration, API GW stages from
+    configuration; whatever the item lacks is left for the runner to mark unknown."""
+    alb = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/cfg/1"
+    stage = f"arn:aws:apigateway:{REGION}::/restapis/r1/stages/prod"
+    inventory = RegionInventory(ACCOUNT, REGION, "config-files")
+    inventory.add(
+        CollectedResource(
+            Resource(
+                id=alb,
+                type="AWS::ElasticLoadBalancingV2::LoadBalancer",
+                account=ACCOUNT,
+                region=REGION,
+            ),
+            configuration={"type": "application"},
+            supplementary={
+                "LoadBalancerAttributes": json.dumps(
+                    [
+                        {"key": "access_logs.s3.enabled", "value": "true"},
+                        {"key": "access_logs.s3.bucket", "value": "alb-logs"},
+                    ]
+                )
+            },
+        )
+    )
+    inventory.add(
+        CollectedResource(
+            Resource(
+                id="arn:aws:s3:::no-supplementary",
+                type="AWS::S3::Bucket",
+                account=ACCOUNT,
+                region=REGION,
+                resource_id="no-supplementary",
+            ),
+        )
+    )
+    inventory.add(
+        CollectedResource(
+            Resource(id=stage, type="AWS::ApiGateway::Stage", account=ACCOUNT, region=REGION),
+            configuration={
+                "stageName": "prod",
+                "restApiId": "r1",
+                "methodSettings": {"*/*": {"loggingLevel": "INFO"}},
+            },
+        )
+    )
+    ctx = ProbeContext(aws=None, account=ACCOUNT, region=REGION, inventory=inventory)
+    probe_elb_logs(ctx)
+    probe_s3_server_access_logs(ctx)
+    probe_apigateway_logs(ctx)
+    assert _record(ctx, alb, "elb-access-logs").status is Status.logged
+    assert _record(ctx, alb, "alb-connection-logs").status is Status.missing
+    assert "arn:aws:s3:::no-supplementary" not in ctx.coverage
+    assert _record(ctx, stage, "apigateway-execution-logs").status is Status.logged
+    assert _record(ctx, stage, "apigateway-access-logs").status is Status.missing
+
+
+@mock_aws
+def test_cloudfront_standard_logging_v2_delivery():
+    arn, _ = _distribution(False)
+    logs = boto3.client("logs", REGION)
+    logs.put_delivery_source(name="cf-src", resourceArn=arn, logType="ACCESS_LOGS")
+    target = logs.put_delivery_destination(
+        name="cf-dst",
+        deliveryDestinationConfiguration={"destinationResourceArn": "arn:aws:s3:::cf-v2-logs"},
+    )["deliveryDestination"]["arn"]
+    logs.create_delivery(deliverySourceName="cf-src", deliveryDestinationArn=target)
+    ctx = _ctx("AWS::CloudFront::Distribution")
+    probe_cloudfront_logging(ctx)
+    record = _record(ctx, arn, "cloudfront-logging")
+    assert record.status is Status.logged
+    assert record.destination == "arn:aws:s3:::cf-v2-logs"
+    assert record.operation == "logs:DescribeDeliveries"
+
+
+@mock_aws
+def test_cloudfront_config_read_denied_is_unknown():
+    arn, _ = _distribution(True)
+    ctx = _ctx("AWS::CloudFront::Distribution")
+    ctx.client("cloudfront", "us-east-1").meta.events.register(
+        "before-call.cloudfront.GetDistributionConfig", _deny()
+    )
+    probe_cloudfront_logging(ctx)
+    assert _record(ctx, arn, "cloudfront-logging").status is Status.unknown

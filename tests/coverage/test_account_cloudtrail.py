@@ -133,7 +133,10 @@ def test_advanced_selectors_management_read_only_is_partial_and_without_readonly
     client.put_event_selectors(
         TrailName="main",
         AdvancedEventSelectors=[
-            {"Name": "all", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
+            {
+                "Name": "all",
+                "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}],
+            }
         ],
     )
     ctx, _ = _probe(aws_env)
@@ -382,3 +385,51 @@ def test_integrity_validation_and_kms(aws_env):
     assert record.status is Status.missing
     assert "LogFileValidationEnabled=False" in record.evidence
     assert any("CloudWatch Logs" in note for note in record.notes)
+
+
+def test_global_resources_need_a_trail_with_global_service_events(aws_env):
+    _trail(aws_env, multi=False, IncludeGlobalServiceEvents=False)  # multi-region needs them
+    aws_env.client("iam").create_role(
+        RoleName="admin", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"})
+    )
+    inventory = inventory_from_moto(aws_env, types=(*TYPES, "AWS::IAM::Role"))
+    ctx = run_probes(aws_env, inventory, probe_cloudtrail, inherit_region_controls)
+    role = f"arn:aws:iam::{ACCOUNT}:role/admin"
+    assert inventory.resources[role].resource.region == "global"
+    assert one(ctx, region_id(), "cloudtrail-management-events").status is Status.logged
+    global_record = one(ctx, role, "cloudtrail-management-events")
+    assert global_record.status is Status.missing
+    assert global_record.inherited_from == region_id()
+
+
+def test_advanced_selectors_for_one_function_and_filtered_table_events(aws_env):
+    function = _function(aws_env)
+    table = _table(aws_env, "orders")
+    _trail(aws_env)
+    _selectors(
+        aws_env,
+        advanced=[
+            {
+                "Name": "one function",
+                "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Data"]},
+                    {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]},
+                    {"Field": "resources.ARN", "Equals": [function]},
+                ],
+            },
+            {
+                "Name": "table deletes",
+                "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Data"]},
+                    {"Field": "resources.type", "Equals": ["AWS::DynamoDB::Table"]},
+                    {"Field": "eventName", "Equals": ["DeleteItem"]},
+                ],
+            },
+        ],
+    )
+    ctx, _ = _probe(aws_env)
+    fn = one(ctx, function, "cloudtrail-lambda-data-events")
+    assert fn.status is Status.logged and "one function" in fn.evidence
+    orders = one(ctx, table, "cloudtrail-dynamodb-data-events")
+    assert orders.status is Status.partial
+    assert "filtered on eventName" in orders.evidence

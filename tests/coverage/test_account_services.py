@@ -43,8 +43,11 @@ def _recorder(session, group, *, channel=True, start=True):
     )
     if channel:
         config.put_delivery_channel(
-            DeliveryChannel={"name": "default", "s3BucketName": "config-bucket",
-                             "s3KeyPrefix": "cfg"}
+            DeliveryChannel={
+                "name": "default",
+                "s3BucketName": "config-bucket",
+                "s3KeyPrefix": "cfg",
+            }
         )
     if start:
         config.start_configuration_recorder(ConfigurationRecorderName="default")
@@ -92,9 +95,7 @@ def test_recorder_of_listed_types_is_partial_and_decides_per_type(session):
     _recorder(session, {"allSupported": False, "resourceTypes": ["AWS::EC2::VPC"]})
     ctx, inventory = _run(session, probe_config_recorder, inherit_region_controls)
     assert one(ctx, region_id(), "config-recorder").status is Status.partial
-    assert one(ctx, _first(inventory, "AWS::EC2::VPC"), "config-recorder").status is (
-        Status.logged
-    )
+    assert one(ctx, _first(inventory, "AWS::EC2::VPC"), "config-recorder").status is (Status.logged)
     subnet = one(ctx, _first(inventory, "AWS::EC2::Subnet"), "config-recorder")
     assert subnet.status is Status.missing and "excludes AWS::EC2::Subnet" in subnet.evidence
 
@@ -104,8 +105,9 @@ def test_config_denied_is_unknown(session):
     inventory = inventory_from_moto(session, types=TYPES)
     aws = AwsContext(session, account=ACCOUNT)
     with denied(aws, "config", "DescribeConfigurationRecorders"):
-        ctx = run_probes(session, inventory, probe_config_recorder, inherit_region_controls,
-                         aws=aws)
+        ctx = run_probes(
+            session, inventory, probe_config_recorder, inherit_region_controls, aws=aws
+        )
     assert one(ctx, region_id(), "config-recorder").status is Status.unknown
     assert one(ctx, _first(inventory, "AWS::EC2::VPC"), "config-recorder").status is (
         Status.unknown
@@ -208,7 +210,10 @@ def test_securityhub_without_standards_is_partial_on_aws_shaped_responses(sessio
     ctx, _ = _stubbed_ctx(
         session,
         "securityhub",
-        [("describe_hub", {"HubArn": hub}), ("get_enabled_standards", {"StandardsSubscriptions": []})],
+        [
+            ("describe_hub", {"HubArn": hub}),
+            ("get_enabled_standards", {"StandardsSubscriptions": []}),
+        ],
     )
     probe_securityhub(ctx)
     record = one(ctx, region_id(), "securityhub")
@@ -236,8 +241,10 @@ def test_detective_membership_is_logged_and_nothing_is_missing(session):
         "detective",
         [
             ("list_graphs", {"GraphList": []}),
-            ("list_invitations", {"Invitations": [
-                {"AccountId": ACCOUNT, "GraphArn": graph, "Status": "ENABLED"}]}),
+            (
+                "list_invitations",
+                {"Invitations": [{"AccountId": ACCOUNT, "GraphArn": graph, "Status": "ENABLED"}]},
+            ),
         ],
     )
     probe_detective(ctx)

@@ -164,10 +164,16 @@ def test_log_archive_separation_of_trail_buckets(organization):
     snapshot = _snapshot({ACCOUNT: management, archive: archive_session}, {})
     resolve_across(snapshot)
     by_id = {r.id: r for r in snapshot.resources}
-    central = [c for c in by_id["arn:aws:s3:::central-logs"].coverage
-               if c.control == "log-archive-separation"]
-    local = [c for c in by_id["arn:aws:s3:::local-logs"].coverage
-             if c.control == "log-archive-separation"]
+    central = [
+        c
+        for c in by_id["arn:aws:s3:::central-logs"].coverage
+        if c.control == "log-archive-separation"
+    ]
+    local = [
+        c
+        for c in by_id["arn:aws:s3:::local-logs"].coverage
+        if c.control == "log-archive-separation"
+    ]
     assert [c.status for c in central] == [Status.logged]
     assert ACCOUNT in central[0].evidence and archive in central[0].evidence
     assert [c.status for c in local] == [Status.missing]

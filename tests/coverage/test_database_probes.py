@@ -31,8 +31,12 @@ REGION = "us-east-1"
 
 def _ctx(inventory: RegionInventory | None = None) -> ProbeContext:
     aws = AwsContext(boto3.Session(region_name=REGION), account=ACCOUNT)
-    return ProbeContext(aws=aws, account=ACCOUNT, region=REGION,
-                        inventory=inventory or RegionInventory(ACCOUNT, REGION, "test"))
+    return ProbeContext(
+        aws=aws,
+        account=ACCOUNT,
+        region=REGION,
+        inventory=inventory or RegionInventory(ACCOUNT, REGION, "test"),
+    )
 
 
 def _record(ctx: ProbeContext, resource_id: str, control: str):
@@ -46,8 +50,13 @@ def _db(identifier: str, engine: str, exports: list[str], version: str | None = 
     if version:
         kwargs["EngineVersion"] = version
     return boto3.client("rds", REGION).create_db_instance(
-        DBInstanceIdentifier=identifier, DBInstanceClass="db.t3.micro", Engine=engine,
-        MasterUsername="admin", MasterUserPassword="Passw0rd11", AllocatedStorage=20, **kwargs,
+        DBInstanceIdentifier=identifier,
+        DBInstanceClass="db.t3.micro",
+        Engine=engine,
+        MasterUsername="admin",
+        MasterUserPassword="Passw0rd11",
+        AllocatedStorage=20,
+        **kwargs,
     )["DBInstance"]["DBInstanceArn"]
 
 
@@ -85,11 +94,16 @@ def test_rds_instance_exports_all_some_none():
 def test_aurora_instances_inherit_from_their_cluster():
     rds = boto3.client("rds", REGION)
     cluster = rds.create_db_cluster(
-        DBClusterIdentifier="au", Engine="aurora-mysql", MasterUsername="admin",
-        MasterUserPassword="Passw0rd11", EnableCloudwatchLogsExports=["audit", "error"],
+        DBClusterIdentifier="au",
+        Engine="aurora-mysql",
+        MasterUsername="admin",
+        MasterUserPassword="Passw0rd11",
+        EnableCloudwatchLogsExports=["audit", "error"],
     )["DBCluster"]["DBClusterArn"]
     member = rds.create_db_instance(
-        DBInstanceIdentifier="au-1", DBInstanceClass="db.r5.large", Engine="aurora-mysql",
+        DBInstanceIdentifier="au-1",
+        DBInstanceClass="db.r5.large",
+        Engine="aurora-mysql",
         DBClusterIdentifier="au",
     )["DBInstance"]["DBInstanceArn"]
     ctx = _ctx()
@@ -107,9 +121,9 @@ def test_neptune_audit_export_logged_and_missing():
     on = neptune.create_db_cluster(
         DBClusterIdentifier="graph-on", Engine="neptune", EnableCloudwatchLogsExports=["audit"]
     )["DBCluster"]["DBClusterArn"]
-    off = neptune.create_db_cluster(DBClusterIdentifier="graph-off", Engine="neptune")[
-        "DBCluster"
-    ]["DBClusterArn"]
+    off = neptune.create_db_cluster(DBClusterIdentifier="graph-off", Engine="neptune")["DBCluster"][
+        "DBClusterArn"
+    ]
     ctx = _ctx()
     probe_db_log_exports(ctx)
     record = _record(ctx, on, "neptune-log-exports")
@@ -128,15 +142,35 @@ def test_docdb_exports_on_aws_shaped_response(exports, expected):
     arn = f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:docs"
     ctx = _ctx()
     stub = Stubber(ctx.client("rds"))
-    stub.add_response("describe_db_clusters", {"DBClusters": [{
-        "DBClusterIdentifier": "docs", "DBClusterArn": arn, "Engine": "docdb",
-        "EnabledCloudwatchLogsExports": exports,
-        "DBClusterMembers": [{"DBInstanceIdentifier": "docs-1", "IsClusterWriter": True}],
-    }]})
-    stub.add_response("describe_db_instances", {"DBInstances": [{
-        "DBInstanceIdentifier": "docs-1", "Engine": "docdb", "DBClusterIdentifier": "docs",
-        "DBInstanceArn": f"arn:aws:rds:{REGION}:{ACCOUNT}:db:docs-1",
-    }]})
+    stub.add_response(
+        "describe_db_clusters",
+        {
+            "DBClusters": [
+                {
+                    "DBClusterIdentifier": "docs",
+                    "DBClusterArn": arn,
+                    "Engine": "docdb",
+                    "EnabledCloudwatchLogsExports": exports,
+                    "DBClusterMembers": [
+                        {"DBInstanceIdentifier": "docs-1", "IsClusterWriter": True}
+                    ],
+                }
+            ]
+        },
+    )
+    stub.add_response(
+        "describe_db_instances",
+        {
+            "DBInstances": [
+                {
+                    "DBInstanceIdentifier": "docs-1",
+                    "Engine": "docdb",
+                    "DBClusterIdentifier": "docs",
+                    "DBInstanceArn": f"arn:aws:rds:{REGION}:{ACCOUNT}:db:docs-1",
+                }
+            ]
+        },
+    )
     with stub:
         probe_db_log_exports(ctx)
     assert _record(ctx, arn, "docdb-log-exports").status is expected
@@ -148,10 +182,12 @@ def test_docdb_exports_on_aws_shaped_response(exports, expected):
 def test_rds_access_denied_marks_inventory_unknown():
     arn = f"arn:aws:rds:{REGION}:{ACCOUNT}:db:known"
     inventory = RegionInventory(ACCOUNT, REGION, "test")
-    inventory.add(CollectedResource(
-        Resource(id=arn, type="AWS::RDS::DBInstance", account=ACCOUNT, region=REGION),
-        configuration={"engine": "mysql"},
-    ))
+    inventory.add(
+        CollectedResource(
+            Resource(id=arn, type="AWS::RDS::DBInstance", account=ACCOUNT, region=REGION),
+            configuration={"engine": "mysql"},
+        )
+    )
     ctx = _ctx(inventory)
 
     def deny(**kwargs):
@@ -166,8 +202,11 @@ def test_rds_access_denied_marks_inventory_unknown():
 
 def _redshift(identifier: str) -> str:
     boto3.client("redshift", REGION).create_cluster(
-        ClusterIdentifier=identifier, NodeType="dc2.large", MasterUsername="admin",
-        MasterUserPassword="Passw0rd1", ClusterType="single-node",
+        ClusterIdentifier=identifier,
+        NodeType="dc2.large",
+        MasterUsername="admin",
+        MasterUserPassword="Passw0rd1",
+        ClusterType="single-node",
     )
     return f"arn:aws:redshift:{REGION}:{ACCOUNT}:cluster:{identifier}"
 
@@ -177,11 +216,13 @@ def test_redshift_audit_logging_s3_cloudwatch_subset_and_off():
     redshift = boto3.client("redshift", REGION)
     boto3.client("s3", REGION).create_bucket(Bucket="audit-logs-bucket")
     s3 = _redshift("to-s3")
-    redshift.enable_logging(ClusterIdentifier="to-s3", BucketName="audit-logs-bucket",
-                            S3KeyPrefix="rs/")
+    redshift.enable_logging(
+        ClusterIdentifier="to-s3", BucketName="audit-logs-bucket", S3KeyPrefix="rs/"
+    )
     cw = _redshift("to-cw")
-    redshift.enable_logging(ClusterIdentifier="to-cw", LogDestinationType="cloudwatch",
-                            LogExports=["connectionlog"])
+    redshift.enable_logging(
+        ClusterIdentifier="to-cw", LogDestinationType="cloudwatch", LogExports=["connectionlog"]
+    )
     off = _redshift("off")
     ctx = _ctx()
     probe_redshift_audit_logging(ctx)
@@ -195,9 +236,12 @@ def test_redshift_audit_logging_s3_cloudwatch_subset_and_off():
 
 
 def _log_delivery(log_type: str) -> dict:
-    return {"LogType": log_type, "DestinationType": "cloudwatch-logs",
-            "DestinationDetails": {"CloudWatchLogsDetails": {"LogGroup": "redis-logs"}},
-            "LogFormat": "json"}
+    return {
+        "LogType": log_type,
+        "DestinationType": "cloudwatch-logs",
+        "DestinationDetails": {"CloudWatchLogsDetails": {"LogGroup": "redis-logs"}},
+        "LogFormat": "json",
+    }
 
 
 @mock_aws
@@ -206,8 +250,11 @@ def test_elasticache_log_delivery_both_one_none_and_memcached():
 
     def group(gid: str, types: list[str]) -> str:
         return client.create_replication_group(
-            ReplicationGroupId=gid, ReplicationGroupDescription="d", Engine="redis",
-            CacheNodeType="cache.t3.micro", NumCacheClusters=1,
+            ReplicationGroupId=gid,
+            ReplicationGroupDescription="d",
+            Engine="redis",
+            CacheNodeType="cache.t3.micro",
+            NumCacheClusters=1,
             LogDeliveryConfigurations=[_log_delivery(t) for t in types],
         )["ReplicationGroup"]["ARN"]
 
@@ -234,11 +281,13 @@ def test_opensearch_log_publishing_all_some_none():
 
     def domain(name: str, types: list[str]) -> str:
         options = {t: {"CloudWatchLogsLogGroupArn": group, "Enabled": True} for t in types}
-        return client.create_domain(DomainName=name, LogPublishingOptions=options)[
-            "DomainStatus"]["ARN"]
+        return client.create_domain(DomainName=name, LogPublishingOptions=options)["DomainStatus"][
+            "ARN"
+        ]
 
-    full = domain("full", ["AUDIT_LOGS", "ES_APPLICATION_LOGS", "SEARCH_SLOW_LOGS",
-                           "INDEX_SLOW_LOGS"])
+    full = domain(
+        "full", ["AUDIT_LOGS", "ES_APPLICATION_LOGS", "SEARCH_SLOW_LOGS", "INDEX_SLOW_LOGS"]
+    )
     some = domain("some", ["ES_APPLICATION_LOGS"])
     none = domain("none", [])
     ctx = _ctx()
@@ -255,8 +304,11 @@ def test_opensearch_log_publishing_all_some_none():
 def test_opensearch_and_redshift_access_denied_are_unknown():
     inventory = RegionInventory(ACCOUNT, REGION, "test")
     domain = f"arn:aws:es:{REGION}:{ACCOUNT}:domain/d"
-    inventory.add(CollectedResource(
-        Resource(id=domain, type="AWS::OpenSearch::Domain", account=ACCOUNT, region=REGION)))
+    inventory.add(
+        CollectedResource(
+            Resource(id=domain, type="AWS::OpenSearch::Domain", account=ACCOUNT, region=REGION)
+        )
+    )
     cluster = _redshift("rc")
     ctx = _ctx(inventory)
 
@@ -270,4 +322,76 @@ def test_opensearch_and_redshift_access_denied_are_unknown():
     assert _record(ctx, domain, "opensearch-log-publishing").status is Status.unknown
     assert _record(ctx, cluster, "redshift-audit-logging").status is Status.unknown
     assert {e.operation for e in ctx.errors} == {
-        "ListDomainNames/DescribeDomains", "DescribeLoggingStatus"}
+        "ListDomainNames/DescribeDomains",
+        "DescribeLoggingStatus",
+    }
+
+
+def _config_item(arn: str, rtype: str, configuration: dict) -> CollectedResource:
+    return CollectedResource(
+        Resource(id=arn, type=rtype, account=ACCOUNT, region=REGION), configuration=configuration
+    )
+
+
+def test_rds_offline_from_config_items_with_aurora_inheritance():
+    """An offline source (Config files): decided from configuration items, no AWS call."""
+    cluster = f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:au"
+    member = f"arn:aws:rds:{REGION}:{ACCOUNT}:db:au-1"
+    inventory = RegionInventory(ACCOUNT, REGION, "config-files")
+    inventory.add(
+        _config_item(
+            cluster,
+            "AWS::RDS::DBCluster",
+            {
+                "dBClusterIdentifier": "au",
+                "engine": "aurora-postgresql",
+                "enabledCloudwatchLogsExports": ["postgresql"],
+            },
+        )
+    )
+    inventory.add(
+        _config_item(
+            member,
+            "AWS::RDS::DBInstance",
+            {
+                "dBInstanceIdentifier": "au-1",
+                "engine": "aurora-postgresql",
+                "dBClusterIdentifier": "au",
+                "enabledCloudwatchLogsExports": [],
+            },
+        )
+    )
+    ctx = ProbeContext(aws=None, account=ACCOUNT, region=REGION, inventory=inventory)
+    probe_db_log_exports(ctx)
+    assert _record(ctx, cluster, "rds-log-exports").status is Status.logged
+    inherited = _record(ctx, member, "rds-log-exports")
+    assert inherited.status is Status.logged and inherited.inherited_from == cluster
+
+
+@mock_aws
+def test_elasticache_access_denied_is_unknown():
+    client = boto3.client("elasticache", REGION)
+    arn = client.create_replication_group(
+        ReplicationGroupId="rg",
+        ReplicationGroupDescription="d",
+        Engine="redis",
+        CacheNodeType="cache.t3.micro",
+        NumCacheClusters=1,
+    )["ReplicationGroup"]["ARN"]
+    inventory = RegionInventory(ACCOUNT, REGION, "test")
+    inventory.add(
+        CollectedResource(
+            Resource(
+                id=arn, type="AWS::ElastiCache::ReplicationGroup", account=ACCOUNT, region=REGION
+            )
+        )
+    )
+    ctx = _ctx(inventory)
+    ctx.client("elasticache").meta.events.register(
+        "before-call.*.DescribeReplicationGroups",
+        lambda **kw: (_ for _ in ()).throw(
+            ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "x")
+        ),
+    )
+    probe_elasticache_log_delivery(ctx)
+    assert _record(ctx, arn, "elasticache-log-delivery").status is Status.unknown

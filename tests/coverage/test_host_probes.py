@@ -33,8 +33,11 @@ TRUST = json.dumps(
     {
         "Version": "2012-10-17",
         "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-             "Action": "sts:AssumeRole"}
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
         ],
     }
 )
@@ -85,8 +88,11 @@ def _stub_empty_ssm_inventory(ctx: ProbeContext) -> Stubber:
 LOGS_WRITE = {
     "Version": "2012-10-17",
     "Statement": [
-        {"Effect": "Allow", "Action": ["logs:PutLogEvents", "logs:CreateLogStream"],
-         "Resource": "*"}
+        {
+            "Effect": "Allow",
+            "Action": ["logs:PutLogEvents", "logs:CreateLogStream"],
+            "Resource": "*",
+        }
     ],
 }
 
@@ -96,8 +102,13 @@ def test_cwagent_metric_means_logged():
     iid, arn = _instance()
     boto3.client("cloudwatch", REGION).put_metric_data(
         Namespace="CWAgent",
-        MetricData=[{"MetricName": "mem_used_percent", "Value": 12.0,
-                     "Dimensions": [{"Name": "InstanceId", "Value": iid}]}],
+        MetricData=[
+            {
+                "MetricName": "mem_used_percent",
+                "Value": 12.0,
+                "Dimensions": [{"Name": "InstanceId", "Value": iid}],
+            }
+        ],
     )
     ctx = _ctx("AWS::EC2::Instance")
     _stub_empty_ssm_inventory(ctx)
@@ -141,17 +152,22 @@ def test_ssm_inventory_agent_package_means_logged_on_aws_shaped_response():
                             "TypeName": "AWS:Application",
                             "SchemaVersion": "1.1",
                             "CaptureTime": "2026-11-30T08:00:00Z",
-                            "Content": [{"Name": "amazon-cloudwatch-agent",
-                                         "Version": "1.300049.1"}],
+                            "Content": [
+                                {"Name": "amazon-cloudwatch-agent", "Version": "1.300049.1"}
+                            ],
                         }
                     },
                 }
             ]
         },
         {
-            "Filters": [{"Key": "AWS:Application.Name",
-                         "Values": ["amazon-cloudwatch-agent", "Amazon CloudWatch Agent"],
-                         "Type": "Equal"}],
+            "Filters": [
+                {
+                    "Key": "AWS:Application.Name",
+                    "Values": ["amazon-cloudwatch-agent", "Amazon CloudWatch Agent"],
+                    "Type": "Equal",
+                }
+            ],
             "ResultAttributes": [{"TypeName": "AWS:Application"}],
         },
     )
@@ -197,8 +213,13 @@ def test_ssm_inventory_unavailable_is_a_note_and_metrics_failure_is_unknown():
 def _instance_information(iid: str, ping: str) -> dict:
     return {
         "InstanceInformationList": [
-            {"InstanceId": iid, "PingStatus": ping, "AgentVersion": "3.3.0.0",
-             "PlatformType": "Linux", "ResourceType": "EC2Instance"}
+            {
+                "InstanceId": iid,
+                "PingStatus": ping,
+                "AgentVersion": "3.3.0.0",
+                "PlatformType": "Linux",
+                "ResourceType": "EC2Instance",
+            }
         ]
     }
 
@@ -237,15 +258,26 @@ def _session_document(inputs: dict) -> None:
         Name="SSM-SessionManagerRunShell",
         DocumentType="Session",
         DocumentFormat="JSON",
-        Content=json.dumps({"schemaVersion": "1.0", "description": "prefs",
-                            "sessionType": "Standard_Stream", "inputs": inputs}),
+        Content=json.dumps(
+            {
+                "schemaVersion": "1.0",
+                "description": "prefs",
+                "sessionType": "Standard_Stream",
+                "inputs": inputs,
+            }
+        ),
     )
 
 
 @mock_aws
 def test_session_logging_to_cloudwatch_is_logged_on_the_region_node():
-    _session_document({"s3BucketName": "", "cloudWatchLogGroupName": "ssm-sessions",
-                       "cloudWatchStreamingEnabled": True})
+    _session_document(
+        {
+            "s3BucketName": "",
+            "cloudWatchLogGroupName": "ssm-sessions",
+            "cloudWatchStreamingEnabled": True,
+        }
+    )
     ctx = _ctx()
     probe_ssm_session_logging(ctx)
     record = _record(ctx, region_node_id(ACCOUNT, REGION), "ssm-session-logging")
@@ -284,8 +316,11 @@ def test_session_logging_access_denied_is_unknown():
 
 def _eks(name: str, types: list[str]) -> str:
     role = f"arn:aws:iam::{ACCOUNT}:role/eks"
-    logging = {"clusterLogging": [{"types": types, "enabled": True}]} if types else {
-        "clusterLogging": [{"types": ["api", "audit"], "enabled": False}]}
+    logging = (
+        {"clusterLogging": [{"types": types, "enabled": True}]}
+        if types
+        else {"clusterLogging": [{"types": ["api", "audit"], "enabled": False}]}
+    )
     return boto3.client("eks", REGION).create_cluster(
         name=name, roleArn=role, resourcesVpcConfig={}, logging=logging
     )["cluster"]["arn"]
@@ -329,7 +364,8 @@ def _task_definition(family: str, drivers: list[str | None]) -> str:
         container = {"name": f"c{index}", "image": "img", "memory": 128}
         if driver:
             container["logConfiguration"] = {
-                "logDriver": driver, "options": {"awslogs-group": f"/ecs/{family}"}
+                "logDriver": driver,
+                "options": {"awslogs-group": f"/ecs/{family}"},
             }
         containers.append(container)
     return boto3.client("ecs", REGION).register_task_definition(
@@ -352,3 +388,44 @@ def test_ecs_task_logging_latest_revision_all_some_none():
     assert _record(ctx, mixed, "ecs-task-logging").status is Status.partial
     assert _record(ctx, bare, "ecs-task-logging").status is Status.missing
     assert ctx.inventory.resources[web].type == "AWS::ECS::TaskDefinition"
+
+
+def test_eks_offline_from_a_config_item_in_cloudformation_shape():
+    from collectors.inventory.base import CollectedResource, RegionInventory
+    from collectors.model import Resource
+
+    arn = f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/cfg"
+    inventory = RegionInventory(ACCOUNT, REGION, "config-files")
+    inventory.add(
+        CollectedResource(
+            Resource(
+                id=arn, type="AWS::EKS::Cluster", account=ACCOUNT, region=REGION, resource_id="cfg"
+            ),
+            configuration={
+                "Name": "cfg",
+                "Logging": {
+                    "ClusterLogging": {"EnabledTypes": [{"Type": "api"}, {"Type": "audit"}]}
+                },
+            },
+        )
+    )
+    ctx = ProbeContext(aws=None, account=ACCOUNT, region=REGION, inventory=inventory)
+    probe_eks_control_plane_logs(ctx)
+    record = _record(ctx, arn, "eks-control-plane-logs")
+    assert record.status is Status.partial
+    assert "types=api,audit" in record.evidence
+
+
+@mock_aws
+def test_ecs_describe_denied_is_unknown():
+    arn = _task_definition("guarded", ["awslogs"])
+    ctx = _ctx()
+
+    def deny(**kwargs):
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "x")
+
+    ctx.client("ecs").meta.events.register("before-call.ecs.DescribeTaskDefinition", deny)
+    probe_ecs_task_logging(ctx)
+    record = _record(ctx, arn, "ecs-task-logging")
+    assert record.status is Status.unknown
+    assert "AccessDeniedException" in record.evidence

@@ -82,9 +82,9 @@ def _zone(session, name: str, private: bool = False) -> str:
             "VPC": {"VPCRegion": REGION, "VPCId": _vpc(session)},
             "HostedZoneConfig": {"PrivateZone": True},
         }
-    zone = session.client("route53").create_hosted_zone(
-        Name=name, CallerReference=name, **kwargs
-    )["HostedZone"]["Id"]
+    zone = session.client("route53").create_hosted_zone(Name=name, CallerReference=name, **kwargs)[
+        "HostedZone"
+    ]["Id"]
     return zone.rsplit("/", 1)[-1]
 
 
@@ -127,9 +127,9 @@ def test_traffic_mirror_session_per_eni(session):
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     source = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]
     target_eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]
-    target = ec2.create_traffic_mirror_target(
-        NetworkInterfaceId=target_eni["NetworkInterfaceId"]
-    )["TrafficMirrorTarget"]["TrafficMirrorTargetId"]
+    target = ec2.create_traffic_mirror_target(NetworkInterfaceId=target_eni["NetworkInterfaceId"])[
+        "TrafficMirrorTarget"
+    ]["TrafficMirrorTargetId"]
     mirror_filter = ec2.create_traffic_mirror_filter()["TrafficMirrorFilter"][
         "TrafficMirrorFilterId"
     ]

@@ -168,10 +168,107 @@ def test_transit_gateway_flow_logs(network):
     bare = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
     _flow_log(network, "TransitGateway", logged)
     inventory = inventory_from_moto(network["session"], types=("AWS::EC2::TransitGateway",))
-    ctx = run_probes(
-        network["session"], inventory, probe_transit_gateways, probe_vpc_flow_logs
-    )
+    ctx = run_probes(network["session"], inventory, probe_transit_gateways, probe_vpc_flow_logs)
     by_short = {i.resource.resource_id: i.id for i in inventory.of_type("AWS::EC2::TransitGateway")}
     assert one(ctx, by_short[logged], "tgw-flow-logs").status is Status.logged
     missing = one(ctx, by_short[bare], "tgw-flow-logs")
     assert missing.status is Status.missing and bare in missing.evidence
+
+
+def test_load_balancer_in_two_subnets_with_one_logged_is_partial(network):
+    ec2 = network["ec2"]
+    other = ec2.create_subnet(
+        VpcId=network["vpc"], CidrBlock="10.0.2.0/24", AvailabilityZone="us-east-1b"
+    )["Subnet"]["SubnetId"]
+    lb = (
+        network["session"]
+        .client("elbv2")
+        .create_load_balancer(Name="web", Subnets=[network["subnet"], other], Type="application")[
+            "LoadBalancers"
+        ][0]["LoadBalancerArn"]
+    )
+    _flow_log(network, "Subnet", network["subnet"])
+    inventory = inventory_from_moto(
+        network["session"], types=(*TYPES, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    )
+    ctx = run_probes(network["session"], inventory, probe_vpc_flow_logs)
+    record = one(ctx, lb, "vpc-flow-logs")
+    assert record.status is Status.partial
+    assert record.inherited_from == arn("subnet", other)  # the path without a flow log
+    assert any("2 paths" in note for note in record.notes)
+
+
+def test_function_outside_any_vpc_is_not_applicable(network):
+    session = network["session"]
+    role = session.client("iam").create_role(
+        RoleName="fn", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}'
+    )["Role"]["Arn"]
+    function = session.client("lambda").create_function(
+        FunctionName="outside",
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": b"def handler(e, c): pass"},
+    )["FunctionArn"]
+    inventory = inventory_from_moto(session, types=(*TYPES, "AWS::Lambda::Function"))
+    ctx = run_probes(session, inventory, probe_vpc_flow_logs)
+    assert one(ctx, function, "vpc-flow-logs").status is Status.not_applicable
+
+
+def test_offline_source_decides_from_config_flow_log_items():
+    """A Config-files inventory: AWS::EC2::FlowLog items decide without any AWS call."""
+    from collectors.coverage.base import ProbeContext
+    from collectors.inventory.base import CollectedResource, RegionInventory
+    from collectors.model import Relationship, Resource
+
+    inventory = RegionInventory(account=ACCOUNT, region=REGION, source="config-files")
+    vpc, subnet = arn("vpc", "vpc-1"), arn("subnet", "subnet-1")
+    for rid, rtype, short in (
+        (vpc, "AWS::EC2::VPC", "vpc-1"),
+        (subnet, "AWS::EC2::Subnet", "subnet-1"),
+    ):
+        inventory.add(
+            CollectedResource(
+                Resource(id=rid, type=rtype, account=ACCOUNT, region=REGION, resource_id=short)
+            )
+        )
+    inventory.relationships.append(
+        Relationship(source=subnet, target=vpc, name="Is contained in Vpc")
+    )
+    inventory.add(
+        CollectedResource(
+            Resource(
+                id=arn("flow-log", "fl-1"),
+                type="AWS::EC2::FlowLog",
+                account=ACCOUNT,
+                region=REGION,
+                resource_id="fl-1",
+            ),
+            configuration={
+                "flowLogId": "fl-1",
+                "resourceId": "vpc-1",
+                "trafficType": "ALL",
+                "flowLogStatus": "ACTIVE",
+                "logDestination": "arn:aws:s3:::b",
+            },
+        )
+    )
+    ctx = ProbeContext(None, ACCOUNT, REGION, inventory)
+    probe_vpc_flow_logs(ctx)
+    record = one(ctx, subnet, "vpc-flow-logs")
+    assert record.status is Status.logged and record.inherited_from == vpc
+    assert record.evidence.startswith("config:AWS::EC2::FlowLog: flow log fl-1 on vpc-1")
+
+
+def test_instance_whose_enis_are_not_in_the_inventory_uses_its_own_subnet(network):
+    """A Config inventory that does not record ENIs still names them in the instance's CI."""
+    _flow_log(network, "Subnet", network["subnet"])
+    inventory = inventory_from_moto(
+        network["session"], types=("AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::Instance")
+    )
+    assert not inventory.of_type("AWS::EC2::NetworkInterface")
+    ctx = run_probes(network["session"], inventory, probe_vpc_flow_logs)
+    record = one(ctx, arn("instance", network["instance"]), "vpc-flow-logs")
+    assert record.status is Status.logged
+    assert record.inherited_from == arn("network-interface", network["eni"])
+    assert network["subnet"] in record.evidence

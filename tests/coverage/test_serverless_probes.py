@@ -43,8 +43,8 @@ TRUST = json.dumps(
 BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 
-@pytest.fixture(autouse=True)
-def _aws_managed_policies(monkeypatch):
+@pytest.fixture
+def aws_managed_policies(monkeypatch):
     """AWS-managed policies exist in every real account; moto loads them only on request."""
     monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
@@ -87,7 +87,9 @@ def _function(name: str, role: str) -> str:
 
 
 @mock_aws
-def test_lambda_with_basic_execution_role_and_group_is_logged_with_retention_note():
+def test_lambda_with_basic_execution_role_and_group_is_logged_with_retention_note(
+    aws_managed_policies,
+):
     role = _role("fn-role", managed=BASIC)
     arn = _function("orders", role)
     logs = boto3.client("logs", REGION)
@@ -105,10 +107,13 @@ def test_lambda_with_basic_execution_role_and_group_is_logged_with_retention_not
 
 @mock_aws
 def test_lambda_whose_role_cannot_write_logs_is_missing_even_with_a_group():
-    role = _role("no-logs", inline={
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
-    })
+    role = _role(
+        "no-logs",
+        inline={
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        },
+    )
     arn = _function("silent", role)
     boto3.client("logs", REGION).create_log_group(logGroupName="/aws/lambda/silent")
     ctx = _ctx()
@@ -159,7 +164,7 @@ def test_lambda_without_group_and_without_create_permission_is_missing():
 
 
 @mock_aws
-def test_lambda_custom_log_group_from_logging_config_on_aws_shaped_response():
+def test_lambda_custom_log_group_from_logging_config_on_aws_shaped_response(aws_managed_policies):
     """moto never returns LoggingConfig: ListFunctions is stubbed (shape-validated)."""
     role = _role("fn-role", managed=BASIC)
     logs = boto3.client("logs", REGION)
@@ -196,7 +201,7 @@ def test_lambda_custom_log_group_from_logging_config_on_aws_shaped_response():
 
 
 @mock_aws
-def test_lambda_access_denied_on_iam_is_unknown_with_an_error():
+def test_lambda_access_denied_on_iam_is_unknown_with_an_error(aws_managed_policies):
     arn = _function("denied", _role("r4", managed=BASIC))
     ctx = _ctx()
 
@@ -234,7 +239,10 @@ def test_lambda_list_denied_marks_inventory_functions_unknown():
 
 
 def test_policy_evaluation_explicit_deny_and_not_action():
-    allow_all = ("admin", {"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]})
+    allow_all = (
+        "admin",
+        {"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]},
+    )
     deny = ("guard", {"Statement": {"Effect": "Deny", "Action": "logs:Put*", "Resource": "*"}})
     target = "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s"
     assert policies_allow([allow_all], ["logs:PutLogEvents"], target).allowed
@@ -290,3 +298,27 @@ def test_stepfunctions_access_denied_is_unknown():
     ctx.client("stepfunctions").meta.events.register("before-call.*.ListStateMachines", deny)
     probe_stepfunctions_logging(ctx)
     assert _record(ctx, arn, "stepfunctions-logging").status is Status.unknown
+
+
+@mock_aws
+def test_lambda_with_deleted_or_foreign_role():
+    gone = _function("orphan", _role("temporary"))
+    boto3.client("iam").delete_role(RoleName="temporary")
+    ctx = _ctx()
+    probe_lambda_logging(ctx)
+    record = _record(ctx, gone, "lambda-logging")
+    assert record.status is Status.missing
+    assert "does not exist" in record.evidence
+    foreign = {
+        "FunctionName": "foreign",
+        "FunctionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:foreign",
+        "Role": "arn:aws:iam::210987654321:role/shared",
+    }
+    ctx = _ctx()
+    stub = Stubber(ctx.client("lambda"))
+    stub.add_response("list_functions", {"Functions": [foreign]})
+    with stub:
+        probe_lambda_logging(ctx)
+    record = _record(ctx, foreign["FunctionArn"], "lambda-logging")
+    assert record.status is Status.unknown
+    assert "210987654321" in record.evidence

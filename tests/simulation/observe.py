@@ -57,9 +57,9 @@ def s3_server_access_logs(org: DemoOrg, p: Planned) -> str:
 
 
 def elb_access_logs(org: DemoOrg, p: Planned) -> str:
-    attributes = _client(org, p, "elbv2").describe_load_balancer_attributes(
-        LoadBalancerArn=p.arn
-    )["Attributes"]
+    attributes = _client(org, p, "elbv2").describe_load_balancer_attributes(LoadBalancerArn=p.arn)[
+        "Attributes"
+    ]
     values = {a["Key"]: a["Value"] for a in attributes}
     return "logged" if values.get("access_logs.s3.enabled") == "true" else "missing"
 
@@ -139,7 +139,8 @@ def log_group_retention(org: DemoOrg, p: Planned) -> str:
         "logGroups"
     ]
     group = next(g for g in groups if g["logGroupName"] == p.resource_id)
-    return "logged" if group.get("retentionInDays") else "missing"
+    days = group.get("retentionInDays")  # absent: never expires
+    return "logged" if days is None or days >= 365 else "partial"
 
 
 def stepfunctions_logging(org: DemoOrg, p: Planned) -> str:
@@ -164,7 +165,21 @@ def _selectors(org: DemoOrg, p: Planned, trail: dict) -> dict:
     return home.get_event_selectors(TrailName=trail["TrailARN"])
 
 
+def _organization_trail_logging(org: DemoOrg) -> bool:
+    """An org trail in the management account covers every member (moto hides it there)."""
+    management = org.accounts["management"]
+    cloudtrail = management.client("cloudtrail")
+    return any(
+        t.get("IsOrganizationTrail")
+        and t["IsMultiRegionTrail"]
+        and cloudtrail.get_trail_status(Name=t["TrailARN"])["IsLogging"]
+        for t in cloudtrail.describe_trails()["trailList"]
+    )
+
+
 def cloudtrail_management_events(org: DemoOrg, p: Planned) -> str:
+    if _organization_trail_logging(org):
+        return "logged"
     best = "missing"
     for trail in _trails_covering(org, p):
         selectors = _selectors(org, p, trail)
@@ -217,21 +232,22 @@ def guardduty(org: DemoOrg, p: Planned) -> str:
 
 OBSERVERS: dict[str, Callable[[DemoOrg, Planned], str]] = {
     "vpc-flow-logs": vpc_flow_logs,
-    "route53-resolver-query-logs": resolver_query_logs,
+    "resolver-query-logs": resolver_query_logs,
     "route53-query-logs": route53_query_logs,
     "s3-server-access-logs": s3_server_access_logs,
     "elb-access-logs": elb_access_logs,
     "waf-logging": waf_logging,
-    "cloudfront-logs": cloudfront_logs,
+    "cloudfront-logging": cloudfront_logs,
     "apigateway-access-logs": apigateway_access_logs,
     "rds-log-exports": rds_log_exports,
     "cloudwatch-agent": cloudwatch_agent,
     "lambda-logging": lambda_logging,
-    "log-group-retention": log_group_retention,
+    "log-retention": log_group_retention,
     "stepfunctions-logging": stepfunctions_logging,
     "cloudtrail-management-events": cloudtrail_management_events,
     "cloudtrail-s3-data-events": cloudtrail_s3_data_events,
     "cloudtrail-lambda-data-events": cloudtrail_lambda_data_events,
+    "cloudtrail-dynamodb-data-events": cloudtrail_lambda_data_events,  # same selector shape
     "config-recorder": config_recorder,
     "guardduty": guardduty,
 }

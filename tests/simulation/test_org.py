@@ -109,9 +109,12 @@ def test_data_bucket_has_no_server_access_logs_but_static_site_has(org: DemoOrg)
 def test_development_has_no_config_recorder_and_eu_has_no_trail(org: DemoOrg) -> None:
     dev = org.accounts["development"]
     for region in org.regions:
-        assert dev.client("config", region).describe_configuration_recorders()[
-            "ConfigurationRecorders"
-        ] == []
+        assert (
+            dev.client("config", region).describe_configuration_recorders()[
+                "ConfigurationRecorders"
+            ]
+            == []
+        )
     trails = dev.client("cloudtrail", "eu-west-1").describe_trails()["trailList"]
     assert all(not t["IsMultiRegionTrail"] and t["HomeRegion"] == "us-east-1" for t in trails)
 

@@ -342,9 +342,11 @@ def test_help_lists_every_key_and_q_quits(make_app):
             await pilot.press("question_mark")
             await settle(pilot, app)
             assert isinstance(app.screen, HelpScreen)
-            text = screen_text(app)
-            for words in ("Filter", "Gaps only", "Layer", "Sort", "Trace", "Export CSV", "Quit"):
-                assert words in text
+            listed = {description for _, description in app.screen.keys}
+            for words in ("Filter", "Gaps", "Layer", "Sort", "Trace", "Export", "Quit"):
+                assert words in listed
+            assert "Light/dark" in listed and "Back" in listed  # hidden from the footer too
+            assert "Filter" in screen_text(app)
             await pilot.press("escape")
             await settle(pilot, app)
             assert isinstance(app.screen, ResourceListScreen)
@@ -473,5 +475,84 @@ def test_unparseable_snapshot_closes_the_app_with_one_line(tmp_path):
             await settle(pilot, app)
         assert app.return_code == 2
         assert "newer than this blindspot" in app.load_error
+
+    run(body())
+
+
+def test_mouse_click_moves_the_cursor_and_a_second_click_opens(make_app):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("l")
+            await settle(pilot, app)
+            table = app.screen.query_one(ResourceTable)
+            await pilot.click(ResourceTable, offset=(20, 4))  # header is line 0: row 3
+            assert table.cursor == 3
+            expected = table.current
+            await pilot.click(ResourceTable, offset=(20, 4))
+            await settle(pilot, app)
+            assert isinstance(app.screen, ResourceDetailScreen)
+            assert app.screen.resource_id == expected
+
+    run(body())
+
+
+def test_escape_in_the_filter_returns_to_the_list_not_back(make_app):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("l")
+            await settle(pilot, app)
+            screen = app.screen
+            await pilot.press("slash", *"dev")
+            await settle(pilot, app)
+            await pilot.press("escape")
+            await settle(pilot, app)
+            assert app.screen is screen and isinstance(app.focused, ResourceTable)
+            assert screen.text == "dev" and len(screen.rows) < 19
+            await pilot.press("escape")
+            await settle(pilot, app)
+            assert isinstance(app.screen, MatrixScreen)
+
+    run(body())
+
+
+def test_a_wide_type_node_offers_the_list_instead_of_thousands_of_leaves(make_app):
+    from tests.tui.fixtures import scaled_snapshot
+    from tui.screens.tree import MAX_LEAVES, MoreLeaf
+
+    async def body():
+        app = make_app(snapshot=scaled_snapshot(2000))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("o")
+            await settle(pilot, app)
+            tree = app.screen.query_one(Tree)
+            prod = tree.root.children[0]
+            prod.expand()
+            await settle(pilot, app)
+            east = next(
+                n for n in prod.children if getattr(n.data, "key", None) == (PROD, "us-east-1")
+            )
+            east.expand()
+            await settle(pilot, app)
+            instances = next(
+                n
+                for n in east.children
+                if getattr(n.data, "key", ("",))[-1] == "AWS::EC2::Instance"
+            )
+            instances.expand()
+            await settle(pilot, app)
+            assert len(instances.children) == MAX_LEAVES + 1
+            more = instances.children[-1]
+            assert isinstance(more.data, MoreLeaf)
+            tree.select_node(more)
+            await settle(pilot, app)
+            screen = app.screen
+            assert isinstance(screen, ResourceListScreen)
+            assert screen.scope_type == "AWS::EC2::Instance"
+            assert len(screen.rows) == instances.data.size > MAX_LEAVES
 
     run(body())

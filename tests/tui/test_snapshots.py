@@ -53,3 +53,15 @@ def test_trace(snap_compare, make_app, size):
 def test_org_tree_expanded_80x24(snap_compare, make_app):
     steps = (("o",), ("down", "enter", "down", "down", "enter"))
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_before(*steps))
+
+
+def test_matrix_light_theme_80x24(snap_compare, make_app):
+    app = make_app(theme="textual-light")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_before())
+
+
+def test_detail_no_color_ascii_80x24(snap_compare, make_app, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(ascii_only=True)
+    steps = (lambda app: app.open_resource(INSTANCE),)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_before(*steps))

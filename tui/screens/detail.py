@@ -10,7 +10,7 @@ from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from collectors.coverage.catalogue import CONTROLS_BY_ID, Control
-from collectors.model import LAYERS, STATUS_SEVERITY, Coverage
+from collectors.model import LAYERS, STATUS_SEVERITY, Coverage, Expectation
 
 from .. import safe
 from .base import ExplorerScreen
@@ -18,9 +18,11 @@ from .base import ExplorerScreen
 _NOT_SCORED = len(STATUS_SEVERITY)
 
 
-def _sort_key(record: Coverage) -> tuple[int, int, str]:
+def _sort_key(record: Coverage) -> tuple[int, bool, int, str]:
+    """Worst status first; within a status, baseline controls (scored) before extended."""
     return (
         STATUS_SEVERITY.get(record.status, _NOT_SCORED),
+        record.expectation != Expectation.baseline,
         LAYERS.index(record.layer),
         record.control,
     )
@@ -40,7 +42,7 @@ class ResourceDetailScreen(ExplorerScreen):
         Binding("t", "trace", "Trace", id="detail.trace"),
         Binding("c", "copy('remediation')", "Copy fix", id="detail.copy_remediation"),
         Binding("y", "copy('query')", "Copy query", id="detail.copy_query"),
-        Binding("i", "copy('id')", "Copy id", id="detail.copy_id"),
+        Binding("i", "copy('id')", "Copy id", show=False, id="detail.copy_id"),
         Binding("v", "copy('evidence')", "Copy evidence", show=False, id="detail.copy_evidence"),
         Binding("d", "copy('destination')", "Copy destination", show=False, id="detail.copy_dest"),
     ]
@@ -68,7 +70,7 @@ class ResourceDetailScreen(ExplorerScreen):
             details = TextArea("", read_only=True, id="control-detail", soft_wrap=True)
             details.border_title = "Selected control (selectable text)"
             yield details
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()

@@ -38,8 +38,12 @@ class MatrixScreen(ExplorerScreen):
     crumb = "Organization"
 
     BINDINGS = [
+        Binding("escape", "back", "Back", show=False, id="nav.back"),
         Binding("r", "toggle_regions", "Accounts/regions", id="matrix.regions"),
         Binding("enter", "open_cell", "Open", show=False, id="matrix.open"),
+        # Shown here, where they are the next step; they work on every screen (app keys).
+        Binding("l", "app.resources", "List", id="matrix.list"),
+        Binding("o", "app.tree", "Tree", id="matrix.tree"),
     ]
 
     def __init__(self) -> None:
@@ -53,7 +57,7 @@ class MatrixScreen(ExplorerScreen):
         table.loading = True
         yield table
         yield Static(id="legend")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()

@@ -29,11 +29,11 @@ class ResourceListScreen(ExplorerScreen):
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="list.filter"),
-        Binding("g", "toggle_gaps", "Gaps only", id="list.gaps"),
+        Binding("g", "toggle_gaps", "Gaps", id="list.gaps"),
         Binding("f", "cycle_layer", "Layer", id="list.layer"),
         Binding("s", "toggle_sort", "Sort", id="list.sort"),
-        Binding("t", "trace", "Trace", id="list.trace"),
-        Binding("e", "export", "Export CSV", id="list.export"),
+        Binding("t", "trace", "Trace", show=False, id="list.trace"),
+        Binding("e", "export", "Export", id="list.export"),
     ]
 
     def __init__(
@@ -61,7 +61,10 @@ class ResourceListScreen(ExplorerScreen):
         self.crumb = self._scope_crumb()
 
     def _scope_crumb(self) -> str:
-        parts = [p for p in (self.scope_account, self.scope_region, self.scope_type) if p]
+        graph = self.graph
+        names = {a.id: a.name for a in graph.snapshot.accounts} if graph else {}
+        account = names.get(self.scope_account or "") or self.scope_account
+        parts = [p for p in (account, self.scope_region, self.scope_type) if p]
         scope = " ".join(parts) if parts else "all"
         return f"Resources ({scope})"
 
@@ -78,7 +81,7 @@ class ResourceListScreen(ExplorerScreen):
         graph = self.graph
         assert graph is not None, "the resource list opens only once the snapshot is loaded"
         yield ResourceTable(graph, ascii_only=self.ascii_only, id="resources")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()

@@ -83,7 +83,7 @@ class TraceScreen(ExplorerScreen):
         tree = SafeTree("trace", ascii_only=self.ascii_only, id="trace")
         tree.auto_expand = False
         yield tree
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()

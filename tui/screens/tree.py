@@ -47,7 +47,7 @@ class OrgTreeScreen(ExplorerScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_breadcrumb()
         yield SafeTree("Organization", ascii_only=self.ascii_only, id="org-tree")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()

@@ -9,12 +9,14 @@ as at 100,000. Filtering swaps the id array; the widget never holds more than th
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -56,7 +58,7 @@ class ResourceTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="table.page_down"),
         Binding("home", "jump(0)", "First", show=False, id="table.first"),
         Binding("end", "jump(-1)", "Last", show=False, id="table.last"),
-        Binding("enter", "select", "Open", id="table.open"),
+        Binding("enter", "select", "Open", show=False, id="table.open"),
     ]
 
     DEFAULT_CSS = """
@@ -102,11 +104,10 @@ class ResourceTable(ScrollView, can_focus=True):
         self.rows = rows
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         cursor = 0
-        if keep is not None and len(rows) < 200_000:
-            try:
-                cursor = list(rows).index(keep)
-            except ValueError:
-                cursor = 0
+        if keep is not None:
+            # One C-level scan per filter change (about 1 ms at 100k ids), not per keystroke.
+            with contextlib.suppress(ValueError):
+                cursor = rows.index(keep)
         self.scroll_to(y=0, animate=False, immediate=True)
         self.cursor = cursor
         self.refresh()
@@ -153,6 +154,16 @@ class ResourceTable(ScrollView, can_focus=True):
     def action_select(self) -> None:
         if self.current is not None:
             self.post_message(self.Selected(self.current))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor to that row; a click on the cursor's row opens it."""
+        index = round(self.scroll_offset.y) + event.y - 1
+        if event.y < 1 or not 0 <= index < len(self.rows):
+            return
+        if index == self.cursor:
+            self.action_select()
+        else:
+            self.cursor = index
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows) + 1)

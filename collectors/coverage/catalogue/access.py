@@ -36,8 +36,8 @@ CONTROLS: tuple[Control, ...] = (
             "aws elbv2 modify-load-balancer-attributes --load-balancer-arn <lb-arn> --attributes "
             "Key=access_logs.s3.enabled,Value=true Key=access_logs.s3.bucket,Value=<log-bucket>"
             "  # classic: aws elb modify-load-balancer-attributes --load-balancer-name <name> "
-            "--load-balancer-attributes '{\"AccessLog\":{\"Enabled\":true,"
-            "\"S3BucketName\":\"<log-bucket>\"}}'"
+            '--load-balancer-attributes \'{"AccessLog":{"Enabled":true,'
+            '"S3BucketName":"<log-bucket>"}}\''
         ),
         first_query=(
             "SELECT time, client_ip, request_verb, request_url, elb_status_code, user_agent "
@@ -86,7 +86,7 @@ CONTROLS: tuple[Control, ...] = (
             "--distribution-config file://config-with-Logging-Enabled-true.json"
         ),
         first_query=(
-            "SELECT \"c-ip\", COUNT(*) AS requests, COUNT(DISTINCT \"cs-uri-stem\") AS uris "
+            'SELECT "c-ip", COUNT(*) AS requests, COUNT(DISTINCT "cs-uri-stem") AS uris '
             "FROM cloudfront_logs WHERE date = DATE '<yyyy-mm-dd>' GROUP BY 1 "
             "ORDER BY requests DESC LIMIT 50"
         ),
@@ -133,8 +133,8 @@ CONTROLS: tuple[Control, ...] = (
         logs_land_in="S3 <target-bucket>/<TargetPrefix>YYYY-MM-DD-HH-MM-SS-<id>",
         remediation=(
             "aws s3api put-bucket-logging --bucket <bucket> --bucket-logging-status "
-            "'{\"LoggingEnabled\":{\"TargetBucket\":\"<log-bucket>\","
-            "\"TargetPrefix\":\"<bucket>/\"}}'"
+            '\'{"LoggingEnabled":{"TargetBucket":"<log-bucket>",'
+            '"TargetPrefix":"<bucket>/"}}\''
         ),
         first_query=(
             "SELECT requestdatetime, remoteip, requester, operation, key, httpstatus "

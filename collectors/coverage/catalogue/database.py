@@ -1,12 +1,14 @@
 """Controls of the `database` layer, one row a control.
 
-Sources: RDS log groups `/aws/rds/instance|cluster/<id>/<type>`
-https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html ;
-DocumentDB https://docs.aws.amazon.com/documentdb/latest/developerguide/event-auditing.html ;
-Neptune https://docs.aws.amazon.com/neptune/latest/userguide/cloudwatch-logs.html ;
-Redshift https://docs.aws.amazon.com/redshift/latest/mgmt/db-auditing.html ;
-ElastiCache https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Log_Delivery.html ;
-OpenSearch https://docs.aws.amazon.com/opensearch-service/latest/developerguide/createdomain-configure-slow-logs.html .
+Sources:
+- RDS log groups `/aws/rds/instance|cluster/<id>/<type>`,
+  https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
+- DocumentDB https://docs.aws.amazon.com/documentdb/latest/developerguide/event-auditing.html
+- Neptune https://docs.aws.amazon.com/neptune/latest/userguide/cloudwatch-logs.html
+- Redshift https://docs.aws.amazon.com/redshift/latest/mgmt/db-auditing.html
+- ElastiCache https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Log_Delivery.html
+- OpenSearch
+  https://docs.aws.amazon.com/opensearch-service/latest/developerguide/createdomain-configure-slow-logs.html
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ CONTROLS: tuple[Control, ...] = (
         remediation=(
             "aws rds modify-db-instance --db-instance-identifier <db-id> "
             "--cloudwatch-logs-export-configuration "
-            "'{\"EnableLogTypes\":[\"audit\",\"error\",\"general\",\"slowquery\"]}' "
+            '\'{"EnableLogTypes":["audit","error","general","slowquery"]}\' '
             "--apply-immediately  # Aurora: aws rds modify-db-cluster --db-cluster-identifier"
         ),
         first_query=(
@@ -54,8 +56,7 @@ CONTROLS: tuple[Control, ...] = (
         resource_types=("AWS::Redshift::Cluster",),
         expectation=Expectation.baseline,
         evaluated_by=(
-            "redshift:DescribeLoggingStatus LoggingEnabled/LogDestinationType/LogExports/"
-            "BucketName"
+            "redshift:DescribeLoggingStatus LoggingEnabled/LogDestinationType/LogExports/BucketName"
         ),
         logs_land_in="S3 <bucket>/<prefix>AWSLogs/<account>/redshift/<region>/... or "
         "CloudWatch Logs /aws/redshift/cluster/<cluster>/<log>",
@@ -84,7 +85,7 @@ CONTROLS: tuple[Control, ...] = (
         remediation=(
             "aws docdb modify-db-cluster --db-cluster-identifier <cluster> "
             "--cloudwatch-logs-export-configuration "
-            "'{\"EnableLogTypes\":[\"audit\",\"profiler\"]}' --apply-immediately"
+            '\'{"EnableLogTypes":["audit","profiler"]}\' --apply-immediately'
         ),
         first_query=(
             "fields @timestamp, atype, param.user, remote_ip | filter atype like "
@@ -103,7 +104,7 @@ CONTROLS: tuple[Control, ...] = (
         logs_land_in="CloudWatch Logs /aws/neptune/<cluster>/audit",
         remediation=(
             "aws neptune modify-db-cluster --db-cluster-identifier <cluster> "
-            "--cloudwatch-logs-export-configuration '{\"EnableLogTypes\":[\"audit\"]}' "
+            '--cloudwatch-logs-export-configuration \'{"EnableLogTypes":["audit"]}\' '
             "--apply-immediately  # and neptune_enable_audit_log=1 in the parameter group"
         ),
         first_query=(
@@ -127,9 +128,9 @@ CONTROLS: tuple[Control, ...] = (
         "DestinationDetails",
         remediation=(
             "aws elasticache modify-replication-group --replication-group-id <group> "
-            "--log-delivery-configurations '[{\"LogType\":\"engine-log\",\"DestinationType\":"
-            "\"cloudwatch-logs\",\"DestinationDetails\":{\"CloudWatchLogsDetails\":{\"LogGroup\":"
-            "\"<log-group>\"}},\"LogFormat\":\"json\"}]' --apply-immediately"
+            '--log-delivery-configurations \'[{"LogType":"engine-log","DestinationType":'
+            '"cloudwatch-logs","DestinationDetails":{"CloudWatchLogsDetails":{"LogGroup":'
+            '"<log-group>"}},"LogFormat":"json"}]\' --apply-immediately'
         ),
         first_query=(
             "fields @timestamp, @message | filter @message like /AUTH|CONFIG|<client ip>/ "

@@ -1,12 +1,14 @@
 """Controls of the `host` layer, one row a control.
 
-Sources: CloudWatch agent default log stream `{instance_id}` and the `CWAgent` namespace
-https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-Configuration-File-Details.html ;
-Session Manager preferences live in the `SSM-SessionManagerRunShell` document
-https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-configure-preferences-cli.html ;
-EKS control-plane log types and group `/aws/eks/<cluster>/cluster`
-https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html ;
-ECS `logConfiguration` https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html .
+Sources:
+- CloudWatch agent: default log stream `{instance_id}` and the `CWAgent` namespace,
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-Configuration-File-Details.html
+- Session Manager preferences live in the `SSM-SessionManagerRunShell` document,
+  https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-configure-preferences-cli.html
+- EKS control-plane log types and group `/aws/eks/<cluster>/cluster`,
+  https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
+- ECS `logConfiguration`,
+  https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
 """
 
 from __future__ import annotations
@@ -76,8 +78,7 @@ CONTROLS: tuple[Control, ...] = (
         resource_types=("blindspot::Account::Region",),
         expectation=Expectation.extended,
         evaluated_by=(
-            "ssm:GetDocument SSM-SessionManagerRunShell inputs.s3BucketName/"
-            "cloudWatchLogGroupName"
+            "ssm:GetDocument SSM-SessionManagerRunShell inputs.s3BucketName/cloudWatchLogGroupName"
         ),
         logs_land_in="S3 bucket/prefix or CloudWatch Logs group from Session Manager preferences",
         remediation=(
@@ -102,8 +103,8 @@ CONTROLS: tuple[Control, ...] = (
         logs_land_in="CloudWatch Logs group /aws/eks/<cluster>/cluster",
         remediation=(
             "aws eks update-cluster-config --name <cluster> --logging "
-            "'{\"clusterLogging\":[{\"types\":[\"api\",\"audit\",\"authenticator\","
-            "\"controllerManager\",\"scheduler\"],\"enabled\":true}]}'"
+            '\'{"clusterLogging":[{"types":["api","audit","authenticator",'
+            '"controllerManager","scheduler"],"enabled":true}]}\''
         ),
         first_query=(
             "fields @timestamp, verb, objectRef.resource, objectRef.name, user.username, "

@@ -19,7 +19,7 @@ from ...inventory.base import CollectedResource
 from ...model import Status
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
-from ..records import record
+from ..records import offline_capable, record
 from .serverless import CALL_ERRORS, ensure_resource, log_group_arn
 
 CLASSIC_ELB = "AWS::ElasticLoadBalancing::LoadBalancer"
@@ -32,14 +32,33 @@ WEB_ACL_REGIONAL = "AWS::WAFRegional::WebACL"
 REST_STAGE = "AWS::ApiGateway::Stage"
 V2_STAGE = "AWS::ApiGatewayV2::Stage"
 V2_API = "AWS::ApiGatewayV2::Api"
+#: Resource types a web ACL can protect (ListResourcesForWebACL ResourceType, CloudFront).
+PROTECTABLE_TYPES = frozenset(
+    {
+        ELBV2,
+        REST_STAGE,
+        DISTRIBUTION,
+        "AWS::AppSync::GraphQLApi",
+        "AWS::Cognito::UserPool",
+        "AWS::AppRunner::Service",
+        "AWS::EC2::VerifiedAccessInstance",
+        "AWS::Amplify::App",
+    }
+)
 #: The region whose endpoints serve CloudFront and CLOUDFRONT-scope WAF.
 CLOUDFRONT_REGION = "us-east-1"
 #: Error codes meaning "this service does not exist here" for WAF Classic (retired API).
 _ABSENT = frozenset({"404", "NotImplementedError", "EndpointUnreachable", "UnknownOperation"})
 
 
-def _add(ctx: ProbeContext, resource_id: str, control_id: str, status: Status, evidence: str,
-         **kwargs: Any) -> None:
+def _add(
+    ctx: ProbeContext,
+    resource_id: str,
+    control_id: str,
+    status: Status,
+    evidence: str,
+    **kwargs: Any,
+) -> None:
     """One record, with the catalogue's layer and expectation (collectors.coverage.records)."""
     record(ctx, resource_id, control_id, status, evidence, **kwargs)
 
@@ -65,7 +84,7 @@ def _s3_destination(bucket: str, prefix: str | None) -> str:
 
 
 def _classic_balancers(ctx: ProbeContext) -> list[CollectedResource]:
-    if CLASSIC_ELB not in ctx.inventory.types_covered:
+    if CLASSIC_ELB not in ctx.inventory.types_covered and ctx.aws is not None:
         paginator = ctx.client("elb").get_paginator("describe_load_balancers")
         for page in paginator.paginate():
             for lb in page.get("LoadBalancerDescriptions", []):
@@ -74,19 +93,24 @@ def _classic_balancers(ctx: ProbeContext) -> list[CollectedResource]:
                     ctx,
                     arn=f"arn:aws:elasticloadbalancing:{ctx.region}:{ctx.account}:"
                     f"loadbalancer/{name}",
-                    type_=CLASSIC_ELB, resource_id=name, name=name,
+                    type_=CLASSIC_ELB,
+                    resource_id=name,
+                    name=name,
                 )
     return ctx.inventory.of_type(CLASSIC_ELB)
 
 
 def _v2_balancers(ctx: ProbeContext) -> list[CollectedResource]:
-    if ELBV2 not in ctx.inventory.types_covered:
+    if ELBV2 not in ctx.inventory.types_covered and ctx.aws is not None:
         paginator = ctx.client("elbv2").get_paginator("describe_load_balancers")
         for page in paginator.paginate():
             for lb in page.get("LoadBalancers", []):
                 arn = lb["LoadBalancerArn"]
                 item = ensure_resource(
-                    ctx, arn=arn, type_=ELBV2, resource_id=arn.split("loadbalancer/", 1)[-1],
+                    ctx,
+                    arn=arn,
+                    type_=ELBV2,
+                    resource_id=arn.split("loadbalancer/", 1)[-1],
                     name=lb.get("LoadBalancerName", ""),
                 )
                 item.configuration.setdefault("type", lb.get("Type"))
@@ -103,6 +127,7 @@ def _v2_kind(item: CollectedResource) -> str:
     )
 
 
+@offline_capable
 def probe_elb_logs(ctx: ProbeContext) -> None:
     """elb-access-logs (classic, ALB, NLB) and alb-connection-logs (ALB)."""
     try:
@@ -111,9 +136,14 @@ def probe_elb_logs(ctx: ProbeContext) -> None:
         code = ctx.fail(exc, service="elasticloadbalancing", operation="DescribeLoadBalancers").code
         classic = ctx.inventory.of_type(CLASSIC_ELB)
         for item in classic:
-            _add(ctx, item.id, "elb-access-logs", Status.unknown,
-                 f"elb:DescribeLoadBalancers failed ({code})",
-                 operation="elasticloadbalancing:DescribeLoadBalancers")
+            _add(
+                ctx,
+                item.id,
+                "elb-access-logs",
+                Status.unknown,
+                f"elb:DescribeLoadBalancers failed ({code})",
+                operation="elasticloadbalancing:DescribeLoadBalancers",
+            )
         classic = []
     for item in classic:
         _decide_classic(ctx, item)
@@ -122,9 +152,14 @@ def probe_elb_logs(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="elasticloadbalancing", operation="DescribeLoadBalancers").code
         for item in ctx.inventory.of_type(ELBV2):
-            _add(ctx, item.id, "elb-access-logs", Status.unknown,
-                 f"elbv2:DescribeLoadBalancers failed ({code})",
-                 operation="elasticloadbalancing:DescribeLoadBalancers")
+            _add(
+                ctx,
+                item.id,
+                "elb-access-logs",
+                Status.unknown,
+                f"elbv2:DescribeLoadBalancers failed ({code})",
+                operation="elasticloadbalancing:DescribeLoadBalancers",
+            )
         return
     for item in balancers:
         _decide_v2(ctx, item)
@@ -135,40 +170,63 @@ def _decide_classic(ctx: ProbeContext, item: CollectedResource) -> None:
     attributes = _supplementary(item, "LoadBalancerAttributes")
     access = (attributes or {}).get("accessLog") if isinstance(attributes, dict) else None
     if access is None:
+        if ctx.aws is None:
+            return  # offline and not in the configuration item: the runner marks it unknown
         name = item.resource.resource_id or item.id.rsplit("/", 1)[-1]
         try:
             response = ctx.client("elb").describe_load_balancer_attributes(LoadBalancerName=name)
         except CALL_ERRORS as exc:
-            code = ctx.fail(exc, service="elasticloadbalancing",
-                            operation="DescribeLoadBalancerAttributes").code
-            _add(ctx, item.id, "elb-access-logs", Status.unknown,
-                 f"elb:DescribeLoadBalancerAttributes failed ({code})", operation=operation)
+            code = ctx.fail(
+                exc, service="elasticloadbalancing", operation="DescribeLoadBalancerAttributes"
+            ).code
+            _add(
+                ctx,
+                item.id,
+                "elb-access-logs",
+                Status.unknown,
+                f"elb:DescribeLoadBalancerAttributes failed ({code})",
+                operation=operation,
+            )
             return
         raw = (response.get("LoadBalancerAttributes") or {}).get("AccessLog") or {}
-        access = {"enabled": raw.get("Enabled"), "s3BucketName": raw.get("S3BucketName"),
-                  "s3BucketPrefix": raw.get("S3BucketPrefix"),
-                  "emitInterval": raw.get("EmitInterval")}
+        access = {
+            "enabled": raw.get("Enabled"),
+            "s3BucketName": raw.get("S3BucketName"),
+            "s3BucketPrefix": raw.get("S3BucketPrefix"),
+            "emitInterval": raw.get("EmitInterval"),
+        }
     if access.get("enabled") and access.get("s3BucketName"):
-        _add(ctx, item.id, "elb-access-logs", Status.logged,
-             f"elb:DescribeLoadBalancerAttributes: AccessLog.Enabled=true, S3BucketName="
-             f"{clean_single_line(str(access['s3BucketName']))}",
-             destination=_s3_destination(str(access["s3BucketName"]),
-                                         access.get("s3BucketPrefix")),
-             operation=operation,
-             notes=[f"EmitInterval={access['emitInterval']} minutes"]
-             if access.get("emitInterval") else [])
+        _add(
+            ctx,
+            item.id,
+            "elb-access-logs",
+            Status.logged,
+            f"elb:DescribeLoadBalancerAttributes: AccessLog.Enabled=true, S3BucketName="
+            f"{clean_single_line(str(access['s3BucketName']))}",
+            destination=_s3_destination(str(access["s3BucketName"]), access.get("s3BucketPrefix")),
+            operation=operation,
+            notes=[f"EmitInterval={access['emitInterval']} minutes"]
+            if access.get("emitInterval")
+            else [],
+        )
         return
-    _add(ctx, item.id, "elb-access-logs", Status.missing,
-         "elb:DescribeLoadBalancerAttributes: AccessLog.Enabled=false", operation=operation)
+    _add(
+        ctx,
+        item.id,
+        "elb-access-logs",
+        Status.missing,
+        "elb:DescribeLoadBalancerAttributes: AccessLog.Enabled=false",
+        operation=operation,
+    )
 
 
 def _v2_attributes(ctx: ProbeContext, item: CollectedResource) -> dict[str, str]:
     """ALB/NLB attributes as key -> value; from the inventory, else the API (raises)."""
     listed = _supplementary(item, "LoadBalancerAttributes")
     if not isinstance(listed, list) or not listed:
-        response = ctx.client("elbv2").describe_load_balancer_attributes(
-            LoadBalancerArn=item.id
-        )
+        if ctx.aws is None:
+            return {}
+        response = ctx.client("elbv2").describe_load_balancer_attributes(LoadBalancerArn=item.id)
         listed = response.get("Attributes") or []
     result: dict[str, str] = {}
     for entry in listed:
@@ -183,19 +241,40 @@ def _decide_v2(ctx: ProbeContext, item: CollectedResource) -> None:
     operation = "elasticloadbalancing:DescribeLoadBalancerAttributes"
     kind = _v2_kind(item)
     if kind == "gateway":
-        _add(ctx, item.id, "elb-access-logs", Status.not_applicable,
-             "elbv2:DescribeLoadBalancers: Type=gateway has no access logs", operation=operation)
+        _add(
+            ctx,
+            item.id,
+            "elb-access-logs",
+            Status.not_applicable,
+            "elbv2:DescribeLoadBalancers: Type=gateway has no access logs",
+            operation=operation,
+        )
         return
     try:
         attributes = _v2_attributes(ctx, item)
+        if not attributes:
+            return  # offline, attributes not in the configuration item
     except CALL_ERRORS as exc:
-        code = ctx.fail(exc, service="elasticloadbalancing",
-                        operation="DescribeLoadBalancerAttributes").code
-        _add(ctx, item.id, "elb-access-logs", Status.unknown,
-             f"elbv2:DescribeLoadBalancerAttributes failed ({code})", operation=operation)
+        code = ctx.fail(
+            exc, service="elasticloadbalancing", operation="DescribeLoadBalancerAttributes"
+        ).code
+        _add(
+            ctx,
+            item.id,
+            "elb-access-logs",
+            Status.unknown,
+            f"elbv2:DescribeLoadBalancerAttributes failed ({code})",
+            operation=operation,
+        )
         if kind == "application":
-            _add(ctx, item.id, "alb-connection-logs", Status.unknown,
-                 f"elbv2:DescribeLoadBalancerAttributes failed ({code})", operation=operation)
+            _add(
+                ctx,
+                item.id,
+                "alb-connection-logs",
+                Status.unknown,
+                f"elbv2:DescribeLoadBalancerAttributes failed ({code})",
+                operation=operation,
+            )
         return
     notes = ["NLB access logs are written for TLS listeners only"] if kind == "network" else []
     _decide_v2_log(ctx, item, "elb-access-logs", "access_logs.s3", attributes, notes)
@@ -216,20 +295,33 @@ def _decide_v2_log(
     enabled = attributes.get(f"{prefix}.enabled", "false").lower() == "true"
     bucket = attributes.get(f"{prefix}.bucket") or ""
     if enabled and bucket:
-        _add(ctx, item.id, control_id, Status.logged,
-             f"elbv2:DescribeLoadBalancerAttributes: {prefix}.enabled=true, "
-             f"{prefix}.bucket={clean_single_line(bucket)}",
-             destination=_s3_destination(bucket, attributes.get(f"{prefix}.prefix")),
-             operation=operation, notes=notes)
+        _add(
+            ctx,
+            item.id,
+            control_id,
+            Status.logged,
+            f"elbv2:DescribeLoadBalancerAttributes: {prefix}.enabled=true, "
+            f"{prefix}.bucket={clean_single_line(bucket)}",
+            destination=_s3_destination(bucket, attributes.get(f"{prefix}.prefix")),
+            operation=operation,
+            notes=notes,
+        )
         return
-    _add(ctx, item.id, control_id, Status.missing,
-         f"elbv2:DescribeLoadBalancerAttributes: {prefix}.enabled=false",
-         operation=operation, notes=notes)
+    _add(
+        ctx,
+        item.id,
+        control_id,
+        Status.missing,
+        f"elbv2:DescribeLoadBalancerAttributes: {prefix}.enabled=false",
+        operation=operation,
+        notes=notes,
+    )
 
 
 # --------------------------------------------------------------------------- S3
 
 
+@offline_capable
 def probe_s3_server_access_logs(ctx: ProbeContext) -> None:
     """s3-server-access-logs: the bucket's server access logging target."""
     control_id = "s3-server-access-logs"
@@ -242,30 +334,51 @@ def probe_s3_server_access_logs(ctx: ProbeContext) -> None:
             target = config.get("destinationBucketName")
             prefix = config.get("logFilePrefix")
             operation_text = "config:supplementaryConfiguration.BucketLoggingConfiguration"
+        elif ctx.aws is None:
+            continue  # offline and not in the configuration item: the runner marks it unknown
         else:
-            client = ctx.client("s3", item.resource.region if item.resource.region != "global"
-                                else ctx.region)
+            client = ctx.client(
+                "s3", item.resource.region if item.resource.region != "global" else ctx.region
+            )
             try:
                 logging = client.get_bucket_logging(Bucket=name).get("LoggingEnabled") or {}
             except CALL_ERRORS as exc:
                 code = ctx.fail(exc, service="s3", operation="GetBucketLogging").code
-                _add(ctx, item.id, control_id, Status.unknown,
-                     f"s3:GetBucketLogging failed ({code})", operation=operation)
+                _add(
+                    ctx,
+                    item.id,
+                    control_id,
+                    Status.unknown,
+                    f"s3:GetBucketLogging failed ({code})",
+                    operation=operation,
+                )
                 continue
             target = logging.get("TargetBucket")
             prefix = logging.get("TargetPrefix")
             operation_text = "s3:GetBucketLogging"
         if not target:
-            _add(ctx, item.id, control_id, Status.missing,
-                 f"{operation_text}: no LoggingEnabled on bucket {shown}", operation=operation)
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.missing,
+                f"{operation_text}: no LoggingEnabled on bucket {shown}",
+                operation=operation,
+            )
             continue
         notes = []
         if target == name:
             notes.append("the bucket logs to itself: each log delivery writes a new log object")
-        _add(ctx, item.id, control_id, Status.logged,
-             f"{operation_text}: LoggingEnabled.TargetBucket={clean_single_line(str(target))}",
-             destination=_s3_destination(str(target), prefix), operation=operation,
-             notes=notes)
+        _add(
+            ctx,
+            item.id,
+            control_id,
+            Status.logged,
+            f"{operation_text}: LoggingEnabled.TargetBucket={clean_single_line(str(target))}",
+            destination=_s3_destination(str(target), prefix),
+            operation=operation,
+            notes=notes,
+        )
 
 
 # --------------------------------------------------------------------------- CloudFront
@@ -277,22 +390,28 @@ def _distribution_config(ctx: ProbeContext, item: CollectedResource) -> dict[str
     if isinstance(config, dict) and "logging" in config:
         logging = config.get("logging") or {}
         return {
-            "Logging": {"Enabled": logging.get("enabled"), "Bucket": logging.get("bucket"),
-                        "Prefix": logging.get("prefix")},
+            "Logging": {
+                "Enabled": logging.get("enabled"),
+                "Bucket": logging.get("bucket"),
+                "Prefix": logging.get("prefix"),
+            },
             "DefaultCacheBehavior": {
                 "RealtimeLogConfigArn": (config.get("defaultCacheBehavior") or {}).get(
-                    "realtimeLogConfigArn")
+                    "realtimeLogConfigArn"
+                )
             },
-            "CacheBehaviors": {"Items": [
-                {"RealtimeLogConfigArn": b.get("realtimeLogConfigArn")}
-                for b in (config.get("cacheBehaviors") or {}).get("items") or []
-            ]},
+            "CacheBehaviors": {
+                "Items": [
+                    {"RealtimeLogConfigArn": b.get("realtimeLogConfigArn")}
+                    for b in (config.get("cacheBehaviors") or {}).get("items") or []
+                ]
+            },
             "WebACLId": config.get("webACLId"),
         }
     distribution_id = item.resource.resource_id or item.id.rsplit("/", 1)[-1]
-    return ctx.client("cloudfront", CLOUDFRONT_REGION).get_distribution_config(
-        Id=distribution_id
-    )["DistributionConfig"]
+    return ctx.client("cloudfront", CLOUDFRONT_REGION).get_distribution_config(Id=distribution_id)[
+        "DistributionConfig"
+    ]
 
 
 def _realtime_streams(ctx: ProbeContext) -> dict[str, str]:
@@ -330,6 +449,16 @@ def _v2_deliveries(ctx: ProbeContext) -> dict[str, str]:
             arn = sources.get(delivery.get("deliverySourceName", ""))
             if arn and delivery.get("deliveryDestinationArn"):
                 result[arn] = delivery["deliveryDestinationArn"]
+    if result:  # name the bucket / log group / stream behind each delivery destination
+        targets: dict[str, str] = {}
+        for page in logs.get_paginator("describe_delivery_destinations").paginate():
+            for destination in page.get("deliveryDestinations", []):
+                target = (destination.get("deliveryDestinationConfiguration") or {}).get(
+                    "destinationResourceArn"
+                )
+                if target:
+                    targets[destination["arn"]] = target
+        result = {arn: targets.get(dest, dest) for arn, dest in result.items()}
     return result
 
 
@@ -355,15 +484,21 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
             config = _distribution_config(ctx, item)
         except CALL_ERRORS as exc:
             code = ctx.fail(exc, service="cloudfront", operation="GetDistributionConfig").code
-            _add(ctx, item.id, control_id, Status.unknown,
-                 f"cloudfront:GetDistributionConfig failed ({code})",
-                 operation="cloudfront:GetDistributionConfig")
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.unknown,
+                f"cloudfront:GetDistributionConfig failed ({code})",
+                operation="cloudfront:GetDistributionConfig",
+            )
             continue
         item.configuration.setdefault("webACLId", (config or {}).get("WebACLId"))
         logging = (config or {}).get("Logging") or {}
-        behaviors = [(config or {}).get("DefaultCacheBehavior") or {}] + list(
-            ((config or {}).get("CacheBehaviors") or {}).get("Items") or []
-        )
+        behaviors = [
+            (config or {}).get("DefaultCacheBehavior") or {},
+            *(((config or {}).get("CacheBehaviors") or {}).get("Items") or []),
+        ]
         realtime = next(
             (b["RealtimeLogConfigArn"] for b in behaviors if b.get("RealtimeLogConfigArn")), None
         )
@@ -372,44 +507,74 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
             bucket = str(logging["Bucket"]).removesuffix(".s3.amazonaws.com")
             if realtime:
                 notes.append("also real-time logs to Kinesis")
-            _add(ctx, item.id, control_id, Status.logged,
-                 f"cloudfront:GetDistributionConfig: Logging.Enabled=true, Logging.Bucket="
-                 f"{clean_single_line(str(logging['Bucket']))}",
-                 destination=_s3_destination(bucket, logging.get("Prefix")),
-                 operation="cloudfront:GetDistributionConfig", notes=notes)
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.logged,
+                f"cloudfront:GetDistributionConfig: Logging.Enabled=true, Logging.Bucket="
+                f"{clean_single_line(str(logging['Bucket']))}",
+                destination=_s3_destination(bucket, logging.get("Prefix")),
+                operation="cloudfront:GetDistributionConfig",
+                notes=notes,
+            )
             continue
         if item.id in v2:
-            _add(ctx, item.id, control_id, Status.logged,
-                 "logs:DescribeDeliveries: CloudFront standard logging (v2) delivery to "
-                 f"{clean_single_line(v2[item.id])}",
-                 destination=clean_single_line(v2[item.id]),
-                 operation="logs:DescribeDeliveries")
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.logged,
+                "logs:DescribeDeliveries: CloudFront standard logging (v2) delivery to "
+                f"{clean_single_line(v2[item.id])}",
+                destination=clean_single_line(v2[item.id]),
+                operation="logs:DescribeDeliveries",
+            )
             continue
         if realtime:
             if streams is None:
                 try:
                     streams = _realtime_streams(ctx)
                 except CALL_ERRORS as exc:
-                    code = ctx.fail(exc, service="cloudfront",
-                                    operation="ListRealtimeLogConfigs").code
+                    code = ctx.fail(
+                        exc, service="cloudfront", operation="ListRealtimeLogConfigs"
+                    ).code
                     streams = {}
-                    notes.append(f"cloudfront:ListRealtimeLogConfigs failed ({code}): "
-                                 "stream not resolved")
-            _add(ctx, item.id, control_id, Status.logged,
-                 "cloudfront:GetDistributionConfig: cache behaviour RealtimeLogConfigArn="
-                 f"{clean_single_line(realtime)}",
-                 destination=clean_single_line(streams.get(realtime, realtime)),
-                 operation="cloudfront:GetDistributionConfig", notes=notes)
+                    notes.append(
+                        f"cloudfront:ListRealtimeLogConfigs failed ({code}): stream not resolved"
+                    )
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.logged,
+                "cloudfront:GetDistributionConfig: cache behaviour RealtimeLogConfigArn="
+                f"{clean_single_line(realtime)}",
+                destination=clean_single_line(streams.get(realtime, realtime)),
+                operation="cloudfront:GetDistributionConfig",
+                notes=notes,
+            )
             continue
         if v2_failure:
-            _add(ctx, item.id, control_id, Status.unknown,
-                 "cloudfront:GetDistributionConfig: Logging.Enabled=false and no real-time "
-                 f"config; logs:DescribeDeliverySources failed ({v2_failure})",
-                 operation="logs:DescribeDeliverySources")
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.unknown,
+                "cloudfront:GetDistributionConfig: Logging.Enabled=false and no real-time "
+                f"config; logs:DescribeDeliverySources failed ({v2_failure})",
+                operation="logs:DescribeDeliverySources",
+            )
             continue
-        _add(ctx, item.id, control_id, Status.missing,
-             "cloudfront:GetDistributionConfig: Logging.Enabled=false, no real-time log config, "
-             "no standard logging (v2) delivery", operation="cloudfront:GetDistributionConfig")
+        _add(
+            ctx,
+            item.id,
+            control_id,
+            Status.missing,
+            "cloudfront:GetDistributionConfig: Logging.Enabled=false, no real-time log config, "
+            "no standard logging (v2) delivery",
+            operation="cloudfront:GetDistributionConfig",
+        )
 
 
 # --------------------------------------------------------------------------- WAF
@@ -437,18 +602,24 @@ def _waf_status(config: dict[str, Any] | None) -> tuple[Status, str, str | None,
         notes.append(f"{len(config['RedactedFields'])} redacted field(s)")
     behaviour = (config.get("LoggingFilter") or {}).get("DefaultBehavior")
     if behaviour == "DROP":
-        return (Status.partial, "LoggingFilter.DefaultBehavior=DROP (only matching requests "
-                "are logged)", destination, notes)
+        return (
+            Status.partial,
+            "LoggingFilter.DefaultBehavior=DROP (only matching requests are logged)",
+            destination,
+            notes,
+        )
     return Status.logged, f"LogDestinationConfigs={destination}", destination, notes
 
 
 def _acl_protected_from_inventory(ctx: ProbeContext, acl: str) -> set[str]:
     protected = {
-        rel.target for rel in ctx.inventory.relationships
+        rel.target
+        for rel in ctx.inventory.relationships
         if rel.source == acl and rel.name.startswith("Is associated with")
     }
     protected |= {
-        rel.source for rel in ctx.inventory.relationships
+        rel.source
+        for rel in ctx.inventory.relationships
         if rel.target == acl and rel.name == "Is associated with WebACL"
     }
     for item in ctx.inventory.of_type(DISTRIBUTION):
@@ -458,13 +629,28 @@ def _acl_protected_from_inventory(ctx: ProbeContext, acl: str) -> set[str]:
     return protected
 
 
-def _inherit(ctx: ProbeContext, acl: str, acl_name: str, status: Status, destination: str | None,
-             protected: set[str], operation: str) -> None:
+def _inherit(
+    ctx: ProbeContext,
+    acl: str,
+    acl_name: str,
+    status: Status,
+    destination: str | None,
+    protected: set[str],
+    operation: str,
+) -> None:
     for target in sorted(protected):
-        if target in ctx.inventory.resources and target != acl:
-            _add(ctx, target, "waf-logging", status,
-                 f"{operation}: protected by web ACL {acl_name}, whose logging is {status.value}",
-                 inherited_from=acl, destination=destination, operation=operation)
+        item = ctx.inventory.resources.get(target)
+        if item is not None and item.type in PROTECTABLE_TYPES:
+            _add(
+                ctx,
+                target,
+                "waf-logging",
+                status,
+                f"{operation}: protected by web ACL {acl_name}, whose logging is {status.value}",
+                inherited_from=acl,
+                destination=destination,
+                operation=operation,
+            )
 
 
 def probe_waf_logging(ctx: ProbeContext) -> None:
@@ -483,7 +669,8 @@ def probe_waf_logging(ctx: ProbeContext) -> None:
 def _wafv2(ctx: ProbeContext, scope: str, region: str) -> None:
     client = ctx.client("wafv2", region)
     acls = {
-        item.id: item for item in ctx.inventory.of_type(WEB_ACL_V2)
+        item.id: item
+        for item in ctx.inventory.of_type(WEB_ACL_V2)
         if item.configuration.get("scope", "REGIONAL") == scope
         or (scope == "CLOUDFRONT" and ":global/webacl/" in item.id)
     }
@@ -491,33 +678,53 @@ def _wafv2(ctx: ProbeContext, scope: str, region: str) -> None:
     try:
         if WEB_ACL_V2 not in ctx.inventory.types_covered:
             for acl in _paged_markers(client.list_web_acls, "WebACLs", Scope=scope):
-                item = ensure_resource(ctx, arn=acl["ARN"], type_=WEB_ACL_V2,
-                                       resource_id=acl.get("Id", ""), name=acl.get("Name", ""),
-                                       region=region)
+                item = ensure_resource(
+                    ctx,
+                    arn=acl["ARN"],
+                    type_=WEB_ACL_V2,
+                    resource_id=acl.get("Id", ""),
+                    name=acl.get("Name", ""),
+                    region=region,
+                )
                 item.configuration.setdefault("scope", scope)
                 acls[acl["ARN"]] = item
                 listed_here.add(acl["ARN"])
         configs = {
             c["ResourceArn"]: c
-            for c in _paged_markers(client.list_logging_configurations,
-                                    "LoggingConfigurations", Scope=scope)
+            for c in _paged_markers(
+                client.list_logging_configurations, "LoggingConfigurations", Scope=scope
+            )
         }
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="wafv2", operation="ListLoggingConfigurations").code
         for arn in acls:
-            _add(ctx, arn, "waf-logging", Status.unknown,
-                 f"wafv2:ListLoggingConfigurations failed ({code})",
-                 operation="wafv2:ListLoggingConfigurations")
+            _add(
+                ctx,
+                arn,
+                "waf-logging",
+                Status.unknown,
+                f"wafv2:ListLoggingConfigurations failed ({code})",
+                operation="wafv2:ListLoggingConfigurations",
+            )
         return
     for arn, item in acls.items():
         status, tail, destination, notes = _waf_status(configs.get(arn))
         name = clean_single_line(item.resource.name or arn.rsplit("/", 2)[-2])
-        _add(ctx, arn, "waf-logging", status,
-             f"wafv2:ListLoggingConfigurations: web ACL {name} {tail}",
-             destination=destination, operation="wafv2:ListLoggingConfigurations", notes=notes)
+        _add(
+            ctx,
+            arn,
+            "waf-logging",
+            status,
+            f"wafv2:ListLoggingConfigurations: web ACL {name} {tail}",
+            destination=destination,
+            operation="wafv2:ListLoggingConfigurations",
+            notes=notes,
+        )
         protected = _acl_protected_from_inventory(ctx, arn)
-        if scope == "REGIONAL" and not protected and (
-            arn in listed_here or ctx.inventory.source != "api"
+        if (
+            scope == "REGIONAL"
+            and not protected
+            and (arn in listed_here or ctx.inventory.source != "api")
         ):
             protected = _list_protected_v2(ctx, client, arn)
         _inherit(ctx, arn, name, status, destination, protected, "wafv2:ListResourcesForWebACL")
@@ -527,8 +734,7 @@ def _list_protected_v2(ctx: ProbeContext, client: Any, acl: str) -> set[str]:
     protected: set[str] = set()
     for resource_type in ("APPLICATION_LOAD_BALANCER", "API_GATEWAY"):
         try:
-            response = client.list_resources_for_web_acl(WebACLArn=acl,
-                                                          ResourceType=resource_type)
+            response = client.list_resources_for_web_acl(WebACLArn=acl, ResourceType=resource_type)
         except CALL_ERRORS as exc:
             ctx.fail(exc, service="wafv2", operation="ListResourcesForWebACL")
             return protected
@@ -549,26 +755,40 @@ def _waf_classic(ctx: ProbeContext, service: str, type_: str) -> None:
     for acl in acls:
         acl_id = acl["WebACLId"]
         arn = (
-            f"arn:aws:waf::{ctx.account}:webacl/{acl_id}" if service == "waf"
+            f"arn:aws:waf::{ctx.account}:webacl/{acl_id}"
+            if service == "waf"
             else f"arn:aws:waf-regional:{ctx.region}:{ctx.account}:webacl/{acl_id}"
         )
         name = clean_single_line(acl.get("Name") or acl_id)
         ensure_resource(ctx, arn=arn, type_=type_, resource_id=acl_id, name=name, region=region)
         operation = f"{service}:GetLoggingConfiguration"
         try:
-            config = client.get_logging_configuration(ResourceArn=arn).get(
-                "LoggingConfiguration")
+            config = client.get_logging_configuration(ResourceArn=arn).get("LoggingConfiguration")
         except CALL_ERRORS as exc:
             if error_code(exc) == "WAFNonexistentItemException":
                 config = None
             else:
                 code = ctx.fail(exc, service=service, operation="GetLoggingConfiguration").code
-                _add(ctx, arn, "waf-logging", Status.unknown,
-                     f"{operation} failed ({code})", operation=operation)
+                _add(
+                    ctx,
+                    arn,
+                    "waf-logging",
+                    Status.unknown,
+                    f"{operation} failed ({code})",
+                    operation=operation,
+                )
                 continue
         status, tail, destination, notes = _waf_status(config)
-        _add(ctx, arn, "waf-logging", status, f"{operation}: web ACL {name} {tail}",
-             destination=destination, operation=operation, notes=notes)
+        _add(
+            ctx,
+            arn,
+            "waf-logging",
+            status,
+            f"{operation}: web ACL {name} {tail}",
+            destination=destination,
+            operation=operation,
+            notes=notes,
+        )
         protected = _acl_protected_from_inventory(ctx, arn)
         if service == "waf-regional":
             try:
@@ -589,26 +809,30 @@ def _stages(ctx: ProbeContext) -> list[dict[str, Any]]:
         item.id: str(item.configuration.get("protocolType") or "")
         for item in ctx.inventory.of_type(V2_API)
     }
-    if REST_STAGE not in ctx.inventory.types_covered:
+    if REST_STAGE not in ctx.inventory.types_covered and ctx.aws is not None:
         client = ctx.client("apigateway")
         for page in client.get_paginator("get_rest_apis").paginate():
             for api in page.get("items", []):
                 for stage in client.get_stages(restApiId=api["id"]).get("item") or []:
-                    arn = (f"arn:aws:apigateway:{ctx.region}::/restapis/{api['id']}"
-                           f"/stages/{stage['stageName']}")
-                    ensure_resource(ctx, arn=arn, type_=REST_STAGE,
-                                    resource_id=stage["stageName"],
-                                    name=f"{api.get('name', api['id'])}/{stage['stageName']}",
-                                    configuration={**stage, "restApiId": api["id"]})
-    if V2_STAGE not in ctx.inventory.types_covered:
+                    arn = (
+                        f"arn:aws:apigateway:{ctx.region}::/restapis/{api['id']}"
+                        f"/stages/{stage['stageName']}"
+                    )
+                    ensure_resource(
+                        ctx,
+                        arn=arn,
+                        type_=REST_STAGE,
+                        resource_id=stage["stageName"],
+                        name=f"{api.get('name', api['id'])}/{stage['stageName']}",
+                        configuration={**stage, "restApiId": api["id"]},
+                    )
+    if V2_STAGE not in ctx.inventory.types_covered and ctx.aws is not None:
         client = ctx.client("apigatewayv2")
         for page in client.get_paginator("get_apis").paginate():
             for api in page.get("Items", []):
                 api_arn = f"arn:aws:apigateway:{ctx.region}::/apis/{api['ApiId']}"
                 protocols[api_arn] = api.get("ProtocolType", "")
-                for stage_page in client.get_paginator("get_stages").paginate(
-                    ApiId=api["ApiId"]
-                ):
+                for stage_page in client.get_paginator("get_stages").paginate(ApiId=api["ApiId"]):
                     for stage in stage_page.get("Items", []):
                         arn = f"{api_arn}/stages/{stage['StageName']}"
                         config = {k[:1].lower() + k[1:]: v for k, v in stage.items()}
@@ -620,29 +844,45 @@ def _stages(ctx: ProbeContext) -> list[dict[str, Any]]:
                             k[:1].lower() + k[1:]: v
                             for k, v in (stage.get("DefaultRouteSettings") or {}).items()
                         }
-                        ensure_resource(ctx, arn=arn, type_=V2_STAGE,
-                                        resource_id=stage["StageName"],
-                                        name=f"{api.get('Name', api['ApiId'])}/"
-                                        f"{stage['StageName']}",
-                                        configuration={**config, "apiId": api["ApiId"]})
+                        ensure_resource(
+                            ctx,
+                            arn=arn,
+                            type_=V2_STAGE,
+                            resource_id=stage["StageName"],
+                            name=f"{api.get('Name', api['ApiId'])}/{stage['StageName']}",
+                            configuration={**config, "apiId": api["ApiId"]},
+                        )
     for item in ctx.inventory.of_type(REST_STAGE):
-        stages.append({"arn": item.id, "kind": "rest", "config": item.configuration,
-                       "api": item.configuration.get("restApiId") or
-                       item.id.split("/restapis/", 1)[-1].split("/", 1)[0]})
+        stages.append(
+            {
+                "arn": item.id,
+                "kind": "rest",
+                "config": item.configuration,
+                "api": item.configuration.get("restApiId")
+                or item.id.split("/restapis/", 1)[-1].split("/", 1)[0],
+            }
+        )
     for item in ctx.inventory.of_type(V2_STAGE):
         api_id = item.configuration.get("apiId") or item.id.split("/apis/", 1)[-1].split("/")[0]
         protocol = protocols.get(f"arn:aws:apigateway:{ctx.region}::/apis/{api_id}", "")
-        stages.append({"arn": item.id, "kind": "websocket" if protocol == "WEBSOCKET" else
-                       "http", "config": item.configuration, "api": api_id})
+        stages.append(
+            {
+                "arn": item.id,
+                "kind": "websocket" if protocol == "WEBSOCKET" else "http",
+                "config": item.configuration,
+                "api": api_id,
+            }
+        )
     return stages
 
 
 def _stage_name(stage: dict[str, Any]) -> str:
-    return clean_single_line(str(
-        stage["config"].get("stageName") or stage["arn"].rsplit("/", 1)[-1]
-    ))
+    return clean_single_line(
+        str(stage["config"].get("stageName") or stage["arn"].rsplit("/", 1)[-1])
+    )
 
 
+@offline_capable
 def probe_apigateway_logs(ctx: ProbeContext) -> None:
     """apigateway-access-logs and apigateway-execution-logs of every REST/HTTP/WS stage."""
     try:
@@ -651,9 +891,14 @@ def probe_apigateway_logs(ctx: ProbeContext) -> None:
         code = ctx.fail(exc, service="apigateway", operation="GetStages").code
         for item in ctx.inventory.of_type(REST_STAGE, V2_STAGE):
             for control_id in ("apigateway-access-logs", "apigateway-execution-logs"):
-                _add(ctx, item.id, control_id, Status.unknown,
-                     f"apigateway:GetRestApis/GetApis/GetStages failed ({code})",
-                     operation="apigateway:GetStages")
+                _add(
+                    ctx,
+                    item.id,
+                    control_id,
+                    Status.unknown,
+                    f"apigateway:GetRestApis/GetApis/GetStages failed ({code})",
+                    operation="apigateway:GetStages",
+                )
         return
     for stage in stages:
         _decide_access_log(ctx, stage)
@@ -667,20 +912,38 @@ def _decide_access_log(ctx: ProbeContext, stage: dict[str, Any]) -> None:
     field = "accessLogSettings" if stage["kind"] == "rest" else "AccessLogSettings"
     name = _stage_name(stage)
     if not destination:
-        _add(ctx, stage["arn"], "apigateway-access-logs", Status.missing,
-             f"{operation}: stage {name} has no {field}.destinationArn", operation=operation)
+        _add(
+            ctx,
+            stage["arn"],
+            "apigateway-access-logs",
+            Status.missing,
+            f"{operation}: stage {name} has no {field}.destinationArn",
+            operation=operation,
+        )
         return
     shown = clean_single_line(str(destination))
     log_format = str(settings.get("format") or "")
     if log_format and "sourceIp" not in log_format:
-        _add(ctx, stage["arn"], "apigateway-access-logs", Status.partial,
-             f"{operation}: stage {name} {field}.destinationArn={shown}, but the format lacks "
-             "$context.identity.sourceIp",
-             destination=shown.removesuffix(":*"), operation=operation)
+        _add(
+            ctx,
+            stage["arn"],
+            "apigateway-access-logs",
+            Status.partial,
+            f"{operation}: stage {name} {field}.destinationArn={shown}, but the format lacks "
+            "$context.identity.sourceIp",
+            destination=shown.removesuffix(":*"),
+            operation=operation,
+        )
         return
-    _add(ctx, stage["arn"], "apigateway-access-logs", Status.logged,
-         f"{operation}: stage {name} {field}.destinationArn={shown}",
-         destination=shown.removesuffix(":*"), operation=operation)
+    _add(
+        ctx,
+        stage["arn"],
+        "apigateway-access-logs",
+        Status.logged,
+        f"{operation}: stage {name} {field}.destinationArn={shown}",
+        destination=shown.removesuffix(":*"),
+        operation=operation,
+    )
 
 
 _EXECUTION_LEVEL = {"INFO": Status.logged, "ERROR": Status.partial}
@@ -690,9 +953,14 @@ def _decide_execution_log(ctx: ProbeContext, stage: dict[str, Any]) -> None:
     operation = "apigateway:GetStages"
     name = _stage_name(stage)
     if stage["kind"] == "http":
-        _add(ctx, stage["arn"], "apigateway-execution-logs", Status.not_applicable,
-             f"{operation}: HTTP API stage {name} has no execution logs (access logs only)",
-             operation=operation)
+        _add(
+            ctx,
+            stage["arn"],
+            "apigateway-execution-logs",
+            Status.not_applicable,
+            f"{operation}: HTTP API stage {name} has no execution logs (access logs only)",
+            operation=operation,
+        )
         return
     notes: list[str] = []
     if stage["kind"] == "rest":
@@ -703,16 +971,24 @@ def _decide_execution_log(ctx: ProbeContext, stage: dict[str, Any]) -> None:
         group = f"API-Gateway-Execution-Logs_{stage['api']}/{name}"
         if default.get("dataTraceEnabled"):
             notes.append("dataTraceEnabled=true: full requests and responses are logged")
-        overrides = sorted({
-            str(s.get("loggingLevel")) for key, s in methods.items()
-            if key != "*/*" and str(s.get("loggingLevel") or "OFF") != "OFF"
-        })
+        overrides = sorted(
+            {
+                str(s.get("loggingLevel"))
+                for key, s in methods.items()
+                if key != "*/*" and str(s.get("loggingLevel") or "OFF") != "OFF"
+            }
+        )
         if level == "OFF" and overrides:
-            _add(ctx, stage["arn"], "apigateway-execution-logs", Status.partial,
-                 f"{operation}: stage {name} {field}=OFF, some methods log "
-                 f"({','.join(overrides)})",
-                 destination=log_group_arn(ctx.region, ctx.account, group),
-                 operation=operation, notes=notes)
+            _add(
+                ctx,
+                stage["arn"],
+                "apigateway-execution-logs",
+                Status.partial,
+                f"{operation}: stage {name} {field}=OFF, some methods log ({','.join(overrides)})",
+                destination=log_group_arn(ctx.region, ctx.account, group),
+                operation=operation,
+                notes=notes,
+            )
             return
     else:
         route = stage["config"].get("defaultRouteSettings") or {}
@@ -720,11 +996,18 @@ def _decide_execution_log(ctx: ProbeContext, stage: dict[str, Any]) -> None:
         field = "DefaultRouteSettings.LoggingLevel"
         group = f"/aws/apigateway/{stage['api']}/{name}"
     status = _EXECUTION_LEVEL.get(level, Status.missing)
-    _add(ctx, stage["arn"], "apigateway-execution-logs", status,
-         f"{operation}: stage {name} {field}={clean_single_line(level)}",
-         destination=log_group_arn(ctx.region, ctx.account, group)
-         if status is not Status.missing else None,
-         operation=operation, notes=notes)
+    _add(
+        ctx,
+        stage["arn"],
+        "apigateway-execution-logs",
+        status,
+        f"{operation}: stage {name} {field}={clean_single_line(level)}",
+        destination=log_group_arn(ctx.region, ctx.account, group)
+        if status is not Status.missing
+        else None,
+        operation=operation,
+        notes=notes,
+    )
 
 
 PROBES = (

@@ -17,7 +17,7 @@ import botocore.session
 
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
-from ...model import GLOBAL_REGION, Coverage, Resource, Status, region_node_id
+from ...model import GLOBAL_REGION, Resource, Status, region_node_id
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
 from ..records import OFFLINE_EVIDENCE, record
@@ -118,17 +118,19 @@ def _unknown_trail(trails: list[TrailFacts], operation: str) -> TrailFacts | Non
 def _management(ctx: ProbeContext, trails: list[TrailFacts], region: str) -> dict[str, Any]:
     """The management-events decision for one region (or `global` service events)."""
     kept: set[str] = set()
-    used: list[TrailFacts] = []
+    selecting: list[tuple[TrailFacts, set[str]]] = []
     notes: list[str] = []
     for facts in trails:
         if not facts.is_logging or not facts.selectors_known:
             continue
         selected, trail_notes = management_events(facts)
         if selected:
-            if not used or selected >= kept:
-                used.insert(0, facts) if selected == {"read", "write"} else used.append(facts)
+            selecting.append((facts, selected))
             kept |= selected
             notes.extend(trail_notes)
+    # The trail named in the evidence: one recording read and write, an org trail first.
+    selecting.sort(key=lambda pair: (len(pair[1]) < 2, not pair[0].organization))
+    used = [facts for facts, _ in selecting]
     unknown_trail = _unknown_trail(trails, "GetEventSelectors")
     if kept == {"read", "write"}:
         status = Status.logged
@@ -421,6 +423,9 @@ def probe_config_recorder(ctx: ProbeContext) -> None:
             problems.append("no delivery channel (config:DescribeDeliveryChannels)")
         if last.lower() == "failure":
             problems.append(f"last recording failed ({state.get('lastErrorCode')})")
+        role = str(recorder.get("roleARN") or "")
+        if role and "AWSServiceRoleForConfig" not in role:
+            notes.append(f"recorder role {role} is not the service-linked AWSServiceRoleForConfig")
         if not group.get("includeGlobalResourceTypes", False):
             notes.append("global resource types (IAM) not recorded in this region")
         status = Status.partial if problems else Status.logged
@@ -719,5 +724,3 @@ PROBES = (
     probe_detective,
     probe_securityhub,
 )
-
-__all__ = ["ORG_TRAIL_NOTE", "PROBES", "Coverage", "inherit_region_controls"]

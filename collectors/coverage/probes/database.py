@@ -20,7 +20,7 @@ from typing import Any
 from ...model import Status
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
-from ..records import record
+from ..records import offline_capable, record
 from .serverless import CALL_ERRORS, ensure_resource, log_group_arn
 
 DB_INSTANCE = "AWS::RDS::DBInstance"
@@ -61,8 +61,14 @@ def expected_log_types(engine: str) -> tuple[str, ...] | None:
     return None
 
 
-def _add(ctx: ProbeContext, resource_id: str, control_id: str, status: Status, evidence: str,
-         **kwargs: Any) -> None:
+def _add(
+    ctx: ProbeContext,
+    resource_id: str,
+    control_id: str,
+    status: Status,
+    evidence: str,
+    **kwargs: Any,
+) -> None:
     """One record, with the catalogue's layer and expectation (collectors.coverage.records)."""
     record(ctx, resource_id, control_id, status, evidence, **kwargs)
 
@@ -81,27 +87,40 @@ def _exports_status(expected: tuple[str, ...], enabled: list[str]) -> Status:
 # --------------------------------------------------------------------------- RDS family
 
 
+@offline_capable
 def probe_db_log_exports(ctx: ProbeContext) -> None:
-    """rds-log-exports, docdb-log-exports, neptune-log-exports: CloudWatch Logs exports."""
-    rds = ctx.client("rds")
+    """rds-log-exports, docdb-log-exports, neptune-log-exports: CloudWatch Logs exports.
+
+    Reads the inventory's configurations when its source listed both RDS types (no call).
+    """
+    covered = {DB_INSTANCE, DB_CLUSTER} <= ctx.inventory.types_covered
     try:
-        clusters = [
-            c
-            for page in rds.get_paginator("describe_db_clusters").paginate()
-            for c in page.get("DBClusters", [])
-        ]
-        instances = [
-            i
-            for page in rds.get_paginator("describe_db_instances").paginate()
-            for i in page.get("DBInstances", [])
-        ]
+        if covered or ctx.aws is None:
+            clusters, instances = _dbs_from_inventory(ctx)
+        else:
+            rds = ctx.client("rds")
+            clusters = [
+                c
+                for page in rds.get_paginator("describe_db_clusters").paginate()
+                for c in page.get("DBClusters", [])
+            ]
+            instances = [
+                i
+                for page in rds.get_paginator("describe_db_instances").paginate()
+                for i in page.get("DBInstances", [])
+            ]
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="rds", operation="DescribeDBClusters/DescribeDBInstances")
         for item in ctx.inventory.of_type(DB_INSTANCE, DB_CLUSTER):
             engine = str(item.configuration.get("engine") or "")
-            _add(ctx, item.id, _control_for(engine)[0], Status.unknown,
-                 f"rds:DescribeDBClusters/DescribeDBInstances failed ({error.code})",
-                 operation="rds:DescribeDBInstances")
+            _add(
+                ctx,
+                item.id,
+                _control_for(engine)[0],
+                Status.unknown,
+                f"rds:DescribeDBClusters/DescribeDBInstances failed ({error.code})",
+                operation="rds:DescribeDBInstances",
+            )
         return
     decided: dict[str, tuple[str, Status, str, str | None]] = {}
     for cluster in clusters:
@@ -109,8 +128,14 @@ def probe_db_log_exports(ctx: ProbeContext) -> None:
         arn = cluster.get("DBClusterArn") or (
             f"arn:aws:rds:{ctx.region}:{ctx.account}:cluster:{identifier}"
         )
-        ensure_resource(ctx, arn=arn, type_=DB_CLUSTER, resource_id=identifier, name=identifier,
-                        tags=_tags(cluster.get("TagList")))
+        ensure_resource(
+            ctx,
+            arn=arn,
+            type_=DB_CLUSTER,
+            resource_id=identifier,
+            name=identifier,
+            tags=_tags(cluster.get("TagList")),
+        )
         record = _decide_exports(ctx, arn, identifier, cluster, "cluster", "DescribeDBClusters")
         if record:
             decided[identifier] = record
@@ -119,18 +144,59 @@ def probe_db_log_exports(ctx: ProbeContext) -> None:
         arn = instance.get("DBInstanceArn") or (
             f"arn:aws:rds:{ctx.region}:{ctx.account}:db:{identifier}"
         )
-        ensure_resource(ctx, arn=arn, type_=DB_INSTANCE, resource_id=identifier,
-                        name=identifier, tags=_tags(instance.get("TagList")))
+        ensure_resource(
+            ctx,
+            arn=arn,
+            type_=DB_INSTANCE,
+            resource_id=identifier,
+            name=identifier,
+            tags=_tags(instance.get("TagList")),
+        )
         cluster_id = instance.get("DBClusterIdentifier")
         if cluster_id and cluster_id in decided:
             control_id, status, cluster_arn, destination = decided[cluster_id]
-            _add(ctx, arn, control_id, status,
-                 f"rds:DescribeDBClusters: log exports are set on cluster "
-                 f"{clean_single_line(cluster_id)}",
-                 inherited_from=cluster_arn, destination=destination,
-                 operation="rds:DescribeDBClusters")
+            _add(
+                ctx,
+                arn,
+                control_id,
+                status,
+                f"rds:DescribeDBClusters: log exports are set on cluster "
+                f"{clean_single_line(cluster_id)}",
+                inherited_from=cluster_arn,
+                destination=destination,
+                operation="rds:DescribeDBClusters",
+            )
             continue
         _decide_exports(ctx, arn, identifier, instance, "instance", "DescribeDBInstances")
+
+
+def _dbs_from_inventory(ctx: ProbeContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Clusters and instances in API shape, from AWS Config-shaped configurations.
+
+    Config (and the direct-API source, which mimics it) keeps the Describe output with the
+    first letter of each key lower-cased: `dBClusterIdentifier`, `enabledCloudwatchLogsExports`.
+    """
+
+    def api_shape(item: Any, id_key: str, arn_key: str) -> dict[str, Any]:
+        config = item.configuration
+        return {
+            id_key: config.get(id_key[:1].lower() + id_key[1:]) or item.resource.name,
+            arn_key: item.id,
+            "Engine": config.get("engine") or "",
+            "EnabledCloudwatchLogsExports": config.get("enabledCloudwatchLogsExports") or [],
+            "DBClusterIdentifier": config.get("dBClusterIdentifier"),
+            "ActivityStreamStatus": config.get("activityStreamStatus"),
+        }
+
+    clusters = [
+        api_shape(item, "DBClusterIdentifier", "DBClusterArn")
+        for item in ctx.inventory.of_type(DB_CLUSTER)
+    ]
+    instances = [
+        api_shape(item, "DBInstanceIdentifier", "DBInstanceArn")
+        for item in ctx.inventory.of_type(DB_INSTANCE)
+    ]
+    return clusters, instances
 
 
 def _tags(tag_list: list[dict[str, Any]] | None) -> dict[str, str]:
@@ -155,9 +221,15 @@ def _decide_exports(
         f"{clean_single_line(identifier)} EnabledCloudwatchLogsExports={shown}"
     )
     if expected is None:
-        _add(ctx, arn, control_id, Status.logged if enabled else Status.missing, evidence,
-             operation=f"rds:{operation}",
-             notes=["engine not in the catalogue: any export counts"])
+        _add(
+            ctx,
+            arn,
+            control_id,
+            Status.logged if enabled else Status.missing,
+            evidence,
+            operation=f"rds:{operation}",
+            notes=["engine not in the catalogue: any export counts"],
+        )
         return None
     status = _exports_status(expected, enabled)
     first = next((t for t in expected if t in enabled), None) or (enabled[0] if enabled else None)
@@ -174,8 +246,16 @@ def _decide_exports(
         notes.append("audit needs the MARIADB_AUDIT_PLUGIN option in the option group")
     if db.get("ActivityStreamStatus") in ("started", "starting"):
         notes.append("database activity stream is on (Kinesis)")
-    _add(ctx, arn, control_id, status, evidence, destination=destination,
-         operation=f"rds:{operation}", notes=notes)
+    _add(
+        ctx,
+        arn,
+        control_id,
+        status,
+        evidence,
+        destination=destination,
+        operation=f"rds:{operation}",
+        notes=notes,
+    )
     return control_id, status, arn, destination
 
 
@@ -197,23 +277,39 @@ def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="redshift", operation="DescribeClusters")
         for item in ctx.inventory.of_type(REDSHIFT_CLUSTER):
-            _add(ctx, item.id, control_id, Status.unknown,
-                 f"redshift:DescribeClusters failed ({error.code})",
-                 operation="redshift:DescribeClusters")
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.unknown,
+                f"redshift:DescribeClusters failed ({error.code})",
+                operation="redshift:DescribeClusters",
+            )
         return
     for cluster in clusters:
         identifier = cluster["ClusterIdentifier"]
         arn = f"arn:aws:redshift:{ctx.region}:{ctx.account}:cluster:{identifier}"
         shown = clean_single_line(identifier)
-        ensure_resource(ctx, arn=arn, type_=REDSHIFT_CLUSTER, resource_id=identifier,
-                        name=identifier, tags=_tags(cluster.get("Tags")))
+        ensure_resource(
+            ctx,
+            arn=arn,
+            type_=REDSHIFT_CLUSTER,
+            resource_id=identifier,
+            name=identifier,
+            tags=_tags(cluster.get("Tags")),
+        )
         try:
             status = client.describe_logging_status(ClusterIdentifier=identifier)
         except CALL_ERRORS as exc:
             error = ctx.fail(exc, service="redshift", operation="DescribeLoggingStatus")
-            _add(ctx, arn, control_id, Status.unknown,
-                 f"redshift:DescribeLoggingStatus failed ({error.code})",
-                 operation="redshift:DescribeLoggingStatus")
+            _add(
+                ctx,
+                arn,
+                control_id,
+                Status.unknown,
+                f"redshift:DescribeLoggingStatus failed ({error.code})",
+                operation="redshift:DescribeLoggingStatus",
+            )
             continue
         _decide_redshift(ctx, arn, shown, status)
 
@@ -222,8 +318,14 @@ def _decide_redshift(ctx: ProbeContext, arn: str, shown: str, status: dict[str, 
     control_id = "redshift-audit-logging"
     operation = "redshift:DescribeLoggingStatus"
     if not status.get("LoggingEnabled"):
-        _add(ctx, arn, control_id, Status.missing,
-             f"{operation}: cluster {shown} LoggingEnabled=false", operation=operation)
+        _add(
+            ctx,
+            arn,
+            control_id,
+            Status.missing,
+            f"{operation}: cluster {shown} LoggingEnabled=false",
+            operation=operation,
+        )
         return
     kind = status.get("LogDestinationType") or "s3"
     if kind == "cloudwatch":
@@ -234,20 +336,32 @@ def _decide_redshift(ctx: ProbeContext, arn: str, shown: str, status: dict[str, 
         destination = log_group_arn(
             ctx.region, ctx.account, f"/aws/redshift/cluster/{shown}/{first}"
         )
-        _add(ctx, arn, control_id, result,
-             f"{operation}: cluster {shown} LoggingEnabled=true, LogDestinationType=cloudwatch, "
-             f"LogExports={','.join(exports) or 'none'}",
-             destination=destination, operation=operation,
-             notes=["not exported: " + ", ".join(missing)] if missing else [])
+        _add(
+            ctx,
+            arn,
+            control_id,
+            result,
+            f"{operation}: cluster {shown} LoggingEnabled=true, LogDestinationType=cloudwatch, "
+            f"LogExports={','.join(exports) or 'none'}",
+            destination=destination,
+            operation=operation,
+            notes=["not exported: " + ", ".join(missing)] if missing else [],
+        )
         return
     bucket = clean_single_line(str(status.get("BucketName") or ""))
     prefix = clean_single_line(str(status.get("S3KeyPrefix") or ""))
-    _add(ctx, arn, control_id, Status.logged,
-         f"{operation}: cluster {shown} LoggingEnabled=true, BucketName={bucket}",
-         destination=f"arn:aws:s3:::{bucket}/{prefix}".rstrip("/") if bucket else None,
-         operation=operation,
-         notes=["useractivitylog also needs enable_user_activity_logging=true in the "
-                "parameter group"])
+    _add(
+        ctx,
+        arn,
+        control_id,
+        Status.logged,
+        f"{operation}: cluster {shown} LoggingEnabled=true, BucketName={bucket}",
+        destination=f"arn:aws:s3:::{bucket}/{prefix}".rstrip("/") if bucket else None,
+        operation=operation,
+        notes=[
+            "useractivitylog also needs enable_user_activity_logging=true in the parameter group"
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- ElastiCache
@@ -299,8 +413,14 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="elasticache", operation="DescribeReplicationGroups")
         for item in ctx.inventory.of_type(CACHE_CLUSTER, REPLICATION_GROUP):
-            _add(ctx, item.id, control_id, Status.unknown,
-                 f"{operation}/DescribeCacheClusters failed ({error.code})", operation=operation)
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.unknown,
+                f"{operation}/DescribeCacheClusters failed ({error.code})",
+                operation=operation,
+            )
         return
     decided: dict[str, tuple[Status, str, str | None]] = {}
     for group in groups:
@@ -312,12 +432,19 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
         active, target = _delivery(group.get("LogDeliveryConfigurations"))
         status = _exports_status(ELASTICACHE_LOGS, active)
         destination = _elasticache_destination(ctx, target)
-        _add(ctx, arn, control_id, status,
-             f"{operation}: replication group {clean_single_line(gid)} "
-             f"LogDeliveryConfigurations={','.join(active) or 'none'}",
-             destination=destination, operation=operation,
-             notes=[f"not delivered: {t}" for t in ELASTICACHE_LOGS if t not in active]
-             if active else [])
+        _add(
+            ctx,
+            arn,
+            control_id,
+            status,
+            f"{operation}: replication group {clean_single_line(gid)} "
+            f"LogDeliveryConfigurations={','.join(active) or 'none'}",
+            destination=destination,
+            operation=operation,
+            notes=[f"not delivered: {t}" for t in ELASTICACHE_LOGS if t not in active]
+            if active
+            else [],
+        )
         decided[gid] = (status, arn, destination)
     for cluster in clusters:
         cid = cluster["CacheClusterId"]
@@ -326,24 +453,41 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
         shown = clean_single_line(cid)
         engine = str(cluster.get("Engine") or "")
         if engine == "memcached":
-            _add(ctx, arn, control_id, Status.not_applicable,
-                 f"elasticache:DescribeCacheClusters: {shown} is memcached (no log delivery)",
-                 operation="elasticache:DescribeCacheClusters")
+            _add(
+                ctx,
+                arn,
+                control_id,
+                Status.not_applicable,
+                f"elasticache:DescribeCacheClusters: {shown} is memcached (no log delivery)",
+                operation="elasticache:DescribeCacheClusters",
+            )
             continue
         group_id = cluster.get("ReplicationGroupId")
         if group_id and group_id in decided:
             status, group_arn, destination = decided[group_id]
-            _add(ctx, arn, control_id, status,
-                 f"{operation}: log delivery is set on replication group "
-                 f"{clean_single_line(group_id)}",
-                 inherited_from=group_arn, destination=destination, operation=operation)
+            _add(
+                ctx,
+                arn,
+                control_id,
+                status,
+                f"{operation}: log delivery is set on replication group "
+                f"{clean_single_line(group_id)}",
+                inherited_from=group_arn,
+                destination=destination,
+                operation=operation,
+            )
             continue
         active, target = _delivery(cluster.get("LogDeliveryConfigurations"))
-        _add(ctx, arn, control_id, _exports_status(ELASTICACHE_LOGS, active),
-             f"elasticache:DescribeCacheClusters: {shown} "
-             f"LogDeliveryConfigurations={','.join(active) or 'none'}",
-             destination=_elasticache_destination(ctx, target),
-             operation="elasticache:DescribeCacheClusters")
+        _add(
+            ctx,
+            arn,
+            control_id,
+            _exports_status(ELASTICACHE_LOGS, active),
+            f"elasticache:DescribeCacheClusters: {shown} "
+            f"LogDeliveryConfigurations={','.join(active) or 'none'}",
+            destination=_elasticache_destination(ctx, target),
+            operation="elasticache:DescribeCacheClusters",
+        )
 
 
 # --------------------------------------------------------------------------- OpenSearch
@@ -366,9 +510,14 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="es", operation="ListDomainNames/DescribeDomains")
         for item in ctx.inventory.of_type(OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain"):
-            _add(ctx, item.id, control_id, Status.unknown,
-                 f"es:ListDomainNames/DescribeDomains failed ({error.code})",
-                 operation=operation)
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.unknown,
+                f"es:ListDomainNames/DescribeDomains failed ({error.code})",
+                operation=operation,
+            )
         return
     for domain in domains:
         name = domain["DomainName"]
@@ -377,24 +526,33 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
         options = domain.get("LogPublishingOptions") or {}
         enabled = [t for t in OPENSEARCH_LOGS if (options.get(t) or {}).get("Enabled")]
         destination = next(
-            (options[t].get("CloudWatchLogsLogGroupArn") for t in enabled
-             if options[t].get("CloudWatchLogsLogGroupArn")),
+            (
+                options[t].get("CloudWatchLogsLogGroupArn")
+                for t in enabled
+                if options[t].get("CloudWatchLogsLogGroupArn")
+            ),
             None,
         )
         notes = []
         if enabled and len(enabled) < len(OPENSEARCH_LOGS):
-            notes.append("not published: " + ", ".join(t for t in OPENSEARCH_LOGS
-                                                       if t not in enabled))
-        if "AUDIT_LOGS" not in enabled and not (
-            domain.get("AdvancedSecurityOptions") or {}
-        ).get("Enabled"):
+            notes.append(
+                "not published: " + ", ".join(t for t in OPENSEARCH_LOGS if t not in enabled)
+            )
+        if "AUDIT_LOGS" not in enabled and not (domain.get("AdvancedSecurityOptions") or {}).get(
+            "Enabled"
+        ):
             notes.append("audit logs need fine-grained access control (AdvancedSecurityOptions)")
-        _add(ctx, arn, control_id, _exports_status(OPENSEARCH_LOGS, enabled),
-             f"{operation}: domain {clean_single_line(name)} LogPublishingOptions enabled="
-             f"{','.join(enabled) or 'none'}",
-             destination=clean_single_line(destination.removesuffix(":*"))
-             if destination else None,
-             operation=operation, notes=notes)
+        _add(
+            ctx,
+            arn,
+            control_id,
+            _exports_status(OPENSEARCH_LOGS, enabled),
+            f"{operation}: domain {clean_single_line(name)} LogPublishingOptions enabled="
+            f"{','.join(enabled) or 'none'}",
+            destination=clean_single_line(destination.removesuffix(":*")) if destination else None,
+            operation=operation,
+            notes=notes,
+        )
 
 
 PROBES = (

@@ -32,7 +32,7 @@ from ...inventory.base import CollectedResource
 from ...model import REGION_TYPE, Resource, Status, region_node_id
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
-from ..records import record
+from ..records import offline_capable, record
 from .serverless import (
     CALL_ERRORS,
     PolicyReader,
@@ -65,8 +65,14 @@ EKS_ALL = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 SHIPPING_DRIVERS = frozenset({"awslogs", "awsfirelens", "splunk", "fluentd", "gelf", "syslog"})
 
 
-def _add(ctx: ProbeContext, resource_id: str, control_id: str, status: Status, evidence: str,
-         **kwargs: Any) -> None:
+def _add(
+    ctx: ProbeContext,
+    resource_id: str,
+    control_id: str,
+    status: Status,
+    evidence: str,
+    **kwargs: Any,
+) -> None:
     """One record, with the catalogue's layer and expectation (collectors.coverage.records)."""
     record(ctx, resource_id, control_id, status, evidence, **kwargs)
 
@@ -80,9 +86,11 @@ def _live_instances(ctx: ProbeContext) -> list[CollectedResource]:
 
 
 def _instance_id(item: CollectedResource) -> str:
-    return item.configuration.get("instanceId") or item.resource.resource_id or item.id.rsplit(
-        "/", 1
-    )[-1]
+    return (
+        item.configuration.get("instanceId")
+        or item.resource.resource_id
+        or item.id.rsplit("/", 1)[-1]
+    )
 
 
 # --------------------------------------------------------------------------- CloudWatch agent
@@ -93,9 +101,7 @@ def _ssm_agent_instances(ctx: ProbeContext) -> set[str]:
     found: set[str] = set()
     paginator = ctx.client("ssm").get_paginator("get_inventory")
     pages = paginator.paginate(
-        Filters=[
-            {"Key": "AWS:Application.Name", "Values": list(AGENT_PACKAGES), "Type": "Equal"}
-        ],
+        Filters=[{"Key": "AWS:Application.Name", "Values": list(AGENT_PACKAGES), "Type": "Equal"}],
         ResultAttributes=[{"TypeName": "AWS:Application"}],
     )
     for page in pages:
@@ -119,14 +125,10 @@ def _cwagent_metric_instances(ctx: ProbeContext) -> set[str]:
     return found
 
 
-def _stream_instances(
-    ctx: ProbeContext, wanted: set[str]
-) -> tuple[dict[str, str], int, int]:
+def _stream_instances(ctx: ProbeContext, wanted: set[str]) -> tuple[dict[str, str], int, int]:
     """Instance id -> log group of a stream named after it; groups checked; groups eligible."""
     groups = [
-        name
-        for name in describe_log_groups(ctx)
-        if not name.startswith(SERVICE_GROUP_PREFIXES)
+        name for name in describe_log_groups(ctx) if not name.startswith(SERVICE_GROUP_PREFIXES)
     ]
     logs = ctx.client("logs")
     found: dict[str, str] = {}
@@ -207,7 +209,11 @@ def probe_cloudwatch_agent(ctx: ProbeContext) -> None:
     profiles = _ProfileRoles(ctx)
     for instance_id, item in ids.items():
         _decide_agent(
-            ctx, item, instance_id, profiles, failures,
+            ctx,
+            item,
+            instance_id,
+            profiles,
+            failures,
             ssm=instance_id in ssm_found,
             metric=instance_id in metric_found,
             stream_group=stream_found.get(instance_id),
@@ -232,30 +238,44 @@ def _decide_agent(
     evidence: list[tuple[str, str]] = []
     if ssm:
         evidence.append(
-            ("ssm:GetInventory", f"ssm:GetInventory: AWS:Application lists "
-             f"amazon-cloudwatch-agent on {shown}")
+            (
+                "ssm:GetInventory",
+                f"ssm:GetInventory: AWS:Application lists amazon-cloudwatch-agent on {shown}",
+            )
         )
     if metric:
         evidence.append(
-            ("cloudwatch:ListMetrics", f"cloudwatch:ListMetrics: CWAgent metrics with "
-             f"InstanceId={shown} in the last 3 hours")
+            (
+                "cloudwatch:ListMetrics",
+                f"cloudwatch:ListMetrics: CWAgent metrics with "
+                f"InstanceId={shown} in the last 3 hours",
+            )
         )
     if stream_group:
         evidence.append(
-            ("logs:DescribeLogStreams", f"logs:DescribeLogStreams: stream named {shown} in "
-             f"log group {clean_single_line(stream_group)}")
+            (
+                "logs:DescribeLogStreams",
+                f"logs:DescribeLogStreams: stream named {shown} in "
+                f"log group {clean_single_line(stream_group)}",
+            )
         )
     notes = [f"{op} failed ({code})" for op, code in failures.items()]
     checked, eligible = bounded
     if eligible > checked:
         notes.append(f"log streams checked in {checked} of {eligible} log groups")
-    destination = (
-        log_group_arn(ctx.region, ctx.account, stream_group) if stream_group else None
-    )
+    destination = log_group_arn(ctx.region, ctx.account, stream_group) if stream_group else None
     if evidence:
         operation, sentence = evidence[0]
-        _add(ctx, item.id, control_id, Status.logged, sentence, destination=destination,
-             operation=operation, notes=[s for _, s in evidence[1:]] + notes)
+        _add(
+            ctx,
+            item.id,
+            control_id,
+            Status.logged,
+            sentence,
+            destination=destination,
+            operation=operation,
+            notes=[s for _, s in evidence[1:]] + notes,
+        )
         return
     profile_arn = (item.configuration.get("iamInstanceProfile") or {}).get("arn")
     profile_note = None
@@ -266,28 +286,44 @@ def _decide_agent(
             allowed, why = False, None
             profile_note = f"instance profile not read: iam:{exc.operation} failed ({exc.code})"
         if allowed:
-            _add(ctx, item.id, control_id, Status.partial,
-                 f"iam:GetInstanceProfile: {why}, but no agent metrics, log streams or SSM "
-                 f"inventory entry for {shown}",
-                 operation="iam:GetInstanceProfile", notes=notes)
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.partial,
+                f"iam:GetInstanceProfile: {why}, but no agent metrics, log streams or SSM "
+                f"inventory entry for {shown}",
+                operation="iam:GetInstanceProfile",
+                notes=notes,
+            )
             return
         if why:
             notes.append(f"instance profile: {why}")
     if profile_note:
         notes.append(profile_note)
-    hard_failures = {
-        op: code for op, code in failures.items() if op != "ssm:GetInventory"
-    }
+    hard_failures = {op: code for op, code in failures.items() if op != "ssm:GetInventory"}
     if hard_failures:
         op, code = next(iter(hard_failures.items()))
-        _add(ctx, item.id, control_id, Status.unknown,
-             f"{op} failed ({code}); no other evidence of the CloudWatch agent on {shown}",
-             operation=op, notes=notes)
+        _add(
+            ctx,
+            item.id,
+            control_id,
+            Status.unknown,
+            f"{op} failed ({code}); no other evidence of the CloudWatch agent on {shown}",
+            operation=op,
+            notes=notes,
+        )
         return
-    _add(ctx, item.id, control_id, Status.missing,
-         f"cloudwatch:ListMetrics/logs:DescribeLogStreams: no CWAgent metric, log stream or "
-         f"SSM inventory entry for {shown}",
-         operation="cloudwatch:ListMetrics", notes=notes)
+    _add(
+        ctx,
+        item.id,
+        control_id,
+        Status.missing,
+        f"cloudwatch:ListMetrics/logs:DescribeLogStreams: no CWAgent metric, log stream or "
+        f"SSM inventory entry for {shown}",
+        operation="cloudwatch:ListMetrics",
+        notes=notes,
+    )
 
 
 # --------------------------------------------------------------------------- SSM
@@ -310,26 +346,42 @@ def probe_ssm_managed(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="ssm", operation="DescribeInstanceInformation")
         for item in instances:
-            _add(ctx, item.id, "ssm-managed", Status.unknown,
-                 f"ssm:DescribeInstanceInformation failed ({error.code})",
-                 operation="ssm:DescribeInstanceInformation")
+            _add(
+                ctx,
+                item.id,
+                "ssm-managed",
+                Status.unknown,
+                f"ssm:DescribeInstanceInformation failed ({error.code})",
+                operation="ssm:DescribeInstanceInformation",
+            )
         return
     for item in instances:
         instance_id = _instance_id(item)
         entry = info.get(instance_id)
         shown = clean_single_line(instance_id)
         if entry is None:
-            _add(ctx, item.id, "ssm-managed", Status.missing,
-                 f"ssm:DescribeInstanceInformation: {shown} is not a managed instance",
-                 operation="ssm:DescribeInstanceInformation")
+            _add(
+                ctx,
+                item.id,
+                "ssm-managed",
+                Status.missing,
+                f"ssm:DescribeInstanceInformation: {shown} is not a managed instance",
+                operation="ssm:DescribeInstanceInformation",
+            )
             continue
         ping = str(entry.get("PingStatus") or "")
         notes = []
         if entry.get("AgentVersion"):
             notes.append(f"SSM agent {clean_single_line(str(entry['AgentVersion']))}")
-        _add(ctx, item.id, "ssm-managed", _PING_STATUS.get(ping, Status.missing),
-             f"ssm:DescribeInstanceInformation: {shown} PingStatus={clean_single_line(ping)}",
-             operation="ssm:DescribeInstanceInformation", notes=notes)
+        _add(
+            ctx,
+            item.id,
+            "ssm-managed",
+            _PING_STATUS.get(ping, Status.missing),
+            f"ssm:DescribeInstanceInformation: {shown} PingStatus={clean_single_line(ping)}",
+            operation="ssm:DescribeInstanceInformation",
+            notes=notes,
+        )
 
 
 SESSION_DOCUMENT = "SSM-SessionManagerRunShell"
@@ -340,8 +392,13 @@ def _region_node(ctx: ProbeContext) -> str:
     if node not in ctx.inventory.resources:
         ctx.inventory.add(
             CollectedResource(
-                Resource(id=node, type=REGION_TYPE, account=ctx.account, region=ctx.region,
-                         name=ctx.region)
+                Resource(
+                    id=node,
+                    type=REGION_TYPE,
+                    account=ctx.account,
+                    region=ctx.region,
+                    name=ctx.region,
+                )
             )
         )
     return node
@@ -355,13 +412,25 @@ def probe_ssm_session_logging(ctx: ProbeContext) -> None:
         document = ctx.client("ssm").get_document(Name=SESSION_DOCUMENT, DocumentFormat="JSON")
     except CALL_ERRORS as exc:
         if error_code(exc) == "InvalidDocument":
-            _add(ctx, node, "ssm-session-logging", Status.missing,
-                 f"ssm:GetDocument: {SESSION_DOCUMENT} does not exist (Session Manager "
-                 "preferences never saved, sessions are not logged)", operation=operation)
+            _add(
+                ctx,
+                node,
+                "ssm-session-logging",
+                Status.missing,
+                f"ssm:GetDocument: {SESSION_DOCUMENT} does not exist (Session Manager "
+                "preferences never saved, sessions are not logged)",
+                operation=operation,
+            )
             return
         error = ctx.fail(exc, service="ssm", operation="GetDocument")
-        _add(ctx, node, "ssm-session-logging", Status.unknown,
-             f"ssm:GetDocument {SESSION_DOCUMENT} failed ({error.code})", operation=operation)
+        _add(
+            ctx,
+            node,
+            "ssm-session-logging",
+            Status.unknown,
+            f"ssm:GetDocument {SESSION_DOCUMENT} failed ({error.code})",
+            operation=operation,
+        )
         return
     try:
         content = json.loads(document.get("Content") or "{}")
@@ -385,18 +454,31 @@ def probe_ssm_session_logging(ctx: ProbeContext) -> None:
     else:
         destination = None
     if not destination:
-        _add(ctx, node, "ssm-session-logging", Status.missing,
-             f"ssm:GetDocument: {SESSION_DOCUMENT} inputs.s3BucketName and "
-             "inputs.cloudWatchLogGroupName are empty", operation=operation)
+        _add(
+            ctx,
+            node,
+            "ssm-session-logging",
+            Status.missing,
+            f"ssm:GetDocument: {SESSION_DOCUMENT} inputs.s3BucketName and "
+            "inputs.cloudWatchLogGroupName are empty",
+            operation=operation,
+        )
         return
     fields = ", ".join(
         f"{key}={clean_single_line(value)}"
         for key, value in (("s3BucketName", bucket), ("cloudWatchLogGroupName", group))
         if value
     )
-    _add(ctx, node, "ssm-session-logging", Status.logged,
-         f"ssm:GetDocument: {SESSION_DOCUMENT} inputs {fields}",
-         destination=clean_single_line(destination), operation=operation, notes=notes)
+    _add(
+        ctx,
+        node,
+        "ssm-session-logging",
+        Status.logged,
+        f"ssm:GetDocument: {SESSION_DOCUMENT} inputs {fields}",
+        destination=clean_single_line(destination),
+        operation=operation,
+        notes=notes,
+    )
 
 
 # --------------------------------------------------------------------------- EKS
@@ -406,11 +488,21 @@ def _eks_clusters(ctx: ProbeContext) -> dict[str, dict[str, Any]]:
     """Cluster ARN -> {name, logging}; from the inventory where it covered EKS, else listed."""
     clusters: dict[str, dict[str, Any]] = {}
     for item in ctx.inventory.of_type(EKS_TYPE):
+        config = item.configuration
+        logging = config.get("logging")
+        if logging is None and isinstance(config.get("Logging"), dict):
+            # AWS Config records EKS in its CloudFormation shape:
+            # Logging.ClusterLogging.EnabledTypes[].Type
+            enabled = (config["Logging"].get("ClusterLogging") or {}).get("EnabledTypes") or []
+            types = [t.get("Type") for t in enabled if isinstance(t, dict)]
+            logging = {"clusterLogging": [{"types": types, "enabled": True}]}
+        if logging is None:
+            continue  # not in the configuration item: read below, or unknown offline
         clusters[item.id] = {
             "name": item.resource.resource_id or item.resource.name,
-            "logging": item.configuration.get("logging"),
+            "logging": logging,
         }
-    if EKS_TYPE in ctx.inventory.types_covered:
+    if EKS_TYPE in ctx.inventory.types_covered or ctx.aws is None:
         return clusters
     client = ctx.client("eks")
     for page in client.get_paginator("list_clusters").paginate():
@@ -424,6 +516,7 @@ def _eks_clusters(ctx: ProbeContext) -> dict[str, dict[str, Any]]:
     return clusters
 
 
+@offline_capable
 def probe_eks_control_plane_logs(ctx: ProbeContext) -> None:
     """eks-control-plane-logs: api, audit and authenticator log types enabled."""
     control_id = "eks-control-plane-logs"
@@ -432,19 +525,23 @@ def probe_eks_control_plane_logs(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="eks", operation="DescribeCluster")
         for item in ctx.inventory.of_type(EKS_TYPE):
-            _add(ctx, item.id, control_id, Status.unknown,
-                 f"eks:ListClusters/DescribeCluster failed ({error.code})",
-                 operation="eks:DescribeCluster")
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.unknown,
+                f"eks:ListClusters/DescribeCluster failed ({error.code})",
+                operation="eks:DescribeCluster",
+            )
         return
     for arn, cluster in clusters.items():
         name = cluster["name"] or arn.rsplit("/", 1)[-1]
-        ensure_resource(ctx, arn=arn, type_=EKS_TYPE, resource_id=name, name=name,
-                        tags=cluster.get("tags"))
+        ensure_resource(
+            ctx, arn=arn, type_=EKS_TYPE, resource_id=name, name=name, tags=cluster.get("tags")
+        )
         logging = cluster.get("logging") or {}
         entries = logging.get("clusterLogging") or []
-        enabled = {
-            t for entry in entries if entry.get("enabled") for t in entry.get("types") or []
-        }
+        enabled = {t for entry in entries if entry.get("enabled") for t in entry.get("types") or []}
         missing = [t for t in EKS_REQUIRED if t not in enabled]
         shown = ",".join(t for t in EKS_ALL if t in enabled) or "none"
         if not missing:
@@ -459,13 +556,20 @@ def probe_eks_control_plane_logs(ctx: ProbeContext) -> None:
         others = [t for t in ("controllerManager", "scheduler") if t not in enabled]
         if status is Status.logged and others:
             notes.append("also available: " + ", ".join(others))
-        _add(ctx, arn, control_id, status,
-             f"eks:DescribeCluster: logging.clusterLogging enabled types={shown}",
-             destination=(
-                 log_group_arn(ctx.region, ctx.account, f"/aws/eks/{name}/cluster")
-                 if enabled else None
-             ),
-             operation="eks:DescribeCluster", notes=notes)
+        _add(
+            ctx,
+            arn,
+            control_id,
+            status,
+            f"eks:DescribeCluster: logging.clusterLogging enabled types={shown}",
+            destination=(
+                log_group_arn(ctx.region, ctx.account, f"/aws/eks/{name}/cluster")
+                if enabled
+                else None
+            ),
+            operation="eks:DescribeCluster",
+            notes=notes,
+        )
 
 
 # --------------------------------------------------------------------------- ECS
@@ -497,9 +601,14 @@ def probe_ecs_task_logging(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="ecs", operation="ListTaskDefinitions")
         for item in ctx.inventory.of_type(TASK_DEFINITION_TYPE):
-            _add(ctx, item.id, control_id, Status.unknown,
-                 f"ecs:ListTaskDefinitions failed ({error.code})",
-                 operation="ecs:ListTaskDefinitions")
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.unknown,
+                f"ecs:ListTaskDefinitions failed ({error.code})",
+                operation="ecs:ListTaskDefinitions",
+            )
         return
     for arn in arns:
         short = arn.rsplit("/", 1)[-1]
@@ -508,9 +617,14 @@ def probe_ecs_task_logging(ctx: ProbeContext) -> None:
             definition = client.describe_task_definition(taskDefinition=arn)["taskDefinition"]
         except CALL_ERRORS as exc:
             error = ctx.fail(exc, service="ecs", operation="DescribeTaskDefinition")
-            _add(ctx, arn, control_id, Status.unknown,
-                 f"ecs:DescribeTaskDefinition failed ({error.code})",
-                 operation="ecs:DescribeTaskDefinition")
+            _add(
+                ctx,
+                arn,
+                control_id,
+                Status.unknown,
+                f"ecs:DescribeTaskDefinition failed ({error.code})",
+                operation="ecs:DescribeTaskDefinition",
+            )
             continue
         _decide_task_definition(ctx, arn, definition)
 
@@ -542,12 +656,19 @@ def _decide_task_definition(ctx: ProbeContext, arn: str, definition: dict[str, A
     else:
         status = Status.missing
     parts = shipped + unshipped
-    _add(ctx, arn, "ecs-task-logging", status,
-         "ecs:DescribeTaskDefinition: containerDefinitions[].logConfiguration.logDriver "
-         + (", ".join(parts) if parts else "(no containers)"),
-         destination=destination, operation="ecs:DescribeTaskDefinition",
-         notes=[f"not shipped off the host: {', '.join(unshipped)}"] if unshipped and shipped
-         else [])
+    _add(
+        ctx,
+        arn,
+        "ecs-task-logging",
+        status,
+        "ecs:DescribeTaskDefinition: containerDefinitions[].logConfiguration.logDriver "
+        + (", ".join(parts) if parts else "(no containers)"),
+        destination=destination,
+        operation="ecs:DescribeTaskDefinition",
+        notes=[f"not shipped off the host: {', '.join(unshipped)}"]
+        if unshipped and shipped
+        else [],
+    )
 
 
 PROBES = (

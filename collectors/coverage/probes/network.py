@@ -18,10 +18,11 @@ from ...inventory.base import CollectedResource
 from ...model import GLOBAL_REGION, STATUS_SEVERITY, Resource, Status
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
-from ..records import record, unknown
+from ..records import offline_capable, record, unknown
 from ..resolve import ENI, INSTANCE, SUBNET, VPC, Topology, network_topology, resources_of
 
 TRANSIT_GATEWAY = "AWS::EC2::TransitGateway"
+FLOW_LOG = "AWS::EC2::FlowLog"
 HOSTED_ZONE = "AWS::Route53::HostedZone"
 FIREWALL = "AWS::NetworkFirewall::Firewall"
 #: Resources that own ENIs: covered through their ENIs (or subnets).
@@ -63,17 +64,30 @@ def flow_log_destination(flow_log: dict[str, Any], account: str, region: str) ->
 class FlowLogs:
     """The region's active flow logs, by the short id of the resource they are on."""
 
-    def __init__(self, ctx: ProbeContext, flow_logs: list[dict[str, Any]], topology: Topology):
+    def __init__(
+        self,
+        ctx: ProbeContext,
+        flow_logs: list[dict[str, Any]],
+        topology: Topology,
+        operation: str = "ec2:DescribeFlowLogs",
+    ):
         self.ctx = ctx
         self.topology = topology
+        self.operation = operation
         self.by_resource: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for flow_log in flow_logs:
             if str(flow_log.get("FlowLogStatus", "ACTIVE")).upper() == "ACTIVE":
                 self.by_resource[str(flow_log.get("ResourceId"))].append(flow_log)
 
-    def decide(self, resource_id: str) -> dict[str, Any]:
-        """Status of a VPC, subnet or ENI from flow logs on it, its subnet or its VPC."""
+    def decide(self, resource_id: str, placement: list[str] | None = None) -> dict[str, Any]:
+        """Status of a VPC, subnet or ENI from flow logs on it, its subnet or its VPC.
+
+        `placement` stands in for the subnets and VPCs of an ENI the inventory does not
+        describe (its owner's, e.g. an instance whose ENI type Config does not record).
+        """
         chain = self.topology.chain(resource_id)
+        if placement and len(chain) == 1:
+            chain += [carrier for carrier in placement if carrier not in chain]
         used = [
             (carrier, flow_log)
             for carrier in chain
@@ -84,8 +98,8 @@ class FlowLogs:
         if not used:
             return {
                 "status": Status.missing,
-                "evidence": f"ec2:DescribeFlowLogs: no active flow log on {names}",
-                "operation": "ec2:DescribeFlowLogs",
+                "evidence": f"{self.operation}: no active flow log on {names}",
+                "operation": self.operation,
             }
         complete = "ALL" in traffic or {"ACCEPT", "REJECT"} <= traffic
         status = Status.logged if complete else Status.partial
@@ -102,7 +116,7 @@ class FlowLogs:
             status = Status.partial
         if not complete:
             notes.append(f"captures {'/'.join(sorted(traffic))} traffic only")
-        evidence = "ec2:DescribeFlowLogs: " + "; ".join(
+        evidence = f"{self.operation}: " + "; ".join(
             f"flow log {f.get('FlowLogId')} on {self.topology.short_id(c)}, "
             f"TrafficType={f.get('TrafficType')}, FlowLogStatus={f.get('FlowLogStatus')}"
             for c, f in used
@@ -112,7 +126,7 @@ class FlowLogs:
             "evidence": evidence,
             "destination": flow_log_destination(best, self.ctx.account, self.ctx.region),
             "inherited_from": carrier if carrier != resource_id else None,
-            "operation": "ec2:DescribeFlowLogs",
+            "operation": self.operation,
             "notes": notes,
         }
 
@@ -125,7 +139,8 @@ class FlowLogs:
             )
         if not via:
             return None
-        decisions = {carrier: self.decide(carrier) for carrier in via}
+        placement = self.topology.chain(item.id)[1:]
+        decisions = {carrier: self.decide(carrier, placement) for carrier in via}
         worst_status = _worst([d["status"] for d in decisions.values()])
         carrier = next(c for c, d in decisions.items() if d["status"] is worst_status)
         decision = dict(decisions[carrier])
@@ -151,6 +166,31 @@ def _is_out_of_vpc_function(item: CollectedResource) -> bool:
     )
 
 
+def _pascal(config: dict[str, Any]) -> dict[str, Any]:
+    """A Config item's camelCase configuration keyed like the DescribeFlowLogs response."""
+    return {key[:1].upper() + key[1:]: value for key, value in (config or {}).items()}
+
+
+def _flow_logs_unknown(
+    ctx: ProbeContext,
+    items: list[CollectedResource],
+    gateways: list[CollectedResource],
+    exc: BaseException,
+) -> None:
+    targets = [i.id for i in items if not _is_out_of_vpc_function(i)]
+    unknown(ctx, targets, "vpc-flow-logs", exc, service="ec2", operation="DescribeFlowLogs")
+    for item in gateways:
+        record(
+            ctx,
+            item.id,
+            "tgw-flow-logs",
+            Status.unknown,
+            "ec2:DescribeFlowLogs failed (see errors)",
+            operation="ec2:DescribeFlowLogs",
+        )
+
+
+@offline_capable
 def probe_vpc_flow_logs(ctx: ProbeContext) -> None:
     """Flow logs on VPCs, subnets and ENIs, inherited by the resources that own ENIs."""
     networks = resources_of(ctx.inventory, [VPC, SUBNET, ENI])
@@ -158,22 +198,19 @@ def probe_vpc_flow_logs(ctx: ProbeContext) -> None:
     gateways = resources_of(ctx.inventory, [TRANSIT_GATEWAY])
     if not networks and not owners and not gateways:
         return
-    try:
-        flow_logs = _pages(ctx.client("ec2"), "describe_flow_logs", "FlowLogs")
-    except Exception as exc:
-        targets = [i.id for i in networks + owners if not _is_out_of_vpc_function(i)]
-        unknown(ctx, targets, "vpc-flow-logs", exc, service="ec2", operation="DescribeFlowLogs")
-        for item in gateways:
-            record(
-                ctx,
-                item.id,
-                "tgw-flow-logs",
-                Status.unknown,
-                "ec2:DescribeFlowLogs failed (see errors)",
-                operation="ec2:DescribeFlowLogs",
-            )
-        return
-    flows = FlowLogs(ctx, flow_logs, network_topology(ctx.inventory))
+    operation = "ec2:DescribeFlowLogs"
+    if ctx.aws is None:  # offline: AWS Config's AWS::EC2::FlowLog items, when recorded
+        if FLOW_LOG not in ctx.inventory.types_covered and not ctx.inventory.of_type(FLOW_LOG):
+            return  # the runner marks these controls "offline source: not evaluated"
+        flow_logs = [_pascal(item.configuration) for item in ctx.inventory.of_type(FLOW_LOG)]
+        operation = "config:AWS::EC2::FlowLog"
+    else:
+        try:
+            flow_logs = _pages(ctx.client("ec2"), "describe_flow_logs", "FlowLogs")
+        except Exception as exc:
+            _flow_logs_unknown(ctx, networks + owners, gateways, exc)
+            return
+    flows = FlowLogs(ctx, flow_logs, network_topology(ctx.inventory), operation)
     for item in networks:
         record(ctx, item.id, "vpc-flow-logs", **flows.decide(item.id))
     for item in owners:
@@ -207,10 +244,10 @@ def probe_vpc_flow_logs(ctx: ProbeContext) -> None:
                 item.id,
                 "tgw-flow-logs",
                 Status.logged,
-                f"ec2:DescribeFlowLogs: flow log {best.get('FlowLogId')} on "
+                f"{flows.operation}: flow log {best.get('FlowLogId')} on "
                 f"{item.resource.resource_id}, FlowLogStatus={best.get('FlowLogStatus')}",
                 destination=flow_log_destination(best, ctx.account, ctx.region),
-                operation="ec2:DescribeFlowLogs",
+                operation=flows.operation,
             )
         else:
             record(
@@ -218,8 +255,8 @@ def probe_vpc_flow_logs(ctx: ProbeContext) -> None:
                 item.id,
                 "tgw-flow-logs",
                 Status.missing,
-                f"ec2:DescribeFlowLogs: no active flow log on {item.resource.resource_id}",
-                operation="ec2:DescribeFlowLogs",
+                f"{flows.operation}: no active flow log on {item.resource.resource_id}",
+                operation=flows.operation,
             )
 
 

@@ -304,13 +304,34 @@ def ensure_resource(
     return item
 
 
+LOG_GROUP_TYPE = "AWS::Logs::LogGroup"
+#: Key of the region's log groups in `ProbeContext.shared` (read once, used by several probes).
+SHARED_LOG_GROUPS = "logs:DescribeLogGroups"
+
+
 def describe_log_groups(ctx: ProbeContext) -> dict[str, dict[str, Any]]:
-    """Every log group of the region by name (one paginated call); raises CALL_ERRORS."""
+    """Every log group of the region by name; raises CALL_ERRORS.
+
+    From the inventory when its source listed log groups completely (Config-shaped
+    `configuration` has the same `logGroupName`/`retentionInDays` keys), else one paginated
+    call, kept in `ctx.shared` for the other probes of the region.
+    """
+    if LOG_GROUP_TYPE in ctx.inventory.types_covered:
+        return {
+            str(item.configuration.get("logGroupName") or item.resource.resource_id): {
+                **item.configuration
+            }
+            for item in ctx.inventory.of_type(LOG_GROUP_TYPE)
+        }
+    cached = ctx.shared.get(SHARED_LOG_GROUPS)
+    if cached is not None:
+        return cached
     groups: dict[str, dict[str, Any]] = {}
     paginator = ctx.client("logs").get_paginator("describe_log_groups")
     for page in paginator.paginate():
         for group in page.get("logGroups", []):
             groups[group["logGroupName"]] = group
+    ctx.shared[SHARED_LOG_GROUPS] = groups
     return groups
 
 
@@ -440,10 +461,27 @@ def _decide_lambda(
         )
         return
     role_name = clean_single_line(role_arn.rsplit("/", 1)[-1])
+    role_account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ctx.account
+    if role_account != ctx.account:
+        ctx.add(
+            arn,
+            layer=Layer.serverless,
+            control=control,
+            status=Status.unknown,
+            evidence=(
+                f"lambda:ListFunctions: execution role {role_name} is in account "
+                f"{clean_single_line(role_account)}, whose policies are not read from here"
+            ),
+            destination=destination,
+            operation="lambda:ListFunctions",
+            notes=notes,
+        )
+        return
     try:
         role = reader.role(role_arn)
     except RoleReadError as exc:
-        status = Status.missing if exc.code == "NoSuchEntity" else Status.unknown
+        gone = exc.code == "NoSuchEntity" and exc.operation == "GetRole"
+        status = Status.missing if gone else Status.unknown
         reason = (
             f"execution role {role_name} does not exist"
             if status is Status.missing

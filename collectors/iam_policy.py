@@ -1,0 +1,149 @@
+"""The least-privilege IAM policy for `blindspot collect`, and how API calls map to it.
+
+`iam-policy.json` at the repository root lists, explicitly, every IAM action the collectors
+need. Most actions are the API operation's own name under the service's IAM prefix
+(`ec2:DescribeVpcs`); a few are not, and `IAM_ACTION_OVERRIDES` says which (S3's ListBuckets
+is authorised by `s3:ListAllMyBuckets`; every API Gateway read by `apigateway:GET` on the
+resource path). `tests/collectors/test_iam_policy.py` records every call the collectors make
+under moto and fails when the policy lacks one.
+
+`python -m collectors.iam_policy > iam-policy.json` regenerates the policy from a scan of
+the collectors' source (every boto3 operation name called on a client of a service the
+collectors create); review the diff, since a scan can only over-approximate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import botocore.session
+
+from .aws.session import is_read_operation
+
+#: (IAM prefix, operation) -> the IAM action(s) that authorise it, where they differ.
+IAM_ACTION_OVERRIDES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("s3", "ListBuckets"): ("s3:ListAllMyBuckets",),
+    ("s3", "HeadBucket"): ("s3:ListBucket",),
+    ("s3", "GetBucketLogging"): ("s3:GetBucketLogging",),
+    ("sts", "GetCallerIdentity"): (),  # needs no permission
+}
+#: Services whose IAM actions are HTTP verbs on resource paths, not operation names.
+HTTP_VERB_SERVICES = frozenset({"apigateway"})
+#: IAM-only read actions that do not follow the Describe/List/Get naming.
+IAM_ONLY_READS = frozenset({"apigateway:GET", "s3:ListBucket", "s3:ListAllMyBuckets"})
+
+
+#: Signing names (what the CallLog records) whose IAM prefix differs.
+IAM_PREFIXES = {"monitoring": "cloudwatch"}
+
+
+def iam_actions(service_prefix: str, operation: str) -> tuple[str, ...]:
+    """The IAM actions authorising one API operation (as the CallLog records it)."""
+    service_prefix = IAM_PREFIXES.get(service_prefix, service_prefix)
+    if (service_prefix, operation) in IAM_ACTION_OVERRIDES:
+        return IAM_ACTION_OVERRIDES[(service_prefix, operation)]
+    if service_prefix in HTTP_VERB_SERVICES:
+        return (f"{service_prefix}:GET",)
+    return (f"{service_prefix}:{operation}",)
+
+
+def is_read_action(action: str) -> bool:
+    service, _, name = action.partition(":")
+    return action in IAM_ONLY_READS or is_read_operation(service, name)
+
+
+def load_policy(path: str | Path) -> set[str]:
+    """Every action an IAM policy document allows (wildcards are not expanded)."""
+    document = json.loads(Path(path).read_text())
+    actions: set[str] = set()
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") != "Allow":
+            continue
+        listed = statement.get("Action", [])
+        actions.update([listed] if isinstance(listed, str) else listed)
+    return actions
+
+
+_CLIENT_RE = re.compile(r"client\(\s*\"([a-z0-9-]+)\"")
+_CALL_RE = re.compile(r"\.([a-z][a-z0-9_]+)\b")
+#: Operation names passed around as strings (paginators, helpers), and `service:Operation`
+#: as written in evidence. PascalCase words alone are not taken: probes also quote CloudTrail
+#: event names (GetObject, GetItem) that blindspot must never be allowed to call.
+_LITERAL_RE = re.compile(r"[\"']([a-z][a-z0-9_]+)[\"']")
+_SERVICE_LITERAL_RE = re.compile(r"[\"']([a-z0-9-]+)[\"']")
+_QUALIFIED_RE = re.compile(r"\b([a-z0-9-]+):([A-Z][A-Za-z0-9]+)\b")
+
+
+def scan_actions(root: Path) -> set[str]:
+    """IAM actions for the operations the collectors' code calls (over-approximate).
+
+    Per source file: each service a client is made for in that file, crossed with the
+    operation names (snake_case literals and calls) in the same file; plus every
+    `service:Operation` written anywhere (evidence strings name the call they made).
+    """
+    session = botocore.session.get_session()
+    operations: dict[str, tuple[str, dict[str, str]]] = {}
+
+    def service_operations(service: str) -> tuple[str, dict[str, str]] | None:
+        if service not in operations:
+            try:
+                model = session.get_service_model(service)
+            except Exception:
+                return None
+            prefix = model.metadata.get("signingName") or model.metadata.get("endpointPrefix")
+            by_name = {botocore.xform_name(op): op for op in model.operation_names}
+            operations[service] = (prefix, by_name)
+        return operations[service]
+
+    available = set(session.get_available_services())
+    actions: set[str] = set()
+    qualified: set[tuple[str, str]] = set()
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text()
+        names = set(_CALL_RE.findall(text)) | set(_LITERAL_RE.findall(text))
+        qualified.update(_QUALIFIED_RE.findall(text))
+        services = set(_CLIENT_RE.findall(text))
+        if services:  # a service name passed to a helper that makes the client
+            services |= set(_SERVICE_LITERAL_RE.findall(text)) & available
+        for service in services:
+            known = service_operations(service)
+            if known is None:
+                continue
+            prefix, by_name = known
+            for name in names & by_name.keys():
+                if is_read_operation(prefix, by_name[name]):
+                    actions.update(iam_actions(prefix, by_name[name]))
+    for prefix, operation in qualified:
+        if is_read_operation(prefix, operation) and any(
+            known[0] == prefix and operation in known[1].values() for known in operations.values()
+        ):
+            actions.update(iam_actions(prefix, operation))
+    return actions
+
+
+def policy_document(actions: set[str]) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "BlindspotCollectReadOnly",
+                "Effect": "Allow",
+                "Action": sorted(actions),
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def main() -> int:
+    root = Path(__file__).resolve().parent
+    actions = scan_actions(root) | {"sts:AssumeRole"}
+    sys.stdout.write(json.dumps(policy_document(actions), indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
