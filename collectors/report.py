@@ -46,6 +46,7 @@ class Report:
     layers: tuple[Layer, ...]
     totals: LayerCounts
     accounts: list[AccountRow]
+    collection_errors: int = 0  # errors recorded in the snapshot (behind `unknown` statuses)
 
     @property
     def overall(self) -> Counts:
@@ -108,7 +109,9 @@ def build_report(
     for row in rows:
         for layer in selected:
             totals[layer].merge(row.layers[layer])
-    return Report(layers=selected, totals=totals, accounts=rows)
+    chosen = set(account_ids)
+    errors = sum(1 for e in graph.snapshot.errors if e.account is None or e.account in chosen)
+    return Report(layers=selected, totals=totals, accounts=rows, collection_errors=errors)
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -204,6 +207,11 @@ def render_table(report: Report) -> str:
     lines += ["", "Totals", ""]
     lines += _align(_totals_rows(report), right_from=1)
     lines += ["", _LEGEND]
+    if report.collection_errors:
+        lines.append(
+            f"{report.collection_errors} collection errors recorded in the snapshot "
+            "(access denied, API errors): their controls count as unknown"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -226,6 +234,12 @@ def render_markdown(report: Report) -> str:
     lines += ["", "## Totals", ""]
     lines += _md_table(_totals_rows(report), right_from=1)
     lines += ["", f"_{_md_cell(_LEGEND)}_"]
+    if report.collection_errors:
+        lines += [
+            "",
+            f"{report.collection_errors} collection errors recorded in the snapshot "
+            "(access denied, API errors): their controls count as unknown.",
+        ]
     return "\n".join(lines) + "\n"
 
 

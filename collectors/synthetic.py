@@ -212,10 +212,10 @@ class _Generator:
         coverage = [
             self.cov(
                 "account",
-                "cloudtrail-multi-region",
+                "cloudtrail-management-events",
                 status,
                 "cloudtrail:DescribeTrails trailList[].IsMultiRegionTrail="
-                + ("true" if status == "logged" else "false (no multi-region trail)"),
+                + ("true (organization trail)" if status == "logged" else "false"),
                 destination=f"s3://org-cloudtrail-{self.accounts[0]}/AWSLogs/{account}/"
                 if status == "logged"
                 else None,
@@ -224,7 +224,7 @@ class _Generator:
             ),
             self.cov(
                 "account",
-                "cloudtrail-log-file-validation",
+                "cloudtrail-integrity",
                 "logged" if rng.random() < 0.6 else "missing",
                 "cloudtrail:DescribeTrails trailList[].LogFileValidationEnabled",
                 expectation="extended",
@@ -312,6 +312,14 @@ class _Generator:
                 operation="cloudtrail:GetInsightSelectors",
             ),
             self.cov(
+                "host",
+                "ssm-session-logging",
+                "logged" if rng.random() < 0.4 else "missing",
+                "ssm:GetDocument SSM-SessionManagerRunShell inputs.cloudWatchLogGroupName",
+                expectation="extended",
+                operation="ssm:GetDocument",
+            ),
+            self.cov(
                 "account",
                 "securityhub",
                 "logged" if rng.random() < 0.5 else "missing",
@@ -355,7 +363,7 @@ class _Generator:
             ),
             self.cov(
                 "network",
-                "route53-resolver-query-logs",
+                "resolver-query-logs",
                 resolver,
                 "route53resolver:ListResolverQueryLogConfigAssociations "
                 + ("Status=ACTIVE" if resolver == "logged" else "none for this VPC"),
@@ -467,11 +475,11 @@ class _Generator:
             ),
             self.cov(
                 "host",
-                "ssm-session-logging",
-                "logged" if self.rng.random() < 0.4 else "missing",
-                "ssm:GetDocument SSM-SessionManagerRunShell inputs.cloudWatchLogGroupName",
+                "ssm-managed",
+                "logged" if self.rng.random() < 0.6 else "missing",
+                "ssm:DescribeInstanceInformation PingStatus=Online",
                 expectation="extended",
-                operation="ssm:GetDocument",
+                operation="ssm:DescribeInstanceInformation",
             ),
             self.cov(
                 "network",
@@ -551,11 +559,11 @@ class _Generator:
             ),
             self.cov(
                 "access",
-                "waf-logging",
-                "logged" if rng.random() < 0.3 else "missing",
-                "wafv2:GetWebACLForResource; wafv2:GetLoggingConfiguration",
+                "alb-connection-logs",
+                "logged" if rng.random() < 0.2 else "missing",
+                "elasticloadbalancing:DescribeLoadBalancerAttributes connection_logs.s3.enabled",
                 expectation="extended",
-                operation="wafv2:GetLoggingConfiguration",
+                operation="elasticloadbalancing:DescribeLoadBalancerAttributes",
             ),
         ]
         self.add(
@@ -598,7 +606,6 @@ class _Generator:
                 "cloudtrail:GetEventSelectors AdvancedEventSelectors resources.type=AWS::S3::Object"
                 if st.data_events == "logged"
                 else "cloudtrail:GetEventSelectors no data-event selector matches this bucket",
-                expectation="extended",
                 inherited_from=st.trail_id if st.data_events == "logged" else None,
                 operation="cloudtrail:GetEventSelectors",
             ),
@@ -625,7 +632,7 @@ class _Generator:
         coverage = [
             self.cov(
                 "account",
-                "log-group-retention",
+                "log-retention",
                 status,
                 f"logs:DescribeLogGroups retentionInDays={retention}"
                 if retention
@@ -648,12 +655,9 @@ class _Generator:
             self.error(st.account, st.region, "iam", "GetRolePolicy")
         role = rng.choice(st.roles) if st.roles else None
         group = None
-        if status in ("logged", "partial"):
-            group = (
-                self.make_log_group(st, f"/aws/lambda/{name}")
-                if len(self.resources) < self.n + self.pseudo_count
-                else None
-            )
+        room = len(self.resources) < self.n + self.pseudo_count - 1  # the group and the function
+        if status in ("logged", "partial") and room:
+            group = self.make_log_group(st, f"/aws/lambda/{name}")
         coverage = [
             self.cov(
                 "serverless",

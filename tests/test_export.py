@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 
 import networkx as nx
 import pytest
-from factories import A1, DB, FUNCTION, INSTANCE, R1, SG, VPC, cov, resource, small_estate, snapshot
-from test_trace import check_dot
+from factories import (
+    A1,
+    DB,
+    FUNCTION,
+    INSTANCE,
+    R1,
+    SG,
+    VPC,
+    check_dot,
+    cov,
+    resource,
+    small_estate,
+    snapshot,
+)
 
 from blindspot.cli import main
 from collectors.export import export, xml_safe
@@ -130,3 +144,15 @@ def test_synthetic_export_every_format(tmp_path):
     assert h.number_of_nodes() == len(graph)
     with open(run_export(tmp_path, path, "dot")) as handle:
         assert check_dot(handle.read())
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
+def test_graphviz_lays_out_the_small_export(tmp_path, small_file):
+    """Graphviz itself reads and lays out the file (only the small one: layout is slow)."""
+    out = run_export(tmp_path, small_file, "dot")
+    result = subprocess.run(
+        ["dot", "-Tcanon", out], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert INSTANCE in result.stdout

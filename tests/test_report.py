@@ -11,7 +11,7 @@ from factories import A1, A2, VPC, rel, small_estate
 
 from blindspot.cli import main
 from collectors.graph import CoverageGraph
-from collectors.model import Account
+from collectors.model import Account, CollectionError
 from collectors.report import ReportError, build_report, csv_safe, render
 from collectors.snapshot_io import save_snapshot
 from collectors.synthetic import generate
@@ -213,3 +213,17 @@ def test_inconsistent_snapshot_is_reported_on_stderr(capsys, tmp_path):
 def test_consistent_snapshot_has_no_notes(capsys, small_file):
     assert main(["report", small_file]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_collection_errors_mentioned_in_table(tmp_path, capsys):
+    snap = small_estate()
+    snap.errors = [
+        CollectionError(account=A2, region="us-east-1", service="rds", code="AccessDenied"),
+    ]
+    path = str(save_snapshot(snap, tmp_path / "errors.json"))
+    assert main(["report", path]) == 0
+    assert "1 collection errors recorded" in capsys.readouterr().out
+    assert main(["report", path, "--account", A1]) == 0
+    assert "collection errors" not in capsys.readouterr().out
+    assert main(["report", path, "--format", "json"]) == 0
+    assert set(json.loads(capsys.readouterr().out)) == {"totals", "accounts"}

@@ -130,3 +130,17 @@ def test_tiny_and_invalid_sizes():
     assert [r.type for r in tiny.resources] == [ACCOUNT_TYPE, REGION_TYPE]
     with pytest.raises(ValueError):
         generate(10, accounts=0)
+
+
+def test_controls_match_the_catalogue(snap):
+    """Synthetic records use the catalogue's ids, layers and expectations, so the explorer
+    shows their remediation and queries as it does for collected snapshots."""
+    from collectors.coverage.catalogue import CONTROLS_BY_ID
+
+    if not CONTROLS_BY_ID:
+        pytest.skip("coverage catalogue is empty in this build")
+    seen = {(c.control, c.layer, c.expectation) for r in snap.resources for c in r.coverage}
+    for control_id, layer, expectation in sorted(seen):
+        row = CONTROLS_BY_ID.get(control_id)
+        assert row is not None, f"{control_id} is not in the catalogue"
+        assert (row.layer, row.expectation) == (layer, expectation), control_id

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 
 import pytest
 from factories import (
@@ -14,6 +12,7 @@ from factories import (
     SG,
     SUBNET,
     VPC,
+    check_dot,
     cov,
     rel,
     resource,
@@ -165,31 +164,6 @@ def test_dot_quote():
     assert dot_quote('a"b') == '"a\\"b"'
     assert dot_quote("a\\b") == '"a\\\\b"'
     assert dot_quote("a\nb") == '"a\\nb"'
-
-
-# -- a small DOT syntax check (Graphviz's `nop` parses without laying out, when installed) ----
-
-_DOT_STRING = r'"(?:[^"\\\n]|\\.)*"'
-_ATTR = rf"(?:[A-Za-z_][A-Za-z_0-9]*|{_DOT_STRING})=(?:{_DOT_STRING}|[A-Za-z_0-9.#]+)"
-_ATTRS = rf"\[(?:{_ATTR})(?:, (?:{_ATTR}))*\]"
-_STATEMENT = re.compile(
-    rf"\s*(?:{_DOT_STRING}(?: -> {_DOT_STRING})? {_ATTRS};"
-    rf"|(?:graph|node|edge) {_ATTRS};|[a-z]+=[A-Za-z_0-9]+;)"
-)
-
-
-def check_dot(text: str) -> bool:
-    """Every line between `digraph NAME {` and `}` is one well-formed statement."""
-    lines = text.rstrip("\n").split("\n")
-    if not re.fullmatch(r"digraph [A-Za-z_]+ \{", lines[0]) or lines[-1] != "}":
-        return False
-    if not all(_STATEMENT.fullmatch(line) for line in lines[1:-1]):
-        return False
-    nop = shutil.which("nop")
-    if nop:
-        result = subprocess.run([nop], input=text.encode(), capture_output=True, check=False)
-        return result.returncode == 0 and not result.stderr
-    return True
 
 
 def test_check_dot_rejects_broken_dot():

@@ -22,7 +22,7 @@ from collectors.model import Snapshot
 from collectors.snapshot_io import SnapshotError, load_snapshot
 
 from .commands import ResourceCommands
-from .messages import SnapshotFailed, SnapshotLoaded
+from .messages import OpenResource, SnapshotFailed, SnapshotLoaded
 from .screens.base import ExplorerScreen
 from .screens.detail import ResourceDetailScreen
 from .screens.help import HelpScreen
@@ -32,6 +32,20 @@ from .screens.tree import OrgTreeScreen
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
+
+
+def parse_keymap(text: str) -> dict[str, str]:
+    """`list.gaps=G,app.quit=ctrl+q` -> {binding id: keys}; every binding has an id.
+
+    Used for BLINDSPOT_KEYMAP, so a user can remap any key without code (the ids are
+    in each screen's BINDINGS, e.g. `list.filter`, `trace.deeper`, `detail.copy_query`).
+    """
+    keymap: dict[str, str] = {}
+    for part in text.split(","):
+        binding_id, separator, keys = part.partition("=")
+        if separator and binding_id.strip() and keys.strip():
+            keymap[binding_id.strip()] = keys.strip()
+    return keymap
 
 
 class BlindspotApp(App[int]):
@@ -59,6 +73,7 @@ class BlindspotApp(App[int]):
         ascii_only: bool = False,
         export_dir: str | os.PathLike[str] | None = None,
         theme: str | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         if path is None and snapshot is None:
             raise ValueError("give a snapshot file or a Snapshot")
@@ -73,6 +88,8 @@ class BlindspotApp(App[int]):
             self.theme = theme
         if ascii_only:
             self.add_class("-ascii")
+        if keymap:
+            self.set_keymap(keymap)
 
     def on_mount(self) -> None:
         self.push_screen(MatrixScreen())
@@ -113,21 +130,29 @@ class BlindspotApp(App[int]):
 
     # -- navigation -----------------------------------------------------------------------
 
+    def on_open_resource(self, message: OpenResource) -> None:
+        self.open_resource(message.resource_id)
+
     def open_resource(self, resource_id: str) -> None:
         """Show one resource's detail (palette hits, links and lists all come here)."""
         if self.graph is not None and resource_id in self.graph:
             self.push_screen(ResourceDetailScreen(resource_id))
 
+    def _loaded(self) -> bool:
+        if self.graph is None:
+            self.notify("The snapshot is still loading.", markup=False)
+        return self.graph is not None
+
     def action_resources(self) -> None:
-        if self.graph is not None:
+        if self._loaded():
             self.push_screen(ResourceListScreen())
 
     def action_find(self) -> None:
-        if self.graph is not None:
+        if self._loaded():
             self.push_screen(ResourceListScreen(focus_filter=True))
 
     def action_tree(self) -> None:
-        if self.graph is not None:
+        if self._loaded():
             self.push_screen(OrgTreeScreen())
 
     def action_toggle_theme(self) -> None:

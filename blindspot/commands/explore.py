@@ -4,6 +4,8 @@ The file is checked before the UI starts (it exists, is a file, can be opened), 
 common mistakes end with one line on stderr and exit 2 without a flash of the UI; parsing a
 large file then happens inside the app, in a worker after the first frame. If parsing
 fails there, the app closes and the same one-line error and exit code 2 follow.
+
+BLINDSPOT_KEYMAP remaps keys by binding id, e.g. `BLINDSPOT_KEYMAP="list.gaps=G,app.quit=ctrl+q"`.
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ def run(args: argparse.Namespace) -> int:
     if args.no_mouse:
         # Over SSH, smooth scrolling costs ~200 ms of frames per page (tui-anchors.md 5).
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
-    from tui.app import BlindspotApp
+    from tui.app import BlindspotApp, parse_keymap
 
-    app = BlindspotApp(path, ascii_only=args.ascii)
+    keymap = parse_keymap(os.environ.get("BLINDSPOT_KEYMAP", ""))
+    app = BlindspotApp(path, ascii_only=args.ascii, keymap=keymap or None)
     app.run(mouse=not args.no_mouse)
     if app.load_error:
         sys.stderr.write(f"blindspot: {app.load_error}\n")

@@ -81,7 +81,8 @@ def progress_line(event: str, detail: dict[str, Any]) -> str | None:
             f"({detail.get('done')}/{detail.get('total')})…"
         )
     if event == "plan":
-        return f"Collecting {detail.get('accounts')} accounts, {detail.get('regions')} account-regions…"
+        accounts, regions = detail.get("accounts"), detail.get("regions")
+        return f"Collecting {accounts} accounts, {regions} account-regions…"
     if event == "region-done":
         return f"Collected {detail.get('account')} {detail.get('region')}…"
     return None

@@ -12,6 +12,7 @@ Should the explorer grow a `loader` hook of its own, this subclass shrinks to pa
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from textual.widgets import Static
 
 from collectors import browse
 from collectors.graph import CoverageGraph
+from tui import app as tui_app
 from tui.app import BlindspotApp
 from tui.messages import SnapshotFailed, SnapshotLoaded
 
@@ -30,11 +32,14 @@ from .collection import progress_line, run_demo_collection
 class DemoApp(BlindspotApp):
     """The explorer whose snapshot is the demo organization, collected while it shows."""
 
+    # Textual resolves a relative CSS_PATH against the subclass's module: point at tui's.
+    CSS_PATH = str(Path(tui_app.__file__).with_name(str(BlindspotApp.CSS_PATH)))
+
     def __init__(self, *, seed: int = 7, size: str = "small", **kwargs: Any) -> None:
         # BlindspotApp wants a path or a snapshot; the path only names the sub-title.
         super().__init__(f"demo-seed-{seed}-{size}", **kwargs)
-        self.seed = seed
-        self.size = size
+        self.demo_seed = seed
+        self.demo_size = size
 
     def show_progress(self, line: str) -> None:
         self.sub_title = line
@@ -49,7 +54,7 @@ class DemoApp(BlindspotApp):
                 self.call_from_thread(self.show_progress, line)
 
         try:
-            snapshot = run_demo_collection(self.seed, self.size, progress)
+            snapshot = run_demo_collection(self.demo_seed, self.demo_size, progress)
             graph = CoverageGraph(snapshot)
         except Exception as exc:  # one line, never a traceback over the UI
             self.post_message(SnapshotFailed(f"the demo failed ({type(exc).__name__}: {exc})"))

@@ -139,7 +139,32 @@ def build_trails(ctx: BuildContext) -> None:
         )
 
     security = ctx.account("security")
-    _trail(security, "security-account-trail", archive, multi_region=True)
+    security_trail = _trail(security, "security-account-trail", archive, multi_region=True)
+    # Basic selectors here (the production trail uses advanced ones): object-level events
+    # of the log archive itself, so reads of the evidence are evidence too.
+    security.client("cloudtrail").put_event_selectors(
+        TrailName=security_trail,
+        EventSelectors=[
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": True,
+                "DataResources": [
+                    {"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{archive}/"]}
+                ],
+            }
+        ],
+    )
+    ctx.truth.add(
+        account=security.id,
+        region=ctx.regions[0],
+        resource_type="AWS::S3::Bucket",
+        resource_id=archive,
+        arn=f"arn:aws:s3:::{archive}",
+        layer="account",
+        control="cloudtrail-s3-data-events",
+        state="logged",
+        detail="security-account-trail, basic selector",
+    )
     for region in ctx.regions:
         _record_region(
             ctx,

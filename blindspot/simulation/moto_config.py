@@ -62,7 +62,7 @@ SERVED_TYPES = (
 GLOBAL_TYPES = frozenset({"AWS::IAM::Role"})
 
 Item = dict[str, Any]
-Rel = tuple[str, str, str, str | None]  # (relationshipName, resourceType, resourceId, name)
+Rel = tuple[str, str, str | None, str | None]  # (relationshipName, resourceType, resourceId, name)
 
 
 # --------------------------------------------------------------------------- items
@@ -677,6 +677,35 @@ def servable_types() -> frozenset[str]:
     return frozenset(SERVED_TYPES) | api_backed_types()
 
 
+_ARN_TARGETS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
+    (re.compile(pattern), rtype, by_name)
+    for pattern, rtype, by_name in (
+        (r"^arn:[^:]+:ec2:[^:]*:\d*:vpc/(.+)$", "AWS::EC2::VPC", False),
+        (r"^arn:[^:]+:ec2:[^:]*:\d*:subnet/(.+)$", "AWS::EC2::Subnet", False),
+        (r"^arn:[^:]+:ec2:[^:]*:\d*:security-group/(.+)$", "AWS::EC2::SecurityGroup", False),
+        (r"^arn:[^:]+:ec2:[^:]*:\d*:instance/(.+)$", "AWS::EC2::Instance", False),
+        (r"^arn:[^:]+:ec2:[^:]*:\d*:network-interface/(.+)$", "AWS::EC2::NetworkInterface", False),
+        (r"^arn:[^:]+:ec2:[^:]*:\d*:natgateway/(.+)$", "AWS::EC2::NatGateway", False),
+        (r"^arn:[^:]+:ec2:[^:]*:\d*:internet-gateway/(.+)$", "AWS::EC2::InternetGateway", False),
+        (r"^arn:[^:]+:s3:::([^/]+)$", "AWS::S3::Bucket", False),
+        (r"^arn:[^:]+:iam::\d+:role/(?:.*/)?([^/]+)$", "AWS::IAM::Role", True),
+        (r"^arn:[^:]+:lambda:[^:]+:\d+:function:([^:]+)$", "AWS::Lambda::Function", False),
+        (r"^arn:[^:]+:rds:[^:]+:\d+:db:(.+)$", "AWS::RDS::DBInstance", True),
+        (r"^arn:[^:]+:rds:[^:]+:\d+:cluster:(.+)$", "AWS::RDS::DBCluster", True),
+        (r"^(arn:[^:]+:elasticloadbalancing:[^:]+:\d+:loadbalancer/(?:app|net|gwy)/.+)$",
+         "AWS::ElasticLoadBalancingV2::LoadBalancer", False),
+    )
+)  # fmt: skip
+
+
+def _target_from_arn(arn: str) -> tuple[str, str | None, str | None] | None:
+    """(type, resourceId, resourceName) of a natively served resource, from its ARN."""
+    for pattern, rtype, by_name in _ARN_TARGETS:
+        if match := pattern.match(arn):
+            return (rtype, None, match.group(1)) if by_name else (rtype, match.group(1), None)
+    return None
+
+
 def _api_backed_items(account: str, region: str, types: frozenset[str]) -> list[Item]:
     """Config items for `types` from blindspot's direct-API collectors run against moto.
 
@@ -704,17 +733,20 @@ def _api_backed_items(account: str, region: str, types: frozenset[str]) -> list[
     session.events.register("before-sign.*.*", name_account)
     aws = AwsContext(session, account=account)
     with contextlib.suppress(Exception):
+        # Only the families of the wanted types are listed (a history call for one trail
+        # lists trails, nothing else); relationship targets outside them come from ARNs.
         inventory = ApiSource(aws, regions=[region], global_region="us-east-1").collect_region(
-            account, region
+            account, region, skip_types=api_backed_types() - types
         )
-        by_id = {item.id: item.resource for item in inventory.resources.values()}
+        by_id = {
+            item.id: (item.type, item.resource.resource_id or item.id, None)
+            for item in inventory.resources.values()
+        }
         outgoing: dict[str, list[Rel]] = {}
         for rel in inventory.relationships:
-            target = by_id.get(rel.target)
+            target = by_id.get(rel.target) or _target_from_arn(rel.target)
             if target is not None:
-                outgoing.setdefault(rel.source, []).append(
-                    (rel.name, target.type, target.resource_id or target.id, None)
-                )
+                outgoing.setdefault(rel.source, []).append((rel.name, *target))
         return [
             _item(account, region, res.type, res.resource_id or res.id, res.id,
                   name=res.name or None, configuration=collected.configuration,
@@ -773,7 +805,7 @@ def region_items(account: str, region: str, types: Any = None) -> list[Item]:
     items: list[Item] = []
     for builder in _BUILDERS.values():
         items.extend(i for i in builder(account, region) if i["resourceType"] in recorded)
-    items.extend(_api_backed_items(account, region, recorded - set(SERVED_TYPES)))
+    items.extend(_api_backed_items(account, region, frozenset(recorded - set(SERVED_TYPES))))
     return items
 
 

@@ -134,6 +134,7 @@ RELATIONSHIP_TYPES = frozenset(
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
         "AWS::RDS::DBInstance",
         "AWS::RDS::DBCluster",
+        "AWS::RDS::DBSubnetGroup",
         "AWS::Lambda::Function",
         "AWS::ApiGateway::Stage",
         "AWS::ApiGatewayV2::Stage",

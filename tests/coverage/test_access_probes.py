@@ -678,3 +678,33 @@ def test_cloudfront_config_read_denied_is_unknown():
     )
     probe_cloudfront_logging(ctx)
     assert _record(ctx, arn, "cloudfront-logging").status is Status.unknown
+
+
+@mock_aws
+def test_appsync_field_logging_levels():
+    from collectors.coverage.probes.access import probe_appsync_logging
+
+    appsync = boto3.client("appsync", REGION)
+    role = f"arn:aws:iam::{ACCOUNT}:role/appsync-logs"
+
+    def api(name: str, level: str | None) -> tuple[str, str]:
+        kwargs = (
+            {"logConfig": {"fieldLogLevel": level, "cloudWatchLogsRoleArn": role}}
+            if (level)
+            else {}
+        )
+        created = appsync.create_graphql_api(name=name, authenticationType="API_KEY", **kwargs)
+        return created["graphqlApi"]["arn"], created["graphqlApi"]["apiId"]
+
+    (full, full_id), (errors, _), (silent, _) = (
+        api("full", "ALL"),
+        api("errors", "ERROR"),
+        api("silent", None),
+    )
+    ctx = _bare_ctx()
+    probe_appsync_logging(ctx)
+    record = _record(ctx, full, "appsync-logging")
+    assert record.status is Status.logged
+    assert record.destination.endswith(f":log-group:/aws/appsync/apis/{full_id}")
+    assert _record(ctx, errors, "appsync-logging").status is Status.partial
+    assert _record(ctx, silent, "appsync-logging").status is Status.missing

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from inventory_helpers import ACCOUNT, inventory_from_moto, one, run_probes
+from inventory_helpers import ACCOUNT, denied, inventory_from_moto, one, run_probes
 from moto import mock_aws
 
 from collectors.aws.session import AwsContext
@@ -54,6 +54,16 @@ def test_log_retention_lists_groups_when_the_inventory_source_did_not(session):
     ctx = run_probes(session, inventory, probe_log_retention)
     assert inventory.resources[_group_arn("late")].type == "AWS::Logs::LogGroup"
     assert one(ctx, _group_arn("late"), "log-retention").status is Status.logged
+
+
+def test_log_groups_denied_is_an_error_not_a_missing_record(session):
+    session.client("logs").create_log_group(logGroupName="hidden")
+    inventory = inventory_from_moto(session, types=("AWS::EC2::VPC",))
+    aws = AwsContext(session, account=ACCOUNT)
+    with denied(aws, "logs", "DescribeLogGroups"):
+        ctx = run_probes(session, inventory, probe_log_retention, aws=aws)
+    assert [(e.operation, e.code) for e in ctx.errors] == [("DescribeLogGroups", "AccessDenied")]
+    assert not any(c.control == "log-retention" for r in ctx.coverage.values() for c in r)
 
 
 # --- the cross-account pass ----------------------------------------------------------------

@@ -395,3 +395,36 @@ def test_elasticache_access_denied_is_unknown():
     )
     probe_elasticache_log_delivery(ctx)
     assert _record(ctx, arn, "elasticache-log-delivery").status is Status.unknown
+
+
+@mock_aws
+def test_mq_broker_logging_activemq_and_rabbitmq():
+    from collectors.coverage.probes.database import probe_mq_broker_logging
+
+    mq = boto3.client("mq", REGION)
+
+    def broker(name: str, engine: str, logs: dict) -> str:
+        version = "5.17.6" if engine == "ACTIVEMQ" else "3.13"
+        return mq.create_broker(
+            BrokerName=name,
+            EngineType=engine,
+            EngineVersion=version,
+            HostInstanceType="mq.t3.micro",
+            DeploymentMode="SINGLE_INSTANCE",
+            PubliclyAccessible=False,
+            AutoMinorVersionUpgrade=True,
+            Users=[{"Username": "admin", "Password": "Passw0rd12345"}],
+            Logs=logs,
+        )["BrokerArn"]
+
+    both = broker("both", "ACTIVEMQ", {"General": True, "Audit": True})
+    general = broker("general", "ACTIVEMQ", {"General": True, "Audit": False})
+    none = broker("none", "ACTIVEMQ", {"General": False, "Audit": False})
+    rabbit = broker("rabbit", "RABBITMQ", {"General": True})
+    ctx = _ctx()
+    probe_mq_broker_logging(ctx)
+    assert _record(ctx, both, "mq-broker-logging").status is Status.logged
+    partial = _record(ctx, general, "mq-broker-logging")
+    assert partial.status is Status.partial and "Logs.Audit=False" in partial.evidence
+    assert _record(ctx, none, "mq-broker-logging").status is Status.missing
+    assert _record(ctx, rabbit, "mq-broker-logging").status is Status.logged

@@ -322,3 +322,114 @@ def test_lambda_with_deleted_or_foreign_role():
     record = _record(ctx, foreign["FunctionArn"], "lambda-logging")
     assert record.status is Status.unknown
     assert "210987654321" in record.evidence
+
+
+def _project(name: str, logs_config: dict | None) -> str:
+    kwargs = {"logsConfig": logs_config} if logs_config else {}
+    return boto3.client("codebuild", REGION).create_project(
+        name=name,
+        source={"type": "S3", "location": "bucket/src.zip"},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment={
+            "type": "LINUX_CONTAINER",
+            "image": "img",
+            "computeType": "BUILD_GENERAL1_SMALL",
+        },
+        serviceRole=f"arn:aws:iam::{ACCOUNT}:role/build",
+        **kwargs,
+    )["project"]["arn"]
+
+
+@mock_aws
+def test_codebuild_logging_default_cloudwatch_s3_and_disabled():
+    from collectors.coverage.probes.serverless import probe_codebuild_logging
+
+    default = _project("default-logs", None)
+    s3 = _project(
+        "s3-logs",
+        {
+            "cloudWatchLogs": {"status": "DISABLED"},
+            "s3Logs": {"status": "ENABLED", "location": "build-logs/p"},
+        },
+    )
+    off = _project(
+        "no-logs", {"cloudWatchLogs": {"status": "DISABLED"}, "s3Logs": {"status": "DISABLED"}}
+    )
+    ctx = _ctx()
+    probe_codebuild_logging(ctx)
+    record = _record(ctx, default, "codebuild-logging")
+    assert record.status is Status.logged
+    assert record.destination.endswith(":log-group:/aws/codebuild/default-logs")
+    assert _record(ctx, s3, "codebuild-logging").destination == "arn:aws:s3:::build-logs/p"
+    assert _record(ctx, off, "codebuild-logging").status is Status.missing
+
+
+@mock_aws
+def test_codebuild_denied_is_unknown():
+    from collectors.coverage.probes.serverless import probe_codebuild_logging
+
+    arn = f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/known"
+    inventory = RegionInventory(ACCOUNT, REGION, "test")
+    inventory.add(
+        CollectedResource(
+            Resource(id=arn, type="AWS::CodeBuild::Project", account=ACCOUNT, region=REGION)
+        )
+    )
+    ctx = _ctx(inventory)
+
+    def deny(**kwargs):
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "x")
+
+    ctx.client("codebuild").meta.events.register("before-call.*.ListProjects", deny)
+    probe_codebuild_logging(ctx)
+    assert _record(ctx, arn, "codebuild-logging").status is Status.unknown
+
+
+@mock_aws
+def test_glue_continuous_logging_logged_else_partial():
+    from collectors.coverage.probes.serverless import probe_glue_job_logging
+
+    glue = boto3.client("glue", REGION)
+    for name, args in (("streamed", {"--enable-continuous-cloudwatch-log": "true"}), ("batch", {})):
+        glue.create_job(
+            Name=name,
+            Role="glue-role",
+            DefaultArguments=args,
+            Command={"Name": "glueetl", "ScriptLocation": "s3://b/s.py"},
+        )
+    ctx = _ctx()
+    probe_glue_job_logging(ctx)
+    base = f"arn:aws:glue:{REGION}:{ACCOUNT}:job/"
+    assert _record(ctx, base + "streamed", "glue-job-logging").status is Status.logged
+    partial = _record(ctx, base + "batch", "glue-job-logging")
+    assert partial.status is Status.partial
+    assert "end-of-run" in partial.evidence
+
+
+@mock_aws
+def test_bedrock_invocation_logging_on_the_region_node():
+    from collectors.coverage.probes.serverless import probe_bedrock_invocation_logging
+    from collectors.coverage.runner import ensure_pseudo_resources
+    from collectors.model import Expectation, region_node_id
+
+    node = region_node_id(ACCOUNT, REGION)
+    ctx = _ctx()
+    ensure_pseudo_resources(ctx.inventory)
+    probe_bedrock_invocation_logging(ctx)
+    off = _record(ctx, node, "bedrock-invocation-logging")
+    assert off.status is Status.missing and off.expectation is Expectation.extended
+    boto3.client("bedrock", REGION).put_model_invocation_logging_configuration(
+        loggingConfig={
+            "cloudWatchConfig": {
+                "logGroupName": "bedrock-calls",
+                "roleArn": f"arn:aws:iam::{ACCOUNT}:role/b",
+            },
+            "textDataDeliveryEnabled": True,
+        }
+    )
+    ctx = _ctx()
+    ensure_pseudo_resources(ctx.inventory)
+    probe_bedrock_invocation_logging(ctx)
+    on = _record(ctx, node, "bedrock-invocation-logging")
+    assert on.status is Status.logged
+    assert on.destination == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:bedrock-calls"

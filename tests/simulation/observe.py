@@ -201,6 +201,13 @@ def _data_selectors(org: DemoOrg, p: Planned) -> list[dict]:
 
 
 def cloudtrail_s3_data_events(org: DemoOrg, p: Planned) -> str:
+    for trail in _trails_covering(org, p):
+        for basic in _selectors(org, p, trail).get("EventSelectors", []):
+            for data in basic.get("DataResources", []):
+                if data["Type"] == "AWS::S3::Object" and any(
+                    f"arn:aws:s3:::{p.resource_id}/".startswith(value) for value in data["Values"]
+                ):
+                    return "logged"
     for fields in _data_selectors(org, p):
         prefixes = fields.get("resources.ARN", {}).get("StartsWith", [])
         if any(f"arn:aws:s3:::{p.resource_id}/".startswith(prefix) for prefix in prefixes):

@@ -149,3 +149,19 @@ def test_another_seed_gives_another_company_and_ids() -> None:
 def test_unknown_size_is_refused() -> None:
     with pytest.raises(ValueError, match="size"):
         build_organization(seed=1, size="medium")
+
+
+def test_management_credentials_can_become_the_sdk_default(org: DemoOrg) -> None:
+    import boto3
+
+    with org.as_default_credentials():
+        identity = boto3.client("sts", region_name="us-east-1").get_caller_identity()
+    assert identity["Account"] == org.management_account_id
+
+
+def test_development_trail_alone_is_single_region_and_write_only(org: DemoOrg) -> None:
+    cloudtrail = org.accounts["development"].client("cloudtrail")
+    trail = cloudtrail.describe_trails()["trailList"][0]
+    assert not trail["IsMultiRegionTrail"]
+    selectors = cloudtrail.get_event_selectors(TrailName=trail["TrailARN"])["EventSelectors"]
+    assert [s["ReadWriteType"] for s in selectors] == ["WriteOnly"]

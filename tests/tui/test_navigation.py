@@ -556,3 +556,23 @@ def test_a_wide_type_node_offers_the_list_instead_of_thousands_of_leaves(make_ap
             assert len(screen.rows) == instances.data.size > MAX_LEAVES
 
     run(body())
+
+
+def test_keys_can_be_remapped_by_binding_id(make_app):
+    from tui.app import parse_keymap
+
+    keymap = parse_keymap("list.gaps=G, bogus, app.list = L")
+    assert keymap == {"list.gaps": "G", "app.list": "L"}
+
+    async def body():
+        app = make_app(keymap=keymap)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("l")  # no longer bound
+            await settle(pilot, app)
+            assert isinstance(app.screen, MatrixScreen)
+            await pilot.press("L", "G")
+            await settle(pilot, app)
+            assert isinstance(app.screen, ResourceListScreen) and app.screen.gaps_only
+
+    run(body())

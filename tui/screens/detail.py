@@ -13,6 +13,7 @@ from collectors.coverage.catalogue import CONTROLS_BY_ID, Control
 from collectors.model import LAYERS, STATUS_SEVERITY, Coverage, Expectation
 
 from .. import safe
+from ..messages import OpenResource
 from .base import ExplorerScreen
 
 _NOT_SCORED = len(STATUS_SEVERITY)
@@ -164,7 +165,7 @@ class ResourceDetailScreen(ExplorerScreen):
         if target not in graph:
             self.notify(f"{safe.plain(target)} is not in this snapshot.", markup=False)
             return
-        self.app.push_screen(ResourceDetailScreen(target))
+        self.post_message(OpenResource(target))
 
     def action_trace(self) -> None:
         from .trace import TraceScreen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
@@ -41,14 +42,16 @@ class MatrixScreen(ExplorerScreen):
         Binding("escape", "back", "Back", show=False, id="nav.back"),
         Binding("r", "toggle_regions", "Accounts/regions", id="matrix.regions"),
         Binding("enter", "open_cell", "Open", show=False, id="matrix.open"),
-        # Shown here, where they are the next step; they work on every screen (app keys).
-        Binding("l", "app.resources", "List", id="matrix.list"),
-        Binding("o", "app.tree", "Tree", id="matrix.tree"),
+        # The app keys, shown in the footer here where they are the next step (same ids,
+        # so a keymap remaps both).
+        Binding("l", "app.resources", "List", id="app.list"),
+        Binding("o", "app.tree", "Tree", id="app.tree"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.by = "account"
+        self._info: browse.SnapshotSummary | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_breadcrumb()
@@ -74,41 +77,39 @@ class MatrixScreen(ExplorerScreen):
         )
 
     def on_graph_ready(self) -> None:
+        if self.graph is not None:
+            self._compute(self.by)
+
+    @work(thread=True, exclusive=True, group="matrix", exit_on_error=False)
+    def _compute(self, by: str) -> None:
+        """Rollups are O(N): at 100k resources they run here, off the UI thread."""
         graph = self.graph
         if graph is None:
             return
-        info = browse.summary(graph)
-        overall = "n/a" if info.overall_pct is None else f"{info.overall_pct:.1f}%"
+        info = self._info or browse.summary(graph)
+        rows = browse.coverage_matrix(graph, by)
+        self.app.call_from_thread(self._show, by, info, rows)
+
+    def _show(self, by: str, info: browse.SnapshotSummary, rows: list[browse.MatrixRow]) -> None:
+        if by != self.by:
+            return  # toggled again meanwhile; that worker's rows will come
+        self._info = info
+        covered = "n/a" if info.overall_pct is None else f"{info.overall_pct:.1f}%"
         self.query_one("#summary", Static).update(
             safe.content(
                 f"{info.generated_at} · {info.resources:,} resources · "
-                f"{info.accounts} accounts · {overall} covered · "
+                f"{info.accounts} accounts · {covered} covered · "
                 f"{info.errors:,} errors · {info.unknown:,} unknown",
                 single_line=True,
             )
         )
-        self._fill()
-
-    def _cell(self, pct: float | None, *, wide: bool) -> Text:
-        symbol = safe.pct_symbol(pct, ascii_only=self.ascii_only)
-        if wide:
-            label = f"{symbol}    -  " if pct is None else f"{symbol} {pct:5.1f}%"
-        else:
-            label = f"{symbol}   - " if pct is None else f"{symbol} {pct:3.0f}%"
-        return Text(label, style=safe.pct_style(pct))
-
-    def _fill(self) -> None:
-        graph = self.graph
-        if graph is None:
-            return
         table = self.query_one("#matrix", DataTable)
         table.clear(columns=True)
-        table.add_column("account / region" if self.by != "account" else "account", key="name")
+        table.add_column("account / region" if by != "account" else "account", key="name")
         wide = self.app.size.width >= 110
         table.add_column("overall" if wide else "all", key="overall")
         for layer in LAYERS:
             table.add_column(str(layer) if wide else SHORT_LAYER[layer], key=str(layer))
-        rows = browse.coverage_matrix(graph, self.by)
         for row in rows:
             table.add_row(
                 safe.text(row.label),
@@ -116,7 +117,7 @@ class MatrixScreen(ExplorerScreen):
                 *(self._cell(row.counts[layer].coverage_pct, wide=wide) for layer in LAYERS),
                 key=row.key,
             )
-        totals = graph.totals()
+        totals = info.totals
         table.add_row(
             Text("All accounts", style="bold"),
             self._cell(overall(totals).coverage_pct, wide=wide),
@@ -126,9 +127,18 @@ class MatrixScreen(ExplorerScreen):
         table.loading = False
         table.focus()
 
+    def _cell(self, pct: float | None, *, wide: bool) -> Text:
+        symbol = safe.pct_symbol(pct, ascii_only=self.ascii_only)
+        if wide:
+            label = f"{symbol}    -  " if pct is None else f"{symbol} {pct:5.1f}%"
+        else:
+            label = f"{symbol}   - " if pct is None else f"{symbol} {pct:3.0f}%"
+        return Text(label, style=safe.pct_style(pct))
+
     def action_toggle_regions(self) -> None:
         self.by = "account-region" if self.by == "account" else "account"
-        self._fill()
+        if self.graph is not None:
+            self._compute(self.by)
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()

@@ -12,6 +12,7 @@ from collectors.model import LAYERS, Layer
 
 from .. import safe
 from ..exporting import export_list
+from ..messages import OpenResource
 from ..widgets.resource_table import ResourceTable
 from .base import ExplorerScreen
 
@@ -188,6 +189,5 @@ class ResourceListScreen(ExplorerScreen):
         self.notify(f"Exported {len(self.rows):,} resources to {path}", markup=False)
 
     def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
-        from .detail import ResourceDetailScreen
-
-        self.app.push_screen(ResourceDetailScreen(event.resource_id))
+        event.stop()
+        self.post_message(OpenResource(event.resource_id))

@@ -15,6 +15,7 @@ from collectors.model import LAYERS
 
 from .. import safe
 from ..exporting import export_trace
+from ..messages import OpenResource
 from ..widgets.resource_table import LAYER_LETTERS, short_type
 from ..widgets.safe_tree import SafeTree
 from .base import ExplorerScreen
@@ -154,9 +155,7 @@ class TraceScreen(ExplorerScreen):
         event.stop()
         resource_id = event.node.data
         if resource_id:
-            from .detail import ResourceDetailScreen
-
-            self.app.push_screen(ResourceDetailScreen(resource_id))
+            self.post_message(OpenResource(resource_id))
 
     def action_export(self) -> None:
         if self.trace is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Footer, Tree
 from textual.widgets.tree import TreeNode
@@ -16,6 +17,7 @@ from collectors.graph import worst as worst_status
 from collectors.model import account_node_id, region_node_id
 
 from .. import safe
+from ..messages import OpenResource
 from ..widgets.resource_table import short_type
 from ..widgets.safe_tree import SafeTree
 from .base import ExplorerScreen
@@ -51,15 +53,25 @@ class OrgTreeScreen(ExplorerScreen):
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()
-        graph = self.graph
         tree = self.query_one("#org-tree", Tree)
-        if graph is not None:
-            scope = browse.scope_tree(graph)
-            tree.root.set_label(self._label("Organization", scope))
-            tree.root.data = scope
-            self._load(tree.root)
-            tree.root.expand()
+        tree.loading = True
         tree.focus()
+        self._build_scope()
+
+    @work(thread=True, exclusive=True, group="scope", exit_on_error=False)
+    def _build_scope(self) -> None:
+        """The hierarchy is built once per graph (O(N)); usually already warm."""
+        graph = self.graph
+        if graph is not None:
+            self.app.call_from_thread(self._show_root, browse.scope_tree(graph))
+
+    def _show_root(self, scope: ScopeNode) -> None:
+        tree = self.query_one("#org-tree", Tree)
+        tree.root.set_label(self._label("Organization", scope))
+        tree.root.data = scope
+        self._load(tree.root)
+        tree.root.expand()
+        tree.loading = False
 
     def _names(self) -> dict[str, str]:
         graph = self.graph
@@ -126,9 +138,7 @@ class OrgTreeScreen(ExplorerScreen):
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         data = event.node.data
         if isinstance(data, str):
-            from .detail import ResourceDetailScreen
-
-            self.app.push_screen(ResourceDetailScreen(data))
+            self.post_message(OpenResource(data))
         elif isinstance(data, MoreLeaf):
             from .resources import ResourceListScreen
 

@@ -196,4 +196,23 @@ CONTROLS: tuple[Control, ...] = (
         attack_data_components=("Application Log: Application Log Content",),
         partial_when="loggingLevel ERROR, or only some methods log",
     ),
+    Control(
+        id="appsync-logging",
+        layer=Layer.access,
+        title="AppSync GraphQL API field-level logging",
+        resource_types=("AWS::AppSync::GraphQLApi",),
+        expectation=Expectation.baseline,
+        evaluated_by="appsync:ListGraphqlApis logConfig.fieldLogLevel",
+        logs_land_in="CloudWatch Logs /aws/appsync/apis/<api-id>",
+        remediation=(
+            "aws appsync update-graphql-api --api-id <api-id> --name <name> --log-config "
+            "fieldLogLevel=ALL,cloudWatchLogsRoleArn=<role-arn>"
+        ),
+        first_query=(
+            "fields @timestamp, requestId, fieldName, parentType, @message "
+            "| filter @message like /<ip or identity>/ | sort @timestamp asc"
+        ),
+        attack_data_components=("Application Log: Application Log Content",),
+        partial_when="fieldLogLevel ERROR",
+    ),
 )

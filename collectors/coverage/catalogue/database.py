@@ -162,4 +162,20 @@ CONTROLS: tuple[Control, ...] = (
         attack_data_components=_DB_ACCESS,
         partial_when="some of the four log types published",
     ),
+    Control(
+        id="mq-broker-logging",
+        layer=Layer.database,
+        title="Amazon MQ broker general and audit logs",
+        resource_types=("AWS::AmazonMQ::Broker",),
+        expectation=Expectation.baseline,
+        evaluated_by="mq:DescribeBroker Logs.General/Logs.Audit (audit: ActiveMQ only)",
+        logs_land_in="CloudWatch Logs /aws/amazonmq/broker/<broker-id>/general and /audit",
+        remediation=("aws mq update-broker --broker-id <broker-id> --logs General=true,Audit=true"),
+        first_query=(
+            "fields @timestamp, @message | filter @message like /<user or client ip>/ "
+            "| sort @timestamp asc"
+        ),
+        attack_data_components=_DB_ACCESS,
+        partial_when="ActiveMQ with general but not audit logs (or the reverse)",
+    ),
 )

@@ -62,4 +62,65 @@ CONTROLS: tuple[Control, ...] = (
         ),
         partial_when="level ERROR or FATAL (only failed executions are logged)",
     ),
+    Control(
+        id="codebuild-logging",
+        layer=Layer.serverless,
+        title="CodeBuild project build logs (CloudWatch Logs or S3)",
+        resource_types=("AWS::CodeBuild::Project",),
+        expectation=Expectation.baseline,
+        evaluated_by="codebuild:BatchGetProjects logsConfig.cloudWatchLogs.status/s3Logs.status",
+        logs_land_in="CloudWatch Logs /aws/codebuild/<project> (or groupName), or S3 location",
+        remediation=(
+            "aws codebuild update-project --name <project> --logs-config "
+            "'cloudWatchLogs={status=ENABLED,groupName=/aws/codebuild/<project>}'"
+        ),
+        first_query=(
+            "fields @timestamp, @logStream, @message | filter @message like "
+            "/curl|wget|aws sts|<ioc>/ | sort @timestamp asc"
+        ),
+        attack_data_components=("Command: Command Execution",),
+        partial_when="",
+    ),
+    Control(
+        id="glue-job-logging",
+        layer=Layer.serverless,
+        title="Glue ETL job continuous logging",
+        resource_types=("AWS::Glue::Job",),
+        expectation=Expectation.baseline,
+        evaluated_by="glue:GetJobs DefaultArguments['--enable-continuous-cloudwatch-log']",
+        logs_land_in="CloudWatch Logs /aws-glue/jobs/logs-v2 (continuous), "
+        "/aws-glue/jobs/output and /error (end of run)",
+        remediation=(
+            "aws glue update-job --job-name <job> --job-update "
+            "'Role=<role-arn>,Command={Name=glueetl,ScriptLocation=<script-s3-uri>},"
+            "DefaultArguments={--enable-continuous-cloudwatch-log=true}'"
+        ),
+        first_query=(
+            "fields @timestamp, @logStream, @message | filter @logStream like /<job-run-id>/ "
+            "| sort @timestamp asc"
+        ),
+        attack_data_components=("Application Log: Application Log Content",),
+        partial_when="continuous logging off: only end-of-run output and error logs",
+    ),
+    Control(
+        id="bedrock-invocation-logging",
+        layer=Layer.serverless,
+        title="Bedrock model invocation logging (per region)",
+        resource_types=("blindspot::Account::Region",),
+        expectation=Expectation.extended,
+        evaluated_by="bedrock:GetModelInvocationLoggingConfiguration "
+        "loggingConfig.cloudWatchConfig/s3Config",
+        logs_land_in="CloudWatch Logs group and/or S3 bucket from loggingConfig",
+        remediation=(
+            "aws bedrock put-model-invocation-logging-configuration --logging-config "
+            "'cloudWatchConfig={logGroupName=<log-group>,roleArn=<role-arn>},"
+            "textDataDeliveryEnabled=true'"
+        ),
+        first_query=(
+            "fields @timestamp, identity.arn, modelId, operation, input.inputTokenCount "
+            "| filter identity.arn like /<principal>/ | sort @timestamp desc"
+        ),
+        attack_data_components=("Application Log: Application Log Content",),
+        partial_when="",
+    ),
 )

@@ -1010,10 +1010,66 @@ def _decide_execution_log(ctx: ProbeContext, stage: dict[str, Any]) -> None:
     )
 
 
+# --------------------------------------------------------------------------- AppSync
+
+APPSYNC_API = "AWS::AppSync::GraphQLApi"
+_APPSYNC_LEVEL = {
+    "ALL": Status.logged,
+    "INFO": Status.logged,
+    "DEBUG": Status.logged,
+    "ERROR": Status.partial,
+}
+
+
+def probe_appsync_logging(ctx: ProbeContext) -> None:
+    """appsync-logging: field-level resolver logging of each GraphQL API."""
+    control_id = "appsync-logging"
+    operation = "appsync:ListGraphqlApis"
+    try:
+        apis = [
+            api
+            for page in ctx.client("appsync").get_paginator("list_graphql_apis").paginate()
+            for api in page.get("graphqlApis", [])
+        ]
+    except CALL_ERRORS as exc:
+        code = ctx.fail(exc, service="appsync", operation="ListGraphqlApis").code
+        for item in ctx.inventory.of_type(APPSYNC_API):
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.unknown,
+                f"{operation} failed ({code})",
+                operation=operation,
+            )
+        return
+    for api in apis:
+        arn, api_id = api["arn"], api["apiId"]
+        name = api.get("name", api_id)
+        ensure_resource(
+            ctx, arn=arn, type_=APPSYNC_API, resource_id=api_id, name=name, tags=api.get("tags")
+        )
+        level = str((api.get("logConfig") or {}).get("fieldLogLevel") or "NONE")
+        status = _APPSYNC_LEVEL.get(level, Status.missing)
+        _add(
+            ctx,
+            arn,
+            control_id,
+            status,
+            f"{operation}: API {clean_single_line(name)} logConfig.fieldLogLevel="
+            f"{clean_single_line(level)}",
+            destination=log_group_arn(ctx.region, ctx.account, f"/aws/appsync/apis/{api_id}")
+            if status is not Status.missing
+            else None,
+            operation=operation,
+        )
+
+
 PROBES = (
     probe_elb_logs,
     probe_s3_server_access_logs,
     probe_cloudfront_logging,
     probe_waf_logging,
     probe_apigateway_logs,
+    probe_appsync_logging,
 )

@@ -555,9 +555,73 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
         )
 
 
+# --------------------------------------------------------------------------- Amazon MQ
+
+MQ_BROKER = "AWS::AmazonMQ::Broker"
+
+
+def probe_mq_broker_logging(ctx: ProbeContext) -> None:
+    """mq-broker-logging: general (and, for ActiveMQ, audit) logs to CloudWatch Logs."""
+    control_id = "mq-broker-logging"
+    operation = "mq:DescribeBroker"
+    client = ctx.client("mq")
+    try:
+        brokers = [
+            b
+            for page in client.get_paginator("list_brokers").paginate()
+            for b in page.get("BrokerSummaries", [])
+        ]
+    except CALL_ERRORS as exc:
+        code = ctx.fail(exc, service="mq", operation="ListBrokers").code
+        for item in ctx.inventory.of_type(MQ_BROKER):
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.unknown,
+                f"mq:ListBrokers failed ({code})",
+                operation="mq:ListBrokers",
+            )
+        return
+    for summary in brokers:
+        arn, name = summary["BrokerArn"], summary.get("BrokerName", summary["BrokerId"])
+        ensure_resource(ctx, arn=arn, type_=MQ_BROKER, resource_id=summary["BrokerId"], name=name)
+        try:
+            broker = client.describe_broker(BrokerId=summary["BrokerId"])
+        except CALL_ERRORS as exc:
+            code = ctx.fail(exc, service="mq", operation="DescribeBroker").code
+            _add(
+                ctx,
+                arn,
+                control_id,
+                Status.unknown,
+                f"{operation} failed ({code})",
+                operation=operation,
+            )
+            continue
+        logs = broker.get("Logs") or {}
+        engine = str(broker.get("EngineType") or summary.get("EngineType") or "")
+        wanted = ["General", "Audit"] if engine.upper() == "ACTIVEMQ" else ["General"]
+        enabled = [kind for kind in wanted if logs.get(kind)]
+        group = str(logs.get("GeneralLogGroup") or logs.get("AuditLogGroup") or "")
+        if group and not group.startswith("arn:"):
+            group = log_group_arn(ctx.region, ctx.account, group)
+        _add(
+            ctx,
+            arn,
+            control_id,
+            _exports_status(tuple(wanted), enabled),
+            f"{operation}: {clean_single_line(engine)} broker {clean_single_line(name)} "
+            + ", ".join(f"Logs.{kind}={bool(logs.get(kind))}" for kind in wanted),
+            destination=clean_single_line(group).removesuffix(":*") if group and enabled else None,
+            operation=operation,
+        )
+
+
 PROBES = (
     probe_db_log_exports,
     probe_redshift_audit_logging,
     probe_elasticache_log_delivery,
     probe_opensearch_log_publishing,
+    probe_mq_broker_logging,
 )

@@ -35,6 +35,7 @@ from ...inventory.base import CollectedResource
 from ...model import Layer, Resource, Status
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
+from ..records import record
 
 #: What a probe catches from an AWS call: API errors, transport errors, and moto's
 #: NotImplementedError for calls it lacks. Never the read-only guard's WriteRefused.
@@ -625,4 +626,212 @@ def probe_stepfunctions_logging(ctx: ProbeContext) -> None:
         )
 
 
-PROBES = (probe_lambda_logging, probe_stepfunctions_logging)
+# --------------------------------------------------------------------------- beyond Prowler's
+# serverless checks: CodeBuild, Glue and Bedrock (Prowler has each; the issue's list does not).
+
+CODEBUILD_TYPE = "AWS::CodeBuild::Project"
+GLUE_JOB_TYPE = "AWS::Glue::Job"
+_CODEBUILD_BATCH = 100  # BatchGetProjects takes at most 100 names
+
+
+def _unknown_for(ctx: ProbeContext, type_: str, control: str, operation: str, code: str) -> None:
+    for item in ctx.inventory.of_type(type_):
+        record(
+            ctx,
+            item.id,
+            control,
+            Status.unknown,
+            f"{operation} failed ({code})",
+            operation=operation,
+        )
+
+
+def probe_codebuild_logging(ctx: ProbeContext) -> None:
+    """codebuild-logging: build logs to CloudWatch Logs or S3 (logsConfig)."""
+    control = "codebuild-logging"
+    operation = "codebuild:BatchGetProjects"
+    client = ctx.client("codebuild")
+    try:
+        names = [
+            n
+            for page in client.get_paginator("list_projects").paginate()
+            for n in page.get("projects", [])
+        ]
+        projects = []
+        for start in range(0, len(names), _CODEBUILD_BATCH):
+            batch = names[start : start + _CODEBUILD_BATCH]
+            projects.extend(client.batch_get_projects(names=batch).get("projects", []))
+    except CALL_ERRORS as exc:
+        code = ctx.fail(exc, service="codebuild", operation="BatchGetProjects").code
+        _unknown_for(ctx, CODEBUILD_TYPE, control, operation, code)
+        return
+    for project in projects:
+        arn, name = project["arn"], project.get("name", "")
+        ensure_resource(
+            ctx,
+            arn=arn,
+            type_=CODEBUILD_TYPE,
+            resource_id=name,
+            name=name,
+            tags={t.get("key", ""): t.get("value", "") for t in project.get("tags") or []},
+        )
+        logs = project.get("logsConfig") or {}
+        cloudwatch = logs.get("cloudWatchLogs") or {}
+        s3 = logs.get("s3Logs") or {}
+        if cloudwatch.get("status", "ENABLED") == "ENABLED":
+            group = cloudwatch.get("groupName") or f"/aws/codebuild/{name}"
+            record(
+                ctx,
+                arn,
+                control,
+                Status.logged,
+                f"{operation}: logsConfig.cloudWatchLogs.status=ENABLED (group "
+                f"{clean_single_line(group)})",
+                destination=log_group_arn(ctx.region, ctx.account, group),
+                operation=operation,
+            )
+        elif s3.get("status") == "ENABLED" and s3.get("location"):
+            record(
+                ctx,
+                arn,
+                control,
+                Status.logged,
+                f"{operation}: logsConfig.s3Logs.status=ENABLED",
+                destination=f"arn:aws:s3:::{clean_single_line(str(s3['location']))}",
+                operation=operation,
+                notes=["s3Logs.encryptionDisabled=true"] if s3.get("encryptionDisabled") else [],
+            )
+        else:
+            record(
+                ctx,
+                arn,
+                control,
+                Status.missing,
+                f"{operation}: logsConfig.cloudWatchLogs.status=DISABLED and "
+                "s3Logs.status=DISABLED",
+                operation=operation,
+            )
+
+
+def probe_glue_job_logging(ctx: ProbeContext) -> None:
+    """glue-job-logging: continuous CloudWatch logging of Glue ETL jobs.
+
+    Every Glue job run writes its output and error streams to /aws-glue/jobs/output and
+    /aws-glue/jobs/error when it ends; only continuous logging
+    (`--enable-continuous-cloudwatch-log`) streams driver and executor logs while the job
+    runs, which is what an investigation of a long or killed run needs: without it, `partial`.
+    """
+    control = "glue-job-logging"
+    operation = "glue:GetJobs"
+    try:
+        jobs = [
+            j
+            for page in ctx.client("glue").get_paginator("get_jobs").paginate()
+            for j in page.get("Jobs", [])
+        ]
+    except CALL_ERRORS as exc:
+        code = ctx.fail(exc, service="glue", operation="GetJobs").code
+        _unknown_for(ctx, GLUE_JOB_TYPE, control, operation, code)
+        return
+    for job in jobs:
+        name = job["Name"]
+        arn = f"arn:aws:glue:{ctx.region}:{ctx.account}:job/{name}"
+        ensure_resource(ctx, arn=arn, type_=GLUE_JOB_TYPE, resource_id=name, name=name)
+        arguments = job.get("DefaultArguments") or {}
+        continuous = str(arguments.get("--enable-continuous-cloudwatch-log", "")).lower()
+        group = arguments.get("--continuous-log-logGroup") or "/aws-glue/jobs/logs-v2"
+        if continuous == "true":
+            record(
+                ctx,
+                arn,
+                control,
+                Status.logged,
+                f"{operation}: DefaultArguments --enable-continuous-cloudwatch-log=true",
+                destination=log_group_arn(ctx.region, ctx.account, str(group)),
+                operation=operation,
+            )
+        else:
+            record(
+                ctx,
+                arn,
+                control,
+                Status.partial,
+                f"{operation}: DefaultArguments --enable-continuous-cloudwatch-log not set: "
+                "only end-of-run output/error logs",
+                destination=log_group_arn(ctx.region, ctx.account, "/aws-glue/jobs/output"),
+                operation=operation,
+            )
+
+
+def probe_bedrock_invocation_logging(ctx: ProbeContext) -> None:
+    """bedrock-invocation-logging: model invocation logging of the region (extended)."""
+    from ...model import region_node_id
+
+    control = "bedrock-invocation-logging"
+    operation = "bedrock:GetModelInvocationLoggingConfiguration"
+    node = region_node_id(ctx.account, ctx.region)
+    if node not in ctx.inventory.resources:
+        return  # the runner adds the region node; a bare test inventory has none
+    try:
+        config = (
+            ctx.client("bedrock").get_model_invocation_logging_configuration().get("loggingConfig")
+            or {}
+        )
+    except CALL_ERRORS as exc:
+        if error_code(exc) == "EndpointUnreachable":
+            record(
+                ctx,
+                node,
+                control,
+                Status.not_applicable,
+                "bedrock: no endpoint in this region (Bedrock is not offered here)",
+                operation=operation,
+            )
+            return
+        code = ctx.fail(
+            exc, service="bedrock", operation="GetModelInvocationLoggingConfiguration"
+        ).code
+        record(
+            ctx, node, control, Status.unknown, f"{operation} failed ({code})", operation=operation
+        )
+        return
+    group = (config.get("cloudWatchConfig") or {}).get("logGroupName")
+    bucket = (config.get("s3Config") or {}).get("bucketName")
+    if not group and not bucket:
+        record(
+            ctx,
+            node,
+            control,
+            Status.missing,
+            f"{operation}: no loggingConfig (model invocations are not logged)",
+            operation=operation,
+        )
+        return
+    destination = (
+        log_group_arn(ctx.region, ctx.account, group) if group else f"arn:aws:s3:::{bucket}"
+    )
+    notes = (
+        []
+        if config.get("textDataDeliveryEnabled")
+        else ["textDataDeliveryEnabled=false: prompts and completions are not kept"]
+    )
+    record(
+        ctx,
+        node,
+        control,
+        Status.logged,
+        f"{operation}: loggingConfig to "
+        + ("cloudWatchConfig.logGroupName" if group else "s3Config.bucketName"),
+        destination=clean_single_line(destination),
+        operation=operation,
+        notes=notes,
+    )
+
+
+PROBES = (
+    probe_lambda_logging,
+    probe_stepfunctions_logging,
+    probe_codebuild_logging,
+    probe_glue_job_logging,
+    probe_bedrock_invocation_logging,
+)
