@@ -76,6 +76,16 @@ def status_text(status: Status | None, *, ascii_only: bool = False, word: bool =
     return Text(label, style=STATUS_STYLE[status])
 
 
+def sep(*, ascii_only: bool = False) -> str:
+    """The separator between figures on one line: ` · `, or ` | ` in ASCII mode."""
+    return " | " if ascii_only else " \u00b7 "
+
+
+def ellipsis(*, ascii_only: bool = False) -> str:
+    """`…`, or `...` in ASCII mode."""
+    return "..." if ascii_only else "\u2026"
+
+
 def pct_style(pct: float | None) -> str:
     """A colour for a coverage percentage (the number itself is always shown)."""
     if pct is None:

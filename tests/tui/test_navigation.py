@@ -576,3 +576,27 @@ def test_keys_can_be_remapped_by_binding_id(make_app):
             assert isinstance(app.screen, ResourceListScreen) and app.screen.gaps_only
 
     run(body())
+
+
+def test_ascii_mode_draws_only_ascii_besides_data_stand_ins(make_app):
+    stand_ins = {"␛", "␇", "\ufffd"}  # what sanitize puts in place of control characters
+
+    async def body():
+        app = make_app(ascii_only=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            seen = set(screen_text(app))
+            for step in (("l",), ("escape", "o", "down", "enter"), ("escape",)):
+                await pilot.press(*step)
+                await settle(pilot, app)
+                seen |= set(screen_text(app))
+            for resource_id in (INSTANCE, ENI):
+                app.open_resource(resource_id)
+                await settle(pilot, app)
+                seen |= set(screen_text(app))
+                await pilot.press("t")
+                await settle(pilot, app)
+                seen |= set(screen_text(app))
+            assert {c for c in seen if ord(c) > 127} <= stand_ins
+
+    run(body())

@@ -71,7 +71,7 @@ class ResourceDetailScreen(ExplorerScreen):
             details = TextArea("", read_only=True, id="control-detail", soft_wrap=True)
             details.border_title = "Selected control (selectable text)"
             yield details
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=not self.ascii_only)
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()
@@ -84,11 +84,12 @@ class ResourceDetailScreen(ExplorerScreen):
 
     def _head(self) -> str:
         r = self.resource
+        dot = safe.sep(ascii_only=self.ascii_only)
         lines = [
             f"{r.name or r.resource_id or r.id}  ({r.type})",
             f"id: {r.id}",
-            f"account {r.account} · region {r.region}"
-            + (f" · short id {r.resource_id}" if r.resource_id else ""),
+            f"account {r.account}{dot}region {r.region}"
+            + (f"{dot}short id {r.resource_id}" if r.resource_id else ""),
         ]
         if r.tags:
             tags = ", ".join(f"{k}={v}" for k, v in sorted(r.tags.items()))

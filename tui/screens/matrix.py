@@ -55,12 +55,15 @@ class MatrixScreen(ExplorerScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_breadcrumb()
-        yield Static(safe.content("Loading snapshot…"), id="summary")
+        yield Static(
+            safe.content(f"Loading snapshot{safe.ellipsis(ascii_only=self.ascii_only)}"),
+            id="summary",
+        )
         table: DataTable = DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
         table.loading = True
         yield table
         yield Static(id="legend")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=not self.ascii_only)
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()
@@ -70,10 +73,11 @@ class MatrixScreen(ExplorerScreen):
 
     def _legend(self) -> str:
         a = self.ascii_only
+        dot = safe.sep(ascii_only=a)
         return (
             f"{safe.pct_symbol(95, ascii_only=a)} >=90% {safe.pct_symbol(60, ascii_only=a)} "
-            f">=50% {safe.pct_symbol(10, ascii_only=a)} <50% - none · Enter lists gaps · "
-            "r regions · ? keys"
+            f">=50% {safe.pct_symbol(10, ascii_only=a)} <50% - none{dot}Enter lists gaps"
+            f"{dot}r regions{dot}? keys"
         )
 
     def on_graph_ready(self) -> None:
@@ -95,11 +99,12 @@ class MatrixScreen(ExplorerScreen):
             return  # toggled again meanwhile; that worker's rows will come
         self._info = info
         covered = "n/a" if info.overall_pct is None else f"{info.overall_pct:.1f}%"
+        dot = safe.sep(ascii_only=self.ascii_only)
         self.query_one("#summary", Static).update(
             safe.content(
-                f"{info.generated_at} · {info.resources:,} resources · "
-                f"{info.accounts} accounts · {covered} covered · "
-                f"{info.errors:,} errors · {info.unknown:,} unknown",
+                f"{info.generated_at}{dot}{info.resources:,} resources{dot}"
+                f"{info.accounts} accounts{dot}{covered} covered{dot}"
+                f"{info.errors:,} errors{dot}{info.unknown:,} unknown",
                 single_line=True,
             )
         )

@@ -82,7 +82,7 @@ class ResourceListScreen(ExplorerScreen):
         graph = self.graph
         assert graph is not None, "the resource list opens only once the snapshot is loaded"
         yield ResourceTable(graph, ascii_only=self.ascii_only, id="resources")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=not self.ascii_only)
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()
@@ -132,9 +132,9 @@ class ResourceListScreen(ExplorerScreen):
         parts.append(f"layer: {self.layer_filter or 'all'}")
         parts.append("sort: worst first" if self.sort_by_status else "sort: type, name")
         if searching:
-            parts.append("filtering…")
+            parts.append(f"filtering{safe.ellipsis(ascii_only=self.ascii_only)}")
         self.query_one("#list-status", Static).update(
-            safe.content(" · ".join(parts), single_line=True)
+            safe.content(safe.sep(ascii_only=self.ascii_only).join(parts), single_line=True)
         )
 
     @on(Input.Changed, "#filter")

@@ -84,7 +84,7 @@ class TraceScreen(ExplorerScreen):
         tree = SafeTree("trace", ascii_only=self.ascii_only, id="trace")
         tree.auto_expand = False
         yield tree
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=not self.ascii_only)
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()
@@ -97,7 +97,9 @@ class TraceScreen(ExplorerScreen):
         self.refresh_breadcrumb()
         self.query_one("#trace", Tree).loading = True
         self.query_one("#trace-status", Static).update(
-            safe.content(f"Tracing to depth {self.depth}…")
+            safe.content(
+                f"Tracing to depth {self.depth}{safe.ellipsis(ascii_only=self.ascii_only)}"
+            )
         )
         self._run_trace(self._generation, self.depth)
 
@@ -136,11 +138,12 @@ class TraceScreen(ExplorerScreen):
         tree.root.expand()
         tree.loading = False
         with_gaps = sum(1 for node in trace.nodes if node.gaps)
+        dot = safe.sep(ascii_only=self.ascii_only)
         capped = f" (stopped at {MAX_TRACE_NODES})" if len(trace.nodes) >= MAX_TRACE_NODES else ""
         self.query_one("#trace-status", Static).update(
             safe.content(
-                f"depth {trace.depth} · {len(trace.nodes)} resources{capped} · "
-                f"{with_gaps} with gaps · +/- depth · Enter opens · e exports",
+                f"depth {trace.depth}{dot}{len(trace.nodes)} resources{capped}{dot}"
+                f"{with_gaps} with gaps{dot}+/- depth{dot}Enter opens{dot}e exports",
                 single_line=True,
             )
         )

@@ -49,7 +49,7 @@ class OrgTreeScreen(ExplorerScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_breadcrumb()
         yield SafeTree("Organization", ascii_only=self.ascii_only, id="org-tree")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=not self.ascii_only)
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()
@@ -128,7 +128,11 @@ class OrgTreeScreen(ExplorerScreen):
         if hidden > 0:
             account, region, resource_type = scope.key
             node.add_leaf(
-                Text(f"… {hidden:,} more: Enter opens the list", style="italic"),
+                Text(
+                    f"{safe.ellipsis(ascii_only=self.ascii_only)} {hidden:,} more: "
+                    "Enter opens the list",
+                    style="italic",
+                ),
                 data=MoreLeaf(account, region, resource_type),
             )
 

@@ -195,6 +195,7 @@ class ResourceTable(ScrollView, can_focus=True):
         resource = self.graph.resources[resource_id]
         layers = self.graph.layers(resource_id)
         type_w, name_w, account_w, region_w = self._columns(width)
+        a = self.ascii_only
         line = Text(no_wrap=True, overflow="ellipsis")
         for layer in LAYERS:
             status = layers.get(layer)
@@ -205,17 +206,17 @@ class ResourceTable(ScrollView, can_focus=True):
                     safe.symbol(status, ascii_only=self.ascii_only) + " ",
                     style=safe.STATUS_STYLE[status],
                 )
-        line.append_text(_fit(short_type(resource.type), type_w))
+        line.append_text(_fit(short_type(resource.type), type_w, ascii_only=a))
         label = resource.name or resource.resource_id or resource_id
         if resource.name and resource.resource_id and resource.resource_id != resource.name:
             label = f"{resource.name} ({resource.resource_id})"
         elif resource.type == REGION_TYPE:
             label = f"{resource.region} ({resource.account})"
-        line.append_text(_fit(label, name_w))
+        line.append_text(_fit(label, name_w, ascii_only=a))
         if account_w:
-            line.append_text(_fit(resource.account, account_w, style="dim"))
+            line.append_text(_fit(resource.account, account_w, style="dim", ascii_only=a))
         if region_w:
-            line.append_text(_fit(resource.region, region_w, style="dim"))
+            line.append_text(_fit(resource.region, region_w, style="dim", ascii_only=a))
         return line
 
     def render_line(self, y: int) -> Strip:
@@ -235,10 +236,13 @@ class ResourceTable(ScrollView, can_focus=True):
         return _strip(row, width, base, self.app.console)
 
 
-def _fit(value: str, width: int, *, style: str = "") -> Text:
+def _fit(value: str, width: int, *, style: str = "", ascii_only: bool = False) -> Text:
     """A safe cell of exactly `width` cells: cleaned, ellipsised, padded, a space after."""
     cell = safe.text(value, style)
-    cell.truncate(max(1, width - 1), overflow="ellipsis", pad=True)
+    room = max(1, width - 1)
+    if ascii_only and cell.cell_len > room:  # Rich's ellipsis is U+2026
+        cell = safe.text(safe.plain(value)[: max(0, room - 3)] + "...", style)
+    cell.truncate(room, overflow="ellipsis", pad=True)
     cell.append(" ")
     return cell
 
