@@ -22,6 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import boto3
+import botocore.session
+from botocore.credentials import (
+    AssumeRoleCredentialFetcher,
+    CredentialProvider,
+    DeferredRefreshableCredentials,
+)
 from botocore.exceptions import NoCredentialsError, PartialCredentialsError
 
 from .aws.errors import to_collection_error
@@ -87,21 +93,61 @@ def organization_accounts(aws: AwsContext, region: str) -> tuple[dict, list[dict
     return organization, accounts
 
 
+class _AssumedRoleProvider(CredentialProvider):
+    """Hands botocore the refreshable credentials of an assumed role."""
+
+    METHOD = "blindspot-assume-role"
+
+    def __init__(self, credentials: DeferredRefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> DeferredRefreshableCredentials:
+        return self._credentials
+
+
 def assume_role_session(
     aws: AwsContext, region: str, account: str, role_name: str, partition: str = "aws"
 ) -> boto3.Session:
-    """A session in another account through sts:AssumeRole (the only non-Describe read)."""
-    response = aws.client("sts", region).assume_role(
-        RoleArn=f"arn:{partition}:iam::{account}:role/{role_name}",
-        RoleSessionName=ROLE_SESSION_NAME,
+    """A session in another account through sts:AssumeRole (the only non-Describe read).
+
+    The credentials refresh themselves before they expire (botocore's
+    `AssumeRoleCredentialFetcher`), so a collection of a large organization that outlasts
+    the one-hour role session does not fail half-way. The role is assumed once here, so a
+    refusal is reported while planning, for this account only. The STS calls go through the
+    caller's guarded, counted client.
+    """
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=lambda service, **_: aws.client(service, region),
+        source_credentials=aws.session.get_credentials(),
+        role_arn=f"arn:{partition}:iam::{account}:role/{role_name}",
+        extra_args={"RoleSessionName": ROLE_SESSION_NAME},
+        cache={},
     )
-    credentials = response["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=aws.session.region_name,
+    credentials = DeferredRefreshableCredentials(
+        refresh_using=fetcher.fetch_credentials, method=_AssumedRoleProvider.METHOD
     )
+    credentials.get_frozen_credentials()  # assume now: AccessDenied surfaces here
+    core = botocore.session.Session()
+    profile = aws.session.profile_name
+    if profile in aws.session.available_profiles:  # keep its other settings (endpoint, CA)
+        core.set_config_variable("profile", profile)
+    core.get_component("credential_provider").insert_before(
+        "env", _AssumedRoleProvider(credentials)
+    )
+    return boto3.Session(botocore_session=core, region_name=aws.session.region_name)
+
+
+def account_alias(aws: AwsContext, region: str) -> str:
+    """The account's IAM alias, a readable name outside an organization ("" when none).
+
+    A refused lookup only costs the name, so it is not an error of the collection.
+    """
+    try:
+        aliases = aws.client("iam", region).list_account_aliases().get("AccountAliases") or []
+    except Exception:
+        return ""
+    return clean_single_line(aliases[0]) if aliases else ""
 
 
 def enabled_regions(aws: AwsContext, region: str) -> list[str]:
@@ -183,6 +229,8 @@ def plan_accounts(
     for target in targets:
         if target.aws is None:
             continue
+        if not target.name:
+            target.name = account_alias(target.aws, home)
         if regions == "all" or regions == ["all"]:
             try:
                 target.regions = enabled_regions(target.aws, home)

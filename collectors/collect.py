@@ -136,7 +136,9 @@ def _collect_region(
         return api.collect_region(target.id, region, progress)  # auto: Config unusable
     if source == "config" or not _api_needed(config):
         return config
-    rest = api.collect_region(target.id, region, progress, skip_types=config.types_covered)
+    rest = api.collect_region(
+        target.id, region, progress, skip_types=config.types_covered, known=config
+    )
     if config.types_covered:
         config.merge(rest)
         config.source = f"{config.source}+api"

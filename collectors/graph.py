@@ -1,10 +1,15 @@
 """The resource graph: a snapshot turned into something a responder can question.
 
 Nodes are resources (pseudo-resources for accounts and account-regions included); every
-relationship is a directed edge in a networkx `MultiDiGraph`, and traversals walk both
-successors and predecessors, because AWS Config records most relationships in one direction
-only (since 2021 a security group no longer lists its instances) while a responder needs to
-travel both ways.
+relationship is a directed edge, and traversals walk both successors and predecessors,
+because AWS Config records most relationships in one direction only (since 2021 a security
+group no longer lists its instances) while a responder needs to travel both ways.
+
+Traversals use plain adjacency lists of shared edge tuples, built in one pass; the networkx
+`MultiDiGraph` (`CoverageGraph.graph`, for export and graph algorithms) is built from them
+on first use. Building the networkx graph was 70 % of the graph build at 100k resources
+(one attribute dict and several nested dicts per edge), and traces, rollups, the report
+and the explorer never need it.
 
 Account and region pseudo-resources are where account- and region-level controls live, not
 hops of a trace: through them every resource of a region would be two hops from every other.
@@ -95,6 +100,9 @@ class Counts:
 
 
 LayerCounts = dict[Layer, Counts]
+
+#: One relationship: (source id, target id, AWS Config name, origin).
+Edge = tuple[str, str, str, Origin]
 
 
 def empty_layer_counts() -> LayerCounts:
@@ -205,11 +213,16 @@ class CoverageGraph:
         self.resources: dict[str, Resource] = {}
         self.duplicate_ids: list[str] = []
         self.dangling_relationships: list[Relationship] = []
-        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        #: Every relationship kept, as (source, target, name, origin); the scope edges that
+        #: the graph adds itself are not listed (see `scope_edges`).
+        self.edges: list[Edge] = []
+        self._out: dict[str, list[Edge]] = {}
+        self._in: dict[str, list[Edge]] = {}
+        self._nx: nx.MultiDiGraph | None = None
         self._layers: dict[str, dict[Layer, Status]] = {}
         self._by_name: dict[str, list[str]] | None = None
         self._by_short_id: dict[str, list[str]] | None = None
-        with gc_paused():  # see snapshot_io.gc_paused: most of the build time otherwise
+        with gc_paused(keep=True):  # see snapshot_io.gc_paused: most of the build otherwise
             self._build()
 
     # -- construction ---------------------------------------------------------------------
@@ -222,16 +235,40 @@ class CoverageGraph:
                 continue
             resources[resource.id] = resource
         self._ensure_pseudo_resources()
-        graph = self.graph
-        graph.add_nodes_from(resources)
-        edges = []
+        edges, out_edges, in_edges = self.edges, self._out, self._in
+        names: dict[str, str] = {}  # one string object per relationship name
         for rel in self.snapshot.relationships:
-            if rel.source not in resources or rel.target not in resources:
+            source, target = rel.source, rel.target
+            if source not in resources or target not in resources:
                 self.dangling_relationships.append(rel)
                 continue
-            edges.append((rel.source, rel.target, {"name": rel.name, "origin": rel.origin}))
-        # Every resource hangs off its account-region; every region off its account.
-        for resource in list(resources.values()):
+            name = names.setdefault(rel.name, rel.name)
+            edge = (source, target, name, rel.origin)
+            edges.append(edge)
+            if rel.origin is Origin.scope:  # a scope edge written into the file: not a hop
+                continue
+            outgoing = out_edges.get(source)
+            if outgoing is None:
+                out_edges[source] = [edge]
+            else:
+                outgoing.append(edge)
+            incoming = in_edges.get(target)
+            if incoming is None:
+                in_edges[target] = [edge]
+            else:
+                incoming.append(edge)
+        layers = self._layers
+        for resource_id, resource in resources.items():
+            layers[resource_id] = layer_statuses(resource)
+
+    def scope_edges(self) -> Iterator[Edge]:
+        """Every resource hangs off its account-region, every region off its account.
+
+        These edges are where account- and region-level controls attach; they are part of
+        the exported graph but never hops of a trace, so they are made on demand.
+        """
+        resources = self.resources
+        for resource in resources.values():
             if resource.type == ACCOUNT_TYPE:
                 continue
             if resource.type == REGION_TYPE:
@@ -241,10 +278,28 @@ class CoverageGraph:
                 parent = region_node_id(resource.account, resource.region)
                 name = SCOPE_RELATIONSHIP
             if parent in resources and parent != resource.id:
-                edges.append((resource.id, parent, {"name": name, "origin": Origin.scope}))
-        graph.add_edges_from(edges)
-        for resource_id, resource in resources.items():
-            self._layers[resource_id] = layer_statuses(resource)
+                yield (resource.id, parent, name, Origin.scope)
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The whole graph as a networkx `MultiDiGraph` (scope edges included), built once.
+
+        Edge attributes `name` and `origin`; node ids are resource ids.
+        """
+        if self._nx is None:
+            graph = nx.MultiDiGraph()
+            with gc_paused(keep=True):
+                graph.add_nodes_from(self.resources)
+                graph.add_edges_from(
+                    (source, target, {"name": name, "origin": origin})
+                    for source, target, name, origin in (*self.edges, *self.scope_edges())
+                )
+            self._nx = graph
+        return self._nx
+
+    def number_of_edges(self) -> int:
+        """Relationships plus scope edges: the edge count of `graph`, without building it."""
+        return len(self.edges) + sum(1 for _ in self.scope_edges())
 
     def _ensure_pseudo_resources(self) -> None:
         """Add account and account-region pseudo-resources a snapshot may lack."""
@@ -326,21 +381,16 @@ class CoverageGraph:
 
     # -- traversal ------------------------------------------------------------------------
 
-    def neighbours(self, resource_id: str) -> Iterator[tuple[str, str, str, str, bool]]:
+    def neighbours(self, resource_id: str) -> Iterator[tuple[str, str, str, str, Origin]]:
         """Direct relationships of a resource in both directions, pseudo-resources excluded.
 
         Yields (neighbour, source, target, name, origin) where source/target give the
         relationship's own direction.
         """
-        graph = self.graph
-        for _, neighbour, data in graph.out_edges(resource_id, data=True):
-            if data["origin"] is Origin.scope:
-                continue
-            yield neighbour, resource_id, neighbour, data["name"], data["origin"]
-        for neighbour, _, data in graph.in_edges(resource_id, data=True):
-            if data["origin"] is Origin.scope:
-                continue
-            yield neighbour, neighbour, resource_id, data["name"], data["origin"]
+        for source, target, name, origin in self._out.get(resource_id, ()):
+            yield target, source, target, name, origin
+        for source, target, name, origin in self._in.get(resource_id, ()):
+            yield source, source, target, name, origin
 
     def trace(
         self,

@@ -2,7 +2,7 @@
 
     python scripts/screenshots.py [SNAPSHOT] [--out screenshots] [--size 100x32]
 
-SNAPSHOT defaults to the sample the demo ships (blindspot/data/sample-snapshot.json.gz);
+SNAPSHOT defaults to the snapshot the demo ships (blindspot/data/demo-small.json.gz);
 without it, a seeded synthetic organization (collectors.synthetic) stands in. The app is
 driven headless with the same keys a user would press, and each screen is saved with
 `App.save_screenshot`, so the pictures show exactly what the explorer draws.
@@ -27,14 +27,19 @@ from collectors.model import Snapshot  # noqa: E402
 from collectors.snapshot_io import load_snapshot  # noqa: E402
 from tui.app import BlindspotApp  # noqa: E402
 
-DEFAULT_SNAPSHOT = ROOT / "blindspot" / "data" / "sample-snapshot.json.gz"
+#: The snapshot the demo ships (blindspot.data.DEMO_SNAPSHOT), else the name first planned.
+DEFAULT_SNAPSHOTS = (
+    ROOT / "blindspot" / "data" / "demo-small.json.gz",
+    ROOT / "blindspot" / "data" / "sample-snapshot.json.gz",
+)
 
 
 def _snapshot(path: Path | None) -> tuple[Snapshot, str]:
     if path is not None:
         return load_snapshot(path), str(path)
-    if DEFAULT_SNAPSHOT.exists():
-        return load_snapshot(DEFAULT_SNAPSHOT), str(DEFAULT_SNAPSHOT.relative_to(ROOT))
+    for default in DEFAULT_SNAPSHOTS:
+        if default.exists():
+            return load_snapshot(default), str(default.relative_to(ROOT))
     from collectors.synthetic import generate
 
     return generate(resources=300, accounts=3, regions=2, seed=7), "synthetic (seed 7)"

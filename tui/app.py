@@ -9,18 +9,23 @@ one way to show a resource (palette, links, lists).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.widgets import Static
 
 from collectors import browse
 from collectors.graph import CoverageGraph
 from collectors.model import Snapshot
 from collectors.snapshot_io import SnapshotError, load_snapshot
 
+from . import safe
 from .commands import ResourceCommands
 from .messages import OpenResource, SnapshotFailed, SnapshotLoaded
 from .screens.base import ExplorerScreen
@@ -29,6 +34,9 @@ from .screens.help import HelpScreen
 from .screens.matrix import MatrixScreen
 from .screens.resources import ResourceListScreen
 from .screens.tree import OrgTreeScreen
+
+#: Builds a snapshot, reporting progress lines (the demo collects one while the app shows).
+Loader = Callable[[Callable[[str], None]], Snapshot]
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -74,12 +82,14 @@ class BlindspotApp(App[int]):
         export_dir: str | os.PathLike[str] | None = None,
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
+        loader: Loader | None = None,
     ) -> None:
-        if path is None and snapshot is None:
-            raise ValueError("give a snapshot file or a Snapshot")
+        if path is None and snapshot is None and loader is None:
+            raise ValueError("give a snapshot file, a Snapshot or a loader")
         super().__init__()
         self.path = Path(path) if path is not None else None
         self._snapshot = snapshot
+        self._loader = loader
         self.ascii_only = ascii_only
         self.export_dir = Path(export_dir) if export_dir is not None else None
         self.graph: CoverageGraph | None = None
@@ -101,6 +111,10 @@ class BlindspotApp(App[int]):
     def _load(self) -> None:
         try:
             snapshot = self._snapshot
+            if self._loader is not None:
+                snapshot = self._loader(
+                    lambda line: self.call_from_thread(self.show_progress, line)
+                )
             if snapshot is None:
                 assert self.path is not None
                 snapshot = load_snapshot(self.path)
@@ -115,6 +129,12 @@ class BlindspotApp(App[int]):
         # Warm what the list, tree and palette use, while the user reads the matrix.
         browse.explorer_index(graph)
         browse.scope_tree(graph)
+
+    def show_progress(self, line: str) -> None:
+        """Say how loading is going, where the matrix will appear and in the sub-title."""
+        self.sub_title = safe.plain(line)
+        with contextlib.suppress(NoMatches):
+            self.screen.query_one("#summary", Static).update(safe.content(line, single_line=True))
 
     def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
         self.graph = message.graph

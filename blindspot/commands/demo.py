@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if args.no_ui and not args.output:
         raise UsageError("--no-ui needs -o FILE (where to write the snapshot)")
     code = _write_snapshot(args) if args.no_ui else _explore(args)
-    if getattr(args, "fast_exit", True):
+    # Not under pytest (which sets PYTEST_CURRENT_TEST): os._exit would end the test run.
+    if getattr(args, "fast_exit", "PYTEST_CURRENT_TEST" not in os.environ):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from blindspot.cli import EXIT_USAGE, UsageError
+from collectors.sanitize import clean_single_line
 
 
 def _check_readable(path: Path) -> None:
@@ -44,6 +45,6 @@ def run(args: argparse.Namespace) -> int:
     app = BlindspotApp(path, ascii_only=args.ascii, keymap=keymap or None)
     app.run(mouse=not args.no_mouse)
     if app.load_error:
-        sys.stderr.write(f"blindspot: {app.load_error}\n")
+        sys.stderr.write(f"blindspot: {clean_single_line(app.load_error)}\n")
         return EXIT_USAGE
     return app.return_code or 0

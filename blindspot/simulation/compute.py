@@ -5,8 +5,9 @@ no SSM inventory: `CWAgent` metrics carrying the instance's id, log streams name
 instance, and an instance-profile role that may write logs. Planned: two of the three
 production web instances run the agent (metrics + log streams, role with
 CloudWatchAgentServerPolicy); the third was launched later from the same template but the
-agent never started (role allows it, no evidence); the EU batch worker and the development
-bastion have no agent and roles that could not ship logs anyway.
+agent never started (role allows it, no evidence); the EU batch worker, the development
+bastion and the development scratch box (whose Name tag is hostile markup) have no agent and
+no role that could ship logs.
 """
 
 from __future__ import annotations
@@ -195,3 +196,15 @@ def build_instances(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
     )[0]
     ctx.facts["dev_bastion"] = bastion
     record_host(ctx, dev, east, bastion, "missing", "no agent, no instance profile")
+    # A Name tag an explorer would turn into a quit button or bold text if it trusted it.
+    scratch = launch(
+        dev,
+        east,
+        "dev-[@click=app.quit]scratch[/]-box [bold]",
+        dev_vpc.subnet_ids("dev-app")[0],
+        dev_vpc.security_groups["dev-app-sg"],
+        tags("development", "data", "cc-2077"),
+        instance_type="t3.small",
+    )[0]
+    ctx.facts["dev_hostile_name_instance"] = scratch
+    record_host(ctx, dev, east, scratch, "missing", "no agent, no instance profile")

@@ -36,6 +36,7 @@ import contextlib
 import hashlib
 import json
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -706,6 +707,33 @@ def _target_from_arn(arn: str) -> tuple[str, str | None, str | None] | None:
     return None
 
 
+_NESTED: dict[str, Any] = {}
+_NESTED_LOCK = threading.Lock()
+
+
+def _nested_context(account: str) -> Any:
+    """A cached AwsContext whose requests moto attributes to `account` (clients are costly)."""
+    with _NESTED_LOCK:
+        aws = _NESTED.get(account)
+        if aws is None:
+            import boto3
+
+            from collectors.aws.session import AwsContext
+
+            session = boto3.Session(
+                aws_access_key_id="AKIAMOTOCONFIGEXT000",
+                aws_secret_access_key="moto-config-extension",
+                region_name="us-east-1",
+            )
+
+            def name_account(request: Any, **_: Any) -> None:
+                request.headers["x-moto-account-id"] = account
+
+            session.events.register("before-sign.*.*", name_account)
+            aws = _NESTED[account] = AwsContext(session, account=account)
+        return aws
+
+
 def _api_backed_items(account: str, region: str, types: frozenset[str]) -> list[Item]:
     """Config items for `types` from blindspot's direct-API collectors run against moto.
 
@@ -717,21 +745,9 @@ def _api_backed_items(account: str, region: str, types: frozenset[str]) -> list[
 
     if not types or not botocore_stubber.enabled:
         return []
-    import boto3
-
-    from collectors.aws.session import AwsContext
     from collectors.inventory.api import ApiSource
 
-    session = boto3.Session(
-        aws_access_key_id="AKIAMOTOCONFIGEXT000", aws_secret_access_key="moto-config-extension",
-        region_name=region,
-    )  # fmt: skip
-
-    def name_account(request: Any, **_: Any) -> None:
-        request.headers["x-moto-account-id"] = account
-
-    session.events.register("before-sign.*.*", name_account)
-    aws = AwsContext(session, account=account)
+    aws = _nested_context(account)
     with contextlib.suppress(Exception):
         # Only the families of the wanted types are listed (a history call for one trail
         # lists trails, nothing else); relationship targets outside them come from ARNs.
@@ -765,6 +781,17 @@ _BUILDERS: dict[str, Callable[[str, str], list[Item]]] = {
     "lambda": _lambda_items,
     "iam": lambda account, region: _stock_items(account, region, "AWS::IAM::Role"),
     "s3": lambda account, region: _stock_items(account, region, "AWS::S3::Bucket"),
+}
+
+
+#: What each builder can produce (service-managed ENIs come with their owners).
+_BUILDER_TYPES: dict[str, frozenset[str]] = {
+    "ec2": frozenset(EC2_TYPES),
+    "elbv2": frozenset({"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::NetworkInterface"}),
+    "rds": frozenset({"AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::EC2::NetworkInterface"}),
+    "lambda": frozenset({"AWS::Lambda::Function", "AWS::EC2::NetworkInterface"}),
+    "iam": frozenset({"AWS::IAM::Role"}),
+    "s3": frozenset({"AWS::S3::Bucket"}),
 }
 
 
@@ -803,8 +830,9 @@ def region_items(account: str, region: str, types: Any = None) -> list[Item]:
     if not recorded:
         return []
     items: list[Item] = []
-    for builder in _BUILDERS.values():
-        items.extend(i for i in builder(account, region) if i["resourceType"] in recorded)
+    for family, builder in _BUILDERS.items():
+        if recorded & _BUILDER_TYPES[family]:
+            items.extend(i for i in builder(account, region) if i["resourceType"] in recorded)
     items.extend(_api_backed_items(account, region, frozenset(recorded - set(SERVED_TYPES))))
     return items
 
@@ -991,21 +1019,21 @@ def _organization_accounts(account: str) -> list[str]:
     return [account]
 
 
-def _aggregate_items(backend: Any, name: str) -> list[Item]:
-    from moto.ec2.models import ec2_backends
-
+def _aggregate_items(backend: Any, name: str, types: Any = None) -> list[Item]:
     items: list[Item] = []
     for account, region in _aggregator_scope(backend, name):
-        # Only regions moto has touched can hold anything (creating others costs ~0.1 s each).
-        if region in ec2_backends[account] or _config_touched(account, region):
-            items.extend(region_items(account, region))
+        # Only a region whose Config backend exists can have a recorder (and so items).
+        if _config_touched(account, region):
+            items.extend(region_items(account, region, types))
     return items
 
 
 def _config_touched(account: str, region: str) -> bool:
+    """Whether moto has a Config backend with a recorder there, without creating one."""
     from moto.config.models import config_backends
 
-    return region in config_backends[account] and bool(config_backends[account][region].recorders)
+    created = config_backends[account]
+    return dict.__contains__(created, region) and bool(created[region].recorders)
 
 
 # ------------------------------------------------------------------- patches
@@ -1086,7 +1114,7 @@ def _list_aggregate_discovered_resources(
     def items() -> list[Item]:
         return [
             i
-            for i in _aggregate_items(self, aggregator_name)
+            for i in _aggregate_items(self, aggregator_name, {resource_type})
             if i["resourceType"] == resource_type
             and all(
                 filters.get(k) in (None, v)
@@ -1127,6 +1155,7 @@ def _batch_get_aggregate_resource_config(
     scope = set(_aggregator_scope(self, aggregator_name))
     found, missing = [], []
     cache: dict[tuple[str, str], list[Item]] = {}
+    wanted = {ident["ResourceType"] for ident in resource_identifiers}
     for ident in resource_identifiers:
         place = (ident["SourceAccountId"], ident["SourceRegion"])
         if place[1] == "global":
@@ -1136,7 +1165,7 @@ def _batch_get_aggregate_resource_config(
         item = None
         for cand in candidates:
             if cand not in cache:
-                cache[cand] = region_items(*cand)
+                cache[cand] = region_items(*cand, wanted)
             item = _find(cache[cand], ident["ResourceType"], ident["ResourceId"])
             if item:
                 break
@@ -1161,7 +1190,8 @@ def _response_get_aggregate_resource_config(self: Any) -> str:
     account, region = ident.get("SourceAccountId"), ident.get("SourceRegion")
     places = [p for p in scope if p[0] == account and (region == "global" or p[1] == region)]
     for place in places:
-        item = _find(region_items(*place), ident.get("ResourceType", ""), ident.get("ResourceId"))
+        rtype = ident.get("ResourceType", "")
+        item = _find(region_items(*place, {rtype}), rtype, ident.get("ResourceId"))
         if item is not None:
             return json.dumps({"ConfigurationItem": _history_item(item)}, default=str)
     raise ResourceNotDiscoveredException(ident.get("ResourceType"), ident.get("ResourceId"))

@@ -186,7 +186,11 @@ def build_world(
         Engine="aurora-postgresql",
         DBClusterIdentifier=f"{prefix}-aurora",
     )["DBInstance"]
+    rds_eni = ec2.create_network_interface(
+        SubnetId=subnet_a, Groups=[sg], Description="RDSNetworkInterface"
+    )["NetworkInterface"]["NetworkInterfaceId"]
     w.ids.update(
+        rds_eni=ec2_arn(w, "network-interface", rds_eni),
         db=db["DBInstanceArn"],
         db_subnet_group=f"arn:aws:rds:{region}:{account}:subgrp:{prefix}-dbnet",
         cluster=cluster["DBClusterArn"],
@@ -204,7 +208,8 @@ def build_world(
         VpcConfig={"SubnetIds": [subnet_b], "SecurityGroupIds": [sg]},
     )
     lambda_eni = ec2.create_network_interface(
-        SubnetId=subnet_b, Description=f"AWS Lambda VPC ENI-{prefix}-fn-0f1e2d3c-aaaa"
+        SubnetId=subnet_b,
+        Description=f"AWS Lambda VPC ENI-{prefix}-fn-3c1e8f2a-9b4d-4e6f-a1b2-c3d4e5f60718",
     )
     w.ids.update(
         function=function["FunctionArn"],

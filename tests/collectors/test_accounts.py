@@ -38,6 +38,14 @@ def test_the_caller_account_by_default() -> None:
     assert plan.caller == MANAGEMENT
     assert [(t.id, t.regions) for t in plan.accounts] == [(MANAGEMENT, ["eu-west-1"])]
     assert plan.accounts[0].aws is not None and not plan.errors
+    assert plan.accounts[0].name == ""  # no alias, no organization: no name
+
+
+@mock_aws
+def test_outside_an_organization_the_account_alias_names_the_account() -> None:
+    boto3.client("iam", region_name="us-east-1").create_account_alias(AccountAlias="prod-main")
+    plan = plan_accounts(boto3.Session(region_name="us-east-1"))
+    assert plan.accounts[0].name == "prod-main"
 
 
 @mock_aws
@@ -61,6 +69,9 @@ def test_an_organization_is_entered_through_assume_role_with_one_call_log() -> N
         # The member's credentials really are the member's (moto keeps a backend each).
         assert aws.client("sts", "us-east-1").get_caller_identity()["Account"] == member
         assert by_id[member].regions == ["us-east-1", "eu-west-1"]
+        # Refreshable: a collection outlasting the role session's hour does not fail.
+        assert aws.session.get_credentials().method == "blindspot-assume-role"
+        assert aws.session.get_credentials().refresh_needed() is False
     assert log.counts[("sts", "AssumeRole")] == 2  # never into the caller's own account
 
 

@@ -163,6 +163,8 @@ def test_eni_owners_are_inferred_from_the_description(world) -> None:
     }
     assert (ids["alb_eni"], "Is attached to LoadBalancer", ids["alb"]) in inferred
     assert (ids["lambda_eni"], "Is attached to Function", ids["function"]) in inferred
+    # RDS ENIs name no instance: the one DB in the VPC holding the ENI's groups owns it.
+    assert (ids["rds_eni"], "Is attached to DBInstance", ids["db"]) in inferred
     # An instance's own ENI gets no invented owner.
     assert not any(source == ids["instance_eni"] for source, _, _ in inferred)
 
@@ -287,3 +289,38 @@ def test_hostile_names_and_tags_are_cleaned() -> None:
     assert resource.tags and all(
         "\x1b" not in k + v and "\x07" not in k + v for k, v in resource.tags.items()
     )
+
+
+@mock_aws
+def test_terminated_instances_and_deleted_nat_gateways_are_left_out() -> None:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    gone, kept = (
+        i["InstanceId"]
+        for i in ec2.run_instances(ImageId="ami-12c6146b", MinCount=2, MaxCount=2)["Instances"]
+    )
+    ec2.terminate_instances(InstanceIds=[gone])
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    nats = [
+        ec2.create_nat_gateway(
+            SubnetId=subnet, AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"]
+        )["NatGateway"]["NatGatewayId"]
+        for _ in range(2)
+    ]
+    ec2.delete_nat_gateway(NatGatewayId=nats[1])
+    inventory, _ = _collect()
+    assert [i.resource.resource_id for i in inventory.of_type("AWS::EC2::Instance")] == [kept]
+    assert [i.resource.resource_id for i in inventory.of_type("AWS::EC2::NatGateway")] == [nats[0]]
+
+
+def test_an_unreachable_endpoint_is_an_error_and_the_rest_goes_on(monkeypatch) -> None:
+    # A service not offered in a region (or a firewall) looks like this to the SDK.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EKS", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("BLINDSPOT_CONNECT_TIMEOUT", "1")
+    with mock_aws():
+        inventory, _ = _collect()
+    assert [(e.service, e.operation, e.code) for e in inventory.errors] == [
+        ("eks", "ListClusters", "EndpointUnreachable")
+    ]
+    assert "AWS::EKS::Cluster" not in inventory.types_covered
+    assert inventory.of_type("AWS::EC2::VPC")

@@ -302,3 +302,59 @@ def test_an_aggregator_returns_every_account_region_at_once(monkeypatch) -> None
     assert region_node_id("444455556666", "eu-west-1") in {r.id for r in snapshot.resources}
     # The caller's account is probed with its credentials; others have none (offline rules).
     assert probed[0] is not None and probed[1] is None
+
+
+@mock_aws
+def test_api_inference_sees_what_config_found(monkeypatch) -> None:
+    from collectors.inventory.base import CollectedResource
+    from collectors.model import Resource
+
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"][:2]]
+    alb = boto3.client("elbv2", region_name="us-east-1").create_load_balancer(
+        Name="cfg-alb", Subnets=subnets
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+    wafv2 = boto3.client("wafv2", region_name="us-east-1")
+    acl = wafv2.create_web_acl(
+        Name="acl",
+        Scope="REGIONAL",
+        DefaultAction={"Allow": {}},
+        VisibilityConfig={
+            "SampledRequestsEnabled": False,
+            "CloudWatchMetricsEnabled": False,
+            "MetricName": "acl",
+        },
+    )["Summary"]["ARN"]
+    wafv2.associate_web_acl(WebACLArn=acl, ResourceArn=alb)
+
+    class ConfigWithTheAlb:
+        def __init__(self, aws):
+            pass
+
+        def collect_region(self, account, region, progress):
+            inventory = RegionInventory(account=account, region=region, source="config")
+            inventory.add(
+                CollectedResource(
+                    Resource(
+                        id=alb,
+                        type="AWS::ElasticLoadBalancingV2::LoadBalancer",
+                        account=account,
+                        region=region,
+                        source="config",
+                    ),
+                    configuration={"type": "application"},
+                )
+            )
+            inventory.types_covered = {"AWS::ElasticLoadBalancingV2::LoadBalancer"}
+            return inventory
+
+    monkeypatch.setattr(collect_module, "_config_service_source", ConfigWithTheAlb)
+    result = collect(
+        CollectOptions(source="auto", no_coverage=True, session=boto3.Session("us-east-1"))
+    )
+    albs = [r for r in result.snapshot.resources if r.id == alb]
+    assert len(albs) == 1 and albs[0].source == "config"
+    assert any(
+        rel.source == acl and rel.target == alb and rel.name == "Is associated with LoadBalancer"
+        for rel in result.snapshot.relationships
+    )

@@ -428,3 +428,23 @@ def test_mq_broker_logging_activemq_and_rabbitmq():
     assert partial.status is Status.partial and "Logs.Audit=False" in partial.evidence
     assert _record(ctx, none, "mq-broker-logging").status is Status.missing
     assert _record(ctx, rabbit, "mq-broker-logging").status is Status.logged
+
+
+def test_aurora_instance_without_its_cluster_is_unknown_not_missing():
+    member = f"arn:aws:rds:{REGION}:{ACCOUNT}:db:orphan-1"
+    inventory = RegionInventory(ACCOUNT, REGION, "config-files")
+    inventory.add(
+        _config_item(
+            member,
+            "AWS::RDS::DBInstance",
+            {
+                "dBInstanceIdentifier": "orphan-1",
+                "engine": "aurora-mysql",
+                "dBClusterIdentifier": "gone",
+                "enabledCloudwatchLogsExports": [],
+            },
+        )
+    )
+    ctx = ProbeContext(aws=None, account=ACCOUNT, region=REGION, inventory=inventory)
+    probe_db_log_exports(ctx)
+    assert _record(ctx, member, "rds-log-exports").status is Status.unknown

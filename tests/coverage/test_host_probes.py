@@ -429,3 +429,89 @@ def test_ecs_describe_denied_is_unknown():
     record = _record(ctx, arn, "ecs-task-logging")
     assert record.status is Status.unknown
     assert "AccessDeniedException" in record.evidence
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("true", Status.logged), ("false", Status.missing)]
+)
+@mock_aws
+def test_elasticbeanstalk_stream_logs_on_aws_shaped_response(value, expected):
+    """moto lacks DescribeConfigurationSettings: that call is stubbed, shape-validated."""
+    from collectors.coverage.probes.host import probe_elasticbeanstalk_logging
+
+    arn = f"arn:aws:elasticbeanstalk:{REGION}:{ACCOUNT}:environment/app/web-prod"
+    ctx = _ctx()
+    stub = Stubber(ctx.client("elasticbeanstalk"))
+    stub.add_response(
+        "describe_environments",
+        {
+            "Environments": [
+                {
+                    "EnvironmentName": "web-prod",
+                    "EnvironmentId": "e-abc123",
+                    "ApplicationName": "app",
+                    "EnvironmentArn": arn,
+                }
+            ]
+        },
+    )
+    stub.add_response(
+        "describe_configuration_settings",
+        {
+            "ConfigurationSettings": [
+                {
+                    "ApplicationName": "app",
+                    "EnvironmentName": "web-prod",
+                    "OptionSettings": [
+                        {
+                            "Namespace": "aws:elasticbeanstalk:cloudwatch:logs",
+                            "OptionName": "StreamLogs",
+                            "Value": value,
+                        },
+                        {
+                            "Namespace": "aws:elasticbeanstalk:cloudwatch:logs",
+                            "OptionName": "RetentionInDays",
+                            "Value": "90",
+                        },
+                    ],
+                }
+            ]
+        },
+        {"ApplicationName": "app", "EnvironmentName": "web-prod"},
+    )
+    with stub:
+        probe_elasticbeanstalk_logging(ctx)
+    record = _record(ctx, arn, "elasticbeanstalk-logging")
+    assert record.status is expected
+    assert f"StreamLogs={value}" in record.evidence
+    if expected is Status.logged:
+        assert record.destination.endswith(":log-group:/aws/elasticbeanstalk/web-prod")
+        assert "RetentionInDays=90" in record.notes
+
+
+@mock_aws
+def test_ecs_blocking_mode_is_a_note():
+    arn = _task_definition("blocky", ["awslogs"])
+    ctx = _ctx()
+    probe_ecs_task_logging(ctx)
+    record = _record(ctx, arn, "ecs-task-logging")
+    assert record.status is Status.logged
+    assert any("blocking mode" in note for note in record.notes)
+
+
+@mock_aws
+def test_log_stream_check_is_bounded_and_looks_at_agent_like_groups_first(monkeypatch):
+    import collectors.coverage.probes.host as host
+
+    monkeypatch.setattr(host, "MAX_STREAM_GROUPS", 2)
+    iid, arn = _instance()
+    logs = boto3.client("logs", REGION)
+    for name in ("aaa-app", "bbb-app", "zzz/var/log/secure"):
+        logs.create_log_group(logGroupName=name)
+    logs.create_log_stream(logGroupName="zzz/var/log/secure", logStreamName=iid)
+    ctx = _ctx("AWS::EC2::Instance")
+    _stub_empty_ssm_inventory(ctx)
+    probe_cloudwatch_agent(ctx)
+    record = _record(ctx, arn, "cloudwatch-agent")
+    assert record.status is Status.logged  # the hinted group came first despite its name
+    assert "log streams checked in 2 of 3 log groups" in record.notes

@@ -433,3 +433,38 @@ def test_bedrock_invocation_logging_on_the_region_node():
     on = _record(ctx, node, "bedrock-invocation-logging")
     assert on.status is Status.logged
     assert on.destination == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:bedrock-calls"
+
+
+@mock_aws
+def test_roles_are_read_once_per_account_across_regions():
+    inline = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:CreateLogGroup"],
+                "Resource": "*",
+            }
+        ],
+    }
+    role = _role("shared-role", inline=inline)
+    for region in (REGION, "eu-west-1"):
+        boto3.client("lambda", region).create_function(
+            FunctionName="fn",
+            Runtime="python3.12",
+            Role=role,
+            Handler="h.h",
+            Code={"ZipFile": b"x"},
+        )
+    aws = AwsContext(boto3.Session(region_name=REGION), account=ACCOUNT)
+    for region in (REGION, "eu-west-1"):
+        ctx = ProbeContext(
+            aws=aws,
+            account=ACCOUNT,
+            region=region,
+            inventory=RegionInventory(ACCOUNT, region, "test"),
+        )
+        probe_lambda_logging(ctx)
+        arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:fn"
+        assert _record(ctx, arn, "lambda-logging").status is Status.logged
+    assert aws.call_log.counts[("iam", "GetRole")] == 1

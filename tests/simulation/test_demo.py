@@ -93,6 +93,8 @@ def test_hostile_tags_arrive_inert(written: tuple[Path, Snapshot]) -> None:
     path, snapshot = written
     values = {value for resource in snapshot.resources for value in resource.tags.values()}
     assert "[@click=app.quit]pwn[/]" in values  # kept as text, for the explorer to escape
+    names = {resource.name for resource in snapshot.resources}
+    assert "dev-[@click=app.quit]scratch[/]-box [bold]" in names
     assert "\x1b" not in path.read_text(encoding="utf-8")  # control characters stripped
     assert "\\u001b" not in path.read_text(encoding="utf-8")
 

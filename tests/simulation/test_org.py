@@ -129,6 +129,11 @@ def test_hostile_tags_are_present_verbatim(org: DemoOrg) -> None:
     bastion = dev.client("ec2").describe_instances(InstanceIds=[org.facts["dev_bastion"]])
     instance_tags = {t["Value"] for t in bastion["Reservations"][0]["Instances"][0]["Tags"]}
     assert "[@click=app.quit]pwn[/]" in instance_tags
+    scratch = dev.client("ec2").describe_instances(
+        InstanceIds=[org.facts["dev_hostile_name_instance"]]
+    )["Reservations"][0]["Instances"][0]
+    name = next(t["Value"] for t in scratch["Tags"] if t["Key"] == "Name")
+    assert name == "dev-[@click=app.quit]scratch[/]-box [bold]"
 
 
 def test_tags_look_like_a_company_s(org: DemoOrg) -> None:

@@ -600,3 +600,73 @@ def test_ascii_mode_draws_only_ascii_besides_data_stand_ins(make_app):
             assert {c for c in seen if ord(c) > 127} <= stand_ins
 
     run(body())
+
+
+def test_a_loader_builds_the_snapshot_behind_the_first_frame_with_progress(make_app):
+    import threading
+
+    from tests.tui.fixtures import build_snapshot
+
+    release = threading.Event()
+
+    def loader(progress):
+        progress("collecting prod [bold]us-east-1[/")
+        release.wait(10)
+        return build_snapshot()
+
+    async def body():
+        app = make_app(snapshot=None, loader=loader)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(50):
+                await pilot.pause(0.05)
+                if "collecting prod" in screen_text(app):
+                    break
+            assert "collecting prod [bold]us-east-1[/" in screen_text(app)  # literal
+            assert app.graph is None
+            release.set()
+            await settle(pilot, app)
+            assert app.graph is not None and "All accounts" in screen_text(app)
+
+    run(body())
+
+
+def test_errors_screen_lists_collection_errors_literally(make_app):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("x")
+            await settle(pilot, app)
+            table = app.screen.query_one("#errors", DataTable)
+            assert table.row_count == 1
+            cells = [cell.plain for cell in table.get_row_at(0)]
+            assert cells[:5] == [PROD, "eu-west-1", "guardduty", "ListDetectors", "AccessDenied"]
+            assert cells[5] == "denied ␛]0;PWNED␇"
+            await pilot.press("escape")
+            await settle(pilot, app)
+            assert isinstance(app.screen, MatrixScreen)
+
+    run(body())
+
+
+def test_trace_walks_on_from_a_related_resource(make_app):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            app.open_resource(SUBNET)
+            await settle(pilot, app)
+            await pilot.press("t")
+            await settle(pilot, app)
+            first = app.screen
+            await pilot.press("down")
+            target = first.query_one(Tree).cursor_node.data
+            await pilot.press("t")
+            await settle(pilot, app)
+            assert isinstance(app.screen, TraceScreen) and app.screen is not first
+            assert app.screen.trace.root == target
+            await pilot.press("escape")
+            await settle(pilot, app)
+            assert app.screen is first
+
+    run(body())

@@ -104,3 +104,20 @@ def test_explore_in_tmux_shows_hostile_names_literally_and_emits_no_escape(tmp_p
     assert "PWNED" not in tmux("display-message", "-p", "-t", "explore", "#{pane_title}")
     assert tmux("display-message", "-p", "-t", "explore", "#{pane_title}") == title_before
     assert "pwned" not in tmux("list-buffers")
+
+
+def test_explore_on_a_corrupt_file_exits_2_with_one_line(tmp_path, tmux):
+    path = tmp_path / "corrupt.json"
+    path.write_text("{not json")
+    script = tmp_path / "run.sh"
+    script.write_text(
+        f"cd {ROOT}\n"
+        f"TERM=xterm {sys.executable} -m blindspot explore {path}\n"
+        'echo "EXIT=$?"; sleep 30\n'
+    )
+    tmux("new-session", "-d", "-s", "explore", "-x", "200", "-y", "24", f"bash {script}")
+    screen = tmux.wait_for("EXIT=")
+    assert "EXIT=2" in screen
+    lines = [line for line in screen.splitlines() if line.strip()]
+    assert lines == [lines[0], "EXIT=2"]  # one line of error, then the exit code
+    assert lines[0].startswith("blindspot: ") and "not valid JSON" in lines[0]

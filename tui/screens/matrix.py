@@ -41,6 +41,7 @@ class MatrixScreen(ExplorerScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", show=False, id="nav.back"),
         Binding("r", "toggle_regions", "Accounts/regions", id="matrix.regions"),
+        Binding("x", "errors", "Errors", id="matrix.errors"),
         Binding("enter", "open_cell", "Open", show=False, id="matrix.open"),
         # The app keys, shown in the footer here where they are the next step (same ids,
         # so a keymap remaps both).
@@ -139,6 +140,12 @@ class MatrixScreen(ExplorerScreen):
         else:
             label = f"{symbol}   - " if pct is None else f"{symbol} {pct:3.0f}%"
         return Text(label, style=safe.pct_style(pct))
+
+    def action_errors(self) -> None:
+        from .errors import ErrorsScreen
+
+        if self.graph is not None:
+            self.app.push_screen(ErrorsScreen())
 
     def action_toggle_regions(self) -> None:
         self.by = "account-region" if self.by == "account" else "account"

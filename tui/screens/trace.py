@@ -64,7 +64,8 @@ class TraceScreen(ExplorerScreen):
     BINDINGS = [
         Binding("plus,equals_sign", "depth(1)", "Deeper", key_display="+", id="trace.deeper"),
         Binding("minus", "depth(-1)", "Shallower", key_display="-", id="trace.shallower"),
-        Binding("e", "export", "Export JSON", id="trace.export"),
+        Binding("t", "retrace", "Re-trace here", id="trace.from_here"),
+        Binding("e", "export", "Export", id="trace.export"),
     ]
 
     def __init__(self, resource_id: str, depth: int = 2) -> None:
@@ -159,6 +160,12 @@ class TraceScreen(ExplorerScreen):
         resource_id = event.node.data
         if resource_id:
             self.post_message(OpenResource(resource_id))
+
+    def action_retrace(self) -> None:
+        """Walk on: trace again, rooted at the highlighted resource."""
+        node = self.query_one("#trace", Tree).cursor_node
+        if node is not None and node.data and node.data != self.resource_id:
+            self.app.push_screen(TraceScreen(node.data, self.depth))
 
     def action_export(self) -> None:
         if self.trace is None:

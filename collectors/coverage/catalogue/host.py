@@ -143,4 +143,30 @@ CONTROLS: tuple[Control, ...] = (
         partial_when="some containers have no log driver, or keep logs on the host "
         "(json-file, journald)",
     ),
+    Control(
+        id="elasticbeanstalk-logging",
+        layer=Layer.host,
+        title="Elastic Beanstalk instance logs streamed to CloudWatch Logs",
+        resource_types=("AWS::ElasticBeanstalk::Environment",),
+        expectation=Expectation.baseline,
+        evaluated_by=(
+            "elasticbeanstalk:DescribeConfigurationSettings "
+            "aws:elasticbeanstalk:cloudwatch:logs StreamLogs"
+        ),
+        logs_land_in="CloudWatch Logs /aws/elasticbeanstalk/<environment>/<log file>",
+        remediation=(
+            "aws elasticbeanstalk update-environment --environment-name <environment> "
+            "--option-settings Namespace=aws:elasticbeanstalk:cloudwatch:logs,"
+            "OptionName=StreamLogs,Value=true"
+        ),
+        first_query=(
+            "fields @timestamp, @logStream, @message | filter @message like /<ip or path>/ "
+            "| sort @timestamp asc"
+        ),
+        attack_data_components=(
+            "Application Log: Application Log Content",
+            "Command: Command Execution",
+        ),
+        partial_when="",
+    ),
 )

@@ -653,12 +653,17 @@ def _inherit(
             )
 
 
+def _scope(item: CollectedResource) -> str:
+    """A WAFv2 ACL's scope from its ARN (`.../global/webacl/...` is CLOUDFRONT), whatever
+    shape (API or CloudFormation-style) its configuration item has."""
+    return "CLOUDFRONT" if ":global/webacl/" in item.id else "REGIONAL"
+
+
 def probe_waf_logging(ctx: ProbeContext) -> None:
     """waf-logging: WAFv2 (and WAF Classic) web ACL logging, inherited by what they protect."""
     _wafv2(ctx, "REGIONAL", ctx.region)
     if ctx.region == CLOUDFRONT_REGION or any(
-        (item.configuration.get("scope") == "CLOUDFRONT")
-        for item in ctx.inventory.of_type(WEB_ACL_V2)
+        _scope(item) == "CLOUDFRONT" for item in ctx.inventory.of_type(WEB_ACL_V2)
     ):
         _wafv2(ctx, "CLOUDFRONT", CLOUDFRONT_REGION)
     _waf_classic(ctx, "waf-regional", WEB_ACL_REGIONAL)
@@ -668,12 +673,7 @@ def probe_waf_logging(ctx: ProbeContext) -> None:
 
 def _wafv2(ctx: ProbeContext, scope: str, region: str) -> None:
     client = ctx.client("wafv2", region)
-    acls = {
-        item.id: item
-        for item in ctx.inventory.of_type(WEB_ACL_V2)
-        if item.configuration.get("scope", "REGIONAL") == scope
-        or (scope == "CLOUDFRONT" and ":global/webacl/" in item.id)
-    }
+    acls = {item.id: item for item in ctx.inventory.of_type(WEB_ACL_V2) if _scope(item) == scope}
     listed_here: set[str] = set()
     try:
         if WEB_ACL_V2 not in ctx.inventory.types_covered:

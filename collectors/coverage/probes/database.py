@@ -167,6 +167,19 @@ def probe_db_log_exports(ctx: ProbeContext) -> None:
                 operation="rds:DescribeDBClusters",
             )
             continue
+        engine = str(instance.get("Engine") or "")
+        if cluster_id and (engine.startswith(("aurora", "docdb", "neptune"))):
+            # Exports of these engines exist only on the cluster, which was not seen.
+            _add(
+                ctx,
+                arn,
+                _control_for(engine)[0],
+                Status.unknown,
+                f"rds:DescribeDBInstances: {clean_single_line(engine)} instance of cluster "
+                f"{clean_single_line(cluster_id)}, which was not found",
+                operation="rds:DescribeDBClusters",
+            )
+            continue
         _decide_exports(ctx, arn, identifier, instance, "instance", "DescribeDBInstances")
 
 

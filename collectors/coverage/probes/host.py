@@ -55,6 +55,11 @@ SERVICE_GROUP_PREFIXES = (
     "aws-controltower/",
     "RDSOSMetrics",
 )
+#: Names agent-configured groups usually have: looked at first within the bound.
+AGENT_GROUP_HINTS = re.compile(
+    r"cwagent|cloudwatch-agent|/var/log|syslog|messages|secure|auth|ec2|instance|host|os",
+    re.IGNORECASE,
+)
 #: Bound of DescribeLogStreams calls per region for the log-stream evidence.
 MAX_STREAM_GROUPS = 20
 INSTANCE_ID_RE = re.compile(r"i-[0-9a-f]{8,17}")
@@ -127,9 +132,10 @@ def _cwagent_metric_instances(ctx: ProbeContext) -> set[str]:
 
 def _stream_instances(ctx: ProbeContext, wanted: set[str]) -> tuple[dict[str, str], int, int]:
     """Instance id -> log group of a stream named after it; groups checked; groups eligible."""
-    groups = [
-        name for name in describe_log_groups(ctx) if not name.startswith(SERVICE_GROUP_PREFIXES)
-    ]
+    groups = sorted(
+        (name for name in describe_log_groups(ctx) if not name.startswith(SERVICE_GROUP_PREFIXES)),
+        key=lambda name: (not AGENT_GROUP_HINTS.search(name), name),
+    )
     logs = ctx.client("logs")
     found: dict[str, str] = {}
     checked = groups[:MAX_STREAM_GROUPS]
@@ -655,6 +661,12 @@ def _decide_task_definition(ctx: ProbeContext, arn: str, definition: dict[str, A
         status = Status.partial
     else:
         status = Status.missing
+    blocking = [
+        clean_single_line(str(c.get("name", "?")))
+        for c in containers
+        if (c.get("logConfiguration") or {}).get("logDriver")
+        and ((c.get("logConfiguration") or {}).get("options") or {}).get("mode") != "non-blocking"
+    ]
     parts = shipped + unshipped
     _add(
         ctx,
@@ -665,10 +677,108 @@ def _decide_task_definition(ctx: ProbeContext, arn: str, definition: dict[str, A
         + (", ".join(parts) if parts else "(no containers)"),
         destination=destination,
         operation="ecs:DescribeTaskDefinition",
-        notes=[f"not shipped off the host: {', '.join(unshipped)}"]
-        if unshipped and shipped
-        else [],
+        notes=(
+            [f"not shipped off the host: {', '.join(unshipped)}"] if unshipped and shipped else []
+        )
+        + (
+            [
+                f"log driver in blocking mode (default; a slow destination stalls the task): "
+                f"{', '.join(blocking)}"
+            ]
+            if blocking
+            else []
+        ),
     )
+
+
+# --------------------------------------------------------------------------- Elastic Beanstalk
+
+BEANSTALK_ENV = "AWS::ElasticBeanstalk::Environment"
+_STREAM_NAMESPACE = "aws:elasticbeanstalk:cloudwatch:logs"
+
+
+def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
+    """elasticbeanstalk-logging: instance logs streamed to CloudWatch Logs (StreamLogs)."""
+    control_id = "elasticbeanstalk-logging"
+    operation = "elasticbeanstalk:DescribeConfigurationSettings"
+    client = ctx.client("elasticbeanstalk")
+    try:
+        environments = [
+            env
+            for page in client.get_paginator("describe_environments").paginate(IncludeDeleted=False)
+            for env in page.get("Environments", [])
+        ]
+    except CALL_ERRORS as exc:
+        code = ctx.fail(exc, service="elasticbeanstalk", operation="DescribeEnvironments").code
+        for item in ctx.inventory.of_type(BEANSTALK_ENV):
+            _add(
+                ctx,
+                item.id,
+                control_id,
+                Status.unknown,
+                f"elasticbeanstalk:DescribeEnvironments failed ({code})",
+                operation="elasticbeanstalk:DescribeEnvironments",
+            )
+        return
+    for env in environments:
+        name, app = env["EnvironmentName"], env.get("ApplicationName", "")
+        arn = env.get("EnvironmentArn") or (
+            f"arn:aws:elasticbeanstalk:{ctx.region}:{ctx.account}:environment/{app}/{name}"
+        )
+        ensure_resource(
+            ctx, arn=arn, type_=BEANSTALK_ENV, resource_id=env.get("EnvironmentId", name), name=name
+        )
+        try:
+            settings = (
+                client.describe_configuration_settings(
+                    ApplicationName=app, EnvironmentName=name
+                ).get("ConfigurationSettings")
+                or []
+            )
+        except CALL_ERRORS as exc:
+            code = ctx.fail(
+                exc, service="elasticbeanstalk", operation="DescribeConfigurationSettings"
+            ).code
+            _add(
+                ctx,
+                arn,
+                control_id,
+                Status.unknown,
+                f"{operation} failed ({code})",
+                operation=operation,
+            )
+            continue
+        options = {
+            (o.get("Namespace"), o.get("OptionName")): str(o.get("Value", ""))
+            for setting in settings
+            for o in setting.get("OptionSettings") or []
+        }
+        stream = options.get((_STREAM_NAMESPACE, "StreamLogs"), "false").lower() == "true"
+        shown = clean_single_line(name)
+        notes = []
+        retention = options.get((_STREAM_NAMESPACE, "RetentionInDays"))
+        if stream and retention:
+            notes.append(f"RetentionInDays={clean_single_line(retention)}")
+        if stream:
+            _add(
+                ctx,
+                arn,
+                control_id,
+                Status.logged,
+                f"{operation}: environment {shown} {_STREAM_NAMESPACE} StreamLogs=true",
+                destination=log_group_arn(ctx.region, ctx.account, f"/aws/elasticbeanstalk/{name}"),
+                operation=operation,
+                notes=notes,
+            )
+        else:
+            _add(
+                ctx,
+                arn,
+                control_id,
+                Status.missing,
+                f"{operation}: environment {shown} {_STREAM_NAMESPACE} StreamLogs=false",
+                operation=operation,
+            )
 
 
 PROBES = (
@@ -677,4 +787,5 @@ PROBES = (
     probe_ssm_session_logging,
     probe_eks_control_plane_logs,
     probe_ecs_task_logging,
+    probe_elasticbeanstalk_logging,
 )

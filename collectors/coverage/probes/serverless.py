@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -176,8 +178,16 @@ class RoleReadError(Exception):
         self.code = error_code(exc)
 
 
+#: Roles already read, per account (AwsContext): IAM is global, so the probes of an account's
+#: other regions reuse them instead of reading the same role again. Failures are not kept.
+_ACCOUNT_ROLES: weakref.WeakKeyDictionary[Any, dict[str, RolePolicies]] = (
+    weakref.WeakKeyDictionary()
+)
+_ACCOUNT_ROLES_LOCK = threading.Lock()
+
+
 class PolicyReader:
-    """Reads IAM roles' policies once per probe run (roles and managed policies are shared)."""
+    """Reads IAM roles' policies once per account (roles and managed policies are shared)."""
 
     def __init__(self, ctx: ProbeContext) -> None:
         self.ctx = ctx
@@ -194,9 +204,17 @@ class PolicyReader:
     def role(self, role_arn: str) -> RolePolicies:
         """The role's policies; raises RoleReadError (recorded once in ctx.errors)."""
         cached = self._roles.get(role_arn)
+        account_roles = None
+        if cached is None and self.ctx.aws is not None:
+            with _ACCOUNT_ROLES_LOCK:
+                account_roles = _ACCOUNT_ROLES.setdefault(self.ctx.aws, {})
+                cached = account_roles.get(role_arn)
         if cached is None:
             try:
                 cached = self._read_role(role_arn)
+                if account_roles is not None:
+                    with _ACCOUNT_ROLES_LOCK:
+                        account_roles[role_arn] = cached
             except RoleReadError as exc:
                 self.ctx.fail(exc.exc, service="iam", operation=exc.operation)
                 cached = exc

@@ -91,7 +91,9 @@ class ApiSource:
         progress: ProgressFn = no_progress,
         *,
         skip_types: Iterable[str] = (),
+        known: RegionInventory | None = None,
     ) -> RegionInventory:
+        """List the region; `skip_types` come from `known` (another source's inventory)."""
         inventory = RegionInventory(account=account, region=region, source=self.name)
         ctx = ApiRegion(
             aws=self.aws,
@@ -100,6 +102,7 @@ class ApiSource:
             skip_types=self.skip_types | frozenset(skip_types),
             is_global_region=region == self.global_region,
             shared=self.shared,
+            known=known,
         )
         for family in FAMILIES:
             if family.GLOBAL and not ctx.is_global_region:

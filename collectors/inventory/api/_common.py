@@ -136,6 +136,9 @@ class ApiRegion:
     #: True in the one region per account where global services (IAM, CloudFront...) are read.
     is_global_region: bool = False
     shared: AccountShared = field(default_factory=AccountShared)
+    #: What another source (AWS Config, `--source auto`) already found in this region: the
+    #: inference passes (ENI owners, WAF targets, instance profiles) look at it too.
+    known: RegionInventory | None = None
     #: Set when a call says the region is not enabled / refuses the credentials.
     region_unavailable: bool = False
     _failed: set[str] = field(default_factory=set)
@@ -157,6 +160,14 @@ class ApiRegion:
 
     def client(self, service: str, region: str | None = None) -> Any:
         return self.aws.client(service, region or self.region)
+
+    def of_type(self, *types: str) -> list[CollectedResource]:
+        """Resources of these types found here or by the other source."""
+        found = self.inventory.of_type(*types)
+        if self.known is not None:
+            mine = {item.id for item in found}
+            found += [item for item in self.known.of_type(*types) if item.id not in mine]
+        return found
 
     def wants(self, *types: str) -> bool:
         return any(t not in self.skip_types for t in types)

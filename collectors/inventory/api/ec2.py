@@ -7,9 +7,8 @@ recorded since 2021; the graph walks edges both ways, so no reverse edge is adde
 
 from __future__ import annotations
 
-import re
-
 from ...model import Origin
+from ..config_items import infer_eni_owner, short_type_name
 from ._common import ApiRegion, arn, name_tag, paginate, tags_from, to_config_shape
 
 VPC = "AWS::EC2::VPC"
@@ -33,6 +32,14 @@ TYPES = (
     TRANSIT_GATEWAY,
 )
 GLOBAL = False
+
+#: Terminated instances and deleted NAT gateways stay listed for a while; AWS Config marks
+#: them deleted, and they have no logs left to cover.
+LIVE_INSTANCES = {
+    "Name": "instance-state-name",
+    "Values": ["pending", "running", "shutting-down", "stopping", "stopped"],
+}
+LIVE_NAT_GATEWAYS = {"Name": "state", "Values": ["pending", "available", "failed"]}
 
 
 def ec2_arn(ctx: ApiRegion, kind: str, resource_id: str) -> str:
@@ -86,7 +93,9 @@ def collect(ctx: ApiRegion) -> None:
                 ctx.relate(gid, vpc_id(ctx, group.get("VpcId")), "Is contained in Vpc")
     if ctx.wants(INSTANCE):
         with ctx.listing("ec2", "DescribeInstances", INSTANCE):
-            for reservation in paginate(ec2, "describe_instances", "Reservations"):
+            for reservation in paginate(
+                ec2, "describe_instances", "Reservations", Filters=[LIVE_INSTANCES]
+            ):
                 for instance in reservation.get("Instances") or []:
                     _add_instance(ctx, instance)
     if ctx.wants(ENI):
@@ -110,7 +119,9 @@ def collect(ctx: ApiRegion) -> None:
                     ctx.relate(iid, vpc_id(ctx, attachment.get("VpcId")), "Is attached to Vpc")
     if ctx.wants(NAT_GATEWAY):
         with ctx.listing("ec2", "DescribeNatGateways", NAT_GATEWAY):
-            for nat in paginate(ec2, "describe_nat_gateways", "NatGateways"):
+            for nat in paginate(
+                ec2, "describe_nat_gateways", "NatGateways", Filter=[LIVE_NAT_GATEWAYS]
+            ):
                 tags = tags_from(nat.get("Tags"))
                 nid = ec2_arn(ctx, "natgateway", nat["NatGatewayId"])
                 ctx.add(
@@ -204,64 +215,48 @@ def _add_eni(ctx: ApiRegion, eni: dict) -> None:
 
 # -- ENI owners AWS Config does not record ------------------------------------------------
 
-_ELB_V2 = re.compile(r"^ELB ((?:app|net|gwy)/[^/\s]+/[0-9a-f]+)$")
-_ELB_CLASSIC = re.compile(r"^ELB ([A-Za-z0-9-]+)$")
-_NAT = re.compile(r"(nat-[0-9a-f]+)")
-_VPCE = re.compile(r"(vpce-[0-9a-f]+)")
-_LAMBDA = re.compile(r"^AWS Lambda VPC ENI-(.+)$")
-
 
 def infer_eni_owners(ctx: ApiRegion) -> None:
-    """Link ENIs to the load balancer, NAT gateway, Lambda function or endpoint owning them.
+    """Link ENIs to the load balancer, NAT gateway, Lambda function, endpoint or database
+    owning them, with the same rules as the Config path (`config_items.infer_eni_owner`),
+    so both sources give the same graph.
 
     Config records an ENI only as attached to an instance; the other owners are told by
     `interfaceType`, `description` and `requesterId` (the rules Workload Discovery on AWS
-    uses in `createEniRelationship`). Edges are `origin="inferred"`.
+    uses in `createEniRelationship`). RDS ENIs name no instance ("RDSNetworkInterface"): the
+    owner is the one DB instance in the ENI's VPC holding all its security groups, if
+    exactly one does. Edges are `origin="inferred"`, named "Is attached to <Type>".
     """
-    functions = {
-        item.resource.resource_id: item.id
-        for item in ctx.inventory.of_type("AWS::Lambda::Function")
-        if item.resource.resource_id
-    }
-    for item in ctx.inventory.of_type(ENI):
+    databases = [
+        (
+            item.id,
+            str((item.configuration.get("dBSubnetGroup") or {}).get("vpcId") or ""),
+            {
+                str(group.get("vpcSecurityGroupId"))
+                for group in item.configuration.get("vpcSecurityGroups") or []
+            },
+        )
+        for item in ctx.of_type("AWS::RDS::DBInstance")
+    ]
+    for item in ctx.of_type(ENI):
         config = item.configuration
-        description = str(config.get("description") or "")
-        interface_type = str(config.get("interfaceType") or "")
-        owner = _owner(ctx, description, interface_type, functions)
+        owner = infer_eni_owner(config, account=ctx.account, region=ctx.region)
+        if owner is None and _is_rds_eni(config):
+            vpc = str(config.get("vpcId") or "")
+            groups = {str(group.get("groupId")) for group in config.get("groups") or []}
+            matches = [
+                db for db, db_vpc, db_groups in databases if db_vpc == vpc and groups <= db_groups
+            ]
+            if groups and len(matches) == 1:
+                owner = (matches[0], "AWS::RDS::DBInstance")
         if owner:
-            ctx.relate(item.id, owner[0], owner[1], Origin.inferred)
+            name = f"Is attached to {short_type_name(owner[1])}"
+            ctx.relate(item.id, owner[0], name, Origin.inferred)
 
 
-def _owner(
-    ctx: ApiRegion, description: str, interface_type: str, functions: dict[str, str]
-) -> tuple[str, str] | None:
-    """(owner id, relationship name) for one ENI, or None when nothing tells."""
-    match = _ELB_V2.match(description) or _ELB_CLASSIC.match(description)
-    if match:
-        lb = arn("elasticloadbalancing", ctx.region, ctx.account, f"loadbalancer/{match[1]}")
-        return lb, "Is attached to LoadBalancer"
-    if interface_type == "nat_gateway" or description.startswith("Interface for NAT"):
-        match = _NAT.search(description)
-        return (
-            (ec2_arn(ctx, "natgateway", match[1]), "Is attached to NatGateway") if match else None
-        )
-    if interface_type in ("vpc_endpoint", "gateway_load_balancer_endpoint"):
-        match = _VPCE.search(description)
-        return (
-            (ec2_arn(ctx, "vpc-endpoint", match[1]), "Is attached to VPCEndpoint")
-            if match
-            else None
-        )
-    if interface_type == "lambda" or description.startswith("AWS Lambda VPC ENI"):
-        match = _LAMBDA.match(description)
-        return _lambda_owner(match[1], functions) if match else None
-    return None
-
-
-def _lambda_owner(suffix: str, functions: dict[str, str]) -> tuple[str, str] | None:
-    """`<function-name>-<uuid>`: the longest known function name the suffix starts with."""
-    best = ""
-    for name in functions:
-        if suffix.startswith(f"{name}-") and len(name) > len(best):
-            best = name
-    return (functions[best], "Is attached to Function") if best else None
+def _is_rds_eni(config: dict) -> bool:
+    return (
+        config.get("description") == "RDSNetworkInterface"
+        or config.get("requesterId") == "amazon-rds"
+        or config.get("interfaceType") == "rds"
+    )

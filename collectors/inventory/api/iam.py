@@ -51,7 +51,7 @@ def collect(ctx: ApiRegion) -> None:
 
 def link_instance_profiles(ctx: ApiRegion) -> None:
     """Instance -> its instance profile (the ARN is in the instance's own description)."""
-    for item in ctx.inventory.of_type(INSTANCE):
+    for item in ctx.of_type(INSTANCE):
         profile = (item.configuration.get("iamInstanceProfile") or {}).get("arn")
         if profile:
             ctx.relate(item.id, profile, "Is associated with InstanceProfile")

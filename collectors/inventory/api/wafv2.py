@@ -64,14 +64,14 @@ def link_protected(ctx: ApiRegion) -> None:
     """WebACL -> each ALB / REST stage it protects (GetWebACLForResource per resource)."""
     regional = [
         item
-        for item in ctx.inventory.of_type(WEB_ACL)
+        for item in ctx.of_type(WEB_ACL)
         if item.configuration.get("scope") == "REGIONAL" and item.resource.region == ctx.region
     ]
     if not regional:
         return
     client = ctx.client("wafv2")
     for resource_type, relationship in PROTECTED.items():
-        for item in ctx.inventory.of_type(resource_type):
+        for item in ctx.of_type(resource_type):
             if resource_type == "AWS::ElasticLoadBalancingV2::LoadBalancer" and (
                 item.configuration.get("type") not in (None, "application")
             ):

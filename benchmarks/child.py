@@ -1,0 +1,30 @@
+"""Entry point of a measured child process: ``python -m benchmarks.child STEP ARGS...``.
+
+Steps are looked up in the step modules; each returns a dict of figures, written as JSON
+to the file the parent named in ``BLINDSPOT_BENCH_RESULT``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def main(argv: list[str]) -> int:
+    from . import collect_steps, explorer_steps, snapshot_steps
+
+    steps = {**snapshot_steps.STEPS, **explorer_steps.STEPS, **collect_steps.STEPS}
+    name, *args = argv
+    figures = steps[name](*args)
+    path = os.environ.get("BLINDSPOT_BENCH_RESULT")
+    if path:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(figures, handle)
+    else:
+        print(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,92 @@
+"""Collect steps: the real collector over the simulated organization in moto.
+
+The organization is `blindspot.simulation`'s (`small` is the demo, `large` adds fleets of
+instances, buckets, functions and log groups); it is built once per child and then
+collected with 1 worker and with N workers. API calls are counted by the collector's own
+`CallLog` (a botocore `before-call` hook on every client it makes).
+
+moto answers in process, so without help a "call" costs only CPU under the GIL and threads
+cannot overlap it; real AWS calls spend most of their time waiting on the network. The
+`latency_ms` argument adds that wait (a `time.sleep` in botocore's `before-send` event, only
+while collecting), which is what parallel workers overlap against real AWS.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+_latency = threading.local()
+_LATENCY = {"seconds": 0.0}
+
+
+def _sleep_before_send(**_: Any) -> None:
+    """botocore `before-send` handler: wait like a network round trip, answer nothing."""
+    if _LATENCY["seconds"]:
+        time.sleep(_LATENCY["seconds"])
+
+
+def _install_latency_hook() -> None:
+    """Register the handler on every botocore session made from now on."""
+    import botocore.handlers
+
+    entry = ("before-send", _sleep_before_send)
+    if entry not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.insert(0, entry)
+
+
+def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> dict[str, Any]:
+    """Build the `size` organization, then collect it sequentially and with `workers`."""
+    from blindspot.simulation.collection import _config_extension, collect_organization
+    from blindspot.simulation.environment import simulated_aws
+    from blindspot.simulation.org import build_organization
+    from collectors import collect as collect_module
+    from collectors.collect import CollectOptions
+
+    _install_latency_hook()
+    figures: dict[str, Any] = {"size": size, "latency_ms": float(latency_ms)}
+    with simulated_aws(int(seed)), _config_extension():
+        t0 = time.perf_counter()
+        org = build_organization(int(seed), size)
+        figures["build_s"] = time.perf_counter() - t0
+        del collect_organization  # the demo's own worker count is not what is measured here
+        for n in (1, int(workers)):
+            _LATENCY["seconds"] = float(latency_ms) / 1000
+            options = CollectOptions(
+                session=org.session("management"),
+                regions=list(org.regions),
+                org=True,
+                role_name=org.member_role_name,
+                source="auto",
+                workers=n,
+            )
+            t = time.perf_counter()
+            result = collect_module.collect(options)
+            elapsed = time.perf_counter() - t
+            _LATENCY["seconds"] = 0.0
+            snapshot = result.snapshot
+            real = [r for r in snapshot.resources if not r.is_pseudo]
+            calls = result.call_log.total
+            by_service: Counter[str] = Counter()
+            for (service, _operation), count in result.call_log.counts.items():
+                by_service[service] += count
+            sources = Counter(s.source for s in snapshot.scope.sources)
+            figures[f"workers_{n}"] = {
+                "seconds": elapsed,
+                "resources": len(real),
+                "relationships": len(snapshot.relationships),
+                "api_calls": calls,
+                "calls_per_resource": round(calls / max(1, len(real)), 2),
+                "account_regions": result.regions_collected,
+                "sources": dict(sources),
+                "calls_by_service": dict(by_service.most_common(8)),
+                "config_calls": by_service.get("config", 0),
+                "errors": len(snapshot.errors),
+            }
+    return figures
+
+
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {"collect": collect}

@@ -1,0 +1,137 @@
+"""Snapshot steps, each run in its own child process (see `runner`).
+
+Every step starts from the file on disk, so its time and peak memory include what it needs
+(the graph step includes the load, the trace step the load and the graph); the step's own
+part is reported separately in its figures.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+#: Roots of the trace benchmark: this many resources picked by a seeded RNG.
+TRACE_ROOTS = 200
+#: Trace roots of these types (what a responder traces from), when the snapshot has them.
+TRACE_ROOT_TYPES = ("AWS::EC2::Instance", "AWS::EC2::NetworkInterface", "AWS::Lambda::Function")
+
+
+def _ms(seconds: float) -> float:
+    return round(1000 * seconds, 2)
+
+
+def generate(resources: str, accounts: str, regions: str, seed: str, out: str) -> dict[str, Any]:
+    """`collectors.synthetic.generate`, then `save_snapshot` to `out`."""
+    from collectors.snapshot_io import save_snapshot
+    from collectors.synthetic import generate as make
+
+    t0 = time.perf_counter()
+    snapshot = make(int(resources), accounts=int(accounts), regions=int(regions), seed=int(seed))
+    t1 = time.perf_counter()
+    save_snapshot(snapshot, out)
+    t2 = time.perf_counter()
+    return {
+        "generate_s": t1 - t0,
+        "save_s": t2 - t1,
+        "resources": len(snapshot.resources),
+        "relationships": len(snapshot.relationships),
+        "coverage_records": sum(len(r.coverage) for r in snapshot.resources),
+        "bytes": os.path.getsize(out),
+    }
+
+
+def parse(path: str) -> dict[str, Any]:
+    """The floor: read the file and parse the raw JSON with orjson, nothing else."""
+    import orjson
+
+    t0 = time.perf_counter()
+    data = Path(path).read_bytes()
+    t1 = time.perf_counter()
+    document = orjson.loads(data)
+    t2 = time.perf_counter()
+    return {"read_s": t1 - t0, "parse_s": t2 - t1, "resources": len(document["resources"])}
+
+
+def load(path: str) -> dict[str, Any]:
+    """`load_snapshot`: read, sanitise, parse and validate into the pydantic models."""
+    from collectors.snapshot_io import load_snapshot
+
+    t0 = time.perf_counter()
+    snapshot = load_snapshot(path)
+    return {"load_s": time.perf_counter() - t0, "resources": len(snapshot.resources)}
+
+
+def _graph(path: str) -> tuple[Any, float, float]:
+    from collectors.graph import CoverageGraph
+    from collectors.snapshot_io import load_snapshot
+
+    t0 = time.perf_counter()
+    snapshot = load_snapshot(path)
+    t1 = time.perf_counter()
+    graph = CoverageGraph(snapshot)
+    t2 = time.perf_counter()
+    return graph, t1 - t0, t2 - t1
+
+
+def graph(path: str) -> dict[str, Any]:
+    """Load, then build `CoverageGraph` (nodes, edges, per-resource layer statuses)."""
+    built, load_s, graph_s = _graph(path)
+    return {
+        "load_s": load_s,
+        "graph_s": graph_s,
+        "nodes": built.graph.number_of_nodes(),
+        "edges": built.graph.number_of_edges(),
+    }
+
+
+def rollups(path: str) -> dict[str, Any]:
+    """Every rollup the report and the explorer ask for, after load and graph build."""
+    built, _, _ = _graph(path)
+    figures: dict[str, Any] = {}
+    total = 0.0
+    for by in ("account", "region", "type", "account-region", None):
+        t0 = time.perf_counter()
+        built.rollup(by)
+        elapsed = time.perf_counter() - t0
+        figures[f"rollup_{by or 'total'}_ms"] = _ms(elapsed)
+        total += elapsed
+    figures["rollups_s"] = total
+    return figures
+
+
+def trace(path: str, seed: str, depth: str = "3") -> dict[str, Any]:
+    """Depth-N traces from seeded random roots: median, 95th percentile and max."""
+    built, _, _ = _graph(path)
+    candidates = [rid for rid, r in built.resources.items() if r.type in TRACE_ROOT_TYPES]
+    candidates = candidates or [rid for rid in built.resources if not built.is_pseudo(rid)]
+    roots = random.Random(int(seed)).sample(candidates, min(TRACE_ROOTS, len(candidates)))
+    times, sizes = [], []
+    for root in roots:
+        t0 = time.perf_counter()
+        result = built.trace(root, int(depth))
+        times.append(time.perf_counter() - t0)
+        sizes.append(len(result.nodes))
+    times.sort()
+    return {
+        "traces": len(times),
+        "trace_median_ms": _ms(statistics.median(times)),
+        "trace_p95_ms": _ms(times[int(0.95 * (len(times) - 1))]),
+        "trace_max_ms": _ms(times[-1]),
+        "trace_nodes_median": statistics.median(sizes),
+        "trace_nodes_max": max(sizes),
+    }
+
+
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {
+    "generate": generate,
+    "parse": parse,
+    "load": load,
+    "graph": graph,
+    "rollups": rollups,
+    "trace": trace,
+}

@@ -1,0 +1,328 @@
+"""The benchmark suites (snapshot, explorer, collect) and the table they fill.
+
+Each suite runs its steps in child processes (`runner`), adds one row per figure to the
+table, and checks the figure against its target from issue 8 where there is one. A failed
+step is a row too (with the end of its stderr), so one crash does not hide the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .runner import StepResult, run_blindspot, run_step
+
+#: Accounts x regions of each synthetic size: an organization grows in accounts first.
+SHAPES = {10_000: (20, 3), 100_000: (100, 4), 1_000_000: (500, 4)}
+#: At and above this size only the steps that target it run (generate, parse, report).
+HUGE = 1_000_000
+GB = 1024.0
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower().replace("_", "")
+    factor = 1
+    if text.endswith("k"):
+        factor, text = 1_000, text[:-1]
+    elif text.endswith("m"):
+        factor, text = 1_000_000, text[:-1]
+    return int(float(text) * factor)
+
+
+def label(size: int) -> str:
+    if size >= 1_000_000 and size % 1_000_000 == 0:
+        return f"{size // 1_000_000}M"
+    if size >= 1000 and size % 1000 == 0:
+        return f"{size // 1000}k"
+    return str(size)
+
+
+def shape(size: int) -> tuple[int, int]:
+    if size in SHAPES:
+        return SHAPES[size]
+    return max(1, min(500, size // 1000)), 4
+
+
+@dataclass
+class Table:
+    """Rows of figures: what was measured, on what, the number, peak memory, the target."""
+
+    rows: list[dict[str, str]] = field(default_factory=list)
+    raw: list[dict[str, Any]] = field(default_factory=list)
+    failures: int = 0
+
+    def add(
+        self,
+        suite: str,
+        what: str,
+        size: str,
+        value: str,
+        peak_mb: float | None = None,
+        target: str = "",
+        met: bool | None = None,
+        note: str = "",
+    ) -> None:
+        verdict = "" if met is None else ("met" if met else "MISSED")
+        row = {
+            "suite": suite,
+            "what": what,
+            "size": size,
+            "value": value,
+            "peak": "" if peak_mb is None else f"{peak_mb:,.0f} MB",
+            "target": target,
+            "verdict": verdict,
+            "note": note,
+        }
+        self.rows.append(row)
+        print("  " + " | ".join(v for v in row.values() if v), flush=True)
+
+    def record(self, result: StepResult) -> StepResult:
+        self.raw.append(
+            {
+                "name": result.name,
+                "wall_s": result.wall_s,
+                "peak_mb": result.peak_mb,
+                "returncode": result.returncode,
+                "figures": result.figures,
+            }
+        )
+        if not result.ok:
+            self.failures += 1
+            self.add("error", result.name, "", f"exit {result.returncode}", note=result.stderr_tail)
+        return result
+
+    COLUMNS = ("suite", "what", "size", "value", "peak", "target", "verdict")
+
+    def text(self) -> str:
+        cells = [list(self.COLUMNS)] + [[row[c] for c in self.COLUMNS] for row in self.rows]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(self.COLUMNS))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+        notes = [f"{row['what']} ({row['size']}): {row['note']}" for row in self.rows if row["note"]]
+        return "\n".join(lines + ([""] + notes if notes else []))
+
+    def markdown(self, machine: dict[str, str]) -> str:
+        out = ["| " + " | ".join(self.COLUMNS) + " |", "|" + "---|" * len(self.COLUMNS)]
+        for row in self.rows:
+            out.append("| " + " | ".join(row[c].replace("|", "/") for c in self.COLUMNS) + " |")
+        head = [f"- {k}: {v}" for k, v in machine.items()]
+        notes = [f"- {row['what']} ({row['size']}): {row['note']}" for row in self.rows if row["note"]]
+        return "\n".join([*head, "", *out, "", *notes]) + "\n"
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+# -- snapshot -------------------------------------------------------------------------------
+
+
+def snapshot_file(table: Table, size: int, seed: int, workdir: str) -> str | None:
+    accounts, regions = shape(size)
+    path = os.path.join(workdir, f"synthetic-{label(size)}-seed{seed}.json")
+    result = table.record(
+        run_step(f"generate {label(size)}", "generate", size, accounts, regions, seed, path)
+    )
+    if not result.ok:
+        return None
+    f = result.figures
+    table.add(
+        "snapshot",
+        "generate + save",
+        label(size),
+        f"{_s(f['generate_s'])} + {_s(f['save_s'])}",
+        result.peak_mb,
+        note=f"{f['resources']:,} resources, {f['relationships']:,} relationships, "
+        f"{f['coverage_records']:,} coverage records, {accounts} accounts x {regions} "
+        f"regions, {f['bytes'] / 1024**2:,.0f} MB JSON",
+    )
+    return path
+
+
+def snapshot_suite(
+    table: Table, *, args: argparse.Namespace, sizes: list[int], workdir: str
+) -> None:
+    for size in sizes:
+        name = label(size)
+        big = size >= 100_000
+        path = snapshot_file(table, size, args.seed, workdir)
+        if path is None:
+            continue
+        parse = table.record(run_step(f"parse {name}", "parse", path))
+        parse_s = parse.figures.get("parse_s") if parse.ok else None
+        if parse.ok:
+            table.add("snapshot", "raw JSON parse (orjson)", name, _s(parse_s), parse.peak_mb)
+        if size < HUGE:
+            load = table.record(run_step(f"load {name}", "load", path))
+            if load.ok:
+                table.add(
+                    "snapshot", "load into models", name, _s(load.figures["load_s"]), load.peak_mb
+                )
+            graph = table.record(run_step(f"graph {name}", "graph", path))
+            if graph.ok:
+                f = graph.figures
+                both = f["load_s"] + f["graph_s"]
+                ratio = both / parse_s if parse_s else None
+                table.add(
+                    "snapshot",
+                    "graph build (after load)",
+                    name,
+                    _s(f["graph_s"]),
+                    note=f"{f['nodes']:,} nodes, {f['edges']:,} edges (scope edges included)",
+                )
+                table.add(
+                    "snapshot",
+                    "load + graph, x raw parse",
+                    name,
+                    f"{_s(both)} = {ratio:.1f}x" if ratio else _s(both),
+                    graph.peak_mb,
+                    target="<= 5x, < 1.5 GB" if big else "",
+                    met=(ratio is not None and ratio <= 5 and graph.peak_mb < 1.5 * GB)
+                    if big
+                    else None,
+                )
+            rollups = table.record(run_step(f"rollups {name}", "rollups", path))
+            if rollups.ok:
+                f = rollups.figures
+                table.add(
+                    "snapshot",
+                    "rollups (account, region, type, account-region, total)",
+                    name,
+                    _s(f["rollups_s"]),
+                )
+            trace = table.record(run_step(f"trace {name}", "trace", path, args.seed, 3))
+            if trace.ok:
+                f = trace.figures
+                table.add(
+                    "snapshot",
+                    "depth-3 trace (median / p95 / max)",
+                    name,
+                    f"{f['trace_median_ms']:.1f} / {f['trace_p95_ms']:.1f} / "
+                    f"{f['trace_max_ms']:.1f} ms",
+                    target="< 100 ms",
+                    met=f["trace_p95_ms"] < 100,
+                    note=f"{f['traces']} seeded roots (instances, ENIs, functions); "
+                    f"nodes reached median {f['trace_nodes_median']}, max {f['trace_nodes_max']}",
+                )
+        report = table.record(run_blindspot(f"report {name}", "report", path))
+        if report.ok:
+            if size >= HUGE:
+                target, met = "completes, < 12 GB", report.peak_mb < 12 * GB
+            elif big:
+                target, met = "< 10 s", report.wall_s < 10
+            else:
+                target, met = "", None
+            table.add(
+                "snapshot", "`blindspot report` end to end", name, _s(report.wall_s),
+                report.peak_mb, target, met,
+            )
+        if size < HUGE:
+            out = os.path.join(workdir, f"export-{name}.graphml")
+            export = table.record(
+                run_blindspot(f"export {name}", "export", path, "--format", "graphml", "-o", out)
+            )
+            if export.ok:
+                table.add(
+                    "snapshot",
+                    "`blindspot export --format graphml`",
+                    name,
+                    _s(export.wall_s),
+                    export.peak_mb,
+                    note=f"{os.path.getsize(out) / 1024**2:,.0f} MB GraphML",
+                )
+                os.unlink(out)
+
+
+# -- explorer -------------------------------------------------------------------------------
+
+
+def explorer_suite(
+    table: Table, *, args: argparse.Namespace, sizes: list[int], workdir: str
+) -> None:
+    for size in sizes:
+        name = label(size)
+        if size >= HUGE:
+            table.add(
+                "explorer", "headless session", name, "not run",
+                note="the explorer loads the whole snapshot into memory like `report`; "
+                "see the report row for the load time and memory at this size",
+            )
+            continue
+        path = os.path.join(workdir, f"synthetic-{label(size)}-seed{args.seed}.json")
+        if not os.path.exists(path) and snapshot_file(table, size, args.seed, workdir) is None:
+            continue
+        result = table.record(run_step(f"explore {name}", "explore", path, timeout=900))
+        if not result.ok:
+            continue
+        f = result.figures
+        rows = [
+            ("first frame", _s(f["first_frame_s"]), "< 0.5 s", f["first_frame_s"] < 0.5),
+            ("snapshot loaded (worker)", _s(f["snapshot_loaded_s"]), "", None),
+            ("matrix on screen after load", _s(f["matrix_after_load_s"]), "< 1 s",
+             f["matrix_after_load_s"] < 1),
+            ("open the resource list", f"{f['open_list_ms']:.0f} ms", "", None),
+            ("list cursor key (median / max)",
+             f"{f['list_key_median_ms']:.1f} / {f['list_key_max_ms']:.1f} ms", "< 50 ms",
+             f["list_key_max_ms"] < 50),
+            ("filter keystroke (median / max)",
+             f"{f['filter_key_median_ms']:.0f} / {f['filter_key_max_ms']:.0f} ms", "< 100 ms",
+             f["filter_key_max_ms"] < 100),
+            ("open a resource", f"{f['open_resource_ms']:.0f} ms", "", None),
+            ("trace depth 2, then + to depth 3",
+             f"{f['trace_depth2_ms']:.0f} ms, {f['trace_depth3_ms']:.0f} ms", "< 100 ms",
+             f["trace_depth3_ms"] < 100),
+        ]
+        for i, (what, value, target, met) in enumerate(rows):
+            table.add(
+                "explorer", what, name, value, result.peak_mb if i == 0 else None, target, met
+            )
+
+
+# -- collect --------------------------------------------------------------------------------
+
+
+def collect_suite(
+    table: Table, *, args: argparse.Namespace, sizes: list[int], workdir: str
+) -> None:
+    for org_size in [s.strip() for s in args.collect_sizes.split(",") if s.strip()]:
+        for latency in (0.0, args.latency_ms):
+            result = table.record(
+                run_step(
+                    f"collect {org_size} latency {latency:g}", "collect", org_size,
+                    args.workers, latency, timeout=1800,
+                )
+            )
+            if not result.ok:
+                continue
+            f = result.figures
+            seq, par = f["workers_1"], f[f"workers_{args.workers}"]
+            where = f"{org_size} org, {latency:g} ms/call"
+            if latency == 0:
+                table.add(
+                    "collect",
+                    "API calls per resource",
+                    where,
+                    f"{seq['calls_per_resource']:.2f}",
+                    target="<= 1.5 (Config path)",
+                    met=seq["calls_per_resource"] <= 1.5,
+                    note=f"{seq['api_calls']:,} calls for {seq['resources']:,} resources in "
+                    f"{seq['account_regions']} account-regions (sources {seq['sources']}); "
+                    f"by service {seq['calls_by_service']}; build {f['build_s']:.0f} s",
+                )
+            speedup = seq["seconds"] / par["seconds"] if par["seconds"] else 0
+            table.add(
+                "collect",
+                f"wall: 1 worker vs {args.workers}",
+                where,
+                f"{_s(seq['seconds'])} vs {_s(par['seconds'])} = {speedup:.1f}x",
+                result.peak_mb,
+            )
+
+
+SUITES: dict[str, Callable[..., None]] = {
+    "snapshot": snapshot_suite,
+    "explorer": explorer_suite,
+    "collect": collect_suite,
+}
