@@ -106,7 +106,20 @@ def _steps(ctx: BuildContext) -> list[tuple[str, Callable[[], object]]]:
     ]
     if ctx.large:
         steps.append(("scale", lambda: scale.build_scale(ctx, vpcs)))
+    steps.append(("defaults", lambda: _touch_every_region(ctx)))
     return steps
+
+
+def _touch_every_region(ctx: BuildContext) -> None:
+    """Create every account-region's default VPC now, in a fixed order after a reseed.
+
+    moto makes a region's default VPC, subnets and security group when EC2 is first used
+    there; left to the collector's parallel workers, their ids would depend on thread
+    timing and two runs with one seed would differ.
+    """
+    for account in ctx.accounts.values():
+        for region in ctx.regions:
+            account.client("ec2", region).describe_vpcs()
 
 
 def _reseed(seed: int, step: str) -> None:

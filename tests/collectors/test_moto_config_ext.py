@@ -178,6 +178,30 @@ def test_recorder_exclusions_are_honoured():
         assert {"AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::S3::Bucket"} <= types
 
 
+def test_other_types_are_served_from_blindspots_direct_api_collectors():
+    with mock_aws(), moto_config.registered():
+        session = session_for()
+        session.client("s3").create_bucket(Bucket="trail-bucket")
+        session.client("cloudtrail").create_trail(Name="org-trail", S3BucketName="trail-bucket")
+        session.client("logs").create_log_group(logGroupName="/aws/lambda/orders")
+        turn_config_on(session, "us-east-1", "trail-bucket")
+        config = session.client("config", region_name="us-east-1")
+        rows = config.get_paginator("select_resource_config").paginate(
+            Expression="SELECT resourceType, resourceId, arn WHERE resourceType IN "
+            "('AWS::CloudTrail::Trail', 'AWS::Logs::LogGroup')"
+        )
+        found = {
+            (row["resourceType"], row["arn"])
+            for row in map(json.loads, rows.build_full_result()["Results"])
+        }
+        account = main_id()
+        assert ("AWS::CloudTrail::Trail",
+                f"arn:aws:cloudtrail:us-east-1:{account}:trail/org-trail") in found  # fmt: skip
+        assert any(t == "AWS::Logs::LogGroup" and "/aws/lambda/orders" in a for t, a in found)
+        listed = config.list_discovered_resources(resourceType="AWS::CloudTrail::Trail")
+        assert len(listed["resourceIdentifiers"]) == 1
+
+
 def test_aggregate_calls_span_the_aggregators_accounts():
     with mock_aws(), moto_config.registered():
         member = "222233334444"
