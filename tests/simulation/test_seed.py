@@ -12,6 +12,13 @@ def _fingerprint(seed: int) -> tuple:
             org.organization_id,
             [(p.arn, p.control, p.state) for p in org.ground_truth],
             sorted(org.facts["hosted_zones"].items()),
+            # default VPCs included: moto creates them lazily, the collector must not
+            sorted(
+                vpc["VpcId"]
+                for account in org.accounts.values()
+                for region in org.regions
+                for vpc in account.client("ec2", region).describe_vpcs()["Vpcs"]
+            ),
         )
 
 
