@@ -134,7 +134,23 @@ def _collect_region(
             )
             return inventory
         return api.collect_region(target.id, region, progress)  # auto: Config unusable
-    if source == "config" or not _api_needed(config):
+    if source == "config":
+        if not config.types_covered and not config.errors:
+            # Config-only was asked for, and Config records nothing here: the region's
+            # inventory is not complete, whatever the empty result suggests.
+            config.errors.append(
+                CollectionError(
+                    account=target.id,
+                    region=region,
+                    service="config",
+                    operation="DescribeConfigurationRecorders",
+                    code="NoConfigRecorder",
+                    message="AWS Config records no resource type in this region; "
+                    "collect it with --source auto or --source api",
+                )
+            )
+        return config
+    if not _api_needed(config):
         return config
     rest = api.collect_region(
         target.id, region, progress, skip_types=config.types_covered, known=config

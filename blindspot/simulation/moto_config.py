@@ -707,20 +707,36 @@ def _target_from_arn(arn: str) -> tuple[str, str | None, str | None] | None:
     return None
 
 
-_NESTED: dict[str, Any] = {}
+_NESTED: dict[tuple[str, str | None], Any] = {}
 _NESTED_LOCK = threading.Lock()
+#: The moto server's own address while a Config request is served by ThreadedMotoServer.
+_REQUEST = threading.local()
+_LOOPBACK = re.compile(r"^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?$")
 
 
-def _nested_context(account: str) -> Any:
+class _EndpointSession:
+    """A boto3 session whose clients all go to one endpoint (the moto server itself)."""
+
+    def __init__(self, session: Any, endpoint: str) -> None:
+        self._session, self._endpoint = session, endpoint
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        return self._session.client(service, endpoint_url=self._endpoint, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+def _nested_context(account: str, endpoint: str | None) -> Any:
     """A cached AwsContext whose requests moto attributes to `account` (clients are costly)."""
     with _NESTED_LOCK:
-        aws = _NESTED.get(account)
+        aws = _NESTED.get((account, endpoint))
         if aws is None:
             import boto3
 
             from collectors.aws.session import AwsContext
 
-            session = boto3.Session(
+            session: Any = boto3.Session(
                 aws_access_key_id="AKIAMOTOCONFIGEXT000",
                 aws_secret_access_key="moto-config-extension",
                 region_name="us-east-1",
@@ -730,24 +746,42 @@ def _nested_context(account: str) -> Any:
                 request.headers["x-moto-account-id"] = account
 
             session.events.register("before-sign.*.*", name_account)
-            aws = _NESTED[account] = AwsContext(session, account=account)
+            if endpoint:
+                session = _EndpointSession(session, endpoint)
+            aws = _NESTED[(account, endpoint)] = AwsContext(session, account=account)
         return aws
+
+
+def _response_call_action(self: Any) -> Any:
+    """ConfigResponse.call_action, remembering the server's address if it is a local one."""
+    from moto.core.responses import BaseResponse
+
+    host = str(getattr(self, "headers", {}).get("Host") or "")
+    _REQUEST.endpoint = f"http://{host}" if _LOOPBACK.match(host) else None
+    try:
+        return BaseResponse.call_action(self)
+    finally:
+        _REQUEST.endpoint = None
 
 
 def _api_backed_items(account: str, region: str, types: frozenset[str]) -> list[Item]:
     """Config items for `types` from blindspot's direct-API collectors run against moto.
 
-    Only in-process under `mock_aws` (the nested calls are answered by moto before they
-    leave the process; without it they would go to the network, so nothing is served).
-    The nested clients name the account with moto's `x-moto-account-id` header.
+    In process under `mock_aws` the nested calls are answered by moto before they leave
+    the process; under ThreadedMotoServer they go to the server's own loopback address;
+    otherwise (they would reach the network) nothing is served. The nested clients name
+    the account with moto's `x-moto-account-id` header.
     """
     from moto.core.models import botocore_stubber
 
-    if not types or not botocore_stubber.enabled:
+    # In process (mock_aws) moto answers before anything leaves; under ThreadedMotoServer
+    # the nested calls go back to the server itself; otherwise nothing is served.
+    endpoint = None if botocore_stubber.enabled else getattr(_REQUEST, "endpoint", None)
+    if not types or not (botocore_stubber.enabled or endpoint):
         return []
     from collectors.inventory.api import ApiSource
 
-    aws = _nested_context(account)
+    aws = _nested_context(account, endpoint)
     with contextlib.suppress(Exception):
         # Only the families of the wanted types are listed (a history call for one trail
         # lists trails, nothing else); relationship targets outside them come from ARNs.
@@ -1243,6 +1277,7 @@ def _targets() -> list[tuple[Any, str, Any]]:
             "batch_get_aggregate_resource_config",
             _batch_get_aggregate_resource_config,
         ),
+        (ConfigResponse, "call_action", _response_call_action),
         (ConfigResponse, "select_resource_config", _response_select_resource_config),
         (ConfigResponse, "get_aggregate_resource_config", _response_get_aggregate_resource_config),
         (

@@ -358,3 +358,16 @@ def test_api_inference_sees_what_config_found(monkeypatch) -> None:
         rel.source == acl and rel.target == alb and rel.name == "Is associated with LoadBalancer"
         for rel in result.snapshot.relationships
     )
+
+
+@mock_aws
+def test_config_only_where_config_records_nothing_is_partial() -> None:
+    boto3.client("ec2", region_name="us-east-1").create_vpc(CidrBlock="10.6.0.0/16")
+    result = collect(
+        CollectOptions(source="config", no_coverage=True, session=boto3.Session("us-east-1"))
+    )
+    assert not result.complete
+    assert [e.code for e in result.snapshot.errors] == ["NoConfigRecorder"]
+    assert not [r for r in result.snapshot.resources if r.type == "AWS::EC2::VPC"]
+    assert result.call_log.counts[("config", "DescribeConfigurationRecorders")] == 1
+    assert not [key for key in result.call_log.counts if key[0] == "ec2"]  # no API fallback

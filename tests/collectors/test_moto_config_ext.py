@@ -285,12 +285,17 @@ def test_works_under_threaded_moto_server_through_aws_endpoint_url(monkeypatch):
             session = boto3.Session(region_name="us-east-1")
             world = build_world(session, "us-east-1", full=False)
             session.client("s3").create_bucket(Bucket="server-config")
+            session.client("cloudtrail").create_trail(
+                Name="org-trail", S3BucketName="server-config"
+            )
             turn_config_on(session, "us-east-1", "server-config")
             inv = ConfigServiceSource(AwsContext(session)).collect_region(
                 world.account, "us-east-1"
             )
         instance = world.arn("instance", world.instance)
         assert instance in inv.resources
+        # served from the direct-API collectors, called back through the server itself
+        assert f"arn:aws:cloudtrail:us-east-1:{world.account}:trail/org-trail" in inv.resources
         assert (instance, "Is contained in Vpc", world.arn("vpc", world.vpc)) in {
             (r.source, r.name, r.target) for r in inv.relationships
         }
