@@ -11,11 +11,12 @@ same schema version still loads.
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION = 1
 
@@ -115,6 +116,47 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+class _CompactModel(_Model):
+    """A model of which a snapshot holds hundreds of thousands: resources, their coverage
+    records and relationships. Validation makes each instance share what repeats.
+
+    - Repeated strings (`_SHARED` fields: types, accounts, regions, control ids, ARNs that
+      recur as relationship ends and `inherited_from`) become one object each
+      (`sys.intern`) instead of one copy per record.
+    - pydantic keeps a per-instance set of the fields given (`__pydantic_fields_set__`,
+      728 bytes for nine names). When every field was given, which is the case for
+      everything read from a snapshot file, the instance gets the class's one full set
+      instead. Assigning a field adds its name to that set, a no-op since it is already
+      there, so `model_fields_set` and `exclude_unset` behave as before.
+
+    Measured on a 100k-resource snapshot (331k coverage records): see benchmarks/README.md.
+    """
+
+    _SHARED: ClassVar[tuple[str, ...]] = ()
+    _ALL_FIELDS: ClassVar[set[str]]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._ALL_FIELDS = set(cls.model_fields)
+
+    @model_validator(mode="after")
+    def _share_repeated_values(self) -> Self:
+        values = self.__dict__
+        for name in self._SHARED:
+            value = values[name]
+            if value is not None:
+                values[name] = _intern(value)
+        full = self._ALL_FIELDS
+        if len(self.__pydantic_fields_set__) == len(full):
+            _set_attribute(self, "__pydantic_fields_set__", full)
+        return self
+
+
+_intern = sys.intern
+_set_attribute = object.__setattr__
+
+
 class Tool(_Model):
     name: str = "blindspot"
     version: str = "0.0.0"
@@ -150,8 +192,10 @@ class Account(_Model):
     )
 
 
-class Coverage(_Model):
+class Coverage(_CompactModel):
     """One control's status on one resource, with the evidence that decided it."""
+
+    _SHARED = ("control", "destination", "inherited_from", "operation")
 
     layer: Layer
     control: str
@@ -168,7 +212,9 @@ class Coverage(_Model):
     )
 
 
-class Resource(_Model):
+class Resource(_CompactModel):
+    _SHARED = ("id", "type", "account", "region", "source")
+
     id: str = Field(description="The ARN where one exists, else a stable unique id")
     type: str = Field(description="AWS Config resource type name, e.g. AWS::EC2::VPC")
     account: str
@@ -184,7 +230,9 @@ class Resource(_Model):
         return self.type in PSEUDO_TYPES
 
 
-class Relationship(_Model):
+class Relationship(_CompactModel):
+    _SHARED = ("source", "target", "name")
+
     source: str
     target: str
     name: str = Field(description="AWS Config's wording, e.g. 'Is contained in Vpc'")

@@ -711,7 +711,7 @@ _NESTED: dict[tuple[str, str | None], Any] = {}
 _NESTED_LOCK = threading.Lock()
 #: The moto server's own address while a Config request is served by ThreadedMotoServer.
 _REQUEST = threading.local()
-_LOOPBACK = re.compile(r"^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?$")
+_LOOPBACK = re.compile(r"^(?:127\.\d+\.\d+\.\d+|0\.0\.0\.0|localhost|\[::1\])(?::\d+)?$")
 
 
 class _EndpointSession:
