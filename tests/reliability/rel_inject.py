@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -93,7 +93,7 @@ class Call:
     region: str | None
     service: str  # botocore service name, e.g. "ec2", "cloudtrail"
     operation: str  # e.g. "DescribeFlowLogs"
-    attempt: int  # 1 for the first send of this (account, region, service, operation)
+    attempt: int  # botocore's attempt number of this send: 1, then 2... on retries
     protocol: str = ""  # ec2 | query | json | rest-json | rest-xml
     body: str = ""  # the request body as sent (form-encoded or JSON)
 
@@ -111,6 +111,10 @@ class Injector:
     #: Every send seen, by (service, operation): proves retries happened.
     sends: Counter[tuple[str, str]] = field(default_factory=Counter)
     injected: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    #: (attempt, max attempts) of every send, from botocore's `amz-sdk-request` header.
+    attempts: defaultdict[tuple[str, str], list[tuple[int, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def install(self, monkeypatch: Any) -> Injector:
@@ -129,14 +133,13 @@ class Injector:
 
     def _hook(self, client: Any, context: AwsContext, service: str, region: str | None) -> None:
         protocol = client.meta.service_model.protocol
-        attempts: Counter[tuple[str | None, str]] = Counter()
 
         def before_send(request: Any, event_name: str = "", **_: Any) -> AWSResponse | None:
             operation = event_name.rsplit(".", 1)[-1]
+            attempt, most = _attempt(request)
             with self.lock:
-                attempts[(context.account, operation)] += 1
-                attempt = attempts[(context.account, operation)]
                 self.sends[(service, operation)] += 1
+                self.attempts[(service, operation)].append((attempt, most))
             raw = request.body
             body = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
             call = Call(context.account, region, service, operation, attempt, protocol, body)
@@ -150,6 +153,14 @@ class Injector:
             return None
 
         client.meta.events.register_first(f"before-send.{_service_id(client)}", before_send)
+
+
+def _attempt(request: Any) -> tuple[int, int]:
+    """(attempt, max) from the `amz-sdk-request: attempt=2; max=3` header botocore sends."""
+    header = request.headers.get("amz-sdk-request", b"")
+    text = header.decode() if isinstance(header, bytes) else str(header)
+    fields = dict(part.strip().split("=", 1) for part in text.split(";") if "=" in part)
+    return int(fields.get("attempt", 1)), int(fields.get("max", 0))
 
 
 def _service_id(client: Any) -> str:
