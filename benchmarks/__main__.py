@@ -21,7 +21,9 @@ from .suites import SUITES, Table, parse_size
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--sizes", default="10k,100k", help="snapshot sizes, e.g. 10k,100k,1m")
     parser.add_argument(
         "--suites", default=",".join(SUITES), help=f"comma-separated, from {', '.join(SUITES)}"

@@ -13,13 +13,11 @@ while collecting), which is what parallel workers overlap against real AWS.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-_latency = threading.local()
 _LATENCY = {"seconds": 0.0}
 
 
@@ -74,6 +72,10 @@ def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> 
             for (service, _operation), count in result.call_log.counts.items():
                 by_service[service] += count
             sources = Counter(s.source for s in snapshot.scope.sources)
+            by_inventory = Counter(r.source or "?" for r in real)
+            operations = Counter(
+                {f"{svc}:{op}": n for (svc, op), n in result.call_log.counts.items()}
+            )
             figures[f"workers_{n}"] = {
                 "seconds": elapsed,
                 "resources": len(real),
@@ -84,6 +86,8 @@ def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> 
                 "sources": dict(sources),
                 "calls_by_service": dict(by_service.most_common(8)),
                 "config_calls": by_service.get("config", 0),
+                "resources_by_inventory_source": dict(by_inventory),
+                "top_operations": dict(operations.most_common(12)),
                 "errors": len(snapshot.errors),
             }
     return figures

@@ -43,25 +43,25 @@ def run_command(
         result_path = handle.name
     child_env = {**os.environ, **(env or {}), "BLINDSPOT_BENCH_RESULT": result_path}
     child_env["PYTHONPATH"] = ROOT + os.pathsep + child_env.get("PYTHONPATH", "")
-    stderr = tempfile.TemporaryFile()
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        argv, cwd=ROOT, env=child_env, stdout=subprocess.DEVNULL, stderr=stderr
-    )
-    deadline = None if timeout is None else start + timeout
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if deadline is not None and time.perf_counter() > deadline:
-            process.kill()
-            pid, status, usage = os.wait4(process.pid, 0)
-            break
-        time.sleep(0.01)
-    wall = time.perf_counter() - start
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=child_env, stdout=subprocess.DEVNULL, stderr=stderr
+        )
+        deadline = None if timeout is None else start + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.01)
+        wall = time.perf_counter() - start
+        stderr.seek(0)
+        tail = stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
     process.returncode = os.waitstatus_to_exitcode(status)
-    stderr.seek(0)
-    tail = stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
     figures: dict[str, Any] = {}
     try:
         with open(result_path, encoding="utf-8") as handle:

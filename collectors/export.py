@@ -1,9 +1,13 @@
 """The whole coverage graph as a file other tools open as it is.
 
-- GraphML (`networkx.write_graphml`): Gephi, yEd, Cytoscape, networkx. GraphML attributes
-  must be scalars, so tags are flattened to one `tag:KEY` attribute each and every layer's
-  status is its own string attribute (`layer_network` = `logged` ...; `none` where the
-  resource has no baseline control in that layer, so the column is the same type everywhere).
+- GraphML: Gephi, yEd, Cytoscape, networkx. GraphML attributes must be scalars, so tags
+  are flattened to one `tag:KEY` attribute each and every layer's status is its own string
+  attribute (`layer_network` = `logged` ...; `none` where the resource has no baseline
+  control in that layer, so the column is the same type everywhere). Written as text, node
+  by node, in the layout `networkx.write_graphml` produces (`nx.read_graphml` reads it back
+  to the same graph): networkx's writer builds an ElementTree of the whole graph first,
+  which at 100k resources took 21 s and 2.5 GB; streaming takes a fraction of both
+  (benchmarks/README.md).
 - node-link JSON (`networkx.node_link_data(..., edges="edges")`): D3 and `node_link_graph`.
 - DOT, hand-written so that no pydot/pygraphviz dependency is needed: Graphviz.
 
@@ -18,9 +22,11 @@ left, so the GraphML file always parses.
 
 from __future__ import annotations
 
-import io
 import re
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
+from xml.sax.saxutils import escape
 
 import networkx as nx
 import orjson
@@ -83,17 +89,80 @@ def export_graph(graph: CoverageGraph, *, for_xml: bool = False) -> nx.MultiDiGr
             fix(resource_id),
             **{fix(k): fix(v) if isinstance(v, str) else v for k, v in attrs.items()},
         )
-    for source, target, data in graph.graph.edges(data=True):
-        out.add_edge(
-            fix(source), fix(target), name=fix(str(data["name"])), origin=str(data["origin"])
-        )
+    for source, target, name, origin in (*graph.edges, *graph.scope_edges()):
+        out.add_edge(fix(source), fix(target), name=fix(str(name)), origin=str(origin))
     return out
 
 
+_GRAPHML_HEAD = (
+    "<?xml version='1.0' encoding='utf-8'?>\n"
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+)
+_ATTRIBUTE_ESCAPES = {'"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
+#: GraphML types of the node attributes `node_attributes` makes (tags are strings).
+_NODE_TYPES = {"pseudo": "boolean", "gaps": "long", "coverage_pct": "double"}
+
+
+def _text(value: str) -> str:
+    return escape(xml_safe(value))
+
+
+def _attribute(value: str) -> str:
+    return escape(xml_safe(value), _ATTRIBUTE_ESCAPES)
+
+
+def _graphml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _text(value)
+    return str(value)
+
+
+def iter_graphml(graph: CoverageGraph) -> Iterator[str]:
+    """GraphML text in pieces: keys, then one node or edge at a time."""
+    node_keys: dict[str, str] = {}
+    names = ["type", "name", "resource_id", "account", "region", "pseudo", "gaps"]
+    names += [layer_attribute(layer) for layer in LAYERS]
+    names.append("coverage_pct")
+    names += sorted({f"tag:{key}" for r in graph.resources.values() for key in r.tags})
+    yield _GRAPHML_HEAD
+    yield '  <key id="d0" for="graph" attr.name="name" attr.type="string" />\n'
+    yield '  <key id="d1" for="edge" attr.name="name" attr.type="string" />\n'
+    yield '  <key id="d2" for="edge" attr.name="origin" attr.type="string" />\n'
+    for name in names:
+        safe = xml_safe(name)
+        if safe in node_keys:
+            continue  # two tag keys that differ only in characters XML cannot carry
+        node_keys[safe] = key = f"d{len(node_keys) + 3}"
+        kind = _NODE_TYPES.get(name, "string")
+        yield f'  <key id="{key}" for="node" attr.name="{_attribute(name)}" attr.type="{kind}" />\n'
+    yield '  <graph edgedefault="directed">\n'
+    for resource_id in graph.resources:
+        parts = [f'    <node id="{_attribute(resource_id)}">\n']
+        for name, value in node_attributes(graph, resource_id).items():
+            parts.append(
+                f'      <data key="{node_keys[xml_safe(name)]}">{_graphml_value(value)}</data>\n'
+            )
+        parts.append("    </node>\n")
+        yield "".join(parts)
+    keys: Counter[tuple[str, str]] = Counter()
+    for source, target, name, origin in (*graph.edges, *graph.scope_edges()):
+        number = keys[(source, target)]
+        keys[(source, target)] = number + 1
+        yield (
+            f'    <edge source="{_attribute(source)}" target="{_attribute(target)}" '
+            f'id="{number}">\n      <data key="d1">{_text(str(name))}</data>\n'
+            f'      <data key="d2">{_text(str(origin))}</data>\n    </edge>\n'
+        )
+    yield '    <data key="d0">blindspot coverage graph</data>\n  </graph>\n</graphml>\n'
+
+
 def to_graphml(graph: CoverageGraph) -> bytes:
-    buffer = io.BytesIO()
-    nx.write_graphml(export_graph(graph, for_xml=True), buffer, encoding="utf-8")
-    return buffer.getvalue()
+    return "".join(iter_graphml(graph)).encode("utf-8")
 
 
 def to_node_link(graph: CoverageGraph) -> bytes:
@@ -127,10 +196,10 @@ def to_dot(graph: CoverageGraph) -> bytes:
                 continue  # tag keys are arbitrary; keep DOT attribute names predictable
             parts.append(f"{dot_quote(key)}={dot_quote(str(value))}")
         lines.append(f"  {dot_quote(resource_id)} [{', '.join(parts)}];")
-    for source, target, data in graph.graph.edges(data=True):
+    for source, target, name, origin in (*graph.edges, *graph.scope_edges()):
         lines.append(
             f"  {dot_quote(source)} -> {dot_quote(target)} "
-            f"[label={dot_quote(str(data['name']))}, origin={dot_quote(str(data['origin']))}];"
+            f"[label={dot_quote(str(name))}, origin={dot_quote(str(origin))}];"
         )
     lines.append("}")
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -11,7 +11,6 @@ same schema version still loads.
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Literal, Self
@@ -118,21 +117,21 @@ class _Model(BaseModel):
 
 class _CompactModel(_Model):
     """A model of which a snapshot holds hundreds of thousands: resources, their coverage
-    records and relationships. Validation makes each instance share what repeats.
+    records and relationships.
 
-    - Repeated strings (`_SHARED` fields: types, accounts, regions, control ids, ARNs that
-      recur as relationship ends and `inherited_from`) become one object each
-      (`sys.intern`) instead of one copy per record.
-    - pydantic keeps a per-instance set of the fields given (`__pydantic_fields_set__`,
-      728 bytes for nine names). When every field was given, which is the case for
-      everything read from a snapshot file, the instance gets the class's one full set
-      instead. Assigning a field adds its name to that set, a no-op since it is already
-      there, so `model_fields_set` and `exclude_unset` behave as before.
-
-    Measured on a 100k-resource snapshot (331k coverage records): see benchmarks/README.md.
+    pydantic keeps a per-instance set of the fields given (`__pydantic_fields_set__`: 728
+    bytes for Coverage's nine names, more than the record's own `__dict__`). When every
+    field was given, which is the case for everything read from a snapshot file, the
+    instance gets its class's one full set instead, as soon as it is validated (so the
+    memory is reused by the next record, which a pass after loading would not achieve).
+    Assigning a field adds its name to that set, a no-op since it is already there, so
+    `model_fields_set` and `exclude_unset` behave as before. Measured on a 100k-resource
+    snapshot (331k coverage records): peak while validating 1,257 MB -> 859 MB, for about
+    0.2 s of validation time (benchmarks/README.md). Interning repeated strings here as well
+    saved nothing at the peak (the parsed document still holds its own copies) and cost
+    0.4 s, so it is not done.
     """
 
-    _SHARED: ClassVar[tuple[str, ...]] = ()
     _ALL_FIELDS: ClassVar[set[str]]
 
     @classmethod
@@ -141,19 +140,13 @@ class _CompactModel(_Model):
         cls._ALL_FIELDS = set(cls.model_fields)
 
     @model_validator(mode="after")
-    def _share_repeated_values(self) -> Self:
-        values = self.__dict__
-        for name in self._SHARED:
-            value = values[name]
-            if value is not None:
-                values[name] = _intern(value)
+    def _share_full_fields_set(self) -> Self:
         full = self._ALL_FIELDS
         if len(self.__pydantic_fields_set__) == len(full):
             _set_attribute(self, "__pydantic_fields_set__", full)
         return self
 
 
-_intern = sys.intern
 _set_attribute = object.__setattr__
 
 
@@ -195,8 +188,6 @@ class Account(_Model):
 class Coverage(_CompactModel):
     """One control's status on one resource, with the evidence that decided it."""
 
-    _SHARED = ("control", "destination", "inherited_from", "operation")
-
     layer: Layer
     control: str
     status: Status
@@ -213,8 +204,6 @@ class Coverage(_CompactModel):
 
 
 class Resource(_CompactModel):
-    _SHARED = ("id", "type", "account", "region", "source")
-
     id: str = Field(description="The ARN where one exists, else a stable unique id")
     type: str = Field(description="AWS Config resource type name, e.g. AWS::EC2::VPC")
     account: str
@@ -231,8 +220,6 @@ class Resource(_CompactModel):
 
 
 class Relationship(_CompactModel):
-    _SHARED = ("source", "target", "name")
-
     source: str
     target: str
     name: str = Field(description="AWS Config's wording, e.g. 'Is contained in Vpc'")

@@ -100,11 +100,18 @@ def _describe_validation_error(exc: ValidationError) -> str:
 
 
 def parse_snapshot(data: bytes | str, *, name: str = "snapshot") -> Snapshot:
-    """Validate snapshot bytes into models, with control characters neutralised."""
+    """Validate snapshot bytes into models, with control characters neutralised.
+
+    Each stage drops the previous one's buffer as soon as it is done with it (`del`):
+    the bytes once decoded, the text once parsed. Called as `parse_snapshot(read())`, the
+    caller holds no other reference, so at 100k resources the file's bytes and text (177 MB
+    each) are no longer alive while the models are built, which is the peak.
+    """
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
         raise SnapshotError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    del data
     if not text.strip():
         raise SnapshotError(f"{name}: empty file")
     text = clean_json_text(text)
@@ -113,6 +120,7 @@ def parse_snapshot(data: bytes | str, *, name: str = "snapshot") -> Snapshot:
             document: Any = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         raise SnapshotError(f"{name}: not valid JSON ({exc}); truncated?") from None
+    del text
     if not isinstance(document, dict):
         raise SnapshotError(f"{name}: not a blindspot snapshot (top level is not an object)")
     version = document.get("schema_version")

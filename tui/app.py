@@ -56,6 +56,24 @@ def parse_keymap(text: str) -> dict[str, str]:
     return keymap
 
 
+def inconsistency_note(graph: CoverageGraph) -> str:
+    """One line about what a loaded snapshot got wrong (as `blindspot report` says it), or "".
+
+    A snapshot from another machine may repeat resource ids (the first one is kept) or name
+    resources it does not hold in relationships (those are left out of traces); both still
+    load, and the user is told rather than shown a silently smaller graph.
+    """
+    parts = []
+    if graph.duplicate_ids:
+        parts.append(f"{len(graph.duplicate_ids)} duplicate resource ids (first kept)")
+    if graph.dangling_relationships:
+        parts.append(
+            f"{len(graph.dangling_relationships)} relationships name resources that are not "
+            "in the snapshot (left out)"
+        )
+    return "; ".join(parts)
+
+
 class BlindspotApp(App[int]):
     """Keyboard-first explorer: matrix -> list/tree -> detail -> trace, `Esc` back."""
 
@@ -143,6 +161,9 @@ class BlindspotApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, ExplorerScreen):
                 screen.on_graph_ready()
+        note = inconsistency_note(message.graph)
+        if note:
+            self.notify(note, title="Snapshot", severity="warning", timeout=10, markup=False)
 
     def on_snapshot_failed(self, message: SnapshotFailed) -> None:
         self.load_error = message.reason

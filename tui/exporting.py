@@ -19,6 +19,7 @@ from pathlib import Path
 from collectors.graph import CoverageGraph, Trace
 from collectors.model import LAYERS
 from collectors.report import csv_safe
+from collectors.sanitize import clean_json_text, clean_single_line
 from collectors.snapshot_io import write_bytes_atomic
 
 
@@ -33,7 +34,8 @@ def _free_name(folder: Path, stem: str, suffix: str) -> Path:
 
 
 def list_csv(graph: CoverageGraph, resource_ids: Sequence[str]) -> str:
-    """CSV of resources with their status per layer; every cell formula-neutralised."""
+    """CSV of resources with their status per layer; every cell cleaned of control
+    characters and formula-neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["id", "type", "name", "account", "region", *map(str, LAYERS), "tags"])
@@ -50,7 +52,10 @@ def list_csv(graph: CoverageGraph, resource_ids: Sequence[str]) -> str:
             *(str(layers[layer]) if layer in layers else "" for layer in LAYERS),
             tags,
         ]
-        writer.writerow([csv_safe(cell) for cell in row])
+        # Cleaned first: a CSV is often read with `cat` or `less`, where an ESC in a tag
+        # would reach the terminal; a snapshot built in memory (the demo) was never
+        # cleaned by the loader.
+        writer.writerow([csv_safe(clean_single_line(cell)) for cell in row])
     return out.getvalue()
 
 
@@ -67,5 +72,8 @@ def export_trace(trace: Trace, *, folder: str | Path | None = None) -> Path:
     """Write a trace as the JSON `blindspot trace --format json` prints; return the path."""
     path = _free_name(Path(folder or "."), "blindspot-trace", ".json")
     data = json.dumps(trace.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    # ensure_ascii=False writes bidi and C1 controls raw, and escaped ESC would come back
+    # when the file is read: both become visible stand-ins, as the loader does.
+    data = clean_json_text(data)
     write_bytes_atomic(path, data.encode("utf-8"))
     return path
