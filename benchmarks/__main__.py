@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     for suite in suites:
         SUITES[suite](table, args=args, sizes=sizes, workdir=workdir)
 
+    machine["load average at end"] = describe()["load average at start"]
     print()
     for key, value in machine.items():
         print(f"{key}: {value}")

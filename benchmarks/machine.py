@@ -42,7 +42,7 @@ def describe() -> dict[str, str]:
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpus": str(os.cpu_count()),
         "memory": f"{memory:.1f} GiB" if memory else "?",
-        "load average at start": _load_average(),
+        "load average at start": _load_average(),  # 1, 5, 15 minutes; 2 cores here
         "platform": f"{platform.system()} {platform.release()} {platform.machine()}",
         "python": f"{platform.python_implementation()} {sys.version.split()[0]}",
         "packages": ", ".join(versions),

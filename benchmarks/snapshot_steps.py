@@ -7,6 +7,7 @@ part is reported separately in its figures.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time
@@ -16,6 +17,8 @@ from typing import Any
 
 #: Roots of the trace benchmark: this many resources picked by a seeded RNG.
 TRACE_ROOTS = 200
+#: Timed steps that are quick enough are run this many times and the best time kept.
+REPEATS = 3
 #: Trace roots of these types (what a responder traces from), when the snapshot has them.
 TRACE_ROOT_TYPES = ("AWS::EC2::Instance", "AWS::EC2::NetworkInterface", "AWS::Lambda::Function")
 
@@ -55,11 +58,17 @@ def generate(resources: str, accounts: str, regions: str, seed: str, out: str) -
     }
 
 
+def _repeats(path: str) -> int:
+    """Best of 3 against the noise of a shared machine; once for files over 1 GB."""
+    return 1 if os.path.getsize(path) > 1024**3 else REPEATS
+
+
 def parse(path: str) -> dict[str, Any]:
     """The floor: read the file and parse the raw JSON with orjson, nothing else.
 
     Parsed with the cyclic garbage collector paused (as `load_snapshot` does), which is the
-    fastest orjson gets; the time with the collector running is reported beside it.
+    fastest orjson gets (best of 3); one parse with the collector running is reported
+    beside it.
     """
     import gc
 
@@ -67,27 +76,35 @@ def parse(path: str) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     data = Path(path).read_bytes()
-    t1 = time.perf_counter()
-    gc.disable()
-    document = orjson.loads(data)
-    t2 = time.perf_counter()
-    gc.enable()
-    resources = len(document["resources"])
-    del document
-    gc.collect()
+    read_s = time.perf_counter() - t0
+    best = float("inf")
+    for _ in range(_repeats(path)):
+        gc.disable()
+        t1 = time.perf_counter()
+        document = orjson.loads(data)
+        best = min(best, time.perf_counter() - t1)
+        gc.enable()
+        resources = len(document["resources"])
+        del document
+        gc.collect()
     t3 = time.perf_counter()
     orjson.loads(data)
     t4 = time.perf_counter()
-    return {"read_s": t1 - t0, "parse_s": t2 - t1, "parse_gc_on_s": t4 - t3, "resources": resources}
+    return {"read_s": read_s, "parse_s": best, "parse_gc_on_s": t4 - t3, "resources": resources}
 
 
 def load(path: str) -> dict[str, Any]:
     """`load_snapshot`: read, sanitise, parse and validate into the pydantic models."""
     from collectors.snapshot_io import load_snapshot
 
-    t0 = time.perf_counter()
-    snapshot = load_snapshot(path)
-    return {"load_s": time.perf_counter() - t0, "resources": len(snapshot.resources)}
+    best = float("inf")
+    for _ in range(_repeats(path)):
+        t0 = time.perf_counter()
+        snapshot = load_snapshot(path)
+        best = min(best, time.perf_counter() - t0)
+        resources = len(snapshot.resources)
+        del snapshot
+    return {"load_s": best, "resources": resources}
 
 
 def _graph(path: str) -> tuple[Any, float, float]:
@@ -103,14 +120,17 @@ def _graph(path: str) -> tuple[Any, float, float]:
 
 
 def graph(path: str) -> dict[str, Any]:
-    """Load, then build `CoverageGraph` (nodes, edges, per-resource layer statuses)."""
-    built, load_s, graph_s = _graph(path)
-    return {
-        "load_s": load_s,
-        "graph_s": graph_s,
-        "nodes": built.graph.number_of_nodes(),
-        "edges": built.graph.number_of_edges(),
-    }
+    """Load, then build `CoverageGraph` (adjacency and per-resource layer statuses);
+    best of 3 by the sum of both."""
+    best: tuple[float, float, Any] | None = None
+    for _ in range(_repeats(path)):
+        built, load_s, graph_s = _graph(path)
+        if best is None or load_s + graph_s < best[0] + best[1]:
+            best = (load_s, graph_s, (len(built), built.number_of_edges()))
+        del built
+    assert best is not None
+    load_s, graph_s, (nodes, edges) = best
+    return {"load_s": load_s, "graph_s": graph_s, "nodes": nodes, "edges": edges}
 
 
 def rollups(path: str) -> dict[str, Any]:

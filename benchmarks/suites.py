@@ -327,6 +327,7 @@ def explorer_suite(
 def collect_suite(
     table: Table, *, args: argparse.Namespace, sizes: list[int], workdir: str
 ) -> None:
+    counted: list[dict[str, Any]] = []  # (calls, account-regions, resources) per organization
     for org_size in [s.strip() for s in args.collect_sizes.split(",") if s.strip()]:
         for latency in (0.0, args.latency_ms):
             result = table.record(
@@ -345,16 +346,19 @@ def collect_suite(
             seq, par = f["workers_1"], f[f"workers_{args.workers}"]
             where = f"{org_size} org, {latency:g} ms/call"
             if latency == 0:
+                counted.append(seq)
                 table.add(
                     "collect",
                     "API calls per resource",
                     where,
                     f"{seq['calls_per_resource']:.2f}",
-                    target="<= 1.5 (Config path)",
+                    target="<= 1.5",
                     met=seq["calls_per_resource"] <= 1.5,
                     note=f"{seq['api_calls']:,} calls for {seq['resources']:,} resources in "
-                    f"{seq['account_regions']} account-regions (sources {seq['sources']}); "
-                    f"by service {seq['calls_by_service']}; build {f['build_s']:.0f} s",
+                    f"{seq['account_regions']} account-regions (region sources "
+                    f"{seq['sources']}, resources by source "
+                    f"{seq['resources_by_inventory_source']}); top operations "
+                    f"{seq['top_operations']}; organization built in {f['build_s']:.0f} s",
                 )
             speedup = seq["seconds"] / par["seconds"] if par["seconds"] else 0
             table.add(
@@ -364,6 +368,38 @@ def collect_suite(
                 f"{_s(seq['seconds'])} vs {_s(par['seconds'])} = {speedup:.1f}x",
                 result.peak_mb,
             )
+
+    _marginal_calls(table, counted)
+
+
+def _marginal_calls(table: Table, counted: list[dict[str, Any]]) -> None:
+    """Split API calls into a fixed cost per account-region and a cost per resource.
+
+    calls = fixed x account-regions + marginal x resources, solved from the smallest and
+    the largest organization: per-region checks (trail, recorder, detectors ...) cost the
+    same whatever a region holds, so a small estate shows many calls per resource while
+    the cost of one more resource is the marginal figure.
+    """
+    if len(counted) < 2:
+        return
+    small, large = (
+        min(counted, key=lambda c: c["resources"]),
+        max(counted, key=lambda c: c["resources"]),
+    )
+    if small["account_regions"] != large["account_regions"] or small is large:
+        return
+    marginal = (large["api_calls"] - small["api_calls"]) / max(
+        1, large["resources"] - small["resources"]
+    )
+    fixed = (small["api_calls"] - marginal * small["resources"]) / small["account_regions"]
+    table.add(
+        "collect",
+        "calls per extra resource; fixed calls per account-region",
+        "small vs large org",
+        f"{marginal:.2f}; {fixed:.0f}",
+        target="<= 1.5 per resource",
+        met=marginal <= 1.5,
+    )
 
 
 SUITES: dict[str, Callable[..., None]] = {

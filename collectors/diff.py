@@ -235,7 +235,10 @@ def render_table(result: SnapshotDiff) -> str:
         lines += ["", title, ""]
         rows = [["RESOURCE", "TYPE", "ACCOUNT", "REGION", "GAPS"]]
         rows += [
-            [clean_single_line(r.id), r.type, r.account, r.region, ", ".join(r.gaps) or "-"]
+            [
+                *(clean_single_line(v) for v in (r.id, r.type, r.account, r.region)),
+                ", ".join(r.gaps) or "-",
+            ]
             for r in items
         ]
         lines += _table(rows)

@@ -186,3 +186,10 @@ def test_escape_scan_matches_the_old_scan_on_any_mix(pieces):
     text = '["' + "".join(pieces) + '", "' + A1 + '"]'
     assert clean_json_text(text) == _old_clean_escapes(text)
     assert orjson.loads(clean_json_text(text))[1] == A1
+
+
+def test_generate_document_is_the_generated_snapshot_as_json():
+    from collectors.synthetic import generate_document
+
+    document = generate_document(400, accounts=2, regions=2, seed=4)
+    assert parse_snapshot(orjson.dumps(document)) == generate(400, accounts=2, regions=2, seed=4)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -58,7 +59,9 @@ def load_bytes(tmp_path: Path, data: bytes) -> Snapshot | str:
 
 
 FAST = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(os.environ.get("REL_EXAMPLES", 150)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 
@@ -96,8 +99,14 @@ JSON_VALUES = st.recursive(
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats(allow_nan=False)
     | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    # Keys without line breaks: a key with one is the known bug tested below
+    # (test_a_key_with_a_line_break_still_gives_one_line); any other finding stays visible.
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text(st.characters(blacklist_characters="\n\r"), max_size=10), children, max_size=4
+        )
+    ),
     max_leaves=20,
 )
 
@@ -138,6 +147,22 @@ def test_structural_mutations_of_a_valid_document(edits) -> None:
         except (KeyError, IndexError, TypeError):
             continue  # an earlier edit changed the shape under this path
     outcome(lambda: parse_snapshot(json.dumps(document)))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="collectors/snapshot_io.py:_describe_validation_error: the error location holds "
+    "dict keys from the file verbatim, so a tag key with a line break makes the message (and "
+    "what `blindspot report` prints) two lines; fix: clean_single_line() the location and msg "
+    "(found by test_structural_mutations_of_a_valid_document)",
+)
+def test_a_key_with_a_line_break_still_gives_one_line(tmp_path, capsys) -> None:
+    document = json.loads(VALID)
+    document["resources"][3]["tags"] = {"line\nbreak": None}
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps(document))
+    assert main(["report", str(path)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_deep_nesting_inside_a_field(tmp_path) -> None:
@@ -224,15 +249,13 @@ RELATIONSHIP = b'{"source": "a", "target": "b", "name": "Is contained in Vpc"}'
 
 ARRAYS = {
     "top-level-numbers": lambda: b"[" + b",".join([b"0"] * MILLION) + b"]",
-    "valid-relationships": lambda: HEAD
-    + b'"relationships": ['
-    + b",".join([RELATIONSHIP] * MILLION)
-    + b"]}",
+    "valid-relationships": lambda: (
+        HEAD + b'"relationships": [' + b",".join([RELATIONSHIP] * MILLION) + b"]}"
+    ),
     "numbers-as-resources": lambda: HEAD + b'"resources": [' + b",".join([b"0"] * MILLION) + b"]}",
-    "empty-objects-as-resources": lambda: HEAD
-    + b'"resources": ['
-    + b",".join([b"{}"] * MILLION)
-    + b"]}",
+    "empty-objects-as-resources": lambda: (
+        HEAD + b'"resources": [' + b",".join([b"{}"] * MILLION) + b"]}"
+    ),
 }
 
 #: pydantic collects every validation error of a list (4 per empty object here: 4 million
@@ -297,4 +320,3 @@ def test_a_small_snapshot_loads_under_an_address_space_limit(tmp_path) -> None:
     )
     assert result.returncode == 0, result.stderr[-500:]
     assert result.stdout.startswith("loaded")
-

@@ -114,7 +114,9 @@ def test_access_denied_on_one_service(world, tmp_path, capsys, monkeypatch) -> N
         monkeypatch
     )
     snapshot = assert_partial(*collect(tmp_path, capsys))
-    assert {(e.service, e.code) for e in snapshot.errors} == {("cloudtrail", "AccessDeniedException")}
+    assert {(e.service, e.code) for e in snapshot.errors} == {
+        ("cloudtrail", "AccessDeniedException")
+    }
     # What CloudTrail would have decided is unknown, never missing ...
     region = f"{ACCOUNT}/{HOME}"
     assert status(snapshot, region, "cloudtrail-management-events") == {Status.unknown}
@@ -212,9 +214,7 @@ def test_an_endpoint_that_does_not_answer(
     snapshot = assert_partial(*collect(tmp_path, capsys))
     assert {e.service for e in snapshot.errors} == {"cloudtrail"}
     assert {e.code for e in snapshot.errors} <= {"EndpointUnreachable", "ReadTimeout"}
-    assert status(snapshot, f"{ACCOUNT}/{HOME}", "cloudtrail-management-events") == {
-        Status.unknown
-    }
+    assert status(snapshot, f"{ACCOUNT}/{HOME}", "cloudtrail-management-events") == {Status.unknown}
     assert Status.missing not in statuses(snapshot, "cloudtrail")
     assert status(snapshot, world.logged_vpc, "vpc-flow-logs") == {Status.logged}
 
@@ -257,9 +257,9 @@ def test_a_refused_account_shows_its_controls_as_unknown(
 ) -> None:
     member = organization
     Injector(
-        lambda call: ACCESS_DENIED_QUERY
-        if call.operation == "AssumeRole" and member in call.body
-        else None
+        lambda call: (
+            ACCESS_DENIED_QUERY if call.operation == "AssumeRole" and member in call.body else None
+        )
     ).install(monkeypatch)
     snapshot = assert_partial(*collect(tmp_path, capsys, "--org"))
     blind = [r for r in snapshot.resources if r.account == member]

@@ -24,7 +24,7 @@ from factories import A1, R1, arn, cov, rel, resource, snapshot
 
 from blindspot.cli import main
 from collectors.graph import CoverageGraph
-from collectors.model import ACCOUNT_TYPE, GLOBAL_REGION, REGION_TYPE, Account, Snapshot
+from collectors.model import ACCOUNT_TYPE, GLOBAL_REGION, REGION_TYPE, Account, Snapshot, Status
 from collectors.report import build_report
 from collectors.report import render as render_report
 from collectors.sanitize import clean_single_line
@@ -38,7 +38,7 @@ OSC8 = "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\"
 C1_CSI = "\x9b31mc1"
 BIDI = "admin\u202etxt.exe\u2066"
 LONG = "L" * 100_000
-FORMULAS = ["=HYPERLINK(\"https://evil.example\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+FORMULAS = ['=HYPERLINK("https://evil.example")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 
 #: Bytes that must never reach a terminal or a file from data.
 FORBIDDEN = ("\x1b", "\x07", "\x9b", "\u202e", "\u2066")
@@ -93,6 +93,7 @@ def hostile_snapshot() -> Snapshot:
         rel(ENI, INSTANCE, f"Is attached to Instance {MARKUP} |`#<b>"),
     ]
     accounts = [Account(id=A1, name=FORMULAS[0], regions=[R1])]
+    accounts.append(Account(id="000000000099", name=f"ops {CSI} {OSC52} {BIDI} {C1_CSI}"))
     for i, name in enumerate(FORMULAS[1:], start=2):
         accounts.append(Account(id=f"{i:012d}", name=name, regions=[]))
     return snapshot(resources, relationships, accounts)
@@ -205,6 +206,39 @@ def assert_mermaid_well_formed(text: str, *, nodes: int, edges: int) -> None:
         assert _MERMAID_EDGE.fullmatch(line), line[:200]
     others = set(lines[1:]) - set(node_lines) - set(edge_lines)
     assert all(line.startswith(("  classDef ", "  class ")) for line in others), others
+
+
+# -- diff -----------------------------------------------------------------------------------------
+
+
+def changed_snapshot() -> Snapshot:
+    """The hostile snapshot a day later: a status changed, a hostile resource appeared."""
+    later = hostile_snapshot()
+    later.resources[2].coverage[0].status = Status.logged
+    later.resources.append(
+        resource(
+            f"arn:aws:ec2:{R1}:{A1}:vpc/{OSC52}",
+            f"AWS::EC2::VPC{CSI}",
+            cov("network", "missing", f"vpc-flow-logs{BIDI}"),
+            account=f"{A1}{C1_CSI}",
+            region=f"{R1}{OSC8}",
+            name=MARKUP,
+        )
+    )
+    return later
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_diff_every_format_is_inert(capsys, hostile_file, tmp_path, fmt) -> None:
+    new = str(save_snapshot(changed_snapshot(), tmp_path / "new.json"))
+    assert main(["diff", hostile_file, new, "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert_inert(out)
+    from collectors.diff import diff_snapshots, render
+
+    result = diff_snapshots(hostile_snapshot(), changed_snapshot())
+    assert result.appeared and result.controls
+    assert_inert(render(result, fmt))  # the renderer cleans by itself, too
 
 
 # -- the explorer ------------------------------------------------------------------------------
