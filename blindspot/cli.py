@@ -159,6 +159,9 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Run as the process itself (console script, `python -m blindspot`), not called in
+    # process with arguments (tests): `collect` may then end the process at once on Ctrl-C.
+    args.owns_process = argv is None
     from collectors.graph import ResolveError
     from collectors.snapshot_io import SnapshotError
 

@@ -6,7 +6,10 @@
 * `--accounts`: a list of account ids (assumed into the same way; with `--org`, a filter).
 
 A refused assume-role is an `errors` entry for that account, which still appears in the
-snapshot (with no regions): a blind account is a finding, not a crash.
+snapshot (with no regions): a blind account is a finding, not a crash. Likewise an
+organization that cannot be read (`--org` outside an organization, or from an account that
+may not list it) is an `errors` entry, and the caller's own account (or the `--accounts`
+given) is collected instead.
 
 Regions: a list, the session's region (AWS_REGION / profile) by default, or `all`: the
 regions enabled for each account (`account:ListRegions` with ENABLED / ENABLED_BY_DEFAULT,
@@ -28,7 +31,12 @@ from botocore.credentials import (
     CredentialProvider,
     DeferredRefreshableCredentials,
 )
-from botocore.exceptions import NoCredentialsError, PartialCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+)
 
 from .aws.errors import to_collection_error
 from .aws.session import AwsContext, CallLog
@@ -91,6 +99,14 @@ def organization_accounts(aws: AwsContext, region: str) -> tuple[dict, list[dict
             if (account.get("State") or account.get("Status")) == "ACTIVE":
                 accounts.append(account)
     return organization, accounts
+
+
+def organization_error(exc: BaseException, caller: str) -> CollectionError:
+    """The `errors` entry of an organization that could not be read (the call that failed)."""
+    operation = getattr(exc, "operation_name", None) or "ListAccounts"
+    return to_collection_error(
+        exc, account=caller, region=None, service="organizations", operation=operation
+    )
 
 
 class _AssumedRoleProvider(CredentialProvider):
@@ -190,8 +206,17 @@ def plan_accounts(
     wanted = [a.strip() for a in accounts or () if a.strip()]
     organization = None
     targets: list[AccountTarget] = []
+    described: dict = {}
+    listed: list[dict] | None = None
     if org:
-        described, listed = organization_accounts(base, home)
+        try:
+            described, listed = organization_accounts(base, home)
+        except (ClientError, BotoCoreError) as exc:
+            # Not in an organization (AWSOrganizationsNotInUseException), or not its
+            # management / delegated administrator account (AccessDenied): the members are
+            # unknown, which is an error of the run, not the end of it.
+            errors.append(organization_error(exc, caller))
+    if listed is not None:
         organization = described.get("Id")
         management = described.get("MasterAccountId")
         for entry in listed:
@@ -206,7 +231,7 @@ def plan_accounts(
             )
         for target in targets:
             target.role = "management" if target.id == management else "member"
-    elif wanted:
+    elif wanted:  # --accounts (also with --org when Organizations could not be read)
         targets = [AccountTarget(id=account) for account in dict.fromkeys(wanted)]
     else:
         targets = [AccountTarget(id=caller)]

@@ -8,7 +8,9 @@
    `--aggregator` and `--config-files` sources return every account-region at once.
 3. Account and account-region pseudo-resources are added so that account- and region-level
    controls have a home; the logging probes (`coverage.runner.probe_region`) run per
-   inventory; their records are attached to the resources.
+   inventory; their records are attached to the resources. An account that could not be
+   entered (refused assume-role) gets its account pseudo-resource with those controls
+   `unknown` (`add_unreachable_accounts`).
 4. The snapshot is built (scope, accounts, resources, relationships, errors), the
    cross-account pass (`coverage.runner.resolve_across`, e.g. log-archive buckets) runs, and
    the result says whether anything failed (`complete`), which decides exit code 0 or 3.
@@ -51,6 +53,8 @@ from .model import (
 )
 
 SOURCES = ("auto", "config", "api")
+#: Name prefix of the collection's worker threads.
+WORKER_PREFIX = "collect"
 
 
 class Cancelled(BaseException):
@@ -204,6 +208,49 @@ def add_pseudo_resources(inventory: RegionInventory, account_name: str = "") -> 
     )
 
 
+def add_unreachable_accounts(
+    snapshot: Snapshot, plan: AccountPlan, role_name: str, *, with_coverage: bool = True
+) -> None:
+    """An account pseudo-resource for each account that could not be entered.
+
+    Its account- and region-level controls are `unknown`, with the refused call as evidence
+    (`coverage.runner.unreachable_account_coverage`), so a blind account shows in the
+    explorer and the report as a gap of knowledge, not as an absence.
+    """
+    present = {resource.id for resource in snapshot.resources}
+    for target in plan.accounts:
+        if target.aws is not None or account_node_id(target.id) in present:
+            continue
+        refusal = next(
+            (e for e in plan.errors if e.account == target.id and e.service == "sts"), None
+        )
+        operation = f"{refusal.service}:{refusal.operation}" if refusal else "sts:AssumeRole"
+        code = refusal.code if refusal else "no credentials"
+        evidence = (
+            f"{operation} into role {role_name} of account {target.id} failed ({code}): "
+            "the account was not collected"
+        )
+        coverage: list[Coverage] = []
+        if with_coverage:
+            try:
+                from .coverage.runner import unreachable_account_coverage
+            except ImportError:
+                pass
+            else:
+                coverage = unreachable_account_coverage(evidence, operation)
+        snapshot.resources.append(
+            Resource(
+                id=account_node_id(target.id),
+                type=ACCOUNT_TYPE,
+                account=target.id,
+                region=GLOBAL_REGION,
+                name=target.name or target.id,
+                resource_id=target.id,
+                coverage=coverage,
+            )
+        )
+
+
 ProbeRunner = Callable[
     [AwsContext | None, RegionInventory],
     tuple[dict[str, list[Coverage]], list[CollectionError]],
@@ -294,6 +341,7 @@ def collect(options: CollectOptions, progress: ProgressFn = no_progress) -> Coll
         aggregator=options.aggregator,
         extra_errors=plan.errors,
     )
+    add_unreachable_accounts(snapshot, plan, options.role_name, with_coverage=runner is not None)
     if runner is not None:
         _resolve_across(snapshot)
     return CollectResult(
@@ -324,7 +372,9 @@ def _collect_accounts(
         return inventory
 
     results: dict[int, RegionInventory] = {}
-    executor = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="collect")
+    executor = ThreadPoolExecutor(
+        max_workers=max(1, options.workers), thread_name_prefix=WORKER_PREFIX
+    )
     futures: dict[Future[RegionInventory], int] = {
         executor.submit(work, *task): index for index, task in enumerate(tasks)
     }
@@ -356,6 +406,15 @@ def _collect_accounts(
         raise
     executor.shutdown(wait=True)
     return [results[index] for index in sorted(results)]
+
+
+def running_workers() -> list[threading.Thread]:
+    """Worker threads still alive (after an interrupt: those blocked in an AWS call)."""
+    return [
+        thread
+        for thread in threading.enumerate()
+        if thread.name.startswith(WORKER_PREFIX) and thread.is_alive()
+    ]
 
 
 def _done(run: _Run, inventory: RegionInventory) -> None:

@@ -46,6 +46,8 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 def xml_safe(text: str) -> str:
     """Text that XML 1.0 accepts: control characters shown, illegal code points dropped."""
+    if text.isprintable():  # no control, format, surrogate or unassigned code point: as is
+        return text
     return _XML_ILLEGAL.sub("", clean(text))
 
 

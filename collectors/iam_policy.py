@@ -4,7 +4,8 @@
 need. Most actions are the API operation's own name under the service's IAM prefix
 (`ec2:DescribeVpcs`); a few are not, and `IAM_ACTION_OVERRIDES` says which (S3's ListBuckets
 is authorised by `s3:ListAllMyBuckets`; every API Gateway read by `apigateway:GET` on the
-resource path). `tests/collectors/test_iam_policy.py` records every call the collectors make
+resource path, which is why that action has its own statement scoped to the paths read:
+`SCOPED_ACTIONS`). `tests/collectors/test_iam_policy.py` records every call the collectors make
 under moto and fails when the policy lacks one.
 
 `python -m collectors.iam_policy > iam-policy.json` regenerates the policy from a scan of
@@ -124,18 +125,42 @@ def scan_actions(root: Path) -> set[str]:
     return actions
 
 
+#: Actions allowed on some resources only: (statement id, resource ARNs). `apigateway:GET`
+#: authorises every API Gateway read, including `GET /apikeys/{id}?includeValue=true` (API
+#: key values) and client certificates; so it is scoped to the paths the collectors read:
+#: GetRestApis (`/restapis`), GetStages v1 (`/restapis/{id}/stages`), GetApis v2 (`/apis`)
+#: and GetStages v2 (`/apis/{id}/stages`). See collectors/inventory/api/apigateway.py and
+#: collectors/coverage/probes/access.py (`_stages`); a new API Gateway call needs its path
+#: added here.
+SCOPED_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "apigateway:GET": (
+        "BlindspotApiGatewayStagesReadOnly",
+        (
+            "arn:aws:apigateway:*::/restapis",
+            "arn:aws:apigateway:*::/restapis/*/stages",
+            "arn:aws:apigateway:*::/apis",
+            "arn:aws:apigateway:*::/apis/*/stages",
+        ),
+    ),
+}
+
+
 def policy_document(actions: set[str]) -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "BlindspotCollectReadOnly",
-                "Effect": "Allow",
-                "Action": sorted(actions),
-                "Resource": "*",
-            }
-        ],
-    }
+    """The policy: one statement on every resource, one per action in SCOPED_ACTIONS."""
+    statements: list[dict] = [
+        {
+            "Sid": "BlindspotCollectReadOnly",
+            "Effect": "Allow",
+            "Action": sorted(actions - SCOPED_ACTIONS.keys()),
+            "Resource": "*",
+        }
+    ]
+    for action in sorted(actions & SCOPED_ACTIONS.keys()):
+        sid, resources = SCOPED_ACTIONS[action]
+        statements.append(
+            {"Sid": sid, "Effect": "Allow", "Action": [action], "Resource": list(resources)}
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def main() -> int:

@@ -3,20 +3,24 @@
 Writes the snapshot atomically (`-o -` writes it to stdout and nothing else), prints one
 summary line on stderr, and exits 0 when the snapshot is complete, 3 when some calls failed
 (see its `errors`). No credentials or an unknown profile: one line, exit 2. Ctrl-C: nothing
-is written, a line says what was lost, exit 130. The standard SDK configuration is honoured
+is written, a line says what was lost, exit 130 at once (a worker blocked in an AWS call is
+not waited for). The standard SDK configuration is honoured
 by boto3 itself (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import time
 
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
 from blindspot.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, UsageError
 from collectors.accounts import NoCredentials
-from collectors.collect import CollectOptions, CollectResult, collect
+from collectors.collect import CollectOptions, CollectResult, collect, running_workers
 from collectors.progress import make_progress
 from collectors.snapshot_io import dump_snapshot, save_snapshot
 
@@ -58,6 +62,29 @@ def summary_line(result: CollectResult) -> str:
     )
 
 
+#: Seconds the interrupted workers get to notice the cancellation before the process ends.
+INTERRUPT_GRACE = 1.0
+
+
+def _exit_if_workers_hang() -> None:
+    """End the process now (exit 130) if a worker is still blocked in an AWS call.
+
+    The workers stop at their next step, but one waiting on an endpoint that does not
+    answer holds the interpreter's exit (it joins every ThreadPoolExecutor thread) for up
+    to the read timeout x attempts. Nothing is left to clean up: the snapshot is written
+    only after a complete collection (atomically, through a temporary file), and nothing
+    was written yet. Only when blindspot owns the process (not when called in process).
+    """
+    deadline = time.monotonic() + INTERRUPT_GRACE
+    for thread in running_workers():
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if running_workers():
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed or broken pipe
+                stream.flush()
+        os._exit(EXIT_INTERRUPTED)
+
+
 def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)
     progress = make_progress(quiet=args.quiet)
@@ -75,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(
             f"blindspot: interrupted: nothing written ({progress.summary()} were discarded)\n"
         )
+        if getattr(args, "owns_process", False):
+            _exit_if_workers_hang()
         return EXIT_INTERRUPTED
     if args.output == "-":
         sys.stdout.buffer.write(dump_snapshot(result.snapshot) + b"\n")

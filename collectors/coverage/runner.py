@@ -4,10 +4,12 @@ The orchestrator (`collectors.collect`) calls `probe_region` once per account-re
 `resolve_across` once on the assembled snapshot:
 
 * `probe_region(aws, inventory)` runs every layer's `PROBES` against one region's
-  inventory. A probe that raises records an error and the others still run (partial failure
-  is normal). With an offline source (`aws is None`: Config files) only probes marked
-  `offline` run, and every control they could not decide becomes `unknown` with the evidence
-  "offline source: not evaluated", never `missing`. Finally the region's trail and Config
+  inventory (none when the inventory shows the region is not enabled: its controls are then
+  `unknown`, citing the one refused call, instead of one error a probe). A probe that
+  raises records an error and the others still run (partial failure is normal). With an
+  offline source (`aws is None`: Config files) only probes marked `offline` run, and every
+  control they could not decide becomes `unknown` with the evidence "offline source: not
+  evaluated", never `missing`. Finally the region's trail and Config
   recorder decisions are copied onto every resource (including those probes added).
 * `resolve_across(snapshot)` decides what needs several accounts at once: an organization
   trail seen in the management account covers member accounts whose own view lacks it
@@ -23,6 +25,7 @@ from types import ModuleType
 
 from ..aws.errors import to_collection_error
 from ..aws.session import AwsContext
+from ..inventory.api._common import REGION_UNAVAILABLE_CODES
 from ..inventory.base import CollectedResource, RegionInventory
 from ..model import (
     ACCOUNT_TYPE,
@@ -36,6 +39,7 @@ from ..model import (
     account_node_id,
     region_node_id,
 )
+from ..sanitize import clean_single_line
 from .base import Probe, ProbeContext
 from .catalogue import CATALOGUE, control
 from .catalogue.account import ANY_RESOURCE
@@ -110,6 +114,41 @@ def _fill_offline(ctx: ProbeContext) -> None:
             record(ctx, item.id, row.id, Status.unknown, OFFLINE_EVIDENCE)
 
 
+def region_not_enabled(inventory: RegionInventory) -> CollectionError | None:
+    """The inventory's error saying the region does not answer at all, if it says so.
+
+    The direct-API source stops a region at the first call refused with OptInRequired (a
+    region not enabled for the account) or a refusal of the credentials themselves
+    (`REGION_UNAVAILABLE_CODES`). When that left nothing but the pseudo-resources, every
+    probe would fail the same way, one error each; the runner records nothing more.
+    """
+    if any(not item.resource.is_pseudo for item in inventory.resources.values()):
+        return None
+    return next(
+        (
+            error
+            for error in inventory.errors
+            if error.code in REGION_UNAVAILABLE_CODES and error.region == inventory.region
+        ),
+        None,
+    )
+
+
+def _fill_not_enabled(ctx: ProbeContext, error: CollectionError) -> None:
+    """Every control of the region's resources `unknown`, citing the call that was refused."""
+    operation = f"{error.service}:{error.operation}"
+    evidence = (
+        f"{operation} failed ({error.code}): the region is not enabled for this account "
+        "or refuses its credentials; its controls were not probed"
+    )
+    for item in ctx.inventory.resources.values():
+        if item.resource.region != ctx.region:
+            continue  # the account pseudo-resource: other regions decide its controls
+        for row in CATALOGUE:
+            if item.type in row.resource_types:
+                record(ctx, item.id, row.id, Status.unknown, evidence, operation=operation)
+
+
 def probe_region(
     aws: AwsContext | None, inventory: RegionInventory
 ) -> tuple[dict[str, list[Coverage]], list[CollectionError]]:
@@ -118,6 +157,10 @@ def probe_region(
 
     ensure_pseudo_resources(inventory)
     ctx = ProbeContext(aws, inventory.account, inventory.region, inventory)
+    unavailable = region_not_enabled(inventory) if aws is not None else None
+    if unavailable is not None:
+        _fill_not_enabled(ctx, unavailable)
+        return ctx.coverage, ctx.errors
     modules, missing = _load_modules()
     for name in missing:
         ctx.errors.append(
@@ -325,6 +368,28 @@ def resolve_across(snapshot: Snapshot) -> None:
     _separate_log_archive(snapshot)
 
 
+def unreachable_account_coverage(evidence: str, operation: str | None = None) -> list[Coverage]:
+    """`unknown` for every account- and region-level control of an account not entered.
+
+    An account whose credentials could not be obtained (a refused sts:AssumeRole) has no
+    regions collected, so the controls that live on the account and region pseudo-resources
+    (CloudTrail, Config recorder, GuardDuty, ...) are recorded on its account pseudo-resource
+    instead: the snapshot then says what is not known about it, never that it is missing.
+    """
+    return [
+        Coverage(
+            layer=row.layer,
+            control=row.id,
+            status=Status.unknown,
+            expectation=row.expectation,
+            evidence=clean_single_line(evidence),
+            operation=operation,
+        )
+        for row in CATALOGUE
+        if ACCOUNT_TYPE in row.resource_types or REGION_TYPE in row.resource_types
+    ]
+
+
 def applicable_controls(resource_type: str) -> list[str]:
     """Catalogue ids that apply to a resource type (including every-resource ones)."""
     return [
@@ -339,5 +404,7 @@ __all__ = [
     "applicable_controls",
     "ensure_pseudo_resources",
     "probe_region",
+    "region_not_enabled",
     "resolve_across",
+    "unreachable_account_coverage",
 ]

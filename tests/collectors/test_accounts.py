@@ -98,6 +98,35 @@ def test_a_refused_assume_role_is_an_error_and_the_others_go_on() -> None:
 
 
 @mock_aws
+def test_org_outside_an_organization_is_an_error_and_the_caller_is_collected() -> None:
+    plan = plan_accounts(boto3.Session(region_name="us-east-1"), org=True)
+    assert [(t.id, t.aws is not None) for t in plan.accounts] == [(MANAGEMENT, True)]
+    assert plan.organization is None
+    assert [(e.account, e.service, e.operation, e.code) for e in plan.errors] == [
+        (MANAGEMENT, "organizations", "DescribeOrganization", "AWSOrganizationsNotInUseException")
+    ]
+
+
+@mock_aws
+def test_org_list_refused_falls_back_to_the_account_list() -> None:
+    members = _organization(2)
+    session = boto3.Session(region_name="us-east-1")
+
+    def deny(**_):
+        raise ClientError(
+            {"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}},
+            "ListAccounts",
+        )
+
+    session.events.register("before-parameter-build.organizations.ListAccounts", deny)
+    plan = plan_accounts(session, org=True, accounts=[members[0]])
+    assert [(t.id, t.aws is not None) for t in plan.accounts] == [(members[0], True)]
+    assert [(e.service, e.operation, e.code) for e in plan.errors] == [
+        ("organizations", "ListAccounts", "AccessDeniedException")
+    ]
+
+
+@mock_aws
 def test_an_account_list_filters_and_assumes() -> None:
     members = _organization(2)
     plan = plan_accounts(boto3.Session(region_name="us-east-1"), accounts=[members[0]])

@@ -146,6 +146,28 @@ def test_a_disabled_region_is_recorded_and_the_others_are_collected() -> None:
 
 
 @mock_aws
+def test_a_disabled_region_is_one_error_and_its_controls_unknown_with_probes() -> None:
+    session = boto3.Session(region_name="us-east-1")
+
+    def opted_out(model, params, **_):
+        if ".ap-east-1." in params.get("url", ""):
+            raise ClientError(
+                {"Error": {"Code": "OptInRequired", "Message": "not subscribed"}}, model.name
+            )
+
+    session.events.register("before-call", opted_out)
+    result = collect(CollectOptions(regions=["us-east-1", "ap-east-1"], session=session))
+    disabled = [e for e in result.snapshot.errors if e.region == "ap-east-1"]
+    assert [e.code for e in disabled] == ["OptInRequired"]  # the probes add none of their own
+    region = next(
+        r for r in result.snapshot.resources if r.id == region_node_id(MANAGEMENT, "ap-east-1")
+    )
+    assert {c.control for c in region.coverage} >= {"cloudtrail-management-events", "guardduty"}
+    assert {c.status for c in region.coverage} == {Status.unknown}
+    assert all("OptInRequired" in c.evidence for c in region.coverage)
+
+
+@mock_aws
 def test_auto_uses_config_for_what_its_recorder_covers_and_the_api_for_the_rest(
     monkeypatch,
 ) -> None:

@@ -114,17 +114,8 @@ class HoldingEndpoint:
         self.server.close()
 
 
-SLOW_EXIT = pytest.mark.xfail(
-    strict=True,
-    reason="blindspot/commands/collect.py + collectors/collect.py: after Ctrl-C the process "
-    "still waits for its ThreadPoolExecutor workers (joined at interpreter exit) until their "
-    "in-flight call times out: up to BLINDSPOT_READ_TIMEOUT x attempts (60 s x 6 by "
-    "default). Exit code, old file and message are right (the 3 s case passes).",
-)
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("hold", [3, pytest.param(10, marks=SLOW_EXIT)])
+@pytest.mark.parametrize("hold", [3, 10])
 def test_real_sigint_to_a_collect_process(tmp_path, hold) -> None:
     """SIGINT while a worker waits on an endpoint that answers after `hold` seconds."""
     from moto.server import ThreadedMotoServer

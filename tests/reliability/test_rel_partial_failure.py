@@ -247,11 +247,6 @@ def test_an_assume_role_refused_for_one_member_account(
     assert not [r for r in snapshot.resources if r.account == member and not r.is_pseudo]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collectors/collect.py: a refused account gets no account pseudo-resource, so "
-    "nothing in the snapshot says its account-level controls are unknown",
-)
 def test_a_refused_account_shows_its_controls_as_unknown(
     world, organization, tmp_path, capsys, monkeypatch
 ) -> None:
@@ -266,11 +261,6 @@ def test_a_refused_account_shows_its_controls_as_unknown(
     assert blind and {c.status for r in blind for c in r.coverage} == {Status.unknown}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collectors/accounts.py:plan_accounts: an Organizations error ends the run (exit 2) "
-    "instead of collecting the caller's account with an `errors` entry (exit 3)",
-)
 def test_organizations_not_accessible(world, tmp_path, capsys, monkeypatch) -> None:
     Injector(lambda call: ACCESS_DENIED_JSON if call.service == "organizations" else None).install(
         monkeypatch
