@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--latency-ms", type=float, default=40.0, help="simulated network round trip per call"
     )
-    parser.add_argument("--workdir", help="where snapshots are written (kept; reused if present)")
+    parser.add_argument("--workdir", help="folder for the synthetic snapshots (kept)")
     parser.add_argument("--json", help="also write every figure as JSON here")
     parser.add_argument("--markdown", help="also write the table as Markdown here")
     args = parser.parse_args(argv)

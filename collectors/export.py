@@ -6,8 +6,8 @@
   control in that layer, so the column is the same type everywhere). Written as text, node
   by node, in the layout `networkx.write_graphml` produces (`nx.read_graphml` reads it back
   to the same graph): networkx's writer builds an ElementTree of the whole graph first,
-  which at 100k resources took 21 s and 2.5 GB; streaming takes a fraction of both
-  (benchmarks/README.md).
+  and `blindspot export` at 100k resources took 21 s and 2.8 GB with it; streaming takes
+  a fraction of both (benchmarks/README.md).
 - node-link JSON (`networkx.node_link_data(..., edges="edges")`): D3 and `node_link_graph`.
 - DOT, hand-written so that no pydot/pygraphviz dependency is needed: Graphviz.
 
@@ -22,6 +22,7 @@ left, so the GraphML file always parses.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -116,16 +117,15 @@ def _attribute(value: str) -> str:
     return escape(xml_safe(value), _ATTRIBUTE_ESCAPES)
 
 
-def _graphml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return _text(value)
-    return str(value)
-
-
 def iter_graphml(graph: CoverageGraph) -> Iterator[str]:
-    """GraphML text in pieces: keys, then one node or edge at a time."""
+    """GraphML text in pieces: keys, then one node or edge at a time.
+
+    Escaping is memoised for the length of one export: statuses, types, accounts, regions
+    and relationship names repeat on every node or edge, and every resource id is written
+    once as a node and again at each end of its edges.
+    """
+    text = functools.lru_cache(maxsize=None)(_text)
+    attribute = functools.lru_cache(maxsize=None)(_attribute)
     node_keys: dict[str, str] = {}
     names = ["type", "name", "resource_id", "account", "region", "pseudo", "gaps"]
     names += [layer_attribute(layer) for layer in LAYERS]
@@ -135,20 +135,28 @@ def iter_graphml(graph: CoverageGraph) -> Iterator[str]:
     yield '  <key id="d0" for="graph" attr.name="name" attr.type="string" />\n'
     yield '  <key id="d1" for="edge" attr.name="name" attr.type="string" />\n'
     yield '  <key id="d2" for="edge" attr.name="origin" attr.type="string" />\n'
+    data_open: dict[str, str] = {}  # attribute name -> its `<data key=...>` opening tag
     for name in names:
         safe = xml_safe(name)
-        if safe in node_keys:
-            continue  # two tag keys that differ only in characters XML cannot carry
-        node_keys[safe] = key = f"d{len(node_keys) + 3}"
-        kind = _NODE_TYPES.get(name, "string")
-        yield f'  <key id="{key}" for="node" attr.name="{_attribute(name)}" attr.type="{kind}" />\n'
+        if safe not in node_keys:  # two tag keys may differ only in what XML cannot carry
+            node_keys[safe] = key = f"d{len(node_keys) + 3}"
+            kind = _NODE_TYPES.get(name, "string")
+            yield (
+                f'  <key id="{key}" for="node" attr.name="{attribute(name)}" '
+                f'attr.type="{kind}" />\n'
+            )
+        data_open[name] = f'      <data key="{node_keys[safe]}">'
     yield '  <graph edgedefault="directed">\n'
     for resource_id in graph.resources:
-        parts = [f'    <node id="{_attribute(resource_id)}">\n']
+        parts = [f'    <node id="{attribute(resource_id)}">\n']
         for name, value in node_attributes(graph, resource_id).items():
-            parts.append(
-                f'      <data key="{node_keys[xml_safe(name)]}">{_graphml_value(value)}</data>\n'
-            )
+            if isinstance(value, str):
+                shown = text(value)
+            elif isinstance(value, bool):
+                shown = "true" if value else "false"
+            else:
+                shown = str(value)
+            parts.append(f"{data_open[name]}{shown}</data>\n")
         parts.append("    </node>\n")
         yield "".join(parts)
     keys: Counter[tuple[str, str]] = Counter()
@@ -156,9 +164,9 @@ def iter_graphml(graph: CoverageGraph) -> Iterator[str]:
         number = keys[(source, target)]
         keys[(source, target)] = number + 1
         yield (
-            f'    <edge source="{_attribute(source)}" target="{_attribute(target)}" '
-            f'id="{number}">\n      <data key="d1">{_text(str(name))}</data>\n'
-            f'      <data key="d2">{_text(str(origin))}</data>\n    </edge>\n'
+            f'    <edge source="{attribute(source)}" target="{attribute(target)}" '
+            f'id="{number}">\n      <data key="d1">{text(name)}</data>\n'
+            f'      <data key="d2">{text(origin)}</data>\n    </edge>\n'
         )
     yield '    <data key="d0">blindspot coverage graph</data>\n  </graph>\n</graphml>\n'
 

@@ -51,18 +51,6 @@ CLOUDFRONT_REGION = "us-east-1"
 _ABSENT = frozenset({"404", "NotImplementedError", "EndpointUnreachable", "UnknownOperation"})
 
 
-def _add(
-    ctx: ProbeContext,
-    resource_id: str,
-    control_id: str,
-    status: Status,
-    evidence: str,
-    **kwargs: Any,
-) -> None:
-    """One record, with the catalogue's layer and expectation (collectors.coverage.records)."""
-    record(ctx, resource_id, control_id, status, evidence, **kwargs)
-
-
 def _supplementary(item: CollectedResource, key: str) -> Any:
     """A supplementaryConfiguration value; AWS Config returns some as JSON strings."""
     value = item.supplementary.get(key)
@@ -136,7 +124,7 @@ def probe_elb_logs(ctx: ProbeContext) -> None:
         code = ctx.fail(exc, service="elasticloadbalancing", operation="DescribeLoadBalancers").code
         classic = ctx.inventory.of_type(CLASSIC_ELB)
         for item in classic:
-            _add(
+            record(
                 ctx,
                 item.id,
                 "elb-access-logs",
@@ -152,7 +140,7 @@ def probe_elb_logs(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="elasticloadbalancing", operation="DescribeLoadBalancers").code
         for item in ctx.inventory.of_type(ELBV2):
-            _add(
+            record(
                 ctx,
                 item.id,
                 "elb-access-logs",
@@ -179,7 +167,7 @@ def _decide_classic(ctx: ProbeContext, item: CollectedResource) -> None:
             code = ctx.fail(
                 exc, service="elasticloadbalancing", operation="DescribeLoadBalancerAttributes"
             ).code
-            _add(
+            record(
                 ctx,
                 item.id,
                 "elb-access-logs",
@@ -196,7 +184,7 @@ def _decide_classic(ctx: ProbeContext, item: CollectedResource) -> None:
             "emitInterval": raw.get("EmitInterval"),
         }
     if access.get("enabled") and access.get("s3BucketName"):
-        _add(
+        record(
             ctx,
             item.id,
             "elb-access-logs",
@@ -210,7 +198,7 @@ def _decide_classic(ctx: ProbeContext, item: CollectedResource) -> None:
             else [],
         )
         return
-    _add(
+    record(
         ctx,
         item.id,
         "elb-access-logs",
@@ -241,7 +229,7 @@ def _decide_v2(ctx: ProbeContext, item: CollectedResource) -> None:
     operation = "elasticloadbalancing:DescribeLoadBalancerAttributes"
     kind = _v2_kind(item)
     if kind == "gateway":
-        _add(
+        record(
             ctx,
             item.id,
             "elb-access-logs",
@@ -258,7 +246,7 @@ def _decide_v2(ctx: ProbeContext, item: CollectedResource) -> None:
         code = ctx.fail(
             exc, service="elasticloadbalancing", operation="DescribeLoadBalancerAttributes"
         ).code
-        _add(
+        record(
             ctx,
             item.id,
             "elb-access-logs",
@@ -267,7 +255,7 @@ def _decide_v2(ctx: ProbeContext, item: CollectedResource) -> None:
             operation=operation,
         )
         if kind == "application":
-            _add(
+            record(
                 ctx,
                 item.id,
                 "alb-connection-logs",
@@ -295,7 +283,7 @@ def _decide_v2_log(
     enabled = attributes.get(f"{prefix}.enabled", "false").lower() == "true"
     bucket = attributes.get(f"{prefix}.bucket") or ""
     if enabled and bucket:
-        _add(
+        record(
             ctx,
             item.id,
             control_id,
@@ -307,7 +295,7 @@ def _decide_v2_log(
             notes=notes,
         )
         return
-    _add(
+    record(
         ctx,
         item.id,
         control_id,
@@ -344,7 +332,7 @@ def probe_s3_server_access_logs(ctx: ProbeContext) -> None:
                 logging = client.get_bucket_logging(Bucket=name).get("LoggingEnabled") or {}
             except CALL_ERRORS as exc:
                 code = ctx.fail(exc, service="s3", operation="GetBucketLogging").code
-                _add(
+                record(
                     ctx,
                     item.id,
                     control_id,
@@ -357,7 +345,7 @@ def probe_s3_server_access_logs(ctx: ProbeContext) -> None:
             prefix = logging.get("TargetPrefix")
             operation_text = "s3:GetBucketLogging"
         if not target:
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -369,7 +357,7 @@ def probe_s3_server_access_logs(ctx: ProbeContext) -> None:
         notes = []
         if target == name:
             notes.append("the bucket logs to itself: each log delivery writes a new log object")
-        _add(
+        record(
             ctx,
             item.id,
             control_id,
@@ -484,7 +472,7 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
             config = _distribution_config(ctx, item)
         except CALL_ERRORS as exc:
             code = ctx.fail(exc, service="cloudfront", operation="GetDistributionConfig").code
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -507,7 +495,7 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
             bucket = str(logging["Bucket"]).removesuffix(".s3.amazonaws.com")
             if realtime:
                 notes.append("also real-time logs to Kinesis")
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -520,7 +508,7 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
             )
             continue
         if item.id in v2:
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -543,7 +531,7 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
                     notes.append(
                         f"cloudfront:ListRealtimeLogConfigs failed ({code}): stream not resolved"
                     )
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -556,7 +544,7 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
             )
             continue
         if v2_failure:
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -566,7 +554,7 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
                 operation="logs:DescribeDeliverySources",
             )
             continue
-        _add(
+        record(
             ctx,
             item.id,
             control_id,
@@ -641,7 +629,7 @@ def _inherit(
     for target in sorted(protected):
         item = ctx.inventory.resources.get(target)
         if item is not None and item.type in PROTECTABLE_TYPES:
-            _add(
+            record(
                 ctx,
                 target,
                 "waf-logging",
@@ -698,7 +686,7 @@ def _wafv2(ctx: ProbeContext, scope: str, region: str) -> None:
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="wafv2", operation="ListLoggingConfigurations").code
         for arn in acls:
-            _add(
+            record(
                 ctx,
                 arn,
                 "waf-logging",
@@ -710,7 +698,7 @@ def _wafv2(ctx: ProbeContext, scope: str, region: str) -> None:
     for arn, item in acls.items():
         status, tail, destination, notes = _waf_status(configs.get(arn))
         name = clean_single_line(item.resource.name or arn.rsplit("/", 2)[-2])
-        _add(
+        record(
             ctx,
             arn,
             "waf-logging",
@@ -769,7 +757,7 @@ def _waf_classic(ctx: ProbeContext, service: str, type_: str) -> None:
                 config = None
             else:
                 code = ctx.fail(exc, service=service, operation="GetLoggingConfiguration").code
-                _add(
+                record(
                     ctx,
                     arn,
                     "waf-logging",
@@ -779,7 +767,7 @@ def _waf_classic(ctx: ProbeContext, service: str, type_: str) -> None:
                 )
                 continue
         status, tail, destination, notes = _waf_status(config)
-        _add(
+        record(
             ctx,
             arn,
             "waf-logging",
@@ -891,7 +879,7 @@ def probe_apigateway_logs(ctx: ProbeContext) -> None:
         code = ctx.fail(exc, service="apigateway", operation="GetStages").code
         for item in ctx.inventory.of_type(REST_STAGE, V2_STAGE):
             for control_id in ("apigateway-access-logs", "apigateway-execution-logs"):
-                _add(
+                record(
                     ctx,
                     item.id,
                     control_id,
@@ -912,7 +900,7 @@ def _decide_access_log(ctx: ProbeContext, stage: dict[str, Any]) -> None:
     field = "accessLogSettings" if stage["kind"] == "rest" else "AccessLogSettings"
     name = _stage_name(stage)
     if not destination:
-        _add(
+        record(
             ctx,
             stage["arn"],
             "apigateway-access-logs",
@@ -924,7 +912,7 @@ def _decide_access_log(ctx: ProbeContext, stage: dict[str, Any]) -> None:
     shown = clean_single_line(str(destination))
     log_format = str(settings.get("format") or "")
     if log_format and "sourceIp" not in log_format:
-        _add(
+        record(
             ctx,
             stage["arn"],
             "apigateway-access-logs",
@@ -935,7 +923,7 @@ def _decide_access_log(ctx: ProbeContext, stage: dict[str, Any]) -> None:
             operation=operation,
         )
         return
-    _add(
+    record(
         ctx,
         stage["arn"],
         "apigateway-access-logs",
@@ -953,7 +941,7 @@ def _decide_execution_log(ctx: ProbeContext, stage: dict[str, Any]) -> None:
     operation = "apigateway:GetStages"
     name = _stage_name(stage)
     if stage["kind"] == "http":
-        _add(
+        record(
             ctx,
             stage["arn"],
             "apigateway-execution-logs",
@@ -979,7 +967,7 @@ def _decide_execution_log(ctx: ProbeContext, stage: dict[str, Any]) -> None:
             }
         )
         if level == "OFF" and overrides:
-            _add(
+            record(
                 ctx,
                 stage["arn"],
                 "apigateway-execution-logs",
@@ -996,7 +984,7 @@ def _decide_execution_log(ctx: ProbeContext, stage: dict[str, Any]) -> None:
         field = "DefaultRouteSettings.LoggingLevel"
         group = f"/aws/apigateway/{stage['api']}/{name}"
     status = _EXECUTION_LEVEL.get(level, Status.missing)
-    _add(
+    record(
         ctx,
         stage["arn"],
         "apigateway-execution-logs",
@@ -1034,7 +1022,7 @@ def probe_appsync_logging(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="appsync", operation="ListGraphqlApis").code
         for item in ctx.inventory.of_type(APPSYNC_API):
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -1051,7 +1039,7 @@ def probe_appsync_logging(ctx: ProbeContext) -> None:
         )
         level = str((api.get("logConfig") or {}).get("fieldLogLevel") or "NONE")
         status = _APPSYNC_LEVEL.get(level, Status.missing)
-        _add(
+        record(
             ctx,
             arn,
             control_id,

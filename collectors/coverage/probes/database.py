@@ -61,18 +61,6 @@ def expected_log_types(engine: str) -> tuple[str, ...] | None:
     return None
 
 
-def _add(
-    ctx: ProbeContext,
-    resource_id: str,
-    control_id: str,
-    status: Status,
-    evidence: str,
-    **kwargs: Any,
-) -> None:
-    """One record, with the catalogue's layer and expectation (collectors.coverage.records)."""
-    record(ctx, resource_id, control_id, status, evidence, **kwargs)
-
-
 def _control_for(engine: str) -> tuple[str, str]:
     return _FAMILY.get(engine.lower(), ("rds-log-exports", "rds"))
 
@@ -113,7 +101,7 @@ def probe_db_log_exports(ctx: ProbeContext) -> None:
         error = ctx.fail(exc, service="rds", operation="DescribeDBClusters/DescribeDBInstances")
         for item in ctx.inventory.of_type(DB_INSTANCE, DB_CLUSTER):
             engine = str(item.configuration.get("engine") or "")
-            _add(
+            record(
                 ctx,
                 item.id,
                 _control_for(engine)[0],
@@ -136,9 +124,9 @@ def probe_db_log_exports(ctx: ProbeContext) -> None:
             name=identifier,
             tags=_tags(cluster.get("TagList")),
         )
-        record = _decide_exports(ctx, arn, identifier, cluster, "cluster", "DescribeDBClusters")
-        if record:
-            decided[identifier] = record
+        decision = _decide_exports(ctx, arn, identifier, cluster, "cluster", "DescribeDBClusters")
+        if decision:
+            decided[identifier] = decision
     for instance in instances:
         identifier = instance["DBInstanceIdentifier"]
         arn = instance.get("DBInstanceArn") or (
@@ -155,7 +143,7 @@ def probe_db_log_exports(ctx: ProbeContext) -> None:
         cluster_id = instance.get("DBClusterIdentifier")
         if cluster_id and cluster_id in decided:
             control_id, status, cluster_arn, destination = decided[cluster_id]
-            _add(
+            record(
                 ctx,
                 arn,
                 control_id,
@@ -170,7 +158,7 @@ def probe_db_log_exports(ctx: ProbeContext) -> None:
         engine = str(instance.get("Engine") or "")
         if cluster_id and (engine.startswith(("aurora", "docdb", "neptune"))):
             # Exports of these engines exist only on the cluster, which was not seen.
-            _add(
+            record(
                 ctx,
                 arn,
                 _control_for(engine)[0],
@@ -234,7 +222,7 @@ def _decide_exports(
         f"{clean_single_line(identifier)} EnabledCloudwatchLogsExports={shown}"
     )
     if expected is None:
-        _add(
+        record(
             ctx,
             arn,
             control_id,
@@ -259,7 +247,7 @@ def _decide_exports(
         notes.append("audit needs the MARIADB_AUDIT_PLUGIN option in the option group")
     if db.get("ActivityStreamStatus") in ("started", "starting"):
         notes.append("database activity stream is on (Kinesis)")
-    _add(
+    record(
         ctx,
         arn,
         control_id,
@@ -290,7 +278,7 @@ def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="redshift", operation="DescribeClusters")
         for item in ctx.inventory.of_type(REDSHIFT_CLUSTER):
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -315,7 +303,7 @@ def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
             status = client.describe_logging_status(ClusterIdentifier=identifier)
         except CALL_ERRORS as exc:
             error = ctx.fail(exc, service="redshift", operation="DescribeLoggingStatus")
-            _add(
+            record(
                 ctx,
                 arn,
                 control_id,
@@ -331,7 +319,7 @@ def _decide_redshift(ctx: ProbeContext, arn: str, shown: str, status: dict[str, 
     control_id = "redshift-audit-logging"
     operation = "redshift:DescribeLoggingStatus"
     if not status.get("LoggingEnabled"):
-        _add(
+        record(
             ctx,
             arn,
             control_id,
@@ -349,7 +337,7 @@ def _decide_redshift(ctx: ProbeContext, arn: str, shown: str, status: dict[str, 
         destination = log_group_arn(
             ctx.region, ctx.account, f"/aws/redshift/cluster/{shown}/{first}"
         )
-        _add(
+        record(
             ctx,
             arn,
             control_id,
@@ -363,7 +351,7 @@ def _decide_redshift(ctx: ProbeContext, arn: str, shown: str, status: dict[str, 
         return
     bucket = clean_single_line(str(status.get("BucketName") or ""))
     prefix = clean_single_line(str(status.get("S3KeyPrefix") or ""))
-    _add(
+    record(
         ctx,
         arn,
         control_id,
@@ -426,7 +414,7 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="elasticache", operation="DescribeReplicationGroups")
         for item in ctx.inventory.of_type(CACHE_CLUSTER, REPLICATION_GROUP):
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -445,7 +433,7 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
         active, target = _delivery(group.get("LogDeliveryConfigurations"))
         status = _exports_status(ELASTICACHE_LOGS, active)
         destination = _elasticache_destination(ctx, target)
-        _add(
+        record(
             ctx,
             arn,
             control_id,
@@ -466,7 +454,7 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
         shown = clean_single_line(cid)
         engine = str(cluster.get("Engine") or "")
         if engine == "memcached":
-            _add(
+            record(
                 ctx,
                 arn,
                 control_id,
@@ -478,7 +466,7 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
         group_id = cluster.get("ReplicationGroupId")
         if group_id and group_id in decided:
             status, group_arn, destination = decided[group_id]
-            _add(
+            record(
                 ctx,
                 arn,
                 control_id,
@@ -491,7 +479,7 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
             )
             continue
         active, target = _delivery(cluster.get("LogDeliveryConfigurations"))
-        _add(
+        record(
             ctx,
             arn,
             control_id,
@@ -523,7 +511,7 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="es", operation="ListDomainNames/DescribeDomains")
         for item in ctx.inventory.of_type(OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain"):
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -555,7 +543,7 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
             "Enabled"
         ):
             notes.append("audit logs need fine-grained access control (AdvancedSecurityOptions)")
-        _add(
+        record(
             ctx,
             arn,
             control_id,
@@ -587,7 +575,7 @@ def probe_mq_broker_logging(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="mq", operation="ListBrokers").code
         for item in ctx.inventory.of_type(MQ_BROKER):
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -603,7 +591,7 @@ def probe_mq_broker_logging(ctx: ProbeContext) -> None:
             broker = client.describe_broker(BrokerId=summary["BrokerId"])
         except CALL_ERRORS as exc:
             code = ctx.fail(exc, service="mq", operation="DescribeBroker").code
-            _add(
+            record(
                 ctx,
                 arn,
                 control_id,
@@ -619,7 +607,7 @@ def probe_mq_broker_logging(ctx: ProbeContext) -> None:
         group = str(logs.get("GeneralLogGroup") or logs.get("AuditLogGroup") or "")
         if group and not group.startswith("arn:"):
             group = log_group_arn(ctx.region, ctx.account, group)
-        _add(
+        record(
             ctx,
             arn,
             control_id,

@@ -70,18 +70,6 @@ EKS_ALL = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 SHIPPING_DRIVERS = frozenset({"awslogs", "awsfirelens", "splunk", "fluentd", "gelf", "syslog"})
 
 
-def _add(
-    ctx: ProbeContext,
-    resource_id: str,
-    control_id: str,
-    status: Status,
-    evidence: str,
-    **kwargs: Any,
-) -> None:
-    """One record, with the catalogue's layer and expectation (collectors.coverage.records)."""
-    record(ctx, resource_id, control_id, status, evidence, **kwargs)
-
-
 def _live_instances(ctx: ProbeContext) -> list[CollectedResource]:
     return [
         item
@@ -272,7 +260,7 @@ def _decide_agent(
     destination = log_group_arn(ctx.region, ctx.account, stream_group) if stream_group else None
     if evidence:
         operation, sentence = evidence[0]
-        _add(
+        record(
             ctx,
             item.id,
             control_id,
@@ -292,7 +280,7 @@ def _decide_agent(
             allowed, why = False, None
             profile_note = f"instance profile not read: iam:{exc.operation} failed ({exc.code})"
         if allowed:
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -310,7 +298,7 @@ def _decide_agent(
     hard_failures = {op: code for op, code in failures.items() if op != "ssm:GetInventory"}
     if hard_failures:
         op, code = next(iter(hard_failures.items()))
-        _add(
+        record(
             ctx,
             item.id,
             control_id,
@@ -320,7 +308,7 @@ def _decide_agent(
             notes=notes,
         )
         return
-    _add(
+    record(
         ctx,
         item.id,
         control_id,
@@ -352,7 +340,7 @@ def probe_ssm_managed(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="ssm", operation="DescribeInstanceInformation")
         for item in instances:
-            _add(
+            record(
                 ctx,
                 item.id,
                 "ssm-managed",
@@ -366,7 +354,7 @@ def probe_ssm_managed(ctx: ProbeContext) -> None:
         entry = info.get(instance_id)
         shown = clean_single_line(instance_id)
         if entry is None:
-            _add(
+            record(
                 ctx,
                 item.id,
                 "ssm-managed",
@@ -379,7 +367,7 @@ def probe_ssm_managed(ctx: ProbeContext) -> None:
         notes = []
         if entry.get("AgentVersion"):
             notes.append(f"SSM agent {clean_single_line(str(entry['AgentVersion']))}")
-        _add(
+        record(
             ctx,
             item.id,
             "ssm-managed",
@@ -418,7 +406,7 @@ def probe_ssm_session_logging(ctx: ProbeContext) -> None:
         document = ctx.client("ssm").get_document(Name=SESSION_DOCUMENT, DocumentFormat="JSON")
     except CALL_ERRORS as exc:
         if error_code(exc) == "InvalidDocument":
-            _add(
+            record(
                 ctx,
                 node,
                 "ssm-session-logging",
@@ -429,7 +417,7 @@ def probe_ssm_session_logging(ctx: ProbeContext) -> None:
             )
             return
         error = ctx.fail(exc, service="ssm", operation="GetDocument")
-        _add(
+        record(
             ctx,
             node,
             "ssm-session-logging",
@@ -460,7 +448,7 @@ def probe_ssm_session_logging(ctx: ProbeContext) -> None:
     else:
         destination = None
     if not destination:
-        _add(
+        record(
             ctx,
             node,
             "ssm-session-logging",
@@ -475,7 +463,7 @@ def probe_ssm_session_logging(ctx: ProbeContext) -> None:
         for key, value in (("s3BucketName", bucket), ("cloudWatchLogGroupName", group))
         if value
     )
-    _add(
+    record(
         ctx,
         node,
         "ssm-session-logging",
@@ -531,7 +519,7 @@ def probe_eks_control_plane_logs(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="eks", operation="DescribeCluster")
         for item in ctx.inventory.of_type(EKS_TYPE):
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -562,7 +550,7 @@ def probe_eks_control_plane_logs(ctx: ProbeContext) -> None:
         others = [t for t in ("controllerManager", "scheduler") if t not in enabled]
         if status is Status.logged and others:
             notes.append("also available: " + ", ".join(others))
-        _add(
+        record(
             ctx,
             arn,
             control_id,
@@ -607,7 +595,7 @@ def probe_ecs_task_logging(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="ecs", operation="ListTaskDefinitions")
         for item in ctx.inventory.of_type(TASK_DEFINITION_TYPE):
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -623,7 +611,7 @@ def probe_ecs_task_logging(ctx: ProbeContext) -> None:
             definition = client.describe_task_definition(taskDefinition=arn)["taskDefinition"]
         except CALL_ERRORS as exc:
             error = ctx.fail(exc, service="ecs", operation="DescribeTaskDefinition")
-            _add(
+            record(
                 ctx,
                 arn,
                 control_id,
@@ -668,7 +656,7 @@ def _decide_task_definition(ctx: ProbeContext, arn: str, definition: dict[str, A
         and ((c.get("logConfiguration") or {}).get("options") or {}).get("mode") != "non-blocking"
     ]
     parts = shipped + unshipped
-    _add(
+    record(
         ctx,
         arn,
         "ecs-task-logging",
@@ -711,7 +699,7 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="elasticbeanstalk", operation="DescribeEnvironments").code
         for item in ctx.inventory.of_type(BEANSTALK_ENV):
-            _add(
+            record(
                 ctx,
                 item.id,
                 control_id,
@@ -739,7 +727,7 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
             code = ctx.fail(
                 exc, service="elasticbeanstalk", operation="DescribeConfigurationSettings"
             ).code
-            _add(
+            record(
                 ctx,
                 arn,
                 control_id,
@@ -760,7 +748,7 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
         if stream and retention:
             notes.append(f"RetentionInDays={clean_single_line(retention)}")
         if stream:
-            _add(
+            record(
                 ctx,
                 arn,
                 control_id,
@@ -771,7 +759,7 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
                 notes=notes,
             )
         else:
-            _add(
+            record(
                 ctx,
                 arn,
                 control_id,
