@@ -212,7 +212,7 @@ class Resource(_CompactModel):
     resource_id: str | None = Field(default=None, description="The short id, e.g. vpc-0abc")
     tags: dict[str, str] = Field(default_factory=dict)
     source: str | None = Field(default=None, description="Inventory source that found it")
-    coverage: list[Coverage] = Field(default_factory=list)
+    coverage: list[Coverage] = Field(default_factory=list, fail_fast=True)
 
     @property
     def is_pseudo(self) -> bool:
@@ -241,10 +241,10 @@ class Snapshot(_Model):
     generated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     tool: Tool = Field(default_factory=Tool)
     scope: Scope
-    accounts: list[Account] = Field(default_factory=list)
-    resources: list[Resource] = Field(default_factory=list)
-    relationships: list[Relationship] = Field(default_factory=list)
-    errors: list[CollectionError] = Field(default_factory=list)
+    accounts: list[Account] = Field(default_factory=list, fail_fast=True)
+    resources: list[Resource] = Field(default_factory=list, fail_fast=True)
+    relationships: list[Relationship] = Field(default_factory=list, fail_fast=True)
+    errors: list[CollectionError] = Field(default_factory=list, fail_fast=True)
 
 
 def json_schema() -> dict[str, Any]:

@@ -17,17 +17,18 @@ import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from pydantic import ValidationError
 
 from . import __version__
 from .model import SCHEMA_VERSION, Snapshot
-from .sanitize import clean_json_text
+from .sanitize import clean_json_text, clean_single_line
 
 #: Refuse to decompress or read more than this (a gzip bomb must not exhaust memory).
 MAX_SNAPSHOT_BYTES = int(os.environ.get("BLINDSPOT_MAX_SNAPSHOT_BYTES", 4 * 1024**3))
+READ_CHUNK = 1024 * 1024
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -66,6 +67,23 @@ class SnapshotError(Exception):
     """A snapshot file that cannot be used; `str(error)` is one line for the user."""
 
 
+def _read_limited(stream: BinaryIO, limit: int) -> bytes:
+    """Read at most `limit + 1` bytes in 1 MiB chunks.
+
+    `read(limit + 1)` would ask for the whole limit (4 GiB) up front, which fails under
+    `ulimit -v` or strict overcommit even for a small file.
+    """
+    chunks: list[bytes] = []
+    remaining = limit + 1
+    while remaining > 0:
+        chunk = stream.read(min(READ_CHUNK, remaining))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
@@ -73,9 +91,9 @@ def _read_bytes(path: Path) -> bytes:
             handle.seek(0)
             if head == GZIP_MAGIC:
                 with gzip.GzipFile(fileobj=handle) as unzipped:
-                    data = unzipped.read(MAX_SNAPSHOT_BYTES + 1)
+                    data = _read_limited(unzipped, MAX_SNAPSHOT_BYTES)
             else:
-                data = handle.read(MAX_SNAPSHOT_BYTES + 1)
+                data = _read_limited(handle, MAX_SNAPSHOT_BYTES)
     except FileNotFoundError:
         raise SnapshotError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -84,6 +102,8 @@ def _read_bytes(path: Path) -> bytes:
         raise SnapshotError(f"{path}: permission denied") from None
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise SnapshotError(f"{path}: corrupt or truncated gzip data ({exc})") from None
+    except MemoryError:
+        raise SnapshotError(f"{path}: not enough memory to read it") from None
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if len(data) > MAX_SNAPSHOT_BYTES:
@@ -96,9 +116,11 @@ def _read_bytes(path: Path) -> bytes:
 
 def _describe_validation_error(exc: ValidationError) -> str:
     first = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in first.get("loc", ())) or "document"
-    more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-    return f"not a blindspot snapshot: {where}: {first.get('msg', 'invalid')}{more}"
+    # The location holds keys from the file itself: one line, no control characters.
+    where = clean_single_line(".".join(str(part) for part in first.get("loc", ())))[:200]
+    message = clean_single_line(str(first.get("msg", "invalid")))[:200]
+    more = " (and more problems)" if exc.error_count() > 1 else ""
+    return f"not a blindspot snapshot: {where or 'document'}: {message}{more}"
 
 
 def parse_snapshot(data: bytes | str, *, name: str = "snapshot") -> Snapshot:

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     sys.stderr.write(
-        f"blindspot: wrote {args.format} with {graph.graph.number_of_nodes()} nodes and "
-        f"{graph.graph.number_of_edges()} edges to {args.output}\n"
+        f"blindspot: wrote {args.format} with {len(graph)} nodes and "
+        f"{graph.number_of_edges()} edges to {args.output}\n"
     )
     return 0

@@ -149,13 +149,6 @@ def test_structural_mutations_of_a_valid_document(edits) -> None:
     outcome(lambda: parse_snapshot(json.dumps(document)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collectors/snapshot_io.py:_describe_validation_error: the error location holds "
-    "dict keys from the file verbatim, so a tag key with a line break makes the message (and "
-    "what `blindspot report` prints) two lines; fix: clean_single_line() the location and msg "
-    "(found by test_structural_mutations_of_a_valid_document)",
-)
 def test_a_key_with_a_line_break_still_gives_one_line(tmp_path, capsys) -> None:
     document = json.loads(VALID)
     document["resources"][3]["tags"] = {"line\nbreak": None}
@@ -258,15 +251,6 @@ ARRAYS = {
     ),
 }
 
-#: pydantic collects every validation error of a list (4 per empty object here: 4 million
-#: error objects, measured 3.7 GB resident for a 2.9 MB file).
-AMPLIFIED = pytest.mark.xfail(
-    strict=True,
-    reason="collectors/model.py: list fields validate every element and keep every error "
-    "(3.7 GB for a 2.9 MB file); fix: Field(..., fail_fast=True) on Snapshot's and "
-    "Resource's list fields (pydantic >= 2.8)",
-)
-
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
@@ -274,8 +258,8 @@ AMPLIFIED = pytest.mark.xfail(
     [
         "top-level-numbers",
         "valid-relationships",
-        pytest.param("numbers-as-resources", marks=AMPLIFIED),
-        pytest.param("empty-objects-as-resources", marks=AMPLIFIED),
+        "numbers-as-resources",
+        "empty-objects-as-resources",
     ],
 )
 def test_a_million_element_array_is_bounded_in_memory(tmp_path, kind) -> None:
@@ -301,12 +285,6 @@ def test_a_million_element_array_is_bounded_in_memory(tmp_path, kind) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="collectors/snapshot_io.py:_read_bytes: handle.read(MAX_SNAPSHOT_BYTES + 1) "
-    "reserves 4 GiB for every load, so under `ulimit -v` or strict overcommit any snapshot "
-    "fails with MemoryError (a traceback); fix: read in 1 MiB chunks up to the limit",
-)
 def test_a_small_snapshot_loads_under_an_address_space_limit(tmp_path) -> None:
     path = tmp_path / "small.json"
     path.write_bytes(VALID)
