@@ -34,11 +34,15 @@ from .accounts import AccountPlan, AccountTarget, plan_accounts
 from .aws.errors import to_collection_error
 from .aws.session import AwsContext, CallLog
 from .inventory.api import ApiSource
-from .inventory.base import CollectedResource, ProgressFn, RegionInventory, no_progress
+from .inventory.base import (
+    ProgressFn,
+    RegionInventory,
+    add_pseudo_resources,
+    no_progress,
+)
 from .model import (
     ACCOUNT_TYPE,
     GLOBAL_REGION,
-    REGION_TYPE,
     Account,
     CollectionError,
     Coverage,
@@ -49,7 +53,6 @@ from .model import (
     Snapshot,
     Tool,
     account_node_id,
-    region_node_id,
 )
 
 SOURCES = ("auto", "config", "api")
@@ -126,17 +129,9 @@ def _collect_region(
         raise
     except Exception as exc:
         if source == "config":
-            inventory = RegionInventory(account=target.id, region=region, source="config")
-            inventory.errors.append(
-                to_collection_error(
-                    exc,
-                    account=target.id,
-                    region=region,
-                    service="config",
-                    operation="SelectResourceConfig",
-                )
+            return _failed_region(
+                target.id, region, "config", exc, service="config", operation="SelectResourceConfig"
             )
-            return inventory
         return api.collect_region(target.id, region, progress)  # auto: Config unusable
     if source == "config":
         if not config.types_covered and not config.errors:
@@ -168,6 +163,19 @@ def _collect_region(
     return rest
 
 
+def _failed_region(
+    account: str, region: str, source: str, exc: BaseException, *, service: str, operation: str
+) -> RegionInventory:
+    """An empty inventory whose one error says why the region could not be collected."""
+    inventory = RegionInventory(account=account, region=region, source=source)
+    inventory.errors.append(
+        to_collection_error(
+            exc, account=account, region=region, service=service, operation=operation
+        )
+    )
+    return inventory
+
+
 def _api_needed(config: RegionInventory) -> bool:
     from .inventory.api import API_TYPES
 
@@ -175,37 +183,6 @@ def _api_needed(config: RegionInventory) -> bool:
 
 
 # -- pseudo-resources and coverage ------------------------------------------------------
-
-
-def add_pseudo_resources(inventory: RegionInventory, account_name: str = "") -> None:
-    """The account and account-region resources where account/region controls live."""
-    account, region = inventory.account, inventory.region
-    inventory.add(
-        CollectedResource(
-            Resource(
-                id=account_node_id(account),
-                type=ACCOUNT_TYPE,
-                account=account,
-                region=GLOBAL_REGION,
-                name=account_name or account,
-                resource_id=account,
-                source=inventory.source,
-            )
-        )
-    )
-    inventory.add(
-        CollectedResource(
-            Resource(
-                id=region_node_id(account, region),
-                type=REGION_TYPE,
-                account=account,
-                region=region,
-                name=region,
-                resource_id=region,
-                source=inventory.source,
-            )
-        )
-    )
 
 
 def add_unreachable_accounts(
@@ -388,15 +365,13 @@ def _collect_accounts(
                 try:
                     results[index] = future.result()
                 except Exception as exc:  # a bug in one region must not lose the others
-                    failed = RegionInventory(account=target.id, region=region, source="api")
-                    failed.errors.append(
-                        to_collection_error(
-                            exc,
-                            account=target.id,
-                            region=region,
-                            service="blindspot",
-                            operation="collect_region",
-                        )
+                    failed = _failed_region(
+                        target.id,
+                        region,
+                        "api",
+                        exc,
+                        service="blindspot",
+                        operation="collect_region",
                     )
                     add_pseudo_resources(failed, target.name)
                     results[index] = failed

@@ -11,6 +11,7 @@ creates the member's OrganizationAccountAccessRole, as Organizations does.)
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from dataclasses import dataclass, field
@@ -83,6 +84,22 @@ def _builder_session() -> boto3.Session:
         return _SHARED["session"]
 
 
+def service_trust(service: str) -> str:
+    """The trust policy (JSON) of a role that the AWS service `service` may assume."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": service},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+
+
 @dataclass
 class BuildContext:
     """What every builder step needs: names, accounts, regions, size, the truth to record."""
@@ -103,6 +120,37 @@ class BuildContext:
 
     def account(self, role: str) -> SimAccount:
         return self.accounts[role]
+
+
+def record_planned(
+    ctx: BuildContext,
+    account: SimAccount,
+    region: str,
+    resource_type: str,
+    resource_id: str,
+    arn: str,
+    control: str,
+    state: str,
+    detail: str,
+    *,
+    layer: str,
+) -> None:
+    """Note in the ground truth one control a builder step switched on, left off or half set.
+
+    Each step binds its own layer (or resource type and control) on top of this, so the
+    truth it records reads like the plan in its docstring.
+    """
+    ctx.truth.add(
+        account=account.id,
+        region=region,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        arn=arn,
+        layer=layer,
+        control=control,
+        state=state,  # type: ignore[arg-type]
+        detail=detail,
+    )
 
 
 def _assume(sts: Any, account_id: str, role: str, session_name: str) -> dict[str, str]:

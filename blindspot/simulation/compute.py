@@ -12,28 +12,16 @@ no role that could ship logs.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
-from .accounts import BuildContext, SimAccount
+from .accounts import BuildContext, SimAccount, record_planned, service_trust
 from .naming import hostile_tags, tag_list, tags
 from .network import Vpc, ec2_arn
 
 AMI_X86 = "ami-0a3c3a20c09d6f377"  # Amazon Linux 2023, from amis.json
 AMI_ARM = "ami-0c5e6a42b4f9a5a13"
 
-EC2_TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ec2.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+EC2_TRUST = service_trust("ec2.amazonaws.com")
 
 
 @dataclass
@@ -120,16 +108,17 @@ def ship_host_logs(account: SimAccount, region: str, group: str, instance_ids: l
 def record_host(
     ctx: BuildContext, account: SimAccount, region: str, instance_id: str, state: str, detail: str
 ) -> None:
-    ctx.truth.add(
-        account=account.id,
-        region=region,
-        resource_type="AWS::EC2::Instance",
-        resource_id=instance_id,
-        arn=ec2_arn(account.id, region, "instance", instance_id),
+    record_planned(
+        ctx,
+        account,
+        region,
+        "AWS::EC2::Instance",
+        instance_id,
+        ec2_arn(account.id, region, "instance", instance_id),
+        "cloudwatch-agent",
+        state,
+        detail,
         layer="host",
-        control="cloudwatch-agent",
-        state=state,  # type: ignore[arg-type]
-        detail=detail,
     )
 
 

@@ -8,7 +8,7 @@ The DynamoDB table `prod-orders` backs the orders API.
 
 from __future__ import annotations
 
-from .accounts import BuildContext, SimAccount
+from .accounts import BuildContext, SimAccount, record_planned
 from .naming import tag_list, tags
 from .network import Vpc
 
@@ -115,14 +115,15 @@ def _record(
     state: str,
     detail: str,
 ) -> None:
-    ctx.truth.add(
-        account=account.id,
-        region=region,
-        resource_type="AWS::RDS::DBInstance",
-        resource_id=name,
-        arn=arn,
+    record_planned(
+        ctx,
+        account,
+        region,
+        "AWS::RDS::DBInstance",
+        name,
+        arn,
+        "rds-log-exports",
+        state,
+        detail,
         layer="database",
-        control="rds-log-exports",
-        state=state,  # type: ignore[arg-type]
-        detail=detail,
     )

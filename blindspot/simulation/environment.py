@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 #: The small AMI catalogue moto loads instead of its default one.
@@ -98,13 +98,10 @@ def prepare_environment() -> None:
 
 
 @contextlib.contextmanager
-def _pinned_environment() -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in (*_REMOVED, *_PINNED, "MOTO_AMIS_PATH")}
+def restored_environment(names: Iterable[str]) -> Iterator[None]:
+    """On exit, put these environment variables back as they were (unset if they were)."""
+    saved = {name: os.environ.get(name) for name in names}
     try:
-        for name in _REMOVED:
-            os.environ.pop(name, None)
-        os.environ.update(_PINNED)
-        prepare_environment()
         yield
     finally:
         for name, value in saved.items():
@@ -112,6 +109,16 @@ def _pinned_environment() -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextlib.contextmanager
+def _pinned_environment() -> Iterator[None]:
+    with restored_environment((*_REMOVED, *_PINNED, "MOTO_AMIS_PATH")):
+        for name in _REMOVED:
+            os.environ.pop(name, None)
+        os.environ.update(_PINNED)
+        prepare_environment()
+        yield
 
 
 #: moto services the organization uses; imported up front (see `_import_backends`).

@@ -26,7 +26,7 @@ import json
 
 from collectors.model import REGION_TYPE, region_node_id
 
-from .accounts import BuildContext, SimAccount
+from .accounts import BuildContext, SimAccount, record_planned
 
 CONFIG_ROLE = "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
 
@@ -34,16 +34,17 @@ CONFIG_ROLE = "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
 def _record_region(
     ctx: BuildContext, account: SimAccount, region: str, control: str, state: str, detail: str
 ) -> None:
-    ctx.truth.add(
-        account=account.id,
-        region=region,
-        resource_type=REGION_TYPE,
-        resource_id=region,
-        arn=region_node_id(account.id, region),
+    record_planned(
+        ctx,
+        account,
+        region,
+        REGION_TYPE,
+        region,
+        region_node_id(account.id, region),
+        control,
+        state,
+        detail,
         layer="account",
-        control=control,
-        state=state,  # type: ignore[arg-type]
-        detail=detail,
     )
 
 

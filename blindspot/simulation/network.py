@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .accounts import BuildContext, SimAccount
+from .accounts import BuildContext, SimAccount, service_trust
 from .naming import tag_list, tags
 
 FLOW_LOGS_ROLE = "vpc-flow-logs-delivery"
@@ -104,19 +104,8 @@ def flow_logs_role(account: SimAccount) -> str:
         return iam.get_role(RoleName=FLOW_LOGS_ROLE)["Role"]["Arn"]
     except iam.exceptions.NoSuchEntityException:
         pass
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    arn = iam.create_role(RoleName=FLOW_LOGS_ROLE, AssumeRolePolicyDocument=json.dumps(trust))[
-        "Role"
-    ]["Arn"]
+    trust = service_trust("vpc-flow-logs.amazonaws.com")
+    arn = iam.create_role(RoleName=FLOW_LOGS_ROLE, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
     iam.put_role_policy(
         RoleName=FLOW_LOGS_ROLE,
         PolicyName="deliver-flow-logs",
@@ -165,7 +154,9 @@ def _flow_log_to_cloudwatch(
         raise RuntimeError(f"flow log not created: {result['Unsuccessful']}")
 
 
-def _record_vpc(ctx: BuildContext, vpc: Vpc, state: str, detail: str) -> None:
+def _record_vpc(
+    ctx: BuildContext, vpc: Vpc, state: str, detail: str, control: str = "vpc-flow-logs"
+) -> None:
     ctx.truth.add(
         account=vpc.account,
         region=vpc.region,
@@ -173,24 +164,14 @@ def _record_vpc(ctx: BuildContext, vpc: Vpc, state: str, detail: str) -> None:
         resource_id=vpc.id,
         arn=ec2_arn(vpc.account, vpc.region, "vpc", vpc.id),
         layer="network",
-        control="vpc-flow-logs",
+        control=control,
         state=state,  # type: ignore[arg-type]
         detail=detail,
     )
 
 
 def _record_resolver(ctx: BuildContext, vpc: Vpc, state: str, detail: str) -> None:
-    ctx.truth.add(
-        account=vpc.account,
-        region=vpc.region,
-        resource_type="AWS::EC2::VPC",
-        resource_id=vpc.id,
-        arn=ec2_arn(vpc.account, vpc.region, "vpc", vpc.id),
-        layer="network",
-        control="resolver-query-logs",
-        state=state,  # type: ignore[arg-type]
-        detail=detail,
-    )
+    _record_vpc(ctx, vpc, state, detail, control="resolver-query-logs")
 
 
 def build_networks(ctx: BuildContext) -> dict[tuple[str, str], Vpc]:

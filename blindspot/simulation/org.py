@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import boto3
 
 from .accounts import MEMBER_ROLE, BuildContext, SimAccount, create_organization
-from .environment import simulated_aws
+from .environment import restored_environment, simulated_aws
 from .naming import Naming
 from .truth import GroundTruth
 
@@ -74,16 +74,9 @@ class DemoOrg:
             "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
             "AWS_SESSION_TOKEN": creds["SessionToken"],
         }
-        saved = {name: os.environ.get(name) for name in names}
-        os.environ.update(names)
-        try:
+        with restored_environment(names):
+            os.environ.update(names)
             yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
 
 def _steps(ctx: BuildContext) -> list[tuple[str, Callable[[], object]]]:

@@ -19,23 +19,13 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from functools import partial
 
-from .accounts import BuildContext, SimAccount
+from .accounts import BuildContext, SimAccount, record_planned, service_trust
 from .naming import hostile_tags, tags
 from .network import log_group
 
-LAMBDA_TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+LAMBDA_TRUST = service_trust("lambda.amazonaws.com")
 
 HANDLER_SOURCE = b"def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
 
@@ -76,29 +66,8 @@ def create_function(
     )["FunctionArn"]
 
 
-def _record(
-    ctx: BuildContext,
-    account: SimAccount,
-    region: str,
-    resource_type: str,
-    resource_id: str,
-    arn: str,
-    control: str,
-    state: str,
-    detail: str,
-    layer: str = "serverless",
-) -> None:
-    ctx.truth.add(
-        account=account.id,
-        region=region,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        arn=arn,
-        layer=layer,
-        control=control,
-        state=state,  # type: ignore[arg-type]
-        detail=detail,
-    )
+#: Most controls planned here are of the serverless layer; a call names another with `layer=`.
+_record = partial(record_planned, layer="serverless")
 
 
 def build_functions(ctx: BuildContext) -> None:

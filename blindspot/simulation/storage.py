@@ -9,7 +9,7 @@ bucket log nothing. The scratch bucket carries the hostile tags.
 
 from __future__ import annotations
 
-from .accounts import BuildContext, SimAccount
+from .accounts import BuildContext, SimAccount, record_planned
 from .naming import hostile_tags, tags
 
 LOG_DELIVERY = 'uri="http://acs.amazonaws.com/groups/s3/LogDelivery"'
@@ -60,16 +60,17 @@ def _record(
     state: str,
     detail: str,
 ) -> None:
-    ctx.truth.add(
-        account=account.id,
-        region=region,
-        resource_type="AWS::S3::Bucket",
-        resource_id=name,
-        arn=bucket_arn(name),
+    record_planned(
+        ctx,
+        account,
+        region,
+        "AWS::S3::Bucket",
+        name,
+        bucket_arn(name),
+        control,
+        state,
+        detail,
         layer=layer,
-        control=control,
-        state=state,  # type: ignore[arg-type]
-        detail=detail,
     )
 
 

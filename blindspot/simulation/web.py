@@ -12,34 +12,14 @@ Planned coverage (access and network layers):
 
 from __future__ import annotations
 
-from .accounts import BuildContext, SimAccount
+from functools import partial
+
+from .accounts import BuildContext, SimAccount, record_planned
 from .naming import tag_list, tags
 from .network import Vpc, log_group
 
-
-def _record(
-    ctx: BuildContext,
-    account: SimAccount,
-    region: str,
-    resource_type: str,
-    resource_id: str,
-    arn: str,
-    control: str,
-    state: str,
-    detail: str,
-    layer: str = "access",
-) -> None:
-    ctx.truth.add(
-        account=account.id,
-        region=region,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        arn=arn,
-        layer=layer,
-        control=control,
-        state=state,  # type: ignore[arg-type]
-        detail=detail,
-    )
+#: Most controls planned here are of the access layer; a call names another with `layer=`.
+_record = partial(record_planned, layer="access")
 
 
 def _alb_short_id(arn: str) -> str:

@@ -69,6 +69,23 @@ def unknown(
         )
 
 
+def mark_unknown(
+    ctx: ProbeContext,
+    types: Iterable[str],
+    control_id: str,
+    evidence: str,
+    *,
+    operation: str,
+) -> None:
+    """Mark every inventory resource of `types` `unknown`: the call that decides it failed.
+
+    The caller records the failure itself (`ctx.fail`) and words the evidence, since a probe
+    may have made several calls and cites them as one.
+    """
+    for item in ctx.inventory.of_type(*types):
+        record(ctx, item.id, control_id, Status.unknown, evidence, operation=operation)
+
+
 def offline_capable(probe):  # type: ignore[no-untyped-def]
     """Mark a probe that decides from the inventory alone (runs for offline sources)."""
     probe.offline = True

@@ -23,21 +23,17 @@ import importlib
 from collections import defaultdict
 from types import ModuleType
 
-from ..aws.errors import to_collection_error
 from ..aws.session import AwsContext
 from ..inventory.api._common import REGION_UNAVAILABLE_CODES
-from ..inventory.base import CollectedResource, RegionInventory
+from ..inventory.base import RegionInventory, add_pseudo_resources
 from ..model import (
     ACCOUNT_TYPE,
-    GLOBAL_REGION,
     REGION_TYPE,
     CollectionError,
     Coverage,
     Resource,
     Snapshot,
     Status,
-    account_node_id,
-    region_node_id,
 )
 from ..sanitize import clean_single_line
 from .base import Probe, ProbeContext
@@ -70,33 +66,7 @@ def all_probes() -> list[Probe]:
 
 def ensure_pseudo_resources(inventory: RegionInventory) -> None:
     """Add the account and account-region pseudo-resources if the source did not."""
-    account, region = inventory.account, inventory.region
-    if account_node_id(account) not in inventory.resources:
-        inventory.add(
-            CollectedResource(
-                Resource(
-                    id=account_node_id(account),
-                    type=ACCOUNT_TYPE,
-                    account=account,
-                    region=GLOBAL_REGION,
-                    name=account,
-                    resource_id=account,
-                )
-            )
-        )
-    if region_node_id(account, region) not in inventory.resources:
-        inventory.add(
-            CollectedResource(
-                Resource(
-                    id=region_node_id(account, region),
-                    type=REGION_TYPE,
-                    account=account,
-                    region=region,
-                    name=region,
-                    resource_id=region,
-                )
-            )
-        )
+    add_pseudo_resources(inventory, name_source=False)
 
 
 def _probe_name(module: ModuleType, probe: Probe) -> str:
@@ -180,29 +150,13 @@ def probe_region(
             try:
                 probe(ctx)
             except Exception as exc:  # one broken probe must not hide the others' results
-                ctx.errors.append(
-                    to_collection_error(
-                        exc,
-                        account=ctx.account,
-                        region=ctx.region,
-                        service="blindspot",
-                        operation=_probe_name(module, probe),
-                    )
-                )
+                ctx.fail(exc, service="blindspot", operation=_probe_name(module, probe))
     if aws is None:
         _fill_offline(ctx)
     try:
         inherit_region_controls(ctx)
     except Exception as exc:
-        ctx.errors.append(
-            to_collection_error(
-                exc,
-                account=ctx.account,
-                region=ctx.region,
-                service="blindspot",
-                operation="account.inherit_region_controls",
-            )
-        )
+        ctx.fail(exc, service="blindspot", operation="account.inherit_region_controls")
     return ctx.coverage, ctx.errors
 
 

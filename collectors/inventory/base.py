@@ -16,7 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..model import CollectionError, Relationship, Resource
+from ..model import (
+    ACCOUNT_TYPE,
+    GLOBAL_REGION,
+    REGION_TYPE,
+    CollectionError,
+    Relationship,
+    Resource,
+    account_node_id,
+    region_node_id,
+)
 
 
 @dataclass(slots=True)
@@ -64,6 +73,44 @@ class RegionInventory:
         self.relationships.extend(other.relationships)
         self.errors.extend(other.errors)
         self.types_covered |= other.types_covered
+
+
+def add_pseudo_resources(
+    inventory: RegionInventory, account_name: str = "", *, name_source: bool = True
+) -> None:
+    """The account and account-region resources where account/region controls live.
+
+    Both `collect` (naming the account and the inventory's source) and the probe runner
+    (for inventories built without `collect`) call it; ones already there are kept.
+    """
+    account, region = inventory.account, inventory.region
+    source = inventory.source if name_source else None
+    inventory.add(
+        CollectedResource(
+            Resource(
+                id=account_node_id(account),
+                type=ACCOUNT_TYPE,
+                account=account,
+                region=GLOBAL_REGION,
+                name=account_name or account,
+                resource_id=account,
+                source=source,
+            )
+        )
+    )
+    inventory.add(
+        CollectedResource(
+            Resource(
+                id=region_node_id(account, region),
+                type=REGION_TYPE,
+                account=account,
+                region=region,
+                name=region,
+                resource_id=region,
+                source=source,
+            )
+        )
+    )
 
 
 #: Progress callback: (event, detail) e.g. ("resources", {"account": ..., "count": 12}).

@@ -19,7 +19,8 @@ from ...inventory.base import CollectedResource
 from ...model import Status
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
-from ..records import offline_capable, record
+from ..records import mark_unknown, offline_capable, record
+from ._common import list_all
 from .serverless import CALL_ERRORS, ensure_resource, log_group_arn
 
 CLASSIC_ELB = "AWS::ElasticLoadBalancing::LoadBalancer"
@@ -122,16 +123,13 @@ def probe_elb_logs(ctx: ProbeContext) -> None:
         classic = _classic_balancers(ctx)
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="elasticloadbalancing", operation="DescribeLoadBalancers").code
-        classic = ctx.inventory.of_type(CLASSIC_ELB)
-        for item in classic:
-            record(
-                ctx,
-                item.id,
-                "elb-access-logs",
-                Status.unknown,
-                f"elb:DescribeLoadBalancers failed ({code})",
-                operation="elasticloadbalancing:DescribeLoadBalancers",
-            )
+        mark_unknown(
+            ctx,
+            (CLASSIC_ELB,),
+            "elb-access-logs",
+            f"elb:DescribeLoadBalancers failed ({code})",
+            operation="elasticloadbalancing:DescribeLoadBalancers",
+        )
         classic = []
     for item in classic:
         _decide_classic(ctx, item)
@@ -139,15 +137,13 @@ def probe_elb_logs(ctx: ProbeContext) -> None:
         balancers = _v2_balancers(ctx)
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="elasticloadbalancing", operation="DescribeLoadBalancers").code
-        for item in ctx.inventory.of_type(ELBV2):
-            record(
-                ctx,
-                item.id,
-                "elb-access-logs",
-                Status.unknown,
-                f"elbv2:DescribeLoadBalancers failed ({code})",
-                operation="elasticloadbalancing:DescribeLoadBalancers",
-            )
+        mark_unknown(
+            ctx,
+            (ELBV2,),
+            "elb-access-logs",
+            f"elbv2:DescribeLoadBalancers failed ({code})",
+            operation="elasticloadbalancing:DescribeLoadBalancers",
+        )
         return
     for item in balancers:
         _decide_v2(ctx, item)
@@ -1014,22 +1010,12 @@ def probe_appsync_logging(ctx: ProbeContext) -> None:
     control_id = "appsync-logging"
     operation = "appsync:ListGraphqlApis"
     try:
-        apis = [
-            api
-            for page in ctx.client("appsync").get_paginator("list_graphql_apis").paginate()
-            for api in page.get("graphqlApis", [])
-        ]
+        apis = list_all(ctx.client("appsync"), "list_graphql_apis", "graphqlApis")
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="appsync", operation="ListGraphqlApis").code
-        for item in ctx.inventory.of_type(APPSYNC_API):
-            record(
-                ctx,
-                item.id,
-                control_id,
-                Status.unknown,
-                f"{operation} failed ({code})",
-                operation=operation,
-            )
+        mark_unknown(
+            ctx, (APPSYNC_API,), control_id, f"{operation} failed ({code})", operation=operation
+        )
         return
     for api in apis:
         arn, api_id = api["arn"], api["apiId"]

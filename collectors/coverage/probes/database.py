@@ -20,7 +20,8 @@ from typing import Any
 from ...model import Status
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
-from ..records import offline_capable, record
+from ..records import mark_unknown, offline_capable, record
+from ._common import list_all
 from .serverless import CALL_ERRORS, ensure_resource, log_group_arn
 
 DB_INSTANCE = "AWS::RDS::DBInstance"
@@ -87,16 +88,8 @@ def probe_db_log_exports(ctx: ProbeContext) -> None:
             clusters, instances = _dbs_from_inventory(ctx)
         else:
             rds = ctx.client("rds")
-            clusters = [
-                c
-                for page in rds.get_paginator("describe_db_clusters").paginate()
-                for c in page.get("DBClusters", [])
-            ]
-            instances = [
-                i
-                for page in rds.get_paginator("describe_db_instances").paginate()
-                for i in page.get("DBInstances", [])
-            ]
+            clusters = list_all(rds, "describe_db_clusters", "DBClusters")
+            instances = list_all(rds, "describe_db_instances", "DBInstances")
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="rds", operation="DescribeDBClusters/DescribeDBInstances")
         for item in ctx.inventory.of_type(DB_INSTANCE, DB_CLUSTER):
@@ -270,22 +263,16 @@ def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
     control_id = "redshift-audit-logging"
     client = ctx.client("redshift")
     try:
-        clusters = [
-            c
-            for page in client.get_paginator("describe_clusters").paginate()
-            for c in page.get("Clusters", [])
-        ]
+        clusters = list_all(client, "describe_clusters", "Clusters")
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="redshift", operation="DescribeClusters")
-        for item in ctx.inventory.of_type(REDSHIFT_CLUSTER):
-            record(
-                ctx,
-                item.id,
-                control_id,
-                Status.unknown,
-                f"redshift:DescribeClusters failed ({error.code})",
-                operation="redshift:DescribeClusters",
-            )
+        mark_unknown(
+            ctx,
+            (REDSHIFT_CLUSTER,),
+            control_id,
+            f"redshift:DescribeClusters failed ({error.code})",
+            operation="redshift:DescribeClusters",
+        )
         return
     for cluster in clusters:
         identifier = cluster["ClusterIdentifier"]
@@ -401,27 +388,17 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
     operation = "elasticache:DescribeReplicationGroups"
     client = ctx.client("elasticache")
     try:
-        groups = [
-            g
-            for page in client.get_paginator("describe_replication_groups").paginate()
-            for g in page.get("ReplicationGroups", [])
-        ]
-        clusters = [
-            c
-            for page in client.get_paginator("describe_cache_clusters").paginate()
-            for c in page.get("CacheClusters", [])
-        ]
+        groups = list_all(client, "describe_replication_groups", "ReplicationGroups")
+        clusters = list_all(client, "describe_cache_clusters", "CacheClusters")
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="elasticache", operation="DescribeReplicationGroups")
-        for item in ctx.inventory.of_type(CACHE_CLUSTER, REPLICATION_GROUP):
-            record(
-                ctx,
-                item.id,
-                control_id,
-                Status.unknown,
-                f"{operation}/DescribeCacheClusters failed ({error.code})",
-                operation=operation,
-            )
+        mark_unknown(
+            ctx,
+            (CACHE_CLUSTER, REPLICATION_GROUP),
+            control_id,
+            f"{operation}/DescribeCacheClusters failed ({error.code})",
+            operation=operation,
+        )
         return
     decided: dict[str, tuple[Status, str, str | None]] = {}
     for group in groups:
@@ -510,15 +487,13 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
             domains.extend(client.describe_domains(DomainNames=batch).get("DomainStatusList", []))
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="es", operation="ListDomainNames/DescribeDomains")
-        for item in ctx.inventory.of_type(OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain"):
-            record(
-                ctx,
-                item.id,
-                control_id,
-                Status.unknown,
-                f"es:ListDomainNames/DescribeDomains failed ({error.code})",
-                operation=operation,
-            )
+        mark_unknown(
+            ctx,
+            (OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain"),
+            control_id,
+            f"es:ListDomainNames/DescribeDomains failed ({error.code})",
+            operation=operation,
+        )
         return
     for domain in domains:
         name = domain["DomainName"]
@@ -567,22 +542,16 @@ def probe_mq_broker_logging(ctx: ProbeContext) -> None:
     operation = "mq:DescribeBroker"
     client = ctx.client("mq")
     try:
-        brokers = [
-            b
-            for page in client.get_paginator("list_brokers").paginate()
-            for b in page.get("BrokerSummaries", [])
-        ]
+        brokers = list_all(client, "list_brokers", "BrokerSummaries")
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="mq", operation="ListBrokers").code
-        for item in ctx.inventory.of_type(MQ_BROKER):
-            record(
-                ctx,
-                item.id,
-                control_id,
-                Status.unknown,
-                f"mq:ListBrokers failed ({code})",
-                operation="mq:ListBrokers",
-            )
+        mark_unknown(
+            ctx,
+            (MQ_BROKER,),
+            control_id,
+            f"mq:ListBrokers failed ({code})",
+            operation="mq:ListBrokers",
+        )
         return
     for summary in brokers:
         arn, name = summary["BrokerArn"], summary.get("BrokerName", summary["BrokerId"])

@@ -32,7 +32,8 @@ from ...inventory.base import CollectedResource
 from ...model import REGION_TYPE, Resource, Status, region_node_id
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
-from ..records import offline_capable, record
+from ..records import mark_unknown, offline_capable, record
+from ._common import list_all
 from .serverless import (
     CALL_ERRORS,
     PolicyReader,
@@ -518,15 +519,13 @@ def probe_eks_control_plane_logs(ctx: ProbeContext) -> None:
         clusters = _eks_clusters(ctx)
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="eks", operation="DescribeCluster")
-        for item in ctx.inventory.of_type(EKS_TYPE):
-            record(
-                ctx,
-                item.id,
-                control_id,
-                Status.unknown,
-                f"eks:ListClusters/DescribeCluster failed ({error.code})",
-                operation="eks:DescribeCluster",
-            )
+        mark_unknown(
+            ctx,
+            (EKS_TYPE,),
+            control_id,
+            f"eks:ListClusters/DescribeCluster failed ({error.code})",
+            operation="eks:DescribeCluster",
+        )
         return
     for arn, cluster in clusters.items():
         name = cluster["name"] or arn.rsplit("/", 1)[-1]
@@ -594,15 +593,13 @@ def probe_ecs_task_logging(ctx: ProbeContext) -> None:
         arns = _task_definition_arns(ctx)
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="ecs", operation="ListTaskDefinitions")
-        for item in ctx.inventory.of_type(TASK_DEFINITION_TYPE):
-            record(
-                ctx,
-                item.id,
-                control_id,
-                Status.unknown,
-                f"ecs:ListTaskDefinitions failed ({error.code})",
-                operation="ecs:ListTaskDefinitions",
-            )
+        mark_unknown(
+            ctx,
+            (TASK_DEFINITION_TYPE,),
+            control_id,
+            f"ecs:ListTaskDefinitions failed ({error.code})",
+            operation="ecs:ListTaskDefinitions",
+        )
         return
     for arn in arns:
         short = arn.rsplit("/", 1)[-1]
@@ -691,22 +688,18 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
     operation = "elasticbeanstalk:DescribeConfigurationSettings"
     client = ctx.client("elasticbeanstalk")
     try:
-        environments = [
-            env
-            for page in client.get_paginator("describe_environments").paginate(IncludeDeleted=False)
-            for env in page.get("Environments", [])
-        ]
+        environments = list_all(
+            client, "describe_environments", "Environments", IncludeDeleted=False
+        )
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="elasticbeanstalk", operation="DescribeEnvironments").code
-        for item in ctx.inventory.of_type(BEANSTALK_ENV):
-            record(
-                ctx,
-                item.id,
-                control_id,
-                Status.unknown,
-                f"elasticbeanstalk:DescribeEnvironments failed ({code})",
-                operation="elasticbeanstalk:DescribeEnvironments",
-            )
+        mark_unknown(
+            ctx,
+            (BEANSTALK_ENV,),
+            control_id,
+            f"elasticbeanstalk:DescribeEnvironments failed ({code})",
+            operation="elasticbeanstalk:DescribeEnvironments",
+        )
         return
     for env in environments:
         name, app = env["EnvironmentName"], env.get("ApplicationName", "")

@@ -20,6 +20,7 @@ from ...sanitize import clean_single_line
 from ..base import ProbeContext
 from ..records import offline_capable, record, unknown
 from ..resolve import ENI, INSTANCE, SUBNET, VPC, Topology, network_topology, resources_of
+from ._common import list_all
 
 TRANSIT_GATEWAY = "AWS::EC2::TransitGateway"
 FLOW_LOG = "AWS::EC2::FlowLog"
@@ -35,14 +36,6 @@ ENI_OWNERS = (
     "AWS::EC2::NatGateway",
     "AWS::EC2::VPCEndpoint",
 )
-
-
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
-    return [
-        item
-        for page in client.get_paginator(operation).paginate(**kwargs)
-        for item in page.get(key) or []
-    ]
 
 
 def _worst(statuses: list[Status]) -> Status:
@@ -206,7 +199,7 @@ def probe_vpc_flow_logs(ctx: ProbeContext) -> None:
         operation = "config:AWS::EC2::FlowLog"
     else:
         try:
-            flow_logs = _pages(ctx.client("ec2"), "describe_flow_logs", "FlowLogs")
+            flow_logs = list_all(ctx.client("ec2"), "describe_flow_logs", "FlowLogs")
         except Exception as exc:
             _flow_logs_unknown(ctx, networks + owners, gateways, exc)
             return
@@ -265,7 +258,7 @@ def probe_transit_gateways(ctx: ProbeContext) -> None:
     if TRANSIT_GATEWAY in ctx.inventory.types_covered or ctx.inventory.of_type(TRANSIT_GATEWAY):
         return
     try:
-        gateways = _pages(ctx.client("ec2"), "describe_transit_gateways", "TransitGateways")
+        gateways = list_all(ctx.client("ec2"), "describe_transit_gateways", "TransitGateways")
     except Exception as exc:
         ctx.fail(exc, service="ec2", operation="DescribeTransitGateways")
         return
@@ -305,7 +298,7 @@ def probe_resolver_query_logs(ctx: ProbeContext) -> None:
     client = ctx.client("route53resolver")
     operation = "ListResolverQueryLogConfigAssociations"
     try:
-        associations = _pages(
+        associations = list_all(
             client,
             "list_resolver_query_log_config_associations",
             "ResolverQueryLogConfigAssociations",
@@ -313,7 +306,7 @@ def probe_resolver_query_logs(ctx: ProbeContext) -> None:
         operation = "ListResolverQueryLogConfigs"
         configs = {
             c.get("Id"): c
-            for c in _pages(client, "list_resolver_query_log_configs", "ResolverQueryLogConfigs")
+            for c in list_all(client, "list_resolver_query_log_configs", "ResolverQueryLogConfigs")
         }
     except Exception as exc:
         unknown(
@@ -383,7 +376,7 @@ def probe_route53_query_logs(ctx: ProbeContext) -> None:
     client = ctx.client("route53", "us-east-1")
     if not zones and HOSTED_ZONE not in ctx.inventory.types_covered and ctx.region == "us-east-1":
         try:
-            listed = _pages(client, "list_hosted_zones", "HostedZones")
+            listed = list_all(client, "list_hosted_zones", "HostedZones")
         except Exception as exc:
             ctx.fail(exc, service="route53", operation="ListHostedZones")
             return
@@ -429,7 +422,7 @@ def probe_route53_query_logs(ctx: ProbeContext) -> None:
     try:
         # Unfiltered on purpose: one call for every zone (and moto's HostedZoneId filter is
         # broken, see notes/moto-matrix.md).
-        configs = _pages(client, "list_query_logging_configs", "QueryLoggingConfigs")
+        configs = list_all(client, "list_query_logging_configs", "QueryLoggingConfigs")
     except Exception as exc:
         unknown(
             ctx,
@@ -474,7 +467,7 @@ def probe_traffic_mirroring(ctx: ProbeContext) -> None:
     if not enis:
         return
     try:
-        sessions = _pages(
+        sessions = list_all(
             ctx.client("ec2"), "describe_traffic_mirror_sessions", "TrafficMirrorSessions"
         )
     except Exception as exc:
@@ -532,7 +525,7 @@ def _firewall_destination(ctx: ProbeContext, config: dict[str, Any]) -> str:
 def probe_network_firewall(ctx: ProbeContext) -> None:
     client = ctx.client("network-firewall")
     try:
-        listed = _pages(client, "list_firewalls", "Firewalls")
+        listed = list_all(client, "list_firewalls", "Firewalls")
     except Exception as exc:
         existing = [f.id for f in resources_of(ctx.inventory, [FIREWALL])]
         unknown(

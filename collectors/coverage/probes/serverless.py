@@ -37,7 +37,8 @@ from ...inventory.base import CollectedResource
 from ...model import Layer, Resource, Status
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
-from ..records import record
+from ..records import mark_unknown, record
+from ._common import list_all
 
 #: What a probe catches from an AWS call: API errors, transport errors, and moto's
 #: NotImplementedError for calls it lacks. Never the read-only guard's WriteRefused.
@@ -365,10 +366,7 @@ def retention_note(group: dict[str, Any] | None) -> str | None:
 
 
 def _list_functions(ctx: ProbeContext) -> list[dict[str, Any]]:
-    functions: list[dict[str, Any]] = []
-    for page in ctx.client("lambda").get_paginator("list_functions").paginate():
-        functions.extend(page.get("Functions", []))
-    return functions
+    return list_all(ctx.client("lambda"), "list_functions", "Functions")
 
 
 def _function_from_inventory(item: CollectedResource) -> dict[str, Any]:
@@ -652,36 +650,22 @@ GLUE_JOB_TYPE = "AWS::Glue::Job"
 _CODEBUILD_BATCH = 100  # BatchGetProjects takes at most 100 names
 
 
-def _unknown_for(ctx: ProbeContext, type_: str, control: str, operation: str, code: str) -> None:
-    for item in ctx.inventory.of_type(type_):
-        record(
-            ctx,
-            item.id,
-            control,
-            Status.unknown,
-            f"{operation} failed ({code})",
-            operation=operation,
-        )
-
-
 def probe_codebuild_logging(ctx: ProbeContext) -> None:
     """codebuild-logging: build logs to CloudWatch Logs or S3 (logsConfig)."""
     control = "codebuild-logging"
     operation = "codebuild:BatchGetProjects"
     client = ctx.client("codebuild")
     try:
-        names = [
-            n
-            for page in client.get_paginator("list_projects").paginate()
-            for n in page.get("projects", [])
-        ]
+        names = list_all(client, "list_projects", "projects")
         projects = []
         for start in range(0, len(names), _CODEBUILD_BATCH):
             batch = names[start : start + _CODEBUILD_BATCH]
             projects.extend(client.batch_get_projects(names=batch).get("projects", []))
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="codebuild", operation="BatchGetProjects").code
-        _unknown_for(ctx, CODEBUILD_TYPE, control, operation, code)
+        mark_unknown(
+            ctx, (CODEBUILD_TYPE,), control, f"{operation} failed ({code})", operation=operation
+        )
         return
     for project in projects:
         arn, name = project["arn"], project.get("name", "")
@@ -742,14 +726,12 @@ def probe_glue_job_logging(ctx: ProbeContext) -> None:
     control = "glue-job-logging"
     operation = "glue:GetJobs"
     try:
-        jobs = [
-            j
-            for page in ctx.client("glue").get_paginator("get_jobs").paginate()
-            for j in page.get("Jobs", [])
-        ]
+        jobs = list_all(ctx.client("glue"), "get_jobs", "Jobs")
     except CALL_ERRORS as exc:
         code = ctx.fail(exc, service="glue", operation="GetJobs").code
-        _unknown_for(ctx, GLUE_JOB_TYPE, control, operation, code)
+        mark_unknown(
+            ctx, (GLUE_JOB_TYPE,), control, f"{operation} failed ({code})", operation=operation
+        )
         return
     for job in jobs:
         name = job["Name"]

@@ -52,43 +52,24 @@ def collect(ctx: ApiRegion) -> None:
     if ctx.wants(VPC):
         with ctx.listing("ec2", "DescribeVpcs", VPC):
             for vpc in paginate(ec2, "describe_vpcs", "Vpcs"):
-                tags = tags_from(vpc.get("Tags"))
-                ctx.add(
-                    VPC,
-                    ec2_arn(ctx, "vpc", vpc["VpcId"]),
-                    resource_id=vpc["VpcId"],
-                    name=name_tag(tags),
-                    tags=tags,
-                    configuration=to_config_shape(vpc),
-                )
+                _add_tagged(ctx, VPC, "vpc", vpc, "VpcId")
     if ctx.region_unavailable:
         return  # an opt-in region not enabled: one error says it, not one per listing
     if ctx.wants(SUBNET):
         with ctx.listing("ec2", "DescribeSubnets", SUBNET):
             for subnet in paginate(ec2, "describe_subnets", "Subnets"):
-                tags = tags_from(subnet.get("Tags"))
-                sid = ec2_arn(ctx, "subnet", subnet["SubnetId"])
-                ctx.add(
-                    SUBNET,
-                    sid,
-                    resource_id=subnet["SubnetId"],
-                    name=name_tag(tags),
-                    tags=tags,
-                    configuration=to_config_shape(subnet),
-                )
+                sid = _add_tagged(ctx, SUBNET, "subnet", subnet, "SubnetId")
                 ctx.relate(sid, vpc_id(ctx, subnet.get("VpcId")), "Is contained in Vpc")
     if ctx.wants(SECURITY_GROUP):
         with ctx.listing("ec2", "DescribeSecurityGroups", SECURITY_GROUP):
             for group in paginate(ec2, "describe_security_groups", "SecurityGroups"):
-                tags = tags_from(group.get("Tags"))
-                gid = ec2_arn(ctx, "security-group", group["GroupId"])
-                ctx.add(
+                gid = _add_tagged(
+                    ctx,
                     SECURITY_GROUP,
-                    gid,
-                    resource_id=group["GroupId"],
-                    name=group.get("GroupName") or name_tag(tags),
-                    tags=tags,
-                    configuration=to_config_shape(group),
+                    "security-group",
+                    group,
+                    "GroupId",
+                    name=group.get("GroupName"),
                 )
                 ctx.relate(gid, vpc_id(ctx, group.get("VpcId")), "Is contained in Vpc")
     if ctx.wants(INSTANCE):
@@ -105,15 +86,8 @@ def collect(ctx: ApiRegion) -> None:
     if ctx.wants(INTERNET_GATEWAY):
         with ctx.listing("ec2", "DescribeInternetGateways", INTERNET_GATEWAY):
             for igw in paginate(ec2, "describe_internet_gateways", "InternetGateways"):
-                tags = tags_from(igw.get("Tags"))
-                iid = ec2_arn(ctx, "internet-gateway", igw["InternetGatewayId"])
-                ctx.add(
-                    INTERNET_GATEWAY,
-                    iid,
-                    resource_id=igw["InternetGatewayId"],
-                    name=name_tag(tags),
-                    tags=tags,
-                    configuration=to_config_shape(igw),
+                iid = _add_tagged(
+                    ctx, INTERNET_GATEWAY, "internet-gateway", igw, "InternetGatewayId"
                 )
                 for attachment in igw.get("Attachments") or []:
                     ctx.relate(iid, vpc_id(ctx, attachment.get("VpcId")), "Is attached to Vpc")
@@ -122,30 +96,19 @@ def collect(ctx: ApiRegion) -> None:
             for nat in paginate(
                 ec2, "describe_nat_gateways", "NatGateways", Filter=[LIVE_NAT_GATEWAYS]
             ):
-                tags = tags_from(nat.get("Tags"))
-                nid = ec2_arn(ctx, "natgateway", nat["NatGatewayId"])
-                ctx.add(
-                    NAT_GATEWAY,
-                    nid,
-                    resource_id=nat["NatGatewayId"],
-                    name=name_tag(tags),
-                    tags=tags,
-                    configuration=to_config_shape(nat),
-                )
+                nid = _add_tagged(ctx, NAT_GATEWAY, "natgateway", nat, "NatGatewayId")
                 ctx.relate(nid, subnet_id(ctx, nat.get("SubnetId")), "Is contained in Subnet")
                 ctx.relate(nid, vpc_id(ctx, nat.get("VpcId")), "Is contained in Vpc")
     if ctx.wants(TRANSIT_GATEWAY):
         with ctx.listing("ec2", "DescribeTransitGateways", TRANSIT_GATEWAY):
             for tgw in paginate(ec2, "describe_transit_gateways", "TransitGateways"):
-                tags = tags_from(tgw.get("Tags"))
-                ctx.add(
+                _add_tagged(
+                    ctx,
                     TRANSIT_GATEWAY,
-                    tgw.get("TransitGatewayArn")
-                    or ec2_arn(ctx, "transit-gateway", tgw["TransitGatewayId"]),
-                    resource_id=tgw["TransitGatewayId"],
-                    name=name_tag(tags),
-                    tags=tags,
-                    configuration=to_config_shape(tgw),
+                    "transit-gateway",
+                    tgw,
+                    "TransitGatewayId",
+                    item_arn=tgw.get("TransitGatewayArn"),
                 )
 
 
@@ -161,17 +124,33 @@ def security_group_id(ctx: ApiRegion, group: str | None) -> str | None:
     return ec2_arn(ctx, "security-group", group) if group else None
 
 
-def _add_instance(ctx: ApiRegion, instance: dict) -> None:
-    tags = tags_from(instance.get("Tags"))
-    iid = ec2_arn(ctx, "instance", instance["InstanceId"])
+def _add_tagged(
+    ctx: ApiRegion,
+    type_: str,
+    kind: str,
+    item: dict,
+    id_key: str,
+    *,
+    name: str | None = None,
+    item_arn: str | None = None,
+) -> str:
+    """Add one Describe item as Config records it: Config's ARN (unless the API gives one),
+    `name` or else its Name tag, configuration in Config's shape. Returns the ARN."""
+    tags = tags_from(item.get("Tags"))
+    item_arn = item_arn or ec2_arn(ctx, kind, item[id_key])
     ctx.add(
-        INSTANCE,
-        iid,
-        resource_id=instance["InstanceId"],
-        name=name_tag(tags),
+        type_,
+        item_arn,
+        resource_id=item[id_key],
+        name=name or name_tag(tags),
         tags=tags,
-        configuration=to_config_shape(instance),
+        configuration=to_config_shape(item),
     )
+    return item_arn
+
+
+def _add_instance(ctx: ApiRegion, instance: dict) -> None:
+    iid = _add_tagged(ctx, INSTANCE, "instance", instance, "InstanceId")
     ctx.relate(iid, subnet_id(ctx, instance.get("SubnetId")), "Is contained in Subnet")
     ctx.relate(iid, vpc_id(ctx, instance.get("VpcId")), "Is contained in Vpc")
     for group in instance.get("SecurityGroups") or []:
