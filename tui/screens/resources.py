@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
 
 from collectors import browse
 from collectors.model import LAYERS, Layer
@@ -22,8 +25,11 @@ class ResourceListScreen(ExplorerScreen):
 
     `/` filters by name, id, type or tag; `g` keeps only resources with a gap; `f` cycles
     a layer filter; `s` sorts worst first. Each change runs the search
-    (`collectors.browse.ExplorerIndex.search`) in a thread worker and swaps the table's
-    id array, so typing never blocks the screen, whatever the number of resources.
+    (`collectors.browse.ExplorerIndex.search_rows`) in a thread worker and swaps the
+    table's rows (a view over the index's ids), so typing never blocks the screen,
+    whatever the number of resources. The search narrows the previous query's matches
+    when the text grows, and a newer change cancels an older search still running
+    (exclusive worker, checked between chunks).
     """
 
     AUTO_FOCUS = "#resources"
@@ -57,7 +63,7 @@ class ResourceListScreen(ExplorerScreen):
         self.sort_by_status = False
         self.text = text
         self.focus_filter = focus_filter
-        self.rows: list[str] = []
+        self.rows: Sequence[str] = []
         self._generation = 0
         self.crumb = self._scope_crumb()
 
@@ -104,18 +110,26 @@ class ResourceListScreen(ExplorerScreen):
         graph = self.graph
         if graph is None:
             return
-        rows = browse.explorer_index(graph).search(
-            self.text,
-            gaps_only=self.gaps_only,
-            layer=self.layer_filter,
-            sort_by_status=self.sort_by_status,
-            account=self.scope_account,
-            region=self.scope_region,
-            resource_type=self.scope_type,
-        )
-        self.app.call_from_thread(self._show_rows, generation, rows)
+        # `exclusive` cancels this worker when a newer keystroke starts another; a thread
+        # cannot be interrupted, so the search checks between chunks and gives up.
+        worker = get_current_worker()
+        try:
+            rows = browse.explorer_index(graph).search_rows(
+                self.text,
+                gaps_only=self.gaps_only,
+                layer=self.layer_filter,
+                sort_by_status=self.sort_by_status,
+                account=self.scope_account,
+                region=self.scope_region,
+                resource_type=self.scope_type,
+                should_stop=lambda: worker.is_cancelled,
+            )
+        except browse.SearchCancelled:
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_rows, generation, rows)
 
-    def _show_rows(self, generation: int, rows: list[str]) -> None:
+    def _show_rows(self, generation: int, rows: Sequence[str]) -> None:
         if generation != self._generation:
             return  # a newer filter is running; its result will come
         table = self.query_one(ResourceTable)
