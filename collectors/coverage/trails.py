@@ -20,6 +20,7 @@ from enum import IntEnum
 from typing import Any
 
 from ..aws.errors import error_code
+from ..inventory.api.cloudtrail import take_trail_listing
 from ..model import GLOBAL_REGION
 from .base import ProbeContext
 
@@ -138,11 +139,16 @@ def trails_covering(ctx: ProbeContext, region: str) -> list[TrailFacts]:
     """Every trail that records events of `region` (raises when DescribeTrails fails).
 
     `includeShadowTrails` returns multi-region trails homed elsewhere and, on AWS, the
-    organization trail in member accounts, so one call per region finds them all.
+    organization trail in member accounts, so one call per region finds them all (the
+    direct-API inventory hands over the response when it listed the region's trails).
     """
     api_region = "us-east-1" if region == GLOBAL_REGION else region
-    client = ctx.client("cloudtrail", api_region)
-    trails = client.describe_trails(includeShadowTrails=True).get("trailList") or []
+    # The direct-API inventory of this account-region may have made the same call already.
+    response = take_trail_listing(ctx.aws, api_region)
+    if response is None:
+        client = ctx.client("cloudtrail", api_region)
+        response = client.describe_trails(includeShadowTrails=True)
+    trails = response.get("trailList") or []
     return [facts for facts in (_facts(ctx, t) for t in trails) if facts.covers(region)]
 
 

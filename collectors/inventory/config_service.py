@@ -3,10 +3,12 @@
 Cost, per region (the design asks for few calls per resource):
 
 1. The recorder: `DescribeConfigurationRecorders` + `DescribeConfigurationRecorderStatus`
-   (2 calls). No recorder, or one that is not recording, means Config is off here:
-   nothing is collected through Config and `types_covered` stays empty, so that
-   `--source auto` fills the region from the direct APIs. Otherwise `types_covered` is
-   what the recorder records (all supported types, minus exclusions, or its list).
+   (2 calls, handed over to the config-recorder probe of the same account-region, which
+   would otherwise make them again: `take_recorder_reads`). No recorder, or one that is
+   not recording, means Config is off here: nothing is collected through Config and
+   `types_covered` stays empty, so that `--source auto` fills the region from the direct
+   APIs. Otherwise `types_covered` is what the recorder records (all supported types,
+   minus exclusions, or its list).
 2. The items: **one advanced query**, `SelectResourceConfig` with the full configuration
    item's fields (`configuration`, `supplementaryConfiguration`, `tags` and
    `relationships` are all selectable), 100 rows a page. That is ~0.01 calls per resource,
@@ -24,7 +26,9 @@ an `errors` entry (`to_collection_error`) and collection goes on with what remai
 from __future__ import annotations
 
 import json
+import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,14 +180,46 @@ class RecorderState:
         return self.resource_types - self.excluded
 
 
-def read_recorder(client: Any) -> RecorderState:
-    """The recorder state from DescribeConfigurationRecorders(+Status); raises ClientError."""
-    recorders = client.describe_configuration_recorders().get("ConfigurationRecorders", [])
+#: Raw recorder responses read by the inventory, per AwsContext and region, until the
+#: config-recorder probe of that account-region takes them (once: a later probe reads again).
+_RECORDER_READS: weakref.WeakKeyDictionary[Any, dict[str, dict[str, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+_RECORDER_READS_LOCK = threading.Lock()
+
+
+def _keep_recorder_read(aws: Any, region: str, key: str, response: Any) -> None:
+    with _RECORDER_READS_LOCK:
+        _RECORDER_READS.setdefault(aws, {}).setdefault(region, {})[key] = response
+
+
+def take_recorder_reads(aws: Any, region: str) -> dict[str, Any]:
+    """The responses the inventory already read in this account-region (removed once taken).
+
+    Keys: `recorders` (DescribeConfigurationRecorders) and `statuses`
+    (DescribeConfigurationRecorderStatus), each present only if that call succeeded.
+    """
+    if aws is None:
+        return {}
+    with _RECORDER_READS_LOCK:
+        return _RECORDER_READS.get(aws, {}).pop(region, {})
+
+
+def read_recorder(client: Any, *, keep: tuple[Any, str] | None = None) -> RecorderState:
+    """The recorder state from DescribeConfigurationRecorders(+Status); raises ClientError.
+
+    With `keep=(aws, region)` the raw responses are kept for `take_recorder_reads`.
+    """
+    response = client.describe_configuration_recorders()
+    if keep is not None:
+        _keep_recorder_read(*keep, "recorders", response)
+    recorders = response.get("ConfigurationRecorders", [])
     if not recorders:
         return RecorderState()
-    statuses = client.describe_configuration_recorder_status().get(
-        "ConfigurationRecordersStatus", []
-    )
+    response = client.describe_configuration_recorder_status()
+    if keep is not None:
+        _keep_recorder_read(*keep, "statuses", response)
+    statuses = response.get("ConfigurationRecordersStatus", [])
     recording_names = {s.get("name") for s in statuses if s.get("recording")}
     names = tuple(str(r.get("name", "")) for r in recorders)
     active = [r for r in recorders if r.get("name") in recording_names]
@@ -294,7 +330,7 @@ class ConfigServiceSource:
         run = _Region(inventory, self.aws.client("config", region), progress)
         progress("region", {"account": account, "region": region, "service": "config"})
         try:
-            state = read_recorder(run.client)
+            state = read_recorder(run.client, keep=(self.aws, region))
         except (ClientError, BotoCoreError) as exc:
             run.fail(exc, "DescribeConfigurationRecorders")
             return inventory

@@ -673,6 +673,8 @@ def _wafv2(ctx: ProbeContext, scope: str, region: str) -> None:
                 item.configuration.setdefault("scope", scope)
                 acls[acl["ARN"]] = item
                 listed_here.add(acl["ARN"])
+        if not acls:
+            return  # no web ACL of this scope: no logging configuration to look up
         configs = {
             c["ResourceArn"]: c
             for c in _paged_markers(

@@ -17,6 +17,7 @@ import botocore.session
 
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
+from ...inventory.config_service import take_recorder_reads
 from ...model import GLOBAL_REGION, Resource, Status, region_node_id
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
@@ -362,17 +363,19 @@ def probe_config_recorder(ctx: ProbeContext) -> None:
     """The region's Config recorder; per-type recording is copied onto resources later."""
     region_id = _region_id(ctx)
     client = ctx.client("config")
+    # The Config inventory of this account-region may have read the recorder already.
+    reads = take_recorder_reads(ctx.aws, ctx.region)
     operation = "DescribeConfigurationRecorders"
     try:
-        recorders = client.describe_configuration_recorders().get("ConfigurationRecorders") or []
+        response = reads.get("recorders") or client.describe_configuration_recorders()
+        recorders = response.get("ConfigurationRecorders") or []
         operation = "DescribeConfigurationRecorderStatus"
-        statuses = {
-            s.get("name"): s
-            for s in client.describe_configuration_recorder_status().get(
-                "ConfigurationRecordersStatus"
-            )
-            or []
-        }
+        statuses: dict[Any, dict[str, Any]] = {}
+        if recorders:  # no recorder: nothing has a status (the decision is already made)
+            response = reads.get("statuses") or client.describe_configuration_recorder_status()
+            statuses = {
+                s.get("name"): s for s in response.get("ConfigurationRecordersStatus") or []
+            }
         operation = "DescribeDeliveryChannels"
         channels = client.describe_delivery_channels().get("DeliveryChannels") or []
     except Exception as exc:

@@ -304,10 +304,17 @@ def probe_resolver_query_logs(ctx: ProbeContext) -> None:
             "ResolverQueryLogConfigAssociations",
         )
         operation = "ListResolverQueryLogConfigs"
-        configs = {
-            c.get("Id"): c
-            for c in list_all(client, "list_resolver_query_log_configs", "ResolverQueryLogConfigs")
-        }
+        # The configs only name the destination of an association: none, nothing to name.
+        configs = (
+            {
+                c.get("Id"): c
+                for c in list_all(
+                    client, "list_resolver_query_log_configs", "ResolverQueryLogConfigs"
+                )
+            }
+            if associations
+            else {}
+        )
     except Exception as exc:
         unknown(
             ctx,

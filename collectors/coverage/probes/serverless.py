@@ -184,6 +184,11 @@ class RoleReadError(Exception):
 _ACCOUNT_ROLES: weakref.WeakKeyDictionary[Any, dict[str, RolePolicies]] = (
     weakref.WeakKeyDictionary()
 )
+#: Managed policies' default documents already read, per account (AwsContext): the same
+#: policy (AWSLambdaBasicExecutionRole...) is attached to roles probed in several regions.
+_ACCOUNT_POLICIES: weakref.WeakKeyDictionary[Any, dict[str, dict[str, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 _ACCOUNT_ROLES_LOCK = threading.Lock()
 
 
@@ -238,6 +243,11 @@ class PolicyReader:
             raise RoleReadError(operation, exc) from exc
 
     def _managed_document(self, policy_arn: str) -> dict[str, Any]:
+        if policy_arn not in self._managed and self.ctx.aws is not None:
+            with _ACCOUNT_ROLES_LOCK:
+                shared = _ACCOUNT_POLICIES.setdefault(self.ctx.aws, {})
+                if policy_arn in shared:
+                    self._managed[policy_arn] = shared[policy_arn]
         if policy_arn not in self._managed:
             policy = self._call("GetPolicy", "get_policy", PolicyArn=policy_arn)["Policy"]
             version = self._call(
@@ -247,6 +257,11 @@ class PolicyReader:
                 VersionId=policy["DefaultVersionId"],
             )["PolicyVersion"]
             self._managed[policy_arn] = parse_policy_document(version.get("Document"))
+            if self.ctx.aws is not None:
+                with _ACCOUNT_ROLES_LOCK:
+                    _ACCOUNT_POLICIES.setdefault(self.ctx.aws, {})[policy_arn] = self._managed[
+                        policy_arn
+                    ]
         return self._managed[policy_arn]
 
     def _read_role(self, role_arn: str) -> RolePolicies:

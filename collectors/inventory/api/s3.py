@@ -1,11 +1,17 @@
 """S3 buckets: listed once per account, each placed in its own region.
 
 `ListBuckets` is global; a bucket belongs to the region it lives in. The listing asks for
-`BucketRegion` (returned when the request carries a parameter such as `MaxBuckets`) and
-falls back to `GetBucketLocation` (a null LocationConstraint is us-east-1, `EU` is
-eu-west-1). Buckets whose region is not being collected are reported from the account's
-global region, with their true region, so none are lost. Logging is not read here: the
-server-access-log probe owns `GetBucketLogging`.
+each bucket's `BucketRegion` (S3 returns it when the request carries a parameter such as
+`MaxBuckets`, which the paginator sends), so on AWS one call per 1,000 buckets places them
+all. Endpoints that omit it (older S3-compatible ones, moto 5.2) are asked per collected
+region instead, with `ListBuckets(BucketRegion=region)` (the filter S3 applies when the
+request goes to that region's endpoint) when that is cheaper than one `GetBucketLocation`
+per bucket and at least two regions are collected (a filter the endpoint ignored shows as
+a bucket listed in two regions, and is then not trusted); buckets still unplaced get
+`GetBucketLocation` (a null LocationConstraint is us-east-1, `EU` is eu-west-1). Buckets
+whose region is not being collected are reported from the account's global region, with
+their true region, so none are lost. Logging is not read here: the server-access-log probe
+owns `GetBucketLogging`.
 """
 
 from __future__ import annotations
@@ -31,9 +37,17 @@ def bucket_region(location: str | None) -> str:
 def list_account_buckets(ctx: ApiRegion) -> list[dict[str, Any]]:
     """Every bucket of the account with a `Region` key (one listing per account)."""
     s3 = ctx.client("s3", ctx.shared.global_region or ctx.region)
+    listed = list(paginate(s3, "list_buckets", "Buckets", PaginationConfig={"PageSize": 1000}))
+    regions: dict[str, str] = {
+        bucket["Name"]: bucket["BucketRegion"] for bucket in listed if bucket.get("BucketRegion")
+    }
+    unplaced = [bucket["Name"] for bucket in listed if bucket["Name"] not in regions]
+    collected = sorted(ctx.collected_regions)
+    if len(unplaced) > len(collected) >= 2:
+        regions.update(_regions_by_filter(ctx, collected, set(unplaced)))
     buckets = []
-    for bucket in paginate(s3, "list_buckets", "Buckets", PaginationConfig={"PageSize": 1000}):
-        region = bucket.get("BucketRegion")
+    for bucket in listed:
+        region = regions.get(bucket["Name"])
         if not region:
             with ctx.detail("s3", "GetBucketLocation"):
                 location = s3.get_bucket_location(Bucket=bucket["Name"])
@@ -42,6 +56,35 @@ def list_account_buckets(ctx: ApiRegion) -> list[dict[str, Any]]:
         bucket["Region"] = region
         buckets.append(bucket)
     return buckets
+
+
+def _regions_by_filter(ctx: ApiRegion, regions: list[str], names: set[str]) -> dict[str, str]:
+    """`ListBuckets(BucketRegion=r)` in each region: bucket name -> region, or {} if unusable.
+
+    S3 applies the filter only on the region's own endpoint. An endpoint that ignores it
+    answers every region with the same buckets; a bucket seen in two regions (or a failed
+    listing) makes the whole answer untrusted, and `GetBucketLocation` is used instead.
+    """
+    found: dict[str, str] = {}
+    try:
+        for region in regions:
+            client = ctx.client("s3", region)
+            pages = paginate(
+                client,
+                "list_buckets",
+                "Buckets",
+                BucketRegion=region,
+                PaginationConfig={"PageSize": 1000},
+            )
+            for bucket in pages:
+                name = bucket.get("Name")
+                if name in found:
+                    return {}
+                if name in names:
+                    found[name] = region
+    except Exception:  # the per-bucket fallback reports any real failure
+        return {}
+    return found
 
 
 def collect(ctx: ApiRegion) -> None:
