@@ -232,7 +232,11 @@ CHILD = textwrap.dedent(
         print("loaded", len(snapshot.resources), len(snapshot.relationships))
     except SnapshotError as exc:
         print("error", str(exc).count(chr(10)), str(exc)[:100])
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across fork and exec, so a child of a
+    # large pytest process would report its parent's peak; exec gives VmHWM a fresh start.
+    with open("/proc/self/status") as status:
+        peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    print(peak_kb * 1024)
     """
 )
 
