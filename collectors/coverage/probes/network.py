@@ -340,7 +340,7 @@ def probe_resolver_query_logs(ctx: ProbeContext) -> None:
                 Status.missing,
                 f"route53resolver:ListResolverQueryLogConfigAssociations: no query log "
                 f"config associated with {vpc.resource.resource_id}",
-                operation=f"route53resolver:{operation}",
+                operation="route53resolver:ListResolverQueryLogConfigAssociations",
             )
             continue
         config = configs.get(chosen.get("ResolverQueryLogConfigId"), {})
