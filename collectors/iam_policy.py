@@ -76,6 +76,15 @@ _CALL_RE = re.compile(r"\.([a-z][a-z0-9_]+)\b")
 _LITERAL_RE = re.compile(r"[\"']([a-z][a-z0-9_]+)[\"']")
 _SERVICE_LITERAL_RE = re.compile(r"[\"']([a-z0-9-]+)[\"']")
 _QUALIFIED_RE = re.compile(r"\b([a-z0-9-]+):([A-Z][A-Za-z0-9]+)\b")
+_TOP_LEVEL_RE = re.compile(r"\n(?=(?:async def|def|class) )")
+
+
+def _services_in(text: str, available: set[str]) -> set[str]:
+    """Services a client is made for in `text`, with service names handed to helpers."""
+    services = set(_CLIENT_RE.findall(text))
+    if services:  # a service name passed to a helper that makes the client
+        services |= set(_SERVICE_LITERAL_RE.findall(text)) & available
+    return services
 
 
 def scan_actions(root: Path) -> set[str]:
@@ -104,19 +113,22 @@ def scan_actions(root: Path) -> set[str]:
     qualified: set[tuple[str, str]] = set()
     for path in sorted(root.rglob("*.py")):
         text = path.read_text()
-        names = set(_CALL_RE.findall(text)) | set(_LITERAL_RE.findall(text))
         qualified.update(_QUALIFIED_RE.findall(text))
-        services = set(_CLIENT_RE.findall(text))
-        if services:  # a service name passed to a helper that makes the client
-            services |= set(_SERVICE_LITERAL_RE.findall(text)) & available
-        for service in services:
-            known = service_operations(service)
-            if known is None:
-                continue
-            prefix, by_name = known
-            for name in names & by_name.keys():
-                if is_read_operation(prefix, by_name[name]):
-                    actions.update(iam_actions(prefix, by_name[name]))
+        file_services = _services_in(text, available)
+        # Pair names with the clients made in the same top-level function: a file-wide
+        # cross product would credit one service with another's operation (codebuild's
+        # ListProjects was credited to Bedrock once botocore gave Bedrock an operation of that name).
+        # Helpers that make no client are paired with every client of their file.
+        for chunk in _TOP_LEVEL_RE.split(text):
+            names = set(_CALL_RE.findall(chunk)) | set(_LITERAL_RE.findall(chunk))
+            for service in _services_in(chunk, available) or file_services:
+                known = service_operations(service)
+                if known is None:
+                    continue
+                prefix, by_name = known
+                for name in names & by_name.keys():
+                    if is_read_operation(prefix, by_name[name]):
+                        actions.update(iam_actions(prefix, by_name[name]))
     for prefix, operation in qualified:
         if is_read_operation(prefix, operation) and any(
             known[0] == prefix and operation in known[1].values() for known in operations.values()
