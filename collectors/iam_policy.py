@@ -116,8 +116,8 @@ def scan_actions(root: Path) -> set[str]:
         qualified.update(_QUALIFIED_RE.findall(text))
         file_services = _services_in(text, available)
         # Pair names with the clients made in the same top-level function: a file-wide
-        # cross product would credit one service with another's operation (codebuild's
-        # ListProjects was credited to Bedrock once botocore gave Bedrock an operation of that name).
+        # cross product would credit one service with another's operation (CodeBuild's
+        # ListProjects went to Bedrock once botocore gave Bedrock an operation of that name).
         # Helpers that make no client are paired with every client of their file.
         for chunk in _TOP_LEVEL_RE.split(text):
             names = set(_CALL_RE.findall(chunk)) | set(_LITERAL_RE.findall(chunk))
