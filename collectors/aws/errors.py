@@ -19,39 +19,10 @@ from botocore.exceptions import (
 from ..model import CollectionError
 from ..sanitize import clean_single_line
 
-ACCESS_DENIED_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AccessDeniedException",
-        "UnauthorizedOperation",
-        "UnauthorizedAccess",
-        "AuthorizationError",
-        "AuthFailure",
-        "Forbidden",
-    }
-)
-THROTTLING_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestLimitExceeded",
-        "TooManyRequestsException",
-        "RequestThrottled",
-        "SlowDown",
-        "RequestThrottledException",
-        "ProvisionedThroughputExceededException",
-    }
-)
-NOT_AVAILABLE_CODES = frozenset(
-    {
-        "OptInRequired",
-        "UnrecognizedClientException",
-        "InvalidClientTokenId",
-        "SubscriptionRequiredException",
-        "UnsupportedOperation",
-        "InvalidAction",
-    }
+#: Codes a region answers every call with when it is not enabled for the account (opt-in
+#: regions) or does not accept the credentials: nothing else in that region can succeed.
+REGION_UNAVAILABLE_CODES = frozenset(
+    {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure", "OptInRequired"}
 )
 
 
@@ -76,14 +47,6 @@ def error_message(exc: BaseException) -> str:
     else:
         message = str(exc)
     return clean_single_line(message)[:500]
-
-
-def is_access_denied(exc: BaseException) -> bool:
-    return error_code(exc) in ACCESS_DENIED_CODES
-
-
-def is_throttling(exc: BaseException) -> bool:
-    return error_code(exc) in THROTTLING_CODES
 
 
 def to_collection_error(

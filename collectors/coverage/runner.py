@@ -23,8 +23,8 @@ import importlib
 from collections import defaultdict
 from types import ModuleType
 
+from ..aws.errors import REGION_UNAVAILABLE_CODES
 from ..aws.session import AwsContext
-from ..inventory.api._common import REGION_UNAVAILABLE_CODES
 from ..inventory.base import RegionInventory, add_pseudo_resources
 from ..model import (
     ACCOUNT_TYPE,

@@ -242,19 +242,12 @@ def _decide_v2(ctx: ProbeContext, item: CollectedResource) -> None:
         code = ctx.fail(
             exc, service="elasticloadbalancing", operation="DescribeLoadBalancerAttributes"
         ).code
-        record(
-            ctx,
-            item.id,
-            "elb-access-logs",
-            Status.unknown,
-            f"elbv2:DescribeLoadBalancerAttributes failed ({code})",
-            operation=operation,
-        )
-        if kind == "application":
+        decided = ["elb-access-logs"] + (["alb-connection-logs"] if kind == "application" else [])
+        for control_id in decided:
             record(
                 ctx,
                 item.id,
-                "alb-connection-logs",
+                control_id,
                 Status.unknown,
                 f"elbv2:DescribeLoadBalancerAttributes failed ({code})",
                 operation=operation,

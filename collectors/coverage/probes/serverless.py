@@ -34,7 +34,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
-from ...model import Layer, Resource, Status
+from ...model import Resource, Status
 from ...sanitize import clean_single_line
 from ..base import ProbeContext
 from ..records import mark_unknown, record
@@ -411,15 +411,13 @@ def probe_lambda_logging(ctx: ProbeContext) -> None:
             functions.update({fn["FunctionArn"]: fn for fn in _list_functions(ctx)})
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="lambda", operation="ListFunctions")
-        for item in ctx.inventory.of_type(LAMBDA_TYPE):
-            ctx.add(
-                item.id,
-                layer=Layer.serverless,
-                control=control,
-                status=Status.unknown,
-                evidence=f"lambda:ListFunctions failed ({error.code})",
-                operation="lambda:ListFunctions",
-            )
+        mark_unknown(
+            ctx,
+            [LAMBDA_TYPE],
+            control,
+            f"lambda:ListFunctions failed ({error.code})",
+            operation="lambda:ListFunctions",
+        )
         return
     if not functions:
         return
@@ -481,10 +479,10 @@ def _decide_lambda(
             notes.append(f"{shown_group}: {note}")
     role_arn = fn.get("Role")
     if not role_arn:
-        ctx.add(
+        record(
+            ctx,
             arn,
-            layer=Layer.serverless,
-            control=control,
+            control,
             status=Status.unknown,
             evidence=f"lambda:ListFunctions: {name} has no Role in its configuration",
             destination=destination,
@@ -495,10 +493,10 @@ def _decide_lambda(
     role_name = clean_single_line(role_arn.rsplit("/", 1)[-1])
     role_account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ctx.account
     if role_account != ctx.account:
-        ctx.add(
+        record(
+            ctx,
             arn,
-            layer=Layer.serverless,
-            control=control,
+            control,
             status=Status.unknown,
             evidence=(
                 f"lambda:ListFunctions: execution role {role_name} is in account "
@@ -519,10 +517,10 @@ def _decide_lambda(
             if status is Status.missing
             else f"could not read execution role {role_name} ({exc.code})"
         )
-        ctx.add(
+        record(
+            ctx,
             arn,
-            layer=Layer.serverless,
-            control=control,
+            control,
             status=status,
             evidence=f"iam:{exc.operation}: {reason}",
             destination=destination,
@@ -540,10 +538,10 @@ def _decide_lambda(
             if verdict.denied_by
             else "no policy allows logs:CreateLogStream and logs:PutLogEvents on " + shown_group
         )
-        ctx.add(
+        record(
+            ctx,
             arn,
-            layer=Layer.serverless,
-            control=control,
+            control,
             status=Status.missing,
             evidence=f"iam:GetRolePolicy/GetPolicyVersion: execution role {role_name}: {why}",
             destination=destination,
@@ -554,10 +552,10 @@ def _decide_lambda(
     if group is None and groups is not None:
         create = role.allow(("logs:CreateLogGroup",), destination)
         if not create.allowed:
-            ctx.add(
+            record(
+                ctx,
                 arn,
-                layer=Layer.serverless,
-                control=control,
+                control,
                 status=Status.missing,
                 evidence=(
                     f"logs:DescribeLogGroups: no group {shown_group}, and execution role "
@@ -568,10 +566,10 @@ def _decide_lambda(
                 notes=notes,
             )
             return
-    ctx.add(
+    record(
+        ctx,
         arn,
-        layer=Layer.serverless,
-        control=control,
+        control,
         status=Status.logged,
         evidence=(
             f"iam:GetPolicyVersion: execution role {role_name} allows logs:PutLogEvents on "
@@ -604,15 +602,13 @@ def probe_stepfunctions_logging(ctx: ProbeContext) -> None:
                 arns[machine["stateMachineArn"]] = machine.get("name", "")
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="states", operation="ListStateMachines")
-        for item in ctx.inventory.of_type(STATE_MACHINE_TYPE):
-            ctx.add(
-                item.id,
-                layer=Layer.serverless,
-                control=control,
-                status=Status.unknown,
-                evidence=f"states:ListStateMachines failed ({error.code})",
-                operation="states:ListStateMachines",
-            )
+        mark_unknown(
+            ctx,
+            [STATE_MACHINE_TYPE],
+            control,
+            f"states:ListStateMachines failed ({error.code})",
+            operation="states:ListStateMachines",
+        )
         return
     for item in ctx.inventory.of_type(STATE_MACHINE_TYPE):
         arns.setdefault(item.id, item.resource.name)
@@ -622,10 +618,10 @@ def probe_stepfunctions_logging(ctx: ProbeContext) -> None:
             described = client.describe_state_machine(stateMachineArn=arn)
         except CALL_ERRORS as exc:
             error = ctx.fail(exc, service="states", operation="DescribeStateMachine")
-            ctx.add(
+            record(
+                ctx,
                 arn,
-                layer=Layer.serverless,
-                control=control,
+                control,
                 status=Status.unknown,
                 evidence=f"states:DescribeStateMachine failed ({error.code})",
                 operation="states:DescribeStateMachine",
@@ -645,13 +641,13 @@ def probe_stepfunctions_logging(ctx: ProbeContext) -> None:
             notes.append(f"includeExecutionData={bool(logging.get('includeExecutionData'))}")
         if described.get("type") == "EXPRESS":
             notes.append("EXPRESS workflow: execution history exists only in these logs")
-        ctx.add(
+        record(
+            ctx,
             arn,
-            layer=Layer.serverless,
-            control=control,
+            control,
             status=_SFN_LEVEL_STATUS.get(level, Status.unknown),
             evidence=f"states:DescribeStateMachine: loggingConfiguration.level={level}",
-            destination=clean_single_line(destination) if destination else None,
+            destination=destination,
             operation="states:DescribeStateMachine",
             notes=notes,
         )

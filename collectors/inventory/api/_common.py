@@ -18,17 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ...aws.errors import to_collection_error
+from ...aws.errors import REGION_UNAVAILABLE_CODES, to_collection_error
 from ...aws.session import AwsContext
 from ...model import Origin, Relationship, Resource
 from ...sanitize import clean, clean_single_line
 from ..base import CollectedResource, ProgressFn, RegionInventory, no_progress
-
-#: Codes a region answers every call with when it is not enabled for the account (opt-in
-#: regions) or does not accept the credentials: the rest of the region is not attempted.
-REGION_UNAVAILABLE_CODES = frozenset(
-    {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure", "OptInRequired"}
-)
 
 #: Keys whose values are secrets in API responses (Lambda environment variables and similar).
 REDACTED = "<redacted>"
