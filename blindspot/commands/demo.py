@@ -46,9 +46,9 @@ def _write_snapshot(args: argparse.Namespace) -> int:
 def _explore(args: argparse.Namespace) -> int:
     if args.no_mouse:
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
-    from blindspot.simulation.explorer import DemoApp
+    from blindspot.simulation.explorer import demo_app
 
-    app = DemoApp(seed=args.seed, size=args.size, ascii_only=args.ascii)
+    app = demo_app(seed=args.seed, size=args.size, ascii_only=args.ascii)
     app.run(mouse=not args.no_mouse)
     if app.load_error:
         sys.stderr.write(f"blindspot: {app.load_error}\n")
