@@ -28,7 +28,7 @@ def _ms(seconds: float) -> float:
 
 
 def generate(resources: str, accounts: str, regions: str, seed: str, out: str) -> dict[str, Any]:
-    """`collectors.synthetic.generate_document`, written with orjson to `out`.
+    """`benchmarks.synthetic.generate_document`, written with orjson to `out`.
 
     The plain document, not `generate()`'s models: the models are what the load step
     measures, and at 1M resources models plus their dump would be two more copies of
@@ -37,8 +37,8 @@ def generate(resources: str, accounts: str, regions: str, seed: str, out: str) -
     """
     import orjson
 
-    from collectors.snapshot_io import write_bytes_atomic
-    from collectors.synthetic import generate_document
+    from benchmarks.synthetic import generate_document
+    from snapshot.io import write_bytes_atomic
 
     t0 = time.perf_counter()
     document = generate_document(
@@ -95,7 +95,7 @@ def parse(path: str) -> dict[str, Any]:
 
 def load(path: str) -> dict[str, Any]:
     """`load_snapshot`: read, sanitise, parse and validate into the pydantic models."""
-    from collectors.snapshot_io import load_snapshot
+    from snapshot.io import load_snapshot
 
     best = float("inf")
     for _ in range(_repeats(path)):
@@ -108,8 +108,8 @@ def load(path: str) -> dict[str, Any]:
 
 
 def _graph(path: str) -> tuple[Any, float, float]:
-    from collectors.graph import CoverageGraph
-    from collectors.snapshot_io import load_snapshot
+    from snapshot.graph import CoverageGraph
+    from snapshot.io import load_snapshot
 
     t0 = time.perf_counter()
     snapshot = load_snapshot(path)

@@ -17,8 +17,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from collectors import __version__
-from collectors.model import LAYERS
+from snapshot import __version__
+from snapshot.model import LAYERS
 
 EXIT_OK = 0
 EXIT_THRESHOLD = 1
@@ -162,8 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Run as the process itself (console script, `python -m blindspot`), not called in
     # process with arguments (tests): `collect` may then end the process at once on Ctrl-C.
     args.owns_process = argv is None
-    from collectors.graph import ResolveError
-    from collectors.snapshot_io import SnapshotError
+    from snapshot.graph import ResolveError
+    from snapshot.io import SnapshotError
 
     module_name = f"blindspot.commands.{args.command}"
     try:

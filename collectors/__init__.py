@@ -1,11 +1,9 @@
 """blindspot collectors: everything from AWS (or offline files) up to the snapshot file.
 
-This package never imports Textual: the explorer (`tui`) depends on it, not the reverse.
+Collection ends at the snapshot; what reads a snapshot lives in `snapshot`. This package
+never imports Textual or Rich: progress reaches the CLI through callbacks.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from snapshot import __version__
 
-try:
-    __version__ = version("blindspot")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+__all__ = ["__version__"]

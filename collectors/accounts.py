@@ -38,10 +38,11 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
+from snapshot.model import CollectionError
+from snapshot.sanitize import clean_single_line
+
 from .aws.errors import to_collection_error
 from .aws.session import AwsContext, CallLog
-from .model import CollectionError
-from .sanitize import clean_single_line
 
 DEFAULT_REGION = "us-east-1"
 ENABLED_STATUSES = ("ENABLED", "ENABLED_BY_DEFAULT")

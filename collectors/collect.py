@@ -29,18 +29,7 @@ from typing import Any
 
 import boto3
 
-from . import __version__
-from .accounts import AccountPlan, AccountTarget, plan_accounts
-from .aws.errors import to_collection_error
-from .aws.session import AwsContext, CallLog
-from .inventory.api import ApiSource
-from .inventory.base import (
-    ProgressFn,
-    RegionInventory,
-    add_pseudo_resources,
-    no_progress,
-)
-from .model import (
+from snapshot.model import (
     ACCOUNT_TYPE,
     GLOBAL_REGION,
     Account,
@@ -53,6 +42,18 @@ from .model import (
     Snapshot,
     Tool,
     account_node_id,
+)
+
+from . import __version__
+from .accounts import AccountPlan, AccountTarget, plan_accounts
+from .aws.errors import to_collection_error
+from .aws.session import AwsContext, CallLog
+from .inventory.api import ApiSource
+from .inventory.base import (
+    ProgressFn,
+    RegionInventory,
+    add_pseudo_resources,
+    no_progress,
 )
 
 SOURCES = ("auto", "config", "api")

@@ -1,12 +1,12 @@
 """Regenerate `schema/snapshot.schema.json` from the pydantic models.
 
-Run after changing `collectors/model.py`; `tests/test_schema.py` fails until you do.
+Run after changing `snapshot/model.py`; `tests/test_schema.py` fails until you do.
 """
 
 import json
 from pathlib import Path
 
-from collectors.model import json_schema
+from snapshot.model import json_schema
 
 TARGET = Path(__file__).resolve().parent.parent / "schema" / "snapshot.schema.json"
 

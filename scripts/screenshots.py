@@ -3,7 +3,7 @@
     python scripts/screenshots.py [SNAPSHOT] [--out screenshots] [--size 100x32]
 
 SNAPSHOT defaults to the snapshot the demo ships (blindspot/data/demo-small.json.gz);
-without it, a seeded synthetic organization (collectors.synthetic) stands in. The app is
+without it, a seeded synthetic organization (benchmarks.synthetic) stands in. The app is
 driven headless with the same keys a user would press, and each screen is saved with
 `App.save_screenshot`, so the pictures show exactly what the explorer draws.
 """
@@ -23,8 +23,8 @@ for _name in ("NO_COLOR", "TEXTUAL_THEME", "FORCE_COLOR", "TEXTUAL_COLOR_SYSTEM"
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
 
 from collectors import browse  # noqa: E402
-from collectors.model import Snapshot  # noqa: E402
-from collectors.snapshot_io import load_snapshot  # noqa: E402
+from snapshot.io import load_snapshot  # noqa: E402
+from snapshot.model import Snapshot  # noqa: E402
 from tui.app import BlindspotApp  # noqa: E402
 
 #: The snapshot the demo ships (blindspot.data.DEMO_SNAPSHOT), else the name first planned.
@@ -40,7 +40,7 @@ def _snapshot(path: Path | None) -> tuple[Snapshot, str]:
     for default in DEFAULT_SNAPSHOTS:
         if default.exists():
             return load_snapshot(default), str(default.relative_to(ROOT))
-    from collectors.synthetic import generate
+    from benchmarks.synthetic import generate
 
     return generate(resources=300, accounts=3, regions=2, seed=7), "synthetic (seed 7)"
 

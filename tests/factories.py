@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 
-from collectors.model import (
+from snapshot.model import (
     ACCOUNT_TYPE,
     GLOBAL_REGION,
     REGION_TYPE,

@@ -11,7 +11,7 @@ import pytest
 from factories import small_estate
 
 from blindspot.cli import main
-from collectors.snapshot_io import dump_snapshot
+from snapshot.io import dump_snapshot
 
 
 def _valid() -> dict:

@@ -10,7 +10,7 @@ import pytest
 
 from blindspot.cli import main
 from blindspot.commands.controls import FIELDS, render_table
-from collectors.coverage.catalogue import CATALOGUE
+from snapshot.catalogue import CATALOGUE
 
 
 def _run(capsys, *args: str) -> str:

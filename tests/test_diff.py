@@ -7,11 +7,11 @@ import json
 import pytest
 from factories import BUCKET, DB, FUNCTION, INSTANCE, VPC, cov, resource, small_estate
 
+from benchmarks.synthetic import generate
 from blindspot.cli import main
-from collectors.diff import diff_snapshots, render
-from collectors.model import Status
-from collectors.snapshot_io import save_snapshot
-from collectors.synthetic import generate
+from snapshot.io import save_snapshot
+from snapshot.model import Status
+from snapshot.render.diff import diff_snapshots, render
 
 NEW_VPC = "arn:aws:ec2:us-east-1:111111111111:vpc/vpc-new"
 

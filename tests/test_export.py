@@ -24,12 +24,12 @@ from factories import (
     snapshot,
 )
 
+from benchmarks.synthetic import generate
 from blindspot.cli import main
-from collectors.export import export, xml_safe
-from collectors.graph import CoverageGraph
-from collectors.model import region_node_id
-from collectors.snapshot_io import save_snapshot
-from collectors.synthetic import generate
+from snapshot.graph import CoverageGraph
+from snapshot.io import save_snapshot
+from snapshot.model import region_node_id
+from snapshot.render.export import export, xml_safe
 
 
 @pytest.fixture

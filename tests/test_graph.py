@@ -22,8 +22,8 @@ from factories import (
     snapshot,
 )
 
-from collectors.graph import Counts, CoverageGraph, ResolveError, layer_statuses, overall, worst
-from collectors.model import ACCOUNT_TYPE, REGION_TYPE, Layer, Status, region_node_id
+from snapshot.graph import Counts, CoverageGraph, ResolveError, layer_statuses, overall, worst
+from snapshot.model import ACCOUNT_TYPE, REGION_TYPE, Layer, Status, region_node_id
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ import json
 import pytest
 from factories import A1, A2, VPC, rel, small_estate
 
+from benchmarks.synthetic import generate
 from blindspot.cli import main
-from collectors.graph import CoverageGraph
-from collectors.model import Account, CollectionError
-from collectors.report import ReportError, build_report, csv_safe, render
-from collectors.snapshot_io import save_snapshot
-from collectors.synthetic import generate
+from snapshot.graph import CoverageGraph
+from snapshot.io import save_snapshot
+from snapshot.model import Account, CollectionError
+from snapshot.render.report import ReportError, build_report, csv_safe, render
 
 COUNT_KEYS = {"logged", "partial", "missing", "unknown", "coverage_pct"}
 
@@ -187,7 +187,7 @@ def test_every_format_on_synthetic(capsys, synthetic_file, fmt):
 
 
 def test_synthetic_totals_match_graph(synthetic_file):
-    from collectors.snapshot_io import load_snapshot
+    from snapshot.io import load_snapshot
 
     graph = CoverageGraph(load_snapshot(synthetic_file))
     report = build_report(graph)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collectors.sanitize import clean, clean_json_text, clean_single_line
+from snapshot.sanitize import clean, clean_json_text, clean_single_line
 
 UNSAFE = [chr(c) for c in range(0x20) if c not in (9, 10)] + [chr(0x7F)]
 UNSAFE += [chr(c) for c in range(0x80, 0xA0)]

@@ -21,12 +21,12 @@ from factories import A1, INSTANCE, SG, VPC, rel, small_estate
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collectors.export import export_graph, to_graphml
-from collectors.graph import CoverageGraph
-from collectors.model import Coverage, Origin, Resource
-from collectors.sanitize import clean_json_text
-from collectors.snapshot_io import dump_snapshot, parse_snapshot
-from collectors.synthetic import generate
+from benchmarks.synthetic import generate
+from snapshot.graph import CoverageGraph
+from snapshot.io import dump_snapshot, parse_snapshot
+from snapshot.model import Coverage, Origin, Resource
+from snapshot.render.export import export_graph, to_graphml
+from snapshot.sanitize import clean_json_text
 
 
 def _read(data: bytes) -> nx.Graph:
@@ -189,7 +189,7 @@ def test_escape_scan_matches_the_old_scan_on_any_mix(pieces):
 
 
 def test_generate_document_is_the_generated_snapshot_as_json():
-    from collectors.synthetic import generate_document
+    from benchmarks.synthetic import generate_document
 
     document = generate_document(400, accounts=2, regions=2, seed=4)
     assert parse_snapshot(orjson.dumps(document)) == generate(400, accounts=2, regions=2, seed=4)

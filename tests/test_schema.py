@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from collectors.model import json_schema
+from snapshot.model import json_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "snapshot.schema.json"
 

@@ -9,8 +9,7 @@ import os
 import pytest
 from factories import INSTANCE, small_estate
 
-from collectors.model import Snapshot
-from collectors.snapshot_io import (
+from snapshot.io import (
     SnapshotError,
     dump_snapshot,
     load_snapshot,
@@ -18,6 +17,7 @@ from collectors.snapshot_io import (
     save_snapshot,
     write_bytes_atomic,
 )
+from snapshot.model import Snapshot
 
 
 @pytest.mark.parametrize("name", ["snap.json", "snap.json.gz"])

@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from collectors.graph import CoverageGraph
-from collectors.model import ACCOUNT_TYPE, REGION_TYPE, Expectation, Layer, Status
-from collectors.snapshot_io import dump_snapshot, parse_snapshot
-from collectors.synthetic import generate
+from benchmarks.synthetic import generate
+from snapshot.graph import CoverageGraph
+from snapshot.io import dump_snapshot, parse_snapshot
+from snapshot.model import ACCOUNT_TYPE, REGION_TYPE, Expectation, Layer, Status
 
 ARN_PATTERNS = {
     "AWS::EC2::VPC": r"arn:aws:ec2:[a-z0-9-]+:\d{12}:vpc/vpc-[0-9a-f]{17}",
@@ -135,7 +135,7 @@ def test_tiny_and_invalid_sizes():
 def test_controls_match_the_catalogue(snap):
     """Synthetic records use the catalogue's ids, layers and expectations, so the explorer
     shows their remediation and queries as it does for collected snapshots."""
-    from collectors.coverage.catalogue import CONTROLS_BY_ID
+    from snapshot.catalogue import CONTROLS_BY_ID
 
     if not CONTROLS_BY_ID:
         pytest.skip("coverage catalogue is empty in this build")

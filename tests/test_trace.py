@@ -20,12 +20,12 @@ from factories import (
     snapshot,
 )
 
+from benchmarks.synthetic import generate
 from blindspot.cli import main
-from collectors.graph import CoverageGraph
-from collectors.model import REGION_TYPE
-from collectors.snapshot_io import load_snapshot, save_snapshot
-from collectors.synthetic import generate
-from collectors.trace_format import dot_quote, mermaid_escape, render
+from snapshot.graph import CoverageGraph
+from snapshot.io import load_snapshot, save_snapshot
+from snapshot.model import REGION_TYPE
+from snapshot.render.trace import dot_quote, mermaid_escape, render
 
 EVIL = 'evil"]; x -> y; subgraph {\\ <b>|`#\x1b[31m'
 

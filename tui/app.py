@@ -20,10 +20,10 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
-from collectors import browse
-from collectors.graph import CoverageGraph
-from collectors.model import Snapshot
-from collectors.snapshot_io import SnapshotError, load_snapshot
+from snapshot import browse
+from snapshot.graph import CoverageGraph
+from snapshot.io import SnapshotError, load_snapshot
+from snapshot.model import Snapshot
 
 from . import safe
 from .commands import ResourceCommands

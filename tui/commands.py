@@ -1,6 +1,6 @@
 """The command palette's resource provider: type part of a name, id, type or tag, jump.
 
-Matching is the explorer's search (`collectors.browse.ExplorerIndex.search`, substring,
+Matching is the explorer's search (`snapshot.browse.ExplorerIndex.search`, substring,
 case-insensitive) run in a thread, with results bounded to `MAX_HITS`, so the palette stays
 responsive on a snapshot of 100k resources. Fuzzy matching over every resource name would
 cost a Python call per resource per keystroke. Nothing from the snapshot goes into
@@ -15,7 +15,7 @@ from functools import partial
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from collectors import browse
+from snapshot import browse
 
 from . import safe
 from .widgets.resource_table import short_type

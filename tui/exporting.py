@@ -1,6 +1,6 @@
 """`e` in the explorer: the current list as CSV, the current trace as JSON, in a file.
 
-Formatting comes from collectors (`Trace.as_dict`, `collectors.report.csv_safe` for
+Formatting comes from collectors (`Trace.as_dict`, `snapshot.render.report.csv_safe` for
 spreadsheet-formula neutralisation), so an exported trace is the same document as
 `blindspot trace --format json`. Files are written atomically into the current folder
 (or the folder given), named after the kind and the time so one export never overwrites
@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from collectors.graph import CoverageGraph, Trace
-from collectors.model import LAYERS
-from collectors.report import csv_safe
-from collectors.sanitize import clean_json_text, clean_single_line
-from collectors.snapshot_io import write_bytes_atomic
+from snapshot.graph import CoverageGraph, Trace
+from snapshot.io import write_bytes_atomic
+from snapshot.model import LAYERS
+from snapshot.render.report import csv_safe
+from snapshot.sanitize import clean_json_text, clean_single_line
 
 
 def _free_name(folder: Path, stem: str, suffix: str) -> Path:

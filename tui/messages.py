@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from collectors.graph import CoverageGraph
+from snapshot.graph import CoverageGraph
 
 
 class SnapshotLoaded(Message):

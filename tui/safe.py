@@ -5,7 +5,7 @@ evidence, error messages) goes through these helpers, never through a markup par
 
 - `text()` gives a `rich.text.Text` (for Tree labels, DataTable cells, Line-API strips);
 - `content()` gives a `textual.content.Content` (for Static, Label, OptionList prompts);
-- both clean terminal control characters again at display time (`collectors.sanitize`),
+- both clean terminal control characters again at display time (`snapshot.sanitize`),
   although snapshots are cleaned at load: a snapshot built in memory (the demo, tests)
   never went through the loader, and a second pass costs one regex search.
 
@@ -21,8 +21,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 
-from collectors.model import STATUS_ASCII, STATUS_SYMBOL, Status
-from collectors.sanitize import clean, clean_single_line
+from snapshot.model import STATUS_ASCII, STATUS_SYMBOL, Status
+from snapshot.sanitize import clean, clean_single_line
 
 #: One word per status, so that status never depends on colour or a glyph alone.
 STATUS_WORD: dict[Status, str] = {

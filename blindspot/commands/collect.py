@@ -19,10 +19,10 @@ import time
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
 from blindspot.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, UsageError
+from blindspot.progress import make_progress
 from collectors.accounts import NoCredentials
 from collectors.collect import CollectOptions, CollectResult, collect, running_workers
-from collectors.progress import make_progress
-from collectors.snapshot_io import dump_snapshot, save_snapshot
+from snapshot.io import dump_snapshot, save_snapshot
 
 
 def options_from_args(args: argparse.Namespace) -> CollectOptions:

@@ -16,7 +16,7 @@ import shutil
 import sys
 from typing import Any
 
-from collectors.coverage.catalogue import CATALOGUE, Control
+from snapshot.catalogue import CATALOGUE, Control
 
 #: Column order of the Markdown and CSV outputs (and keys of the JSON objects).
 FIELDS = (

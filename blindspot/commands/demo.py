@@ -22,7 +22,7 @@ from blindspot.cli import EXIT_OK, EXIT_USAGE, UsageError
 
 def _write_snapshot(args: argparse.Namespace) -> int:
     from blindspot.simulation.collection import progress_line, run_demo_collection
-    from collectors.snapshot_io import save_snapshot
+    from snapshot.io import save_snapshot
 
     started = time.monotonic()
     quiet = bool(getattr(args, "quiet", False))
@@ -54,7 +54,7 @@ def _explore(args: argparse.Namespace) -> int:
         sys.stderr.write(f"blindspot: {app.load_error}\n")
         return EXIT_USAGE
     if args.output and app.graph is not None:
-        from collectors.snapshot_io import save_snapshot
+        from snapshot.io import save_snapshot
 
         save_snapshot(app.graph.snapshot, args.output)
     return app.return_code or 0

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from collectors.diff import diff_snapshots, render
-from collectors.snapshot_io import load_snapshot
+from snapshot.io import load_snapshot
+from snapshot.render.diff import diff_snapshots, render
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from blindspot.cli import EXIT_USAGE, UsageError
-from collectors.sanitize import clean_single_line
+from snapshot.sanitize import clean_single_line
 
 
 def _check_readable(path: Path) -> None:

@@ -9,9 +9,9 @@ import argparse
 import sys
 
 from blindspot.cli import UsageError
-from collectors.export import export
-from collectors.graph import CoverageGraph
-from collectors.snapshot_io import load_snapshot, write_bytes_atomic
+from snapshot.graph import CoverageGraph
+from snapshot.io import load_snapshot, write_bytes_atomic
+from snapshot.render.export import export
 
 
 def run(args: argparse.Namespace) -> int:

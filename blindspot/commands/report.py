@@ -12,9 +12,9 @@ import argparse
 import sys
 
 from blindspot.cli import EXIT_OK, EXIT_THRESHOLD, UsageError
-from collectors.graph import CoverageGraph
-from collectors.report import ReportError, build_report, render
-from collectors.snapshot_io import load_snapshot
+from snapshot.graph import CoverageGraph
+from snapshot.io import load_snapshot
+from snapshot.render.report import ReportError, build_report, render
 
 
 def _note_inconsistencies(graph: CoverageGraph) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from collectors.graph import CoverageGraph
-from collectors.snapshot_io import load_snapshot
-from collectors.trace_format import render
+from snapshot.graph import CoverageGraph
+from snapshot.io import load_snapshot
+from snapshot.render.trace import render
 
 
 def _stdout_is_unicode() -> bool:

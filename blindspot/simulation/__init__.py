@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collectors.model import Snapshot
+    from snapshot.model import Snapshot
 
 
 def run_demo_collection(seed: int = 7, size: str = "small", progress: Any = None) -> Snapshot:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from collectors.inventory.base import ProgressFn, no_progress
-from collectors.model import Snapshot
+from snapshot.model import Snapshot
 
 from .environment import simulated_aws
 from .org import DemoOrg, build_organization

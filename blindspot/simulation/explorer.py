@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from collectors.model import Snapshot
-from collectors.snapshot_io import SnapshotError
+from snapshot.io import SnapshotError
+from snapshot.model import Snapshot
 from tui.app import BlindspotApp
 
 from .collection import progress_line, run_demo_collection

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 
-from collectors.model import REGION_TYPE, region_node_id
+from snapshot.model import REGION_TYPE, region_node_id
 
 from .accounts import BuildContext, SimAccount, record_planned
 

@@ -16,8 +16,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from ..model import CollectionError
-from ..sanitize import clean_single_line
+from snapshot.model import CollectionError
+from snapshot.sanitize import clean_single_line
 
 #: Codes a region answers every call with when it is not enabled for the account (opt-in
 #: regions) or does not accept the credentials: nothing else in that region can succeed.

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from snapshot.model import CollectionError, Coverage, Expectation, Layer, Status
+
 from ..aws.errors import to_collection_error
 from ..aws.session import AwsContext
 from ..inventory.base import RegionInventory
-from ..model import CollectionError, Coverage, Expectation, Layer, Status
 
 
 @dataclass

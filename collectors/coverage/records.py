@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Coverage, Status
-from ..sanitize import clean_single_line
+from snapshot.catalogue import control
+from snapshot.model import Coverage, Status
+from snapshot.sanitize import clean_single_line
+
 from .base import ProbeContext
-from .catalogue import control
 
 #: Evidence of records the runner adds when an offline source cannot evaluate a control.
 OFFLINE_EVIDENCE = "offline source: not evaluated"

@@ -18,8 +18,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from snapshot.model import PSEUDO_TYPES, Relationship
+
 from ..inventory.base import CollectedResource, RegionInventory
-from ..model import PSEUDO_TYPES, Relationship
 
 VPC = "AWS::EC2::VPC"
 SUBNET = "AWS::EC2::Subnet"

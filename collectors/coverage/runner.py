@@ -23,10 +23,9 @@ import importlib
 from collections import defaultdict
 from types import ModuleType
 
-from ..aws.errors import REGION_UNAVAILABLE_CODES
-from ..aws.session import AwsContext
-from ..inventory.base import RegionInventory, add_pseudo_resources
-from ..model import (
+from snapshot.catalogue import CATALOGUE, control
+from snapshot.catalogue.account import ANY_RESOURCE
+from snapshot.model import (
     ACCOUNT_TYPE,
     REGION_TYPE,
     CollectionError,
@@ -35,10 +34,12 @@ from ..model import (
     Snapshot,
     Status,
 )
-from ..sanitize import clean_single_line
+from snapshot.sanitize import clean_single_line
+
+from ..aws.errors import REGION_UNAVAILABLE_CODES
+from ..aws.session import AwsContext
+from ..inventory.base import RegionInventory, add_pseudo_resources
 from .base import Probe, ProbeContext
-from .catalogue import CATALOGUE, control
-from .catalogue.account import ANY_RESOURCE
 from .records import OFFLINE_EVIDENCE, record
 
 #: Probe modules in the order they run (one a layer, then the cross-layer ones).

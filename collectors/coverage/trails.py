@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+from snapshot.model import GLOBAL_REGION
+
 from ..aws.errors import error_code
 from ..inventory.api.cloudtrail import take_trail_listing
-from ..model import GLOBAL_REGION
 from .base import ProbeContext
 
 

@@ -24,9 +24,10 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from snapshot.model import CollectionError
+
 from ..aws.errors import error_code, to_collection_error
 from ..aws.session import AwsContext
-from ..model import CollectionError
 from .base import ProgressFn, RegionInventory, no_progress
 from .config_items import ConfigItemSet
 from .config_service import (

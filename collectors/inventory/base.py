@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..model import (
+from snapshot.model import (
     ACCOUNT_TYPE,
     GLOBAL_REGION,
     REGION_TYPE,

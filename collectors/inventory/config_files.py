@@ -20,8 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..model import CollectionError
-from ..sanitize import clean_single_line
+from snapshot.model import CollectionError
+from snapshot.sanitize import clean_single_line
+
 from .base import ProgressFn, RegionInventory, no_progress
 from .config_items import ConfigItemSet
 

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..model import GLOBAL_REGION, Origin, Relationship, Resource
-from ..sanitize import clean, clean_single_line
+from snapshot.model import GLOBAL_REGION, Origin, Relationship, Resource
+from snapshot.sanitize import clean, clean_single_line
+
 from .base import CollectedResource, RegionInventory
 
 #: Configuration item statuses of resources that no longer exist or are not recorded.

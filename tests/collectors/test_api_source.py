@@ -12,7 +12,7 @@ from collectors.aws.session import AwsContext
 from collectors.inventory.api import API_TYPES, ApiSource, choose_global_region
 from collectors.inventory.api._common import REDACTED, to_config_shape
 from collectors.inventory.base import RegionInventory
-from collectors.model import Origin
+from snapshot.model import Origin
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

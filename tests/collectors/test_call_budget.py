@@ -20,7 +20,7 @@ from collectors.collect import CollectOptions, collect
 from collectors.coverage.base import ProbeContext
 from collectors.coverage.probes.serverless import PolicyReader
 from collectors.inventory.base import RegionInventory
-from collectors.model import Status, region_node_id
+from snapshot.model import Status, region_node_id
 
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "eu-west-1"]

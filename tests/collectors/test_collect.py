@@ -9,9 +9,9 @@ from moto import mock_aws
 
 from collectors import collect as collect_module
 from collectors.collect import CollectOptions, build_snapshot, collect
-from collectors.graph import CoverageGraph
 from collectors.inventory.base import RegionInventory
-from collectors.model import (
+from snapshot.graph import CoverageGraph
+from snapshot.model import (
     ACCOUNT_TYPE,
     REGION_TYPE,
     CollectionError,
@@ -252,7 +252,7 @@ def test_the_real_probes_run_when_present() -> None:
 
 
 def test_build_snapshot_deduplicates_relationships_and_merges_accounts() -> None:
-    from collectors.model import Relationship
+    from snapshot.model import Relationship
 
     first = RegionInventory(account="111111111111", region="us-east-1", source="api")
     second = RegionInventory(account="111111111111", region="eu-west-1", source="config")
@@ -329,7 +329,7 @@ def test_an_aggregator_returns_every_account_region_at_once(monkeypatch) -> None
 @mock_aws
 def test_api_inference_sees_what_config_found(monkeypatch) -> None:
     from collectors.inventory.base import CollectedResource
-    from collectors.model import Resource
+    from snapshot.model import Resource
 
     ec2 = boto3.client("ec2", region_name="us-east-1")
     subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"][:2]]

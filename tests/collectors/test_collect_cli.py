@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from blindspot.cli import main
 from collectors import collect as collect_module
-from collectors.snapshot_io import load_snapshot
+from snapshot.io import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -277,7 +277,7 @@ def _drive(progress) -> None:
 def test_progress_modes_follow_the_terminal() -> None:
     import io
 
-    from collectors.progress import CollectProgress, LiveProgress, PlainProgress, make_progress
+    from blindspot.progress import CollectProgress, LiveProgress, PlainProgress, make_progress
 
     assert type(make_progress(quiet=True, stream=_Tty())) is CollectProgress
     assert isinstance(make_progress(stream=io.StringIO()), PlainProgress)

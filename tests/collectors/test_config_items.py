@@ -14,7 +14,7 @@ from collectors.inventory.config_items import (
     parse_item,
     parse_tags,
 )
-from collectors.model import Origin
+from snapshot.model import Origin
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "config"
 A = "111122223333"

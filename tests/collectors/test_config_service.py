@@ -22,7 +22,7 @@ from collectors.inventory.config_service import (
     select_expressions,
     supported_types,
 )
-from collectors.model import Origin
+from snapshot.model import Origin
 
 ACCOUNT = "123456789012"
 

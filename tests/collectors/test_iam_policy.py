@@ -13,7 +13,7 @@ from moto import mock_aws
 from collectors.accounts import plan_accounts
 from collectors.aws.session import CallLog
 from collectors.collect import CollectOptions, collect
-from collectors.iam_policy import (
+from scripts.iam_policy import (
     IAM_ONLY_READS,
     iam_actions,
     is_read_action,
@@ -92,7 +92,7 @@ def test_every_policy_action_is_a_real_operation(policy) -> None:
 def test_the_policy_covers_every_operation_the_source_calls(policy) -> None:
     # The static scan catches calls the moto run cannot reach (services moto lacks).
     missing = scan_actions(ROOT / "collectors") - policy
-    assert not missing, f"regenerate: python -m collectors.iam_policy > iam-policy.json {missing}"
+    assert not missing, f"regenerate: python -m scripts.iam_policy > iam-policy.json {missing}"
 
 
 def test_data_reads_are_never_allowed(policy) -> None:

@@ -20,7 +20,7 @@ from collectors.aws.session import AwsContext
 from collectors.coverage.base import Probe, ProbeContext
 from collectors.coverage.runner import ensure_pseudo_resources
 from collectors.inventory.base import CollectedResource, RegionInventory
-from collectors.model import Coverage, Relationship, Resource, region_node_id
+from snapshot.model import Coverage, Relationship, Resource, region_node_id
 
 ACCOUNT = "123456789012"
 

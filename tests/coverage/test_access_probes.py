@@ -26,7 +26,7 @@ from collectors.coverage.probes.access import (
 )
 from collectors.inventory.api import API_TYPES, ApiSource
 from collectors.inventory.base import CollectedResource, RegionInventory
-from collectors.model import Expectation, Relationship, Resource, Status
+from snapshot.model import Expectation, Relationship, Resource, Status
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

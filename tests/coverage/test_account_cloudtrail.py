@@ -17,7 +17,7 @@ from moto import mock_aws
 
 from collectors.aws.session import AwsContext
 from collectors.coverage.probes.account import inherit_region_controls, probe_cloudtrail
-from collectors.model import Expectation, Status
+from snapshot.model import Expectation, Status
 
 REGION = "us-east-1"
 TYPES = ("AWS::EC2::VPC", "AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::DynamoDB::Table")

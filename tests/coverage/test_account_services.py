@@ -21,7 +21,7 @@ from collectors.coverage.probes.account import (
     probe_guardduty,
     probe_securityhub,
 )
-from collectors.model import Expectation, Status
+from snapshot.model import Expectation, Status
 
 REGION = "us-east-1"
 TYPES = ("AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::S3::Bucket")

@@ -16,7 +16,7 @@ from moto import mock_aws
 from collectors.aws.session import AwsContext
 from collectors.coverage.probes.across import probe_log_retention
 from collectors.coverage.runner import probe_region, resolve_across
-from collectors.model import Account, Expectation, Resource, Scope, Snapshot, Status
+from snapshot.model import Account, Expectation, Resource, Scope, Snapshot, Status
 
 REGION = "us-east-1"
 

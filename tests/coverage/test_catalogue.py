@@ -8,10 +8,10 @@ import re
 import pytest
 
 from collectors.coverage import runner
-from collectors.coverage.catalogue import CATALOGUE, CONTROLS_BY_ID, control
-from collectors.coverage.catalogue.account import ANY_RESOURCE
 from collectors.coverage.probes.account import config_resource_types
-from collectors.model import PSEUDO_TYPES, Expectation, Layer
+from snapshot.catalogue import CATALOGUE, CONTROLS_BY_ID, control
+from snapshot.catalogue.account import ANY_RESOURCE
+from snapshot.model import PSEUDO_TYPES, Expectation, Layer
 
 TYPE_NAME = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")
 #: Real resource types (CloudFormation names, which AWS Config uses) that botocore's Config

@@ -23,7 +23,7 @@ from collectors.coverage.probes.database import (
     probe_redshift_audit_logging,
 )
 from collectors.inventory.base import CollectedResource, RegionInventory
-from collectors.model import Resource, Status
+from snapshot.model import Resource, Status
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -25,7 +25,7 @@ from collectors.coverage.probes.host import (
     probe_ssm_session_logging,
 )
 from collectors.inventory.api import API_TYPES, ApiSource
-from collectors.model import Expectation, Status, region_node_id
+from snapshot.model import Expectation, Status, region_node_id
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -392,7 +392,7 @@ def test_ecs_task_logging_latest_revision_all_some_none():
 
 def test_eks_offline_from_a_config_item_in_cloudformation_shape():
     from collectors.inventory.base import CollectedResource, RegionInventory
-    from collectors.model import Resource
+    from snapshot.model import Resource
 
     arn = f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/cfg"
     inventory = RegionInventory(ACCOUNT, REGION, "config-files")

@@ -21,7 +21,7 @@ from collectors.coverage.probes.network import (
     probe_route53_query_logs,
     probe_traffic_mirroring,
 )
-from collectors.model import Expectation, Status
+from snapshot.model import Expectation, Status
 
 REGION = "us-east-1"
 

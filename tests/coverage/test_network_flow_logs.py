@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from collectors.aws.session import AwsContext
 from collectors.coverage.probes.network import probe_transit_gateways, probe_vpc_flow_logs
-from collectors.model import Expectation, Layer, Status
+from snapshot.model import Expectation, Layer, Status
 
 REGION = "us-east-1"
 TYPES = ("AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::NetworkInterface", "AWS::EC2::Instance")
@@ -219,7 +219,7 @@ def test_offline_source_decides_from_config_flow_log_items():
     """A Config-files inventory: AWS::EC2::FlowLog items decide without any AWS call."""
     from collectors.coverage.base import ProbeContext
     from collectors.inventory.base import CollectedResource, RegionInventory
-    from collectors.model import Relationship, Resource
+    from snapshot.model import Relationship, Resource
 
     inventory = RegionInventory(account=ACCOUNT, region=REGION, source="config-files")
     vpc, subnet = arn("vpc", "vpc-1"), arn("subnet", "subnet-1")

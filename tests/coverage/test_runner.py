@@ -9,11 +9,11 @@ from moto import mock_aws
 
 from collectors.aws.session import AwsContext
 from collectors.coverage import runner
-from collectors.coverage.catalogue import CONTROLS_BY_ID
 from collectors.coverage.probes import account
 from collectors.coverage.records import OFFLINE_EVIDENCE
 from collectors.inventory.base import CollectedResource, RegionInventory
-from collectors.model import ACCOUNT_TYPE, REGION_TYPE, Resource, Status
+from snapshot.catalogue import CONTROLS_BY_ID
+from snapshot.model import ACCOUNT_TYPE, REGION_TYPE, Resource, Status
 
 REGION = "us-east-1"
 

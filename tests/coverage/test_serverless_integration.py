@@ -15,7 +15,7 @@ from moto import mock_aws
 from collectors.aws.session import AwsContext
 from collectors.coverage.runner import probe_region
 from collectors.inventory.api import ApiSource
-from collectors.model import Layer, Status, region_node_id
+from snapshot.model import Layer, Status, region_node_id
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -24,7 +24,7 @@ from collectors.coverage.probes.serverless import (
     probe_stepfunctions_logging,
 )
 from collectors.inventory.base import CollectedResource, RegionInventory
-from collectors.model import Resource, Status
+from snapshot.model import Resource, Status
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -410,7 +410,7 @@ def test_glue_continuous_logging_logged_else_partial():
 def test_bedrock_invocation_logging_on_the_region_node():
     from collectors.coverage.probes.serverless import probe_bedrock_invocation_logging
     from collectors.coverage.runner import ensure_pseudo_resources
-    from collectors.model import Expectation, region_node_id
+    from snapshot.model import Expectation, region_node_id
 
     node = region_node_id(ACCOUNT, REGION)
     ctx = _ctx()

@@ -30,9 +30,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from blindspot.cli import main
-from collectors.graph import CoverageGraph
-from collectors.model import Snapshot
-from collectors.snapshot_io import SnapshotError, dump_snapshot, load_snapshot, parse_snapshot
+from snapshot.graph import CoverageGraph
+from snapshot.io import SnapshotError, dump_snapshot, load_snapshot, parse_snapshot
+from snapshot.model import Snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 VALID = dump_snapshot(small_estate())
@@ -226,7 +226,7 @@ CHILD = textwrap.dedent(
     import resource, sys
     limit = int(sys.argv[2])
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from collectors.snapshot_io import SnapshotError, load_snapshot
+    from snapshot.io import SnapshotError, load_snapshot
     try:
         snapshot = load_snapshot(sys.argv[1])
         print("loaded", len(snapshot.resources), len(snapshot.relationships))

@@ -20,8 +20,8 @@ import pytest
 
 from blindspot.cli import main
 from collectors.aws.session import AwsContext
-from collectors.graph import CoverageGraph
-from collectors.snapshot_io import save_snapshot
+from snapshot.graph import CoverageGraph
+from snapshot.io import save_snapshot
 
 SEED = 7
 
@@ -102,7 +102,7 @@ def _outputs(path: Path, tmp_path, capsys) -> dict[str, str]:
     for fmt in ("table", "markdown", "json", "csv"):
         assert main(["report", str(path), "--format", fmt]) == 0
         outputs[f"report {fmt}"] = capsys.readouterr().out
-    from collectors.snapshot_io import load_snapshot
+    from snapshot.io import load_snapshot
     from tui.exporting import list_csv
 
     graph = CoverageGraph(load_snapshot(path))
@@ -138,7 +138,7 @@ def test_no_credential_or_environment_value_in_any_output(demo, tmp_path, capsys
 
 def test_the_scan_finds_a_planted_secret(demo, tmp_path, capsys) -> None:
     """The scan is not vacuous: a secret planted in a tag is found in the outputs."""
-    from collectors.snapshot_io import load_snapshot
+    from snapshot.io import load_snapshot
 
     planted = load_snapshot(demo[0])
     secret = next(s for s in _secret_strings(demo) if s != "hunter2-demo-secret")

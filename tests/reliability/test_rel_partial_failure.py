@@ -29,8 +29,8 @@ from rel_inject import (
 )
 
 from blindspot.cli import main
-from collectors.model import REGION_TYPE, Snapshot, Status
-from collectors.snapshot_io import load_snapshot
+from snapshot.io import load_snapshot
+from snapshot.model import REGION_TYPE, Snapshot, Status
 
 ACCOUNT = "123456789012"
 HOME = "us-east-1"

@@ -23,13 +23,13 @@ import pytest
 from factories import A1, R1, arn, cov, rel, resource, snapshot
 
 from blindspot.cli import main
-from collectors.graph import CoverageGraph
-from collectors.model import ACCOUNT_TYPE, GLOBAL_REGION, REGION_TYPE, Account, Snapshot, Status
-from collectors.report import build_report
-from collectors.report import render as render_report
-from collectors.sanitize import clean_single_line
-from collectors.snapshot_io import save_snapshot
-from collectors.trace_format import render as render_trace
+from snapshot.graph import CoverageGraph
+from snapshot.io import save_snapshot
+from snapshot.model import ACCOUNT_TYPE, GLOBAL_REGION, REGION_TYPE, Account, Snapshot, Status
+from snapshot.render.report import build_report
+from snapshot.render.report import render as render_report
+from snapshot.render.trace import render as render_trace
+from snapshot.sanitize import clean_single_line
 
 MARKUP = "[bold red]m[/] [@click=app.quit]q[/] [link=https://evil.example]l[/link] [/]"
 CSI = "\x1b[31mred\x1b[0m\x1b[2J"
@@ -234,7 +234,7 @@ def test_diff_every_format_is_inert(capsys, hostile_file, tmp_path, fmt) -> None
     assert main(["diff", hostile_file, new, "--format", fmt]) == 0
     out = capsys.readouterr().out
     assert_inert(out)
-    from collectors.diff import diff_snapshots, render
+    from snapshot.render.diff import diff_snapshots, render
 
     result = diff_snapshots(hostile_snapshot(), changed_snapshot())
     assert result.appeared and result.controls

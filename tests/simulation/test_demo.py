@@ -16,8 +16,8 @@ import pytest
 from blindspot.cli import main
 from blindspot.commands import demo
 from blindspot.simulation.org import demo_organization
-from collectors.model import LAYERS, Snapshot, Status
-from collectors.snapshot_io import load_snapshot
+from snapshot.io import load_snapshot
+from snapshot.model import LAYERS, Snapshot, Status
 
 
 @pytest.fixture(scope="module")

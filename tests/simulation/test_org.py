@@ -7,7 +7,7 @@ import pytest
 from blindspot.simulation.accounts import management_account_id
 from blindspot.simulation.naming import HOSTILE_TAG_VALUES, Naming
 from blindspot.simulation.org import DemoOrg, build_organization, demo_organization
-from collectors.model import LAYERS
+from snapshot.model import LAYERS
 
 from .observe import OBSERVERS
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from blindspot.data import DEMO_SNAPSHOT
-from collectors.model import LAYERS, Status
-from collectors.snapshot_io import load_snapshot
+from snapshot.io import load_snapshot
+from snapshot.model import LAYERS, Status
 
 
 def test_shipped_sample_snapshot_is_a_demo_snapshot_with_gaps_in_every_layer() -> None:

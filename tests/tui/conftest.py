@@ -25,8 +25,8 @@ os.environ["TEXTUAL_ANIMATIONS"] = "none"
 
 import pytest  # noqa: E402
 
-from collectors.coverage.catalogue import Control  # noqa: E402
-from collectors.model import Expectation, Layer  # noqa: E402
+from snapshot.catalogue import Control  # noqa: E402
+from snapshot.model import Expectation, Layer  # noqa: E402
 
 from .fixtures import build_snapshot  # noqa: E402
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from collectors.model import (
+from snapshot.model import (
     ACCOUNT_TYPE,
     REGION_TYPE,
     Account,

@@ -1,10 +1,10 @@
-"""The explorer's queries in collectors/browse.py: hierarchy, search, matrix, summary."""
+"""The explorer's queries in snapshot/browse.py: hierarchy, search, matrix, summary."""
 
 from __future__ import annotations
 
-from collectors import browse
-from collectors.graph import CoverageGraph
-from collectors.model import Layer
+from snapshot import browse
+from snapshot.graph import CoverageGraph
+from snapshot.model import Layer
 
 from .fixtures import (
     ALB,

@@ -31,7 +31,7 @@ def test_unreadable_file_is_one_line_and_exit_2(tmp_path, capsys, make, message)
 
 
 def test_flags_reach_the_app(tmp_path, monkeypatch):
-    from collectors.snapshot_io import save_snapshot
+    from snapshot.io import save_snapshot
     from tui import app as app_module
 
     from .fixtures import build_snapshot

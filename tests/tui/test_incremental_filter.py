@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collectors import browse
-from collectors.graph import CoverageGraph
-from collectors.model import LAYERS, Layer
-from collectors.synthetic import generate
+from benchmarks.synthetic import generate
+from snapshot import browse
+from snapshot.graph import CoverageGraph
+from snapshot.model import LAYERS, Layer
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import json
 
 from textual.widgets import DataTable, OptionList, TextArea, Tree
 
-from collectors.model import Layer
+from snapshot.model import Layer
 from tui.screens.detail import ResourceDetailScreen
 from tui.screens.help import HelpScreen
 from tui.screens.matrix import MatrixScreen
@@ -122,7 +122,7 @@ def test_list_filter_gaps_layer_and_sort(make_app):
 
 
 def min_rank(app, resource_id):
-    from collectors.model import STATUS_SEVERITY
+    from snapshot.model import STATUS_SEVERITY
 
     layers = app.graph.layers(resource_id)
     return min((STATUS_SEVERITY[s] for s in layers.values()), default=9)
@@ -448,7 +448,7 @@ def test_no_color_keeps_status_words_and_symbols(make_app, monkeypatch):
 
 
 def test_snapshot_file_is_loaded_in_a_worker(tmp_path, snapshot_model):
-    from collectors.snapshot_io import save_snapshot
+    from snapshot.io import save_snapshot
     from tui.app import BlindspotApp
 
     path = save_snapshot(snapshot_model, tmp_path / "snap.json.gz")

@@ -6,7 +6,7 @@ import pytest
 from rich.text import Text
 from textual.content import Content
 
-from collectors.model import Status
+from snapshot.model import Status
 from tui import safe
 
 from .fixtures import HOSTILE_BIDI, HOSTILE_CLICK, HOSTILE_ESCAPE, HOSTILE_LINK, HOSTILE_MARKUP

@@ -2,7 +2,7 @@
 
 The default run proves it structurally (a keystroke formats only the rows on screen,
 whatever the number of rows); the `benchmark` test measures it on synthetic organizations
-(collectors.synthetic) of 100 and 100k resources and prints the figures:
+(benchmarks.synthetic) of 100 and 100k resources and prints the figures:
 `pytest -m benchmark -s tests/tui/test_scale.py`.
 """
 
@@ -104,7 +104,7 @@ async def _measure(snapshot, presses: int = 30) -> dict[str, float]:
 
 @pytest.mark.benchmark
 def test_keystroke_cost_at_100_and_100k(capsys):
-    from collectors.synthetic import generate
+    from benchmarks.synthetic import generate
 
     figures = {}
     for size in (100, 100_000):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.snapshot_io import save_snapshot
+from snapshot.io import save_snapshot
 
 from .fixtures import build_snapshot
 

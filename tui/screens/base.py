@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
-from collectors.graph import CoverageGraph
+from snapshot.graph import CoverageGraph
 
 from ..widgets.breadcrumb import Breadcrumb
 

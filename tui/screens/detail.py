@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from collectors.coverage.catalogue import CONTROLS_BY_ID, Control
-from collectors.model import LAYERS, STATUS_SEVERITY, Coverage, Expectation
+from snapshot.catalogue import CONTROLS_BY_ID, Control
+from snapshot.model import LAYERS, STATUS_SEVERITY, Coverage, Expectation
 
 from .. import safe
 from ..messages import OpenResource

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from collectors.model import Status
+from snapshot.model import Status
 
 from .. import safe
 

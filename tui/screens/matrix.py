@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from collectors import browse
-from collectors.graph import overall
-from collectors.model import LAYERS, Layer
+from snapshot import browse
+from snapshot.graph import overall
+from snapshot.model import LAYERS, Layer
 
 from .. import safe
 from .base import ExplorerScreen
@@ -31,7 +31,7 @@ SHORT_LAYER = {
 class MatrixScreen(ExplorerScreen):
     """Coverage per account and layer: each cell a percentage and a symbol.
 
-    Rows come sorted worst first from `collectors.browse.coverage_matrix`; Enter on a
+    Rows come sorted worst first from `snapshot.browse.coverage_matrix`; Enter on a
     layer cell lists that scope's resources with a gap in that layer, Enter on the name
     or overall column lists all its resources.
     """

@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from collectors import browse
-from collectors.model import LAYERS, Layer
+from snapshot import browse
+from snapshot.model import LAYERS, Layer
 
 from .. import safe
 from ..exporting import export_list
@@ -25,7 +25,7 @@ class ResourceListScreen(ExplorerScreen):
 
     `/` filters by name, id, type or tag; `g` keeps only resources with a gap; `f` cycles
     a layer filter; `s` sorts worst first. Each change runs the search
-    (`collectors.browse.ExplorerIndex.search_rows`) in a thread worker and swaps the
+    (`snapshot.browse.ExplorerIndex.search_rows`) in a thread worker and swaps the
     table's rows (a view over the index's ids), so typing never blocks the screen,
     whatever the number of resources. The search narrows the previous query's matches
     when the text grows, and a newer change cancels an older search still running

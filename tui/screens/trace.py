@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static, Tree
 
-from collectors.graph import Trace, TraceNode
-from collectors.model import LAYERS
+from snapshot.graph import Trace, TraceNode
+from snapshot.model import LAYERS
 
 from .. import safe
 from ..exporting import export_trace

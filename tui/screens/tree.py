@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.widgets import Footer, Tree
 from textual.widgets.tree import TreeNode
 
-from collectors import browse
-from collectors.browse import ScopeNode
-from collectors.graph import overall
-from collectors.graph import worst as worst_status
-from collectors.model import account_node_id, region_node_id
+from snapshot import browse
+from snapshot.browse import ScopeNode
+from snapshot.graph import overall
+from snapshot.graph import worst as worst_status
+from snapshot.model import account_node_id, region_node_id
 
 from .. import safe
 from ..messages import OpenResource
@@ -38,7 +38,7 @@ class MoreLeaf:
 class OrgTreeScreen(ExplorerScreen):
     """The organization as a tree with counts and coverage on every node.
 
-    Children are added when a node is first expanded, from `collectors.browse.scope_tree`
+    Children are added when a node is first expanded, from `snapshot.browse.scope_tree`
     (built once, O(N)); nodes are never emptied with `remove_children` (quadratic on wide
     nodes, tui-anchors.md 3.2), and a type with more than `MAX_LEAVES` resources shows a
     leaf that opens the virtual resource list instead of thousands of tree nodes.

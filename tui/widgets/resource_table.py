@@ -5,7 +5,7 @@ tui-anchors.md section 3.2), so this widget follows Toolong instead: a `ScrollVi
 the Line API whose `render_line` formats one visible row from the id array on demand, and a
 cursor move repaints two lines (`refresh_line`), so a keystroke costs the same at 100 rows
 as at 100,000. Filtering swaps the id array; the widget never holds more than the ids
-(from the resource list, a `collectors.browse.Rows` view over the search index's ids:
+(from the resource list, a `snapshot.browse.Rows` view over the search index's ids:
 no list of a million ids is built per keystroke, or freed on the UI thread).
 """
 
@@ -26,8 +26,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from collectors.graph import CoverageGraph
-from collectors.model import ACCOUNT_TYPE, LAYERS, REGION_TYPE
+from snapshot.graph import CoverageGraph
+from snapshot.model import ACCOUNT_TYPE, LAYERS, REGION_TYPE
 
 from .. import safe
 

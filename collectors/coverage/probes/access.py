@@ -14,10 +14,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from snapshot.model import Status
+from snapshot.sanitize import clean_single_line
+
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
-from ...model import Status
-from ...sanitize import clean_single_line
 from ..base import ProbeContext
 from ..records import mark_unknown, offline_capable, record
 from ._common import list_all

@@ -15,11 +15,12 @@ from typing import Any
 
 import botocore.session
 
+from snapshot.model import GLOBAL_REGION, Resource, Status, region_node_id
+from snapshot.sanitize import clean_single_line
+
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
 from ...inventory.config_service import take_recorder_reads
-from ...model import GLOBAL_REGION, Resource, Status, region_node_id
-from ...sanitize import clean_single_line
 from ..base import ProbeContext
 from ..records import OFFLINE_EVIDENCE, record
 from ..resolve import region_resources, resources_of

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from snapshot.model import Resource, Status
+from snapshot.sanitize import clean_single_line
+
 from ...inventory.base import CollectedResource
-from ...model import Resource, Status
-from ...sanitize import clean_single_line
 from ..base import ProbeContext
 from ..records import offline_capable, record
 from ..resolve import resources_of

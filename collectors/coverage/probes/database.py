@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...model import Status
-from ...sanitize import clean_single_line
+from snapshot.model import Status
+from snapshot.sanitize import clean_single_line
+
 from ..base import ProbeContext
 from ..records import mark_unknown, offline_capable, record
 from ._common import list_all

@@ -27,10 +27,11 @@ import json
 import re
 from typing import Any
 
+from snapshot.model import REGION_TYPE, Resource, Status, region_node_id
+from snapshot.sanitize import clean_single_line
+
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
-from ...model import REGION_TYPE, Resource, Status, region_node_id
-from ...sanitize import clean_single_line
 from ..base import ProbeContext
 from ..records import mark_unknown, offline_capable, record
 from ._common import list_all

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from snapshot.model import GLOBAL_REGION, STATUS_SEVERITY, Resource, Status
+from snapshot.sanitize import clean_single_line
+
 from ...inventory.base import CollectedResource
-from ...model import GLOBAL_REGION, STATUS_SEVERITY, Resource, Status
-from ...sanitize import clean_single_line
 from ..base import ProbeContext
 from ..records import offline_capable, record, unknown
 from ..resolve import ENI, INSTANCE, SUBNET, VPC, Topology, network_topology, resources_of

@@ -32,10 +32,11 @@ from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from snapshot.model import Resource, Status
+from snapshot.sanitize import clean_single_line
+
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
-from ...model import Resource, Status
-from ...sanitize import clean_single_line
 from ..base import ProbeContext
 from ..records import mark_unknown, record
 from ._common import list_all
@@ -776,7 +777,7 @@ def probe_glue_job_logging(ctx: ProbeContext) -> None:
 
 def probe_bedrock_invocation_logging(ctx: ProbeContext) -> None:
     """bedrock-invocation-logging: model invocation logging of the region (extended)."""
-    from ...model import region_node_id
+    from snapshot.model import region_node_id
 
     control = "bedrock-invocation-logging"
     operation = "bedrock:GetModelInvocationLoggingConfiguration"

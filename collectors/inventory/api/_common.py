@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from snapshot.model import Origin, Relationship, Resource
+from snapshot.sanitize import clean, clean_single_line
+
 from ...aws.errors import REGION_UNAVAILABLE_CODES, to_collection_error
 from ...aws.session import AwsContext
-from ...model import Origin, Relationship, Resource
-from ...sanitize import clean, clean_single_line
 from ..base import CollectedResource, ProgressFn, RegionInventory, no_progress
 
 #: Keys whose values are secrets in API responses (Lambda environment variables and similar).

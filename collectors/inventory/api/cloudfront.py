@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from ...model import GLOBAL_REGION
+from snapshot.model import GLOBAL_REGION
+
 from ._common import ApiRegion, to_config_shape
 
 DISTRIBUTION = "AWS::CloudFront::Distribution"

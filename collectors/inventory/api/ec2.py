@@ -7,7 +7,8 @@ recorded since 2021; the graph walks edges both ways, so no reverse edge is adde
 
 from __future__ import annotations
 
-from ...model import Origin
+from snapshot.model import Origin
+
 from ..config_items import infer_eni_owner, short_type_name
 from ._common import ApiRegion, arn, name_tag, paginate, tags_from, to_config_shape
 

@@ -8,7 +8,8 @@ can be traced instance -> profile -> role.
 
 from __future__ import annotations
 
-from ...model import GLOBAL_REGION
+from snapshot.model import GLOBAL_REGION
+
 from ._common import ApiRegion, paginate, tags_from, to_config_shape
 from .ec2 import INSTANCE
 

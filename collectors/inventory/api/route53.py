@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ...model import GLOBAL_REGION
-from ...sanitize import clean_single_line
+from snapshot.model import GLOBAL_REGION
+from snapshot.sanitize import clean_single_line
+
 from ._common import ApiRegion, paginate, to_config_shape
 
 HOSTED_ZONE = "AWS::Route53::HostedZone"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...model import Expectation, Layer
+from snapshot.model import Expectation, Layer
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class Control:
 
 
 def _load() -> tuple[Control, ...]:
-    from . import access, account, across, database, host, network, serverless
+    from snapshot.catalogue import access, account, across, database, host, network, serverless
 
     rows: list[Control] = []
     for module in (account, host, database, network, access, serverless, across):

@@ -8,7 +8,7 @@ resource path, which is why that action has its own statement scoped to the path
 `SCOPED_ACTIONS`). `tests/collectors/test_iam_policy.py` records every call the collectors make
 under moto and fails when the policy lacks one.
 
-`python -m collectors.iam_policy > iam-policy.json` regenerates the policy from a scan of
+`python -m scripts.iam_policy > iam-policy.json` regenerates the policy from a scan of
 the collectors' source (every boto3 operation name called on a client of a service the
 collectors create); review the diff, since a scan can only over-approximate.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import botocore.session
 
-from .aws.session import is_read_operation
+from collectors.aws.session import is_read_operation
 
 #: (IAM prefix, operation) -> the IAM action(s) that authorise it, where they differ.
 IAM_ACTION_OVERRIDES: dict[tuple[str, str], tuple[str, ...]] = {

@@ -8,8 +8,8 @@ https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html .
 
 from __future__ import annotations
 
-from ...model import Expectation, Layer
-from . import Control
+from snapshot.catalogue import Control
+from snapshot.model import Expectation, Layer
 
 CONTROLS: tuple[Control, ...] = (
     Control(

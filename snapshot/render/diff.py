@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .graph import Counts, layer_statuses
-from .model import STATUS_SEVERITY, Resource, Snapshot, Status
-from .sanitize import clean_single_line
+from snapshot.graph import Counts, layer_statuses
+from snapshot.model import STATUS_SEVERITY, Resource, Snapshot, Status
+from snapshot.sanitize import clean_single_line
 
 FORMATS = ("table", "json")
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .model import (
+from snapshot.io import gc_paused
+from snapshot.model import (
     ACCOUNT_TYPE,
     LAYERS,
     PSEUDO_TYPES,
@@ -39,7 +40,6 @@ from .model import (
     account_node_id,
     region_node_id,
 )
-from .snapshot_io import gc_paused
 
 SCOPE_RELATIONSHIP = "Is contained in Region"
 REGION_IN_ACCOUNT = "Is contained in Account"

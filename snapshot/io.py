@@ -22,9 +22,9 @@ from typing import Any, BinaryIO
 import orjson
 from pydantic import ValidationError
 
-from . import __version__
-from .model import SCHEMA_VERSION, Snapshot
-from .sanitize import clean_json_text, clean_single_line
+from snapshot import __version__
+from snapshot.model import SCHEMA_VERSION, Snapshot
+from snapshot.sanitize import clean_json_text, clean_single_line
 
 #: Refuse to decompress or read more than this (a gzip bomb must not exhaust memory).
 MAX_SNAPSHOT_BYTES = int(os.environ.get("BLINDSPOT_MAX_SNAPSHOT_BYTES", 4 * 1024**3))

@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from .graph import Trace, TraceEdge, TraceNode
-from .model import LAYERS, STATUS_ASCII, STATUS_SYMBOL, Status
-from .sanitize import clean, clean_single_line
+from snapshot.graph import Trace, TraceEdge, TraceNode
+from snapshot.model import LAYERS, STATUS_ASCII, STATUS_SYMBOL, Status
+from snapshot.sanitize import clean, clean_single_line
 
 FORMATS = ("tree", "json", "dot", "mermaid")
 

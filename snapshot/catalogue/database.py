@@ -13,8 +13,8 @@ Sources:
 
 from __future__ import annotations
 
-from ...model import Expectation, Layer
-from . import Control
+from snapshot.catalogue import Control
+from snapshot.model import Expectation, Layer
 
 _DB_ACCESS = (
     "Application Log: Application Log Content",

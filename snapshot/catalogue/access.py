@@ -11,8 +11,8 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
 
 from __future__ import annotations
 
-from ...model import Expectation, Layer
-from . import Control
+from snapshot.catalogue import Control
+from snapshot.model import Expectation, Layer
 
 _L7 = ("Application Log: Application Log Content", "Network Traffic: Network Traffic Content")
 

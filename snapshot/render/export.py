@@ -32,11 +32,11 @@ from xml.sax.saxutils import escape
 import networkx as nx
 import orjson
 
-from .graph import Counts, CoverageGraph
-from .model import LAYERS
-from .sanitize import clean
-from .snapshot_io import gc_paused
-from .trace_format import dot_quote
+from snapshot.graph import Counts, CoverageGraph
+from snapshot.io import gc_paused
+from snapshot.model import LAYERS
+from snapshot.render.trace import dot_quote
+from snapshot.sanitize import clean
 
 FORMATS = ("graphml", "node-link", "dot")
 

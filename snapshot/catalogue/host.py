@@ -13,8 +13,8 @@ Sources:
 
 from __future__ import annotations
 
-from ...model import Expectation, Layer
-from . import Control
+from snapshot.catalogue import Control
+from snapshot.model import Expectation, Layer
 
 CONTROLS: tuple[Control, ...] = (
     Control(

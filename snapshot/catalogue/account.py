@@ -12,8 +12,8 @@ per-table data events from basic *and* advanced selectors; Detective).
 
 from __future__ import annotations
 
-from ...model import REGION_TYPE, Expectation, Layer
-from . import Control
+from snapshot.catalogue import Control
+from snapshot.model import REGION_TYPE, Expectation, Layer
 
 #: In `resource_types`: the control is also copied onto every resource of the region,
 #: whatever its type (inherited from the region pseudo-resource).

@@ -21,8 +21,8 @@ from itertools import compress, groupby, repeat
 from operator import contains, eq
 from typing import Any, overload
 
-from .graph import CoverageGraph, LayerCounts, empty_layer_counts, overall
-from .model import ACCOUNT_TYPE, REGION_TYPE, STATUS_SEVERITY, Layer, Resource, Status
+from snapshot.graph import CoverageGraph, LayerCounts, empty_layer_counts, overall
+from snapshot.model import ACCOUNT_TYPE, REGION_TYPE, STATUS_SEVERITY, Layer, Resource, Status
 
 
 @dataclass(slots=True)

@@ -7,8 +7,8 @@ rather than counting as a source of their own.
 
 from __future__ import annotations
 
-from ...model import Expectation, Layer
-from . import Control
+from snapshot.catalogue import Control
+from snapshot.model import Expectation, Layer
 
 CONTROLS: tuple[Control, ...] = (
     Control(

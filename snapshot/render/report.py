@@ -19,9 +19,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .graph import Counts, CoverageGraph, LayerCounts, empty_layer_counts, overall
-from .model import ACCOUNT_TYPE, LAYERS, Layer
-from .sanitize import clean_single_line
+from snapshot.graph import Counts, CoverageGraph, LayerCounts, empty_layer_counts, overall
+from snapshot.model import ACCOUNT_TYPE, LAYERS, Layer
+from snapshot.sanitize import clean_single_line
 
 FORMATS = ("table", "markdown", "json", "csv")
 

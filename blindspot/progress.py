@@ -20,7 +20,7 @@ from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from .sanitize import clean_single_line
+from snapshot.sanitize import clean_single_line
 
 
 class CollectProgress:

@@ -27,7 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import (
+from snapshot.io import gc_paused
+from snapshot.model import (
     ACCOUNT_TYPE,
     GLOBAL_REGION,
     REGION_TYPE,
@@ -35,7 +36,6 @@ from .model import (
     account_node_id,
     region_node_id,
 )
-from .snapshot_io import gc_paused
 
 #: Regions handed out in order; `regions=R` takes the first R.
 REGIONS = (

@@ -1,0 +1,1 @@
+"""Renderers: a snapshot (or a view of it) turned into text, tables and graph files."""
