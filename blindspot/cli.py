@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from snapshot import __version__
 from snapshot.model import LAYERS
+from snapshot.render import help_text, names
 
 EXIT_OK = 0
 EXIT_THRESHOLD = 1
@@ -121,12 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("file", metavar="FILE")
 
     commands.add_parser("controls", help="print the coverage catalogue").add_argument(
-        "--format", choices=["table", "markdown", "json", "csv"], default="table"
+        "--format", choices=names("controls"), default="table", help=help_text("controls")
     )
 
     report = commands.add_parser("report", help="coverage by account and layer")
     report.add_argument("file", metavar="FILE")
-    report.add_argument("--format", choices=["table", "markdown", "json", "csv"], default="table")
+    report.add_argument(
+        "--format", choices=names("report"), default="table", help=help_text("report")
+    )
     report.add_argument("--layer", action="append", choices=[str(x) for x in LAYERS])
     report.add_argument("--account", action="append", metavar="ACCOUNT")
     report.add_argument("--fail-under", type=_percent, metavar="PCT")
@@ -135,19 +138,21 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("file", metavar="FILE")
     trace.add_argument("resource", metavar="RESOURCE", help="id, ARN, resource id or name")
     trace.add_argument("--depth", type=_positive_int, default=2)
-    trace.add_argument("--format", choices=["tree", "json", "dot", "mermaid"], default="tree")
+    trace.add_argument("--format", choices=names("trace"), default="tree", help=help_text("trace"))
     trace.add_argument("--relationship", action="append", help="follow only these names")
     trace.add_argument("--type", action="append", dest="types", help="enter only these types")
 
     export = commands.add_parser("export", help="the graph for Gephi, yEd, Graphviz, networkx")
     export.add_argument("file", metavar="FILE")
-    export.add_argument("--format", choices=["graphml", "node-link", "dot"], required=True)
+    export.add_argument(
+        "--format", choices=names("export"), required=True, help=help_text("export")
+    )
     export.add_argument("-o", "--output", metavar="OUT", required=True)
 
     diff = commands.add_parser("diff", help="coverage that changed between two snapshots")
     diff.add_argument("old", metavar="OLD")
     diff.add_argument("new", metavar="NEW")
-    diff.add_argument("--format", choices=["table", "json"], default="table")
+    diff.add_argument("--format", choices=names("diff"), default="table", help=help_text("diff"))
     return parser
 
 

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from blindspot.cli import main
-from blindspot.commands.controls import FIELDS, render_table
 from snapshot.catalogue import CATALOGUE
+from snapshot.render.controls import FIELDS, render_table
 
 
 def _run(capsys, *args: str) -> str:

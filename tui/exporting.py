@@ -1,6 +1,6 @@
 """`e` in the explorer: the current list as CSV, the current trace as JSON, in a file.
 
-Formatting comes from collectors (`Trace.as_dict`, `snapshot.render.report.csv_safe` for
+Formatting comes from the snapshot side (`Trace.as_dict`, `snapshot.render.report.csv_safe` for
 spreadsheet-formula neutralisation), so an exported trace is the same document as
 `blindspot trace --format json`. Files are written atomically into the current folder
 (or the folder given), named after the kind and the time so one export never overwrites
@@ -19,6 +19,7 @@ from pathlib import Path
 from snapshot.graph import CoverageGraph, Trace
 from snapshot.io import write_bytes_atomic
 from snapshot.model import LAYERS
+from snapshot.render import lookup
 from snapshot.render.report import csv_safe
 from snapshot.sanitize import clean_json_text, clean_single_line
 
@@ -63,14 +64,16 @@ def export_list(
     graph: CoverageGraph, resource_ids: Sequence[str], *, folder: str | Path | None = None
 ) -> Path:
     """Write the listed resources as CSV; return the file's path."""
-    path = _free_name(Path(folder or "."), "blindspot-list", ".csv")
+    path = _free_name(Path(folder or "."), "blindspot-list", lookup("explore-list", "csv").suffix)
     write_bytes_atomic(path, list_csv(graph, resource_ids).encode("utf-8"))
     return path
 
 
 def export_trace(trace: Trace, *, folder: str | Path | None = None) -> Path:
     """Write a trace as the JSON `blindspot trace --format json` prints; return the path."""
-    path = _free_name(Path(folder or "."), "blindspot-trace", ".json")
+    path = _free_name(
+        Path(folder or "."), "blindspot-trace", lookup("explore-trace", "json").suffix
+    )
     data = json.dumps(trace.as_dict(), indent=2, ensure_ascii=False) + "\n"
     # ensure_ascii=False writes bidi and C1 controls raw, and escaped ESC would come back
     # when the file is read: both become visible stand-ins, as the loader does.

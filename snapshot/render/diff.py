@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 
 from snapshot.graph import Counts, layer_statuses
 from snapshot.model import STATUS_SEVERITY, Resource, Snapshot, Status
+from snapshot.render import names
 from snapshot.sanitize import clean_single_line
 
-FORMATS = ("table", "json")
+FORMATS = tuple(names("diff"))
 
 
 @dataclass(slots=True)
@@ -245,9 +246,12 @@ def render_table(result: SnapshotDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
+RENDERERS = {"table": render_table, "json": render_json}
+
+
 def render(result: SnapshotDiff, fmt: str) -> str:
-    if fmt == "json":
-        return render_json(result)
-    if fmt == "table":
-        return render_table(result)
-    raise ValueError(f"unknown diff format {fmt!r}")
+    try:
+        renderer = RENDERERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown diff format {fmt!r}") from None
+    return renderer(result)

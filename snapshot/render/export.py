@@ -35,10 +35,11 @@ import orjson
 from snapshot.graph import Counts, CoverageGraph
 from snapshot.io import gc_paused
 from snapshot.model import LAYERS
+from snapshot.render import names
 from snapshot.render.trace import dot_quote
 from snapshot.sanitize import clean
 
-FORMATS = ("graphml", "node-link", "dot")
+FORMATS = tuple(names("export"))
 
 NO_STATUS = "none"
 

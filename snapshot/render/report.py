@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 from snapshot.graph import Counts, CoverageGraph, LayerCounts, empty_layer_counts, overall
 from snapshot.model import ACCOUNT_TYPE, LAYERS, Layer
+from snapshot.render import names
 from snapshot.sanitize import clean_single_line
 
-FORMATS = ("table", "markdown", "json", "csv")
+FORMATS = tuple(names("report"))
 
 
 class ReportError(ValueError):

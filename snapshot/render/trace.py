@@ -19,9 +19,10 @@ from collections import defaultdict
 
 from snapshot.graph import Trace, TraceEdge, TraceNode
 from snapshot.model import LAYERS, STATUS_ASCII, STATUS_SYMBOL, Status
+from snapshot.render import names
 from snapshot.sanitize import clean, clean_single_line
 
-FORMATS = ("tree", "json", "dot", "mermaid")
+FORMATS = tuple(names("trace"))
 
 GAP_STATUSES = (Status.missing, Status.unknown)
 
@@ -215,13 +216,19 @@ def render_mermaid(trace: Trace) -> str:
     return "\n".join(lines) + "\n"
 
 
+RENDERERS = {
+    "tree": render_tree,
+    "json": render_json,
+    "dot": render_dot,
+    "mermaid": render_mermaid,
+}
+
+
 def render(trace: Trace, fmt: str, *, ascii_only: bool = False) -> str:
     if fmt == "tree":
         return render_tree(trace, ascii_only=ascii_only)
-    if fmt == "json":
-        return render_json(trace)
-    if fmt == "dot":
-        return render_dot(trace)
-    if fmt == "mermaid":
-        return render_mermaid(trace)
-    raise ValueError(f"unknown trace format {fmt!r}")
+    try:
+        renderer = RENDERERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown trace format {fmt!r}") from None
+    return renderer(trace)
