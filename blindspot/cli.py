@@ -149,6 +149,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("-o", "--output", metavar="OUT", required=True)
 
+    merge = commands.add_parser(
+        "merge",
+        help="join shards or separate organizations into one snapshot",
+        description="Join snapshots (the shards of `collect --shard I/N`, or separately "
+        "collected organizations) into one, account by account (an account in several "
+        "inputs is taken whole from the newest), then resolve what needs several accounts "
+        "at once: organization trails covering member accounts, log-archive separation.",
+    )
+    merge.add_argument("files", metavar="FILE", nargs="+", help="snapshot files to join")
+    merge.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help="merged snapshot ('-' for stdout)"
+    )
+
     diff = commands.add_parser("diff", help="coverage that changed between two snapshots")
     diff.add_argument("old", metavar="OLD")
     diff.add_argument("new", metavar="NEW")
