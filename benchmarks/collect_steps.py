@@ -38,7 +38,8 @@ def _install_latency_hook() -> None:
 
 def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> dict[str, Any]:
     """Build the `size` organization, then collect it sequentially and with `workers`."""
-    from blindspot.simulation.collection import _config_extension, collect_organization
+    from blindspot.simulation import moto_config
+    from blindspot.simulation.collection import collect_organization
     from blindspot.simulation.environment import simulated_aws
     from blindspot.simulation.org import build_organization
     from collectors import collect as collect_module
@@ -46,7 +47,7 @@ def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> 
 
     _install_latency_hook()
     figures: dict[str, Any] = {"size": size, "latency_ms": float(latency_ms)}
-    with simulated_aws(int(seed)), _config_extension():
+    with simulated_aws(int(seed)), moto_config.registered():
         t0 = time.perf_counter()
         org = build_organization(int(seed), size)
         figures["build_s"] = time.perf_counter() - t0

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 
@@ -48,13 +48,17 @@ from . import __version__
 from .accounts import AccountPlan, AccountTarget, plan_accounts
 from .aws.errors import to_collection_error
 from .aws.session import AwsContext, CallLog
-from .inventory.api import ApiSource
+from .coverage.runner import probe_region, resolve_across, unreachable_account_coverage
+from .inventory.aggregator import AggregatorSource
+from .inventory.api import API_TYPES, ApiSource
 from .inventory.base import (
     ProgressFn,
     RegionInventory,
     add_pseudo_resources,
     no_progress,
 )
+from .inventory.config_files import ConfigFilesSource
+from .inventory.config_service import ConfigServiceSource
 
 SOURCES = ("auto", "config", "api")
 #: Name prefix of the collection's worker threads.
@@ -93,11 +97,61 @@ class CollectResult:
     regions_collected: int = 0
 
 
+class RegionCollector(Protocol):
+    """A source that collects one account-region (AWS Config in the account)."""
+
+    def collect_region(self, account: str, region: str, progress: ProgressFn) -> RegionInventory:
+        """The region's inventory; raises when the source cannot be used at all."""
+        ...
+
+
+class WholeCollector(Protocol):
+    """A source that returns every account-region at once (an aggregator, delivered files)."""
+
+    def collect_all(self, progress: ProgressFn) -> Iterable[RegionInventory]:
+        """Every account-region the source covers."""
+        ...
+
+
+ProbeRunner = Callable[
+    [AwsContext | None, RegionInventory],
+    tuple[dict[str, list[Coverage]], list[CollectionError]],
+]
+
+
+def _profile_session(profile: str | None) -> boto3.Session:
+    return boto3.Session(profile_name=profile)
+
+
+@dataclass(frozen=True)
+class Collaborators:
+    """The parts of a collection that a test (or another front end) may replace.
+
+    Passed to `collect` rather than patched into this module, so that a test says which part
+    it swaps and the real wiring stays the default.
+    """
+
+    #: A boto3 session for `--profile` (None: the default chain), when none is given.
+    make_session: Callable[[str | None], boto3.Session] = _profile_session
+    #: The AWS Config source of one account (`--source config|auto`).
+    config_source: Callable[[AwsContext], RegionCollector] = ConfigServiceSource
+    #: The `--aggregator NAME` source, read with the caller's credentials.
+    aggregator_source: Callable[[AwsContext, str], WholeCollector] = AggregatorSource
+    #: The logging probes of one account-region (not run with `--no-coverage`).
+    probe_region: ProbeRunner = probe_region
+    #: The cross-account pass over the finished snapshot (log-archive buckets, org trails).
+    resolve_across: Callable[[Snapshot], None] = resolve_across
+
+
+DEFAULT_COLLABORATORS = Collaborators()
+
+
 @dataclass
 class _Run:
-    """Shared state of one collection: cancellation and the progress callback."""
+    """Shared state of one collection: cancellation, the progress callback, the parts."""
 
     progress: ProgressFn
+    parts: Collaborators = DEFAULT_COLLABORATORS
     cancel: threading.Event = field(default_factory=threading.Event)
 
     def report(self, event: str, detail: dict[str, Any]) -> None:
@@ -109,13 +163,6 @@ class _Run:
 # -- sources --------------------------------------------------------------------------------
 
 
-def _config_service_source(aws: AwsContext) -> Any:
-    """B2's ConfigServiceSource, imported lazily (it may be absent in a partial build)."""
-    from .inventory.config_service import ConfigServiceSource  # type: ignore[import-not-found]
-
-    return ConfigServiceSource(aws)
-
-
 def _collect_region(
     target: AccountTarget, region: str, source: str, api: ApiSource, run: _Run
 ) -> RegionInventory:
@@ -125,7 +172,7 @@ def _collect_region(
     if source == "api":
         return api.collect_region(target.id, region, progress)
     try:
-        config = _config_service_source(target.aws).collect_region(target.id, region, progress)
+        config = run.parts.config_source(target.aws).collect_region(target.id, region, progress)
     except Cancelled:
         raise
     except Exception as exc:
@@ -178,8 +225,6 @@ def _failed_region(
 
 
 def _api_needed(config: RegionInventory) -> bool:
-    from .inventory.api import API_TYPES
-
     return not API_TYPES.issubset(config.types_covered)
 
 
@@ -208,14 +253,7 @@ def add_unreachable_accounts(
             f"{operation} into role {role_name} of account {target.id} failed ({code}): "
             "the account was not collected"
         )
-        coverage: list[Coverage] = []
-        if with_coverage:
-            try:
-                from .coverage.runner import unreachable_account_coverage
-            except ImportError:
-                pass
-            else:
-                coverage = unreachable_account_coverage(evidence, operation)
+        coverage = unreachable_account_coverage(evidence, operation) if with_coverage else []
         snapshot.resources.append(
             Resource(
                 id=account_node_id(target.id),
@@ -227,21 +265,6 @@ def add_unreachable_accounts(
                 coverage=coverage,
             )
         )
-
-
-ProbeRunner = Callable[
-    [AwsContext | None, RegionInventory],
-    tuple[dict[str, list[Coverage]], list[CollectionError]],
-]
-
-
-def _probe_runner() -> ProbeRunner | None:
-    """C1's `probe_region`, or None (with inventory only) while it does not exist."""
-    try:
-        from .coverage.runner import probe_region  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return probe_region
 
 
 def _probe(
@@ -275,14 +298,18 @@ def _probe(
 # -- the run ----------------------------------------------------------------------------------
 
 
-def collect(options: CollectOptions, progress: ProgressFn = no_progress) -> CollectResult:
+def collect(
+    options: CollectOptions,
+    progress: ProgressFn = no_progress,
+    parts: Collaborators = DEFAULT_COLLABORATORS,
+) -> CollectResult:
     """Collect a snapshot. Raises accounts.NoCredentials / botocore ProfileNotFound early."""
     started = time.monotonic()
-    run = _Run(progress)
-    runner = None if options.no_coverage else _probe_runner()
+    run = _Run(progress, parts)
+    runner = None if options.no_coverage else parts.probe_region
     if options.config_files:
         return _collect_offline(options, run, runner, started)
-    session = options.session or boto3.Session(profile_name=options.profile)
+    session = options.session or parts.make_session(options.profile)
     call_log = CallLog()
     plan = plan_accounts(
         session,
@@ -321,7 +348,7 @@ def collect(options: CollectOptions, progress: ProgressFn = no_progress) -> Coll
     )
     add_unreachable_accounts(snapshot, plan, options.role_name, with_coverage=runner is not None)
     if runner is not None:
-        _resolve_across(snapshot)
+        run.parts.resolve_across(snapshot)
     return CollectResult(
         snapshot=snapshot,
         complete=not snapshot.errors,
@@ -408,21 +435,18 @@ def _done(run: _Run, inventory: RegionInventory) -> None:
 def _collect_aggregator(
     options: CollectOptions, plan: AccountPlan, run: _Run
 ) -> list[RegionInventory]:
-    from .inventory.aggregator import AggregatorSource  # type: ignore[import-not-found]
-
     caller = next((t for t in plan.accounts if t.id == plan.caller and t.aws), None)
     aws = caller.aws if caller else None
     if aws is None:  # --accounts without the caller: the aggregator is still read as caller
-        aws = AwsContext(options.session or boto3.Session(profile_name=options.profile))
-    source = AggregatorSource(aws, options.aggregator)
+        aws = AwsContext(options.session or run.parts.make_session(options.profile))
+    assert options.aggregator is not None
+    source = run.parts.aggregator_source(aws, options.aggregator)
     return list(source.collect_all(run.report))
 
 
 def _collect_offline(
     options: CollectOptions, run: _Run, runner: ProbeRunner | None, started: float
 ) -> CollectResult:
-    from .inventory.config_files import ConfigFilesSource
-
     inventories = list(ConfigFilesSource(list(options.config_files or ())).collect_all(run.report))
     run.report(
         "plan", {"accounts": len({i.account for i in inventories}), "regions": len(inventories)}
@@ -433,7 +457,7 @@ def _collect_offline(
         _done(run, inventory)
     snapshot = build_snapshot(inventories, source="config-files")
     if runner is not None:
-        _resolve_across(snapshot)
+        run.parts.resolve_across(snapshot)
     return CollectResult(
         snapshot=snapshot,
         complete=not snapshot.errors,
@@ -441,14 +465,6 @@ def _collect_offline(
         seconds=time.monotonic() - started,
         regions_collected=len(inventories),
     )
-
-
-def _resolve_across(snapshot: Snapshot) -> None:
-    try:
-        from .coverage.runner import resolve_across  # type: ignore[import-not-found]
-    except ImportError:
-        return
-    resolve_across(snapshot)
 
 
 def _scope_source(inventories: Iterable[RegionInventory], requested: str) -> str:

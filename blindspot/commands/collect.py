@@ -21,7 +21,14 @@ from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 from blindspot.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, UsageError
 from blindspot.progress import make_progress
 from collectors.accounts import NoCredentials
-from collectors.collect import CollectOptions, CollectResult, collect, running_workers
+from collectors.collect import (
+    DEFAULT_COLLABORATORS,
+    Collaborators,
+    CollectOptions,
+    CollectResult,
+    collect,
+    running_workers,
+)
 from snapshot.io import dump_snapshot, save_snapshot
 
 
@@ -85,12 +92,13 @@ def _exit_if_workers_hang() -> None:
         os._exit(EXIT_INTERRUPTED)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, parts: Collaborators = DEFAULT_COLLABORATORS) -> int:
+    """`parts`: what a test swaps (the session, the sources, the probes); real by default."""
     options = options_from_args(args)
     progress = make_progress(quiet=args.quiet)
     try:
         with progress:
-            result = collect(options, progress)
+            result = collect(options, progress, parts)
     except NoCredentials as exc:
         raise UsageError(str(exc)) from None
     except ProfileNotFound as exc:

@@ -14,13 +14,13 @@ built, then the collector's own events.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
+from collectors.collect import CollectOptions, CollectResult, collect
 from collectors.inventory.base import ProgressFn, no_progress
 from snapshot.model import Snapshot
 
+from . import moto_config
 from .environment import simulated_aws
 from .org import DemoOrg, build_organization
 
@@ -28,22 +28,8 @@ from .org import DemoOrg, build_organization
 DEMO_WORKERS = 4
 
 
-@contextlib.contextmanager
-def _config_extension() -> Iterator[None]:
-    """The moto AWS Config extension, when present (it makes the Config path collectable)."""
-    try:
-        from . import moto_config
-    except ImportError:  # a partial build: the API path alone still collects everything
-        yield
-        return
-    with moto_config.registered():
-        yield
-
-
-def collect_organization(org: DemoOrg, progress: ProgressFn = no_progress) -> Any:
-    """Run the real collector over a built organization; returns its `CollectResult`."""
-    from collectors.collect import CollectOptions, collect
-
+def collect_organization(org: DemoOrg, progress: ProgressFn = no_progress) -> CollectResult:
+    """Run the real collector over a built organization."""
     options = CollectOptions(
         session=org.session("management"),
         regions=list(org.regions),
@@ -63,7 +49,7 @@ def run_demo_collection(
     def build_progress(step: str, done: int, total: int) -> None:
         progress("build", {"step": step, "done": done, "total": total})
 
-    with simulated_aws(seed), _config_extension():
+    with simulated_aws(seed), moto_config.registered():
         org = build_organization(seed, size, build_progress)
         result = collect_organization(org, progress)
     snapshot = result.snapshot

@@ -42,6 +42,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
+
+from collectors.aws.session import AwsContext
+from collectors.inventory.api import API_TYPES, ApiSource
+
 EC2_TYPES = (
     "AWS::EC2::VPC",
     "AWS::EC2::Subnet",
@@ -667,10 +672,6 @@ def api_backed_types() -> frozenset[str]:
     everything does not look empty of them, their items are built from what
     `collectors.inventory.api` finds in moto's state, in Config's item shape.
     """
-    try:
-        from collectors.inventory.api import API_TYPES
-    except ImportError:  # a partial build
-        return frozenset()
     return frozenset(API_TYPES) - set(SERVED_TYPES)
 
 
@@ -732,10 +733,6 @@ def _nested_context(account: str, endpoint: str | None) -> Any:
     with _NESTED_LOCK:
         aws = _NESTED.get((account, endpoint))
         if aws is None:
-            import boto3
-
-            from collectors.aws.session import AwsContext
-
             session: Any = boto3.Session(
                 aws_access_key_id="AKIAMOTOCONFIGEXT000",
                 aws_secret_access_key="moto-config-extension",
@@ -779,8 +776,6 @@ def _api_backed_items(account: str, region: str, types: frozenset[str]) -> list[
     endpoint = None if botocore_stubber.enabled else getattr(_REQUEST, "endpoint", None)
     if not types or not (botocore_stubber.enabled or endpoint):
         return []
-    from collectors.inventory.api import ApiSource
-
     aws = _nested_context(account, endpoint)
     with contextlib.suppress(Exception):
         # Only the families of the wanted types are listed (a history call for one trail
@@ -794,7 +789,9 @@ def _api_backed_items(account: str, region: str, types: frozenset[str]) -> list[
         }
         outgoing: dict[str, list[Rel]] = {}
         for rel in inventory.relationships:
-            target = by_id.get(rel.target) or _target_from_arn(rel.target)
+            # A natively served target is named as its own item names it (an ELBv2 load
+            # balancer by its ARN, a role by its name), not by the API inventory's id.
+            target = _target_from_arn(rel.target) or by_id.get(rel.target)
             if target is not None:
                 outgoing.setdefault(rel.source, []).append((rel.name, *target))
         return [

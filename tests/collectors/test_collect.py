@@ -7,9 +7,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from collectors import collect as collect_module
-from collectors.collect import CollectOptions, build_snapshot, collect
-from collectors.inventory.base import RegionInventory
+from collectors.collect import Collaborators, CollectOptions, build_snapshot, collect
+from collectors.inventory.base import RegionInventory, add_pseudo_resources
 from snapshot.graph import CoverageGraph
 from snapshot.model import (
     ACCOUNT_TYPE,
@@ -98,7 +97,7 @@ def test_an_organization_in_two_regions_becomes_one_snapshot() -> None:
 
 
 @mock_aws
-def test_a_denied_call_makes_the_snapshot_partial(monkeypatch) -> None:
+def test_a_denied_call_makes_the_snapshot_partial() -> None:
     session = boto3.Session(region_name="us-east-1")
 
     def deny(model, **_):
@@ -168,9 +167,7 @@ def test_a_disabled_region_is_one_error_and_its_controls_unknown_with_probes() -
 
 
 @mock_aws
-def test_auto_uses_config_for_what_its_recorder_covers_and_the_api_for_the_rest(
-    monkeypatch,
-) -> None:
+def test_auto_uses_config_for_what_its_recorder_covers_and_the_api_for_the_rest() -> None:
     ec2 = boto3.client("ec2", region_name="us-east-1")
     ec2.create_vpc(CidrBlock="10.3.0.0/16")
 
@@ -185,9 +182,9 @@ def test_auto_uses_config_for_what_its_recorder_covers_and_the_api_for_the_rest(
             inventory.types_covered = {"AWS::EC2::VPC", "AWS::EC2::Subnet"}
             return inventory
 
-    monkeypatch.setattr(collect_module, "_config_service_source", FakeConfig)
     result = collect(
-        CollectOptions(source="auto", no_coverage=True, session=boto3.Session("us-east-1"))
+        CollectOptions(source="auto", no_coverage=True, session=boto3.Session("us-east-1")),
+        parts=Collaborators(config_source=FakeConfig),
     )
     types = {r.type for r in result.snapshot.resources}
     # Config "covered" VPCs and subnets (and found none); the API listed everything else.
@@ -209,7 +206,7 @@ def test_auto_falls_back_to_the_api_when_config_is_off() -> None:
 
 
 @mock_aws
-def test_probe_records_are_attached_and_their_errors_kept(monkeypatch) -> None:
+def test_probe_records_are_attached_and_their_errors_kept() -> None:
     calls = []
 
     def fake_probe_region(aws, inventory):
@@ -221,9 +218,10 @@ def test_probe_records_are_attached_and_their_errors_kept(monkeypatch) -> None:
         error = CollectionError(service="guardduty", operation="ListDetectors", code="X")
         return {account: [record]}, [error]
 
-    monkeypatch.setattr(collect_module, "_probe_runner", lambda: fake_probe_region)
-    monkeypatch.setattr(collect_module, "_resolve_across", lambda snapshot: None)
-    result = collect(CollectOptions(regions=REGIONS, source="api", session=boto3.Session()))
+    result = collect(
+        CollectOptions(regions=REGIONS, source="api", session=boto3.Session()),
+        parts=Collaborators(probe_region=fake_probe_region, resolve_across=lambda snapshot: None),
+    )
     assert sorted(calls) == sorted((MANAGEMENT, r) for r in REGIONS)
     account = next(r for r in result.snapshot.resources if r.id == account_node_id(MANAGEMENT))
     # Two regions reported the same account record: kept once.
@@ -233,20 +231,21 @@ def test_probe_records_are_attached_and_their_errors_kept(monkeypatch) -> None:
 
 
 @mock_aws
-def test_no_coverage_skips_the_probes(monkeypatch) -> None:
-    monkeypatch.setattr(
-        collect_module, "_probe_runner", lambda: pytest.fail("probes ran with --no-coverage")
+def test_no_coverage_skips_the_probes() -> None:
+    def never(*args: object) -> None:
+        pytest.fail("the probes or the cross-account pass ran with --no-coverage")
+
+    result = collect(
+        CollectOptions(source="api", no_coverage=True, session=boto3.Session()),
+        parts=Collaborators(probe_region=never, resolve_across=never),
     )
-    result = collect(CollectOptions(source="api", no_coverage=True, session=boto3.Session()))
     assert all(not r.coverage for r in result.snapshot.resources)
 
 
 @mock_aws
-def test_the_real_probes_run_when_present() -> None:
+def test_the_real_probes_run_by_default() -> None:
     boto3.client("ec2", region_name="us-east-1").create_vpc(CidrBlock="10.5.0.0/16")
     result = collect(CollectOptions(source="api", session=boto3.Session("us-east-1")))
-    if collect_module._probe_runner() is None:
-        pytest.skip("coverage.runner is not in this build yet")
     vpcs = [r for r in result.snapshot.resources if r.type == "AWS::EC2::VPC"]
     assert vpcs and all(r.coverage for r in vpcs)
 
@@ -257,7 +256,7 @@ def test_build_snapshot_deduplicates_relationships_and_merges_accounts() -> None
     first = RegionInventory(account="111111111111", region="us-east-1", source="api")
     second = RegionInventory(account="111111111111", region="eu-west-1", source="config")
     for inventory in (first, second):
-        collect_module.add_pseudo_resources(inventory, "prod")
+        add_pseudo_resources(inventory, "prod")
         inventory.relationships.append(Relationship(source="a", target="b", name="Is x"))
     snapshot = build_snapshot([first, second], source="mixed")
     assert len(snapshot.relationships) == 1
@@ -271,18 +270,15 @@ def test_build_snapshot_deduplicates_relationships_and_merges_accounts() -> None
 DELIVERED = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "config"
 
 
-def test_config_files_are_collected_offline_without_any_aws_call(monkeypatch) -> None:
-    if not (DELIVERED / "delivered").is_dir():
-        pytest.skip("delivered Config fixtures are not in this build")
-
-    def no_aws(*args, **kwargs):
+def test_config_files_are_collected_offline_without_any_aws_call() -> None:
+    def no_aws(profile):
         raise AssertionError("an offline collection made an AWS session")
 
-    monkeypatch.setattr(collect_module.boto3, "Session", no_aws)
     events = []
     result = collect(
         CollectOptions(config_files=[str(DELIVERED / "delivered")], no_coverage=True),
         lambda event, detail: events.append(event),
+        Collaborators(make_session=no_aws),
     )
     snapshot = result.snapshot
     assert snapshot.scope.source == "config-files"
@@ -295,9 +291,7 @@ def test_config_files_are_collected_offline_without_any_aws_call(monkeypatch) ->
 
 
 @mock_aws
-def test_an_aggregator_returns_every_account_region_at_once(monkeypatch) -> None:
-    import collectors.inventory.aggregator as aggregator_module
-
+def test_an_aggregator_returns_every_account_region_at_once() -> None:
     seen = {}
 
     class FakeAggregator:
@@ -311,12 +305,14 @@ def test_an_aggregator_returns_every_account_region_at_once(monkeypatch) -> None
             ]
 
     probed = []
-    monkeypatch.setattr(aggregator_module, "AggregatorSource", FakeAggregator)
-    monkeypatch.setattr(
-        collect_module, "_probe_runner", lambda: lambda aws, inv: probed.append(aws) or ({}, [])
+    result = collect(
+        CollectOptions(aggregator="org-agg", session=boto3.Session("us-east-1")),
+        parts=Collaborators(
+            aggregator_source=FakeAggregator,
+            probe_region=lambda aws, inv: probed.append(aws) or ({}, []),
+            resolve_across=lambda snapshot: None,
+        ),
     )
-    monkeypatch.setattr(collect_module, "_resolve_across", lambda snapshot: None)
-    result = collect(CollectOptions(aggregator="org-agg", session=boto3.Session("us-east-1")))
     snapshot = result.snapshot
     assert seen == {"name": "org-agg"}
     assert snapshot.scope.source == "aggregator" and snapshot.scope.aggregator == "org-agg"
@@ -327,7 +323,7 @@ def test_an_aggregator_returns_every_account_region_at_once(monkeypatch) -> None
 
 
 @mock_aws
-def test_api_inference_sees_what_config_found(monkeypatch) -> None:
+def test_api_inference_sees_what_config_found() -> None:
     from collectors.inventory.base import CollectedResource
     from snapshot.model import Resource
 
@@ -370,9 +366,9 @@ def test_api_inference_sees_what_config_found(monkeypatch) -> None:
             inventory.types_covered = {"AWS::ElasticLoadBalancingV2::LoadBalancer"}
             return inventory
 
-    monkeypatch.setattr(collect_module, "_config_service_source", ConfigWithTheAlb)
     result = collect(
-        CollectOptions(source="auto", no_coverage=True, session=boto3.Session("us-east-1"))
+        CollectOptions(source="auto", no_coverage=True, session=boto3.Session("us-east-1")),
+        parts=Collaborators(config_source=ConfigWithTheAlb),
     )
     albs = [r for r in result.snapshot.resources if r.id == alb]
     assert len(albs) == 1 and albs[0].source == "config"

@@ -16,11 +16,19 @@ from b1_world import build_world
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from blindspot.cli import main
-from collectors import collect as collect_module
+from blindspot.cli import build_parser, main
+from blindspot.commands import collect as collect_command
+from collectors.collect import Collaborators
 from snapshot.io import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_collect(argv: list[str], parts: Collaborators) -> int:
+    """`blindspot collect ARGV` in process, with some of its parts swapped."""
+    args = build_parser().parse_args(["collect", *argv])
+    args.owns_process = False
+    return collect_command.run(args, parts)
 
 
 @pytest.fixture(autouse=True)
@@ -63,11 +71,9 @@ def test_quiet_prints_nothing(tmp_path, capsys) -> None:
 
 
 @mock_aws
-def test_a_partial_collection_exits_3_and_still_writes(tmp_path, monkeypatch, capsys) -> None:
-    real_session = boto3.Session
-
-    def denying_session(*args, **kwargs):
-        session = real_session(*args, **kwargs)
+def test_a_partial_collection_exits_3_and_still_writes(tmp_path, capsys) -> None:
+    def denying_session(profile: str | None) -> boto3.Session:
+        session = boto3.Session(profile_name=profile)
 
         def deny(model, **_):
             raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, model.name)
@@ -75,9 +81,11 @@ def test_a_partial_collection_exits_3_and_still_writes(tmp_path, monkeypatch, ca
         session.events.register("before-call.rds.DescribeDBInstances", deny)
         return session
 
-    monkeypatch.setattr(collect_module.boto3, "Session", denying_session)
     out = tmp_path / "partial.json"
-    code = main(["collect", "-o", str(out), "--source", "api", "--no-coverage"])
+    code = run_collect(
+        ["-o", str(out), "--source", "api", "--no-coverage"],
+        Collaborators(make_session=denying_session),
+    )
     assert code == 3
     snapshot = load_snapshot(out)
     assert [(e.service, e.operation) for e in snapshot.errors] == [("rds", "DescribeDBInstances")]
@@ -105,14 +113,12 @@ def test_an_unknown_profile_is_exit_2(tmp_path, monkeypatch, capsys) -> None:
 
 
 @mock_aws
-def test_ctrl_c_writes_nothing_and_exits_130(tmp_path, monkeypatch, capsys) -> None:
-    def interrupted(options, progress):
-        progress("plan", {"accounts": 1, "regions": 2})
-        raise KeyboardInterrupt
+def test_ctrl_c_writes_nothing_and_exits_130(tmp_path, capsys) -> None:
+    def interrupted(aws, inventory):
+        raise KeyboardInterrupt  # as Ctrl-C lands while a region is being probed
 
-    monkeypatch.setattr("blindspot.commands.collect.collect", interrupted)
     out = tmp_path / "snap.json"
-    code = main(["collect", "-o", str(out)])
+    code = run_collect(["-o", str(out), "--source", "api"], Collaborators(probe_region=interrupted))
     err = capsys.readouterr().err
     assert code == 130 and not out.exists()
     assert not list(tmp_path.iterdir())  # no temporary file left either

@@ -1,6 +1,6 @@
 """Ctrl-C during `blindspot collect`: no half-written snapshot, the old one untouched, exit 130.
 
-tests/collectors/test_collect_cli.py interrupts a stand-in for `collect()`; these interrupt
+tests/collectors/test_collect_cli.py interrupts `collect()` from a swapped-in probe; these interrupt
 the real collection: a SIGINT delivered to the process while worker threads are sending
 requests (in process, under moto), a KeyboardInterrupt while the snapshot is being written,
 and a real SIGINT to a `blindspot collect` process that is blocked on an AWS endpoint that

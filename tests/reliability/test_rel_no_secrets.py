@@ -29,7 +29,8 @@ SEED = 7
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """(snapshot file, the secrets in play, the Lambda function names) of one demo run."""
-    from blindspot.simulation.collection import _config_extension, collect_organization
+    from blindspot.simulation import moto_config
+    from blindspot.simulation.collection import collect_organization
     from blindspot.simulation.environment import simulated_aws
     from blindspot.simulation.org import build_organization
 
@@ -49,7 +50,7 @@ def demo(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(AwsContext, "client", client)
-        with simulated_aws(SEED), _config_extension():
+        with simulated_aws(SEED), moto_config.registered():
             org = build_organization(SEED, "small")
             result = collect_organization(org)
             secrets: set[str] = set()
