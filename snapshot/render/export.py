@@ -35,7 +35,7 @@ import orjson
 from snapshot.graph import Counts, CoverageGraph
 from snapshot.io import gc_paused
 from snapshot.model import LAYERS
-from snapshot.render import names
+from snapshot.render import names, ocsf
 from snapshot.render.trace import dot_quote
 from snapshot.sanitize import clean
 
@@ -216,7 +216,21 @@ def to_dot(graph: CoverageGraph) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-WRITERS = {"graphml": to_graphml, "node-link": to_node_link, "dot": to_dot}
+def to_ocsf(graph: CoverageGraph) -> bytes:
+    return b"".join(ocsf.stream(graph.snapshot, "ocsf"))
+
+
+def to_ocsf_jsonl(graph: CoverageGraph) -> bytes:
+    return b"".join(ocsf.stream(graph.snapshot, "ocsf-jsonl"))
+
+
+WRITERS = {
+    "graphml": to_graphml,
+    "node-link": to_node_link,
+    "dot": to_dot,
+    "ocsf": to_ocsf,  # `blindspot export` streams these to the file (ocsf.write)
+    "ocsf-jsonl": to_ocsf_jsonl,
+}
 
 
 def export(graph: CoverageGraph, fmt: str) -> bytes:
