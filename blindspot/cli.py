@@ -142,6 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--relationship", action="append", help="follow only these names")
     trace.add_argument("--type", action="append", dest="types", help="enter only these types")
 
+    gaps = commands.add_parser(
+        "gaps", help="every missing or unknown baseline control, with its fix for that resource"
+    )
+    gaps.add_argument("file", metavar="FILE")
+    gaps.add_argument("--format", choices=names("gaps"), default="table", help=help_text("gaps"))
+    gaps.add_argument("--layer", action="append", choices=[str(x) for x in LAYERS])
+    gaps.add_argument("--account", action="append", metavar="ACCOUNT", help="id or name")
+
     export = commands.add_parser("export", help="the graph for Gephi, yEd, Graphviz, networkx")
     export.add_argument("file", metavar="FILE")
     export.add_argument(

@@ -1,0 +1,23 @@
+"""`blindspot gaps`: the missing and unknown baseline controls, each with its filled-in fix."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from blindspot.cli import EXIT_OK, UsageError
+from blindspot.commands.trace import _stdout_is_unicode
+from snapshot.graph import CoverageGraph
+from snapshot.io import load_snapshot
+from snapshot.render.gaps import build_gaps, render
+from snapshot.render.report import ReportError
+
+
+def run(args: argparse.Namespace) -> int:
+    graph = CoverageGraph(load_snapshot(args.file))
+    try:
+        rows = build_gaps(graph, layers=args.layer, accounts=args.account)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    sys.stdout.write(render(rows, args.format, ascii_only=not _stdout_is_unicode()))
+    return EXIT_OK
