@@ -16,7 +16,10 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
+from collectors.aws.limits import DEFAULT_CALL_TIMEOUT, DEFAULT_REGION_BUDGET
+from collectors.shard import Shard
 from snapshot import __version__
 from snapshot.model import LAYERS
 from snapshot.render import help_text, names
@@ -33,7 +36,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every other user error
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every user error
         self.exit(EXIT_USAGE, f"blindspot: error: {message} (see `{self.prog} --help`)\n")
 
 
@@ -57,6 +60,23 @@ def _percent(text: str) -> float:
     return value
 
 
+def _shard(text: str) -> Shard:
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more seconds: {value}")
+    return value
+
+
 def _csv_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -71,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
-    ui = argparse.ArgumentParser(add_help=False)
+    ui = _Parser(add_help=False)
     ui.add_argument("--no-mouse", action="store_true", help="do not capture the mouse (SSH)")
     ui.add_argument(
         "--ascii", action="store_true", help="ASCII symbols and borders for plain terminals"
@@ -106,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="OrganizationAccountAccessRole",
         help="role assumed in member accounts (default: OrganizationAccountAccessRole)",
     )
+    collect.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="collect only part I of N of the accounts (deterministic: accounts ordered by id "
+        "and dealt out in turn); join the parts with `blindspot merge`",
+    )
     collect.add_argument("--accounts", type=_csv_list, help="account ids, comma-separated")
     collect.add_argument("--aggregator", metavar="NAME", help="AWS Config aggregator to read")
     collect.add_argument(
@@ -113,6 +140,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     collect.add_argument("--source", choices=["auto", "config", "api"], default="auto")
     collect.add_argument("--workers", type=_positive_int, default=8, help="parallel workers")
+    collect.add_argument(
+        "--call-timeout",
+        type=_seconds,
+        default=DEFAULT_CALL_TIMEOUT,
+        metavar="S",
+        help="seconds an AWS call may take to answer in full, retries included; a service "
+        f"that does not is unknown for that region (default: {DEFAULT_CALL_TIMEOUT:g}, 0: none)",
+    )
+    collect.add_argument(
+        "--region-budget",
+        type=_seconds,
+        default=DEFAULT_REGION_BUDGET,
+        metavar="S",
+        help="seconds one account-region may take; what is left then is unknown "
+        f"(default: {DEFAULT_REGION_BUDGET:g}, 0: none)",
+    )
     collect.add_argument("--quiet", action="store_true", help="no progress display")
     collect.add_argument(
         "--no-coverage", action="store_true", help="inventory only, no logging probes"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import boto3
@@ -43,6 +44,7 @@ from snapshot.sanitize import clean_single_line
 
 from .aws.errors import to_collection_error
 from .aws.session import AwsContext, CallLog
+from .shard import Shard
 
 DEFAULT_REGION = "us-east-1"
 ENABLED_STATUSES = ("ENABLED", "ENABLED_BY_DEFAULT")
@@ -196,8 +198,15 @@ def plan_accounts(
     accounts: Iterable[str] | None = None,
     role_name: str = "OrganizationAccountAccessRole",
     call_log: CallLog | None = None,
+    shard: Shard | None = None,
+    workers: int = 8,
 ) -> AccountPlan:
-    """Resolve accounts, credentials and regions. Raises NoCredentials when there are none."""
+    """Resolve accounts, credentials and regions. Raises NoCredentials when there are none.
+
+    With `shard`, only that part of the accounts is entered (see `Shard`). Each account is
+    set up (AssumeRole, alias, enabled regions: three calls) by a pool of `workers`, so a
+    thousand-account organization is not entered one account after another.
+    """
     call_log = call_log if call_log is not None else CallLog()
     home = session_region(session)
     base = AwsContext(session, call_log=call_log)
@@ -237,42 +246,50 @@ def plan_accounts(
     else:
         targets = [AccountTarget(id=caller)]
 
-    for target in targets:
+    if shard is not None:
+        targets = shard.select(targets)
+
+    def enter(target: AccountTarget) -> list[CollectionError]:
         if target.id == caller:
             target.aws = base
-            continue
-        try:
-            member = assume_role_session(base, home, target.id, role_name)
-        except Exception as exc:  # refused for this account: record it, go on with the rest
-            errors.append(
-                to_collection_error(
-                    exc, account=target.id, region=None, service="sts", operation="AssumeRole"
-                )
-            )
-            continue
-        target.aws = AwsContext(member, account=target.id, call_log=call_log)
-
-    for target in targets:
-        if target.aws is None:
-            continue
-        if not target.name:
-            target.name = account_alias(target.aws, home)
-        if regions == "all" or regions == ["all"]:
-            try:
-                target.regions = enabled_regions(target.aws, home)
-            except Exception as exc:
-                errors.append(
-                    to_collection_error(
-                        exc,
-                        account=target.id,
-                        region=home,
-                        service="ec2",
-                        operation="DescribeRegions",
-                    )
-                )
-                target.regions = [home]
-        elif regions:
-            target.regions = list(dict.fromkeys(regions))
         else:
-            target.regions = [home]
+            try:
+                member = assume_role_session(base, home, target.id, role_name)
+            except Exception as exc:  # refused for this account: record it, go on
+                return [
+                    to_collection_error(
+                        exc, account=target.id, region=None, service="sts", operation="AssumeRole"
+                    )
+                ]
+            target.aws = AwsContext(member, account=target.id, call_log=call_log)
+        return _describe_account(target, home, regions)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="plan") as pool:
+        for found in pool.map(enter, targets):  # in account order, whatever finishes first
+            errors.extend(found)
     return AccountPlan(caller=caller, accounts=targets, errors=errors, organization=organization)
+
+
+def _describe_account(
+    target: AccountTarget, home: str, regions: list[str] | str | None
+) -> list[CollectionError]:
+    """Name and regions of an entered account; the errors of the calls that failed."""
+    if target.aws is None:
+        return []
+    if not target.name:
+        target.name = account_alias(target.aws, home)
+    if regions == "all" or regions == ["all"]:
+        try:
+            target.regions = enabled_regions(target.aws, home)
+        except Exception as exc:
+            target.regions = [home]
+            return [
+                to_collection_error(
+                    exc, account=target.id, region=home, service="ec2", operation="DescribeRegions"
+                )
+            ]
+    elif regions:
+        target.regions = list(dict.fromkeys(regions))
+    else:
+        target.regions = [home]
+    return []

@@ -45,7 +45,7 @@ from snapshot.model import (
 )
 
 from . import __version__
-from .accounts import AccountPlan, AccountTarget, plan_accounts
+from .accounts import AccountPlan, AccountTarget, Shard, plan_accounts
 from .aws.errors import to_collection_error
 from .aws.session import AwsContext, CallLog
 from .coverage.runner import probe_region, resolve_across, unreachable_account_coverage
@@ -83,6 +83,8 @@ class CollectOptions:
     source: str = "auto"
     workers: int = 8
     no_coverage: bool = False
+    #: `--shard I/N`: collect only that deterministic part of the accounts (see `Shard`).
+    shard: Shard | None = None
     #: An existing session (tests, demo); otherwise one is made from `profile`.
     session: boto3.Session | None = None
 
@@ -318,6 +320,8 @@ def collect(
         accounts=options.accounts,
         role_name=options.role_name,
         call_log=call_log,
+        shard=options.shard,
+        workers=options.workers,
     )
     names = {target.id: target.name for target in plan.accounts}
     contexts = {target.id: target.aws for target in plan.accounts if target.aws is not None}

@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 from blindspot.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, UsageError
 from blindspot.progress import make_progress
 from collectors.accounts import NoCredentials
+from collectors.aws.limits import Limits, use_limits
 from collectors.collect import (
     DEFAULT_COLLABORATORS,
     Collaborators,
@@ -54,6 +55,7 @@ def options_from_args(args: argparse.Namespace) -> CollectOptions:
         source=args.source,
         workers=args.workers,
         no_coverage=args.no_coverage,
+        shard=args.shard,
     )
 
 
@@ -97,7 +99,7 @@ def run(args: argparse.Namespace, parts: Collaborators = DEFAULT_COLLABORATORS) 
     options = options_from_args(args)
     progress = make_progress(quiet=args.quiet)
     try:
-        with progress:
+        with progress, use_limits(Limits(args.call_timeout, args.region_budget)):
             result = collect(options, progress, parts)
     except NoCredentials as exc:
         raise UsageError(str(exc)) from None

@@ -18,6 +18,7 @@ from typing import Any
 
 from collectors.collect import CollectOptions, CollectResult, collect
 from collectors.inventory.base import ProgressFn, no_progress
+from collectors.shard import Shard
 from snapshot.model import Snapshot
 
 from . import moto_config
@@ -28,8 +29,10 @@ from .org import DemoOrg, build_organization
 DEMO_WORKERS = 4
 
 
-def collect_organization(org: DemoOrg, progress: ProgressFn = no_progress) -> CollectResult:
-    """Run the real collector over a built organization."""
+def collect_organization(
+    org: DemoOrg, progress: ProgressFn = no_progress, shard: Shard | None = None
+) -> CollectResult:
+    """Run the real collector over a built organization (optionally one shard of it)."""
     options = CollectOptions(
         session=org.session("management"),
         regions=list(org.regions),
@@ -37,6 +40,7 @@ def collect_organization(org: DemoOrg, progress: ProgressFn = no_progress) -> Co
         role_name=org.member_role_name,
         source="auto",
         workers=DEMO_WORKERS,
+        shard=shard,
     )
     return collect(options, progress)
 
