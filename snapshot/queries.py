@@ -486,9 +486,13 @@ def _own_bucket(resource: Resource) -> dict[str, str]:
     return {}
 
 
-def remediation(graph: CoverageGraph, resource: Resource, record: Coverage) -> Filled | None:
-    """The catalogue's fix for `record`, for this resource (None for a control not catalogued)."""
-    control = _control(record.control)
+def remediation(
+    graph: CoverageGraph, resource: Resource, record: Coverage, control: Control | None = None
+) -> Filled | None:
+    """The catalogue's fix for `record`, for this resource (None for a control not catalogued).
+
+    `control` overrides the catalogue row (the explorer passes the one it shows)."""
+    control = control or _control(record.control)
     if control is None:
         return None
     ids = identifiers(graph, resource, record)
@@ -497,18 +501,23 @@ def remediation(graph: CoverageGraph, resource: Resource, record: Coverage) -> F
     return fill(control.remediation, ids, choices=_DESTINATION_CHOICES)
 
 
-def first_query(graph: CoverageGraph, resource: Resource, record: Coverage) -> Filled | None:
+def first_query(
+    graph: CoverageGraph, resource: Resource, record: Coverage, control: Control | None = None
+) -> Filled | None:
     """The catalogue's first-response query, with the resource's identifiers filled in."""
-    control = _control(record.control)
+    control = control or _control(record.control)
     if control is None:
         return None
     overrides = _own_bucket(resource) if record.control == "log-archive-separation" else {}
     return fill(control.first_query, identifiers(graph, resource, record), overrides=overrides)
 
 
-def logs_land_in(graph: CoverageGraph, resource: Resource, record: Coverage) -> Filled | None:
-    """Where this record's logs land: the concrete destination where the snapshot has one."""
-    control = _control(record.control)
+def logs_land_in(
+    graph: CoverageGraph, resource: Resource, record: Coverage, control: Control | None = None
+) -> Filled | None:
+    """Where this record's logs land: the concrete destination where the snapshot has one
+    (for S3, the folder AWS's documented layout puts them in), else the filled template."""
+    control = control or _control(record.control)
     if control is None:
         return None
     ids = identifiers(graph, resource, record)
@@ -522,8 +531,6 @@ def logs_land_in(graph: CoverageGraph, resource: Resource, record: Coverage) -> 
         overrides["bucket"] = dest.bucket
         overrides["target-bucket"] = dest.bucket
         overrides["prefix"] = dest.prefix
-    if dest is not None and dest.kind == "logs" and dest.log_group:
-        return Filled(f"CloudWatch Logs group {dest.log_group} ({dest.region}, {dest.account})")
     return fill(control.logs_land_in, ids, overrides=overrides)
 
 

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from snapshot import queries
 from snapshot.catalogue import CONTROLS_BY_ID, Control
 from snapshot.model import LAYERS, STATUS_SEVERITY, Coverage, Expectation
 
@@ -123,15 +124,24 @@ class ResourceDetailScreen(ExplorerScreen):
             lines.append(f"inherited from: {record.inherited_from}  (Enter opens it)")
         lines.extend(f"note:         {note}" for note in record.notes)
         if catalogue is not None:
+            # This resource's own identifiers filled in (snapshot.queries); what the
+            # snapshot lacks stays a named placeholder, listed under each command.
+            fix = self._filled("remediation", record, catalogue)
+            query = self._filled("query", record, catalogue)
+            where = self._filled("where", record, catalogue)
             lines += [
-                f"logs land in: {catalogue.logs_land_in}",
+                f"logs land in: {where.text if where else catalogue.logs_land_in}",
                 "",
                 "remediation (c copies):",
-                catalogue.remediation,
+                fix.text if fix else catalogue.remediation,
+            ]
+            lines += [fix.note()] if fix and fix.note() else []
+            lines += [
                 "",
                 "first-response query (y copies):",
-                catalogue.first_query,
+                query.text if query else catalogue.first_query,
             ]
+            lines += [query.note()] if query and query.note() else []
         else:
             lines += ["", "remediation and query: control not in this version's catalogue"]
         return safe.plain("\n".join(lines), single_line=False)
@@ -173,15 +183,28 @@ class ResourceDetailScreen(ExplorerScreen):
 
         self.app.push_screen(TraceScreen(self.resource_id))
 
+    def _filled(
+        self, what: str, record: Coverage, catalogue: Control | None = None
+    ) -> queries.Filled | None:
+        graph = self.graph
+        catalogue = catalogue or CONTROLS_BY_ID.get(record.control)
+        if graph is None or catalogue is None:
+            return None
+        fill = {
+            "remediation": queries.remediation,
+            "query": queries.first_query,
+            "where": queries.logs_land_in,
+        }[what]
+        return fill(graph, self.resource, record, catalogue)
+
     def _copy_value(self, what: str) -> tuple[str, str | None]:
         record = self.current
-        catalogue = CONTROLS_BY_ID.get(record.control) if record else None
         if what == "id":
             return "resource id", self.resource.id
-        if what == "remediation":
-            return "remediation command", catalogue.remediation if catalogue else None
-        if what == "query":
-            return "first-response query", catalogue.first_query if catalogue else None
+        if what in ("remediation", "query"):
+            label = "remediation command" if what == "remediation" else "first-response query"
+            filled = self._filled(what, record) if record else None
+            return label, filled.text if filled else None
         if what == "evidence":
             return "evidence", record.evidence if record else None
         return "destination", record.destination if record else None
