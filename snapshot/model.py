@@ -201,6 +201,11 @@ class Coverage(_CompactModel):
     notes: list[str] = Field(
         default_factory=list, description="Quality remarks that do not change the status"
     )
+    retention_days: int | None = Field(
+        default=None,
+        description="Days the destination keeps these logs (CloudWatch Logs retentionInDays, "
+        "S3 lifecycle expiration); 0 = never expires; null = not known",
+    )
 
 
 class Resource(_CompactModel):
@@ -245,6 +250,11 @@ class Snapshot(_Model):
     resources: list[Resource] = Field(default_factory=list, fail_fast=True)
     relationships: list[Relationship] = Field(default_factory=list, fail_fast=True)
     errors: list[CollectionError] = Field(default_factory=list, fail_fast=True)
+    as_of: datetime | None = Field(
+        default=None,
+        description="The past time this snapshot describes (`collect --as-of`); null = the "
+        "time it was collected",
+    )
 
 
 def json_schema() -> dict[str, Any]:
