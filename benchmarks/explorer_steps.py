@@ -142,6 +142,7 @@ async def _session(path: str) -> dict[str, Any]:
         figures["filter_key_max_ms"] = _ms(max(filters))
 
         graph = app.graph
+        assert graph is not None  # loaded above
         root = next(
             (rid for rid, r in graph.resources.items() if r.type == "AWS::EC2::Instance"),
             next(iter(graph.resources)),

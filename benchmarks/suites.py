@@ -157,8 +157,8 @@ def snapshot_suite(
         if path is None:
             continue
         parse = table.record(run_step(f"parse {name}", "parse", path))
-        parse_s = parse.figures.get("parse_s") if parse.ok else None
-        if parse.ok:
+        parse_s: float | None = parse.figures["parse_s"] if parse.ok else None
+        if parse_s is not None:
             table.add(
                 "snapshot",
                 "raw JSON parse (orjson, gc paused)",

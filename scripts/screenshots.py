@@ -22,7 +22,7 @@ for _name in ("NO_COLOR", "TEXTUAL_THEME", "FORCE_COLOR", "TEXTUAL_COLOR_SYSTEM"
     os.environ.pop(_name, None)
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
 
-from collectors import browse  # noqa: E402
+from snapshot import browse  # noqa: E402
 from snapshot.io import load_snapshot  # noqa: E402
 from snapshot.model import Snapshot  # noqa: E402
 from tui.app import BlindspotApp  # noqa: E402

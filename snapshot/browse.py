@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, groupby, repeat
 from operator import contains, eq
-from typing import Any, overload
+from typing import Any, TypeAlias, overload
 
 from snapshot.graph import CoverageGraph, LayerCounts, empty_layer_counts, overall
 from snapshot.model import ACCOUNT_TYPE, REGION_TYPE, STATUS_SEVERITY, Layer, Resource, Status
@@ -63,10 +63,10 @@ _WORTH_NARROWING = 0.8
 _Scope = tuple[str | None, str | None, str | None]
 #: Ascending or sorted positions into `ExplorerIndex.ids`: a range when nothing is
 #: filtered out, else an unsigned 32-bit array (4 bytes a position, freed in O(1)).
-Positions = range | array
+Positions: TypeAlias = "range | array[int]"
 
 
-def _positions(values: Iterable[int]) -> array:
+def _positions(values: Iterable[int]) -> array[int]:
     return array("I", values)
 
 
@@ -309,7 +309,7 @@ class ExplorerIndex:
         base: Positions,
         should_stop: Callable[[], bool] | None,
         haystacks: list[str],
-    ) -> array:
+    ) -> array[int]:
         found = _positions(())
         for start in range(0, len(base), _CHUNK):
             if should_stop is not None and should_stop():

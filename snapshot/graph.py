@@ -310,11 +310,11 @@ class CoverageGraph:
             if resource.type not in PSEUDO_TYPES:
                 seen_regions.add((resource.account, resource.region))
             seen_accounts.add(resource.account)
-        for account in self.snapshot.accounts:
-            seen_accounts.add(account.id)
-            for region in account.regions:
-                seen_regions.add((account.id, region))
-        names = {account.id: account.name for account in self.snapshot.accounts}
+        for known in self.snapshot.accounts:
+            seen_accounts.add(known.id)
+            for region in known.regions:
+                seen_regions.add((known.id, region))
+        names = {known.id: known.name for known in self.snapshot.accounts}
         for account in sorted(seen_accounts):
             node = account_node_id(account)
             if node not in resources:

@@ -67,7 +67,7 @@ class SnapshotError(Exception):
     """A snapshot file that cannot be used; `str(error)` is one line for the user."""
 
 
-def _read_limited(stream: BinaryIO, limit: int) -> bytes:
+def _read_limited(stream: BinaryIO | gzip.GzipFile, limit: int) -> bytes:
     """Read at most `limit + 1` bytes in 1 MiB chunks.
 
     `read(limit + 1)` would ask for the whole limit (4 GiB) up front, which fails under

@@ -232,8 +232,8 @@ def _ec2_items(account: str, region: str) -> list[Item]:
                     relationships=[("Is contained in Vpc", "AWS::EC2::VPC", subnet.vpc_id, None)],
                 )
             )
-    for groups in list(ec2.groups.values()):
-        for group in list(groups.values()):
+    for vpc_groups in list(ec2.groups.values()):
+        for group in list(vpc_groups.values()):
             rels = (
                 [("Is contained in Vpc", "AWS::EC2::VPC", group.vpc_id, None)]
                 if group.vpc_id
@@ -284,7 +284,9 @@ def _ec2_items(account: str, region: str) -> list[Item]:
             )
         )
     for igw in list(ec2.internet_gateways.values()):
-        attachments = [{"vpcId": igw.vpc.id, "state": "available"}] if igw.vpc else []
+        attachments: list[dict[str, str]] = (
+            [{"vpcId": igw.vpc.id, "state": "available"}] if igw.vpc else []
+        )
         items.append(
             _item(
                 account,
@@ -307,7 +309,8 @@ def _ec2_items(account: str, region: str) -> list[Item]:
             )
         else:
             description, kind, requester = eni.description or "", "interface", None
-        instance = eni.instance.id if getattr(eni, "instance", None) is not None else None
+        attached = getattr(eni, "instance", None)
+        instance = attached.id if attached is not None else None
         items.append(
             _eni_item(
                 account,
@@ -1225,7 +1228,9 @@ def _response_get_aggregate_resource_config(self: Any) -> str:
         item = _find(region_items(*place, {rtype}), rtype, ident.get("ResourceId"))
         if item is not None:
             return json.dumps({"ConfigurationItem": _history_item(item)}, default=str)
-    raise ResourceNotDiscoveredException(ident.get("ResourceType"), ident.get("ResourceId"))
+    raise ResourceNotDiscoveredException(
+        ident.get("ResourceType") or "", ident.get("ResourceId") or ""
+    )
 
 
 def _response_select_resource_config(self: Any) -> str:

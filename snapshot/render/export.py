@@ -62,8 +62,8 @@ def node_attributes(graph: CoverageGraph, resource_id: str) -> dict[str, Any]:
     resource = graph.resource(resource_id)
     statuses = graph.layers(resource_id)
     counts = Counts()
-    for status in statuses.values():
-        counts.add(status)
+    for layer_status in statuses.values():
+        counts.add(layer_status)
     attrs: dict[str, Any] = {
         "type": resource.type,
         "name": resource.name,

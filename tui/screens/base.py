@@ -11,7 +11,7 @@ from snapshot.graph import CoverageGraph
 from ..widgets.breadcrumb import Breadcrumb
 
 
-class ExplorerScreen(Screen):
+class ExplorerScreen(Screen[None]):
     """A screen with a crumb in the breadcrumb; `Esc` returns to the previous one."""
 
     BINDINGS = [Binding("escape", "back", "Back", id="nav.back")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -60,7 +62,7 @@ class MatrixScreen(ExplorerScreen):
             safe.content(f"Loading snapshot{safe.ellipsis(ascii_only=self.ascii_only)}"),
             id="summary",
         )
-        table: DataTable = DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
+        table: DataTable[Any] = DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
         table.loading = True
         yield table
         yield Static(id="legend")

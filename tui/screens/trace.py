@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -155,7 +156,7 @@ class TraceScreen(ExplorerScreen):
             self.depth = depth
             self._start()
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Any]) -> None:
         event.stop()
         resource_id = event.node.data
         if resource_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -88,7 +89,7 @@ class OrgTreeScreen(ExplorerScreen):
             label.append(f"  {gaps:,} gaps", style="red")
         return label
 
-    def _load(self, node: TreeNode) -> None:
+    def _load(self, node: TreeNode[Any]) -> None:
         scope = node.data
         if not isinstance(scope, ScopeNode) or node.children:
             return
@@ -136,10 +137,10 @@ class OrgTreeScreen(ExplorerScreen):
                 data=MoreLeaf(account, region, resource_type),
             )
 
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[Any]) -> None:
         self._load(event.node)
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Any]) -> None:
         data = event.node.data
         if isinstance(data, str):
             self.post_message(OpenResource(data))

@@ -27,7 +27,7 @@ class SafeTree(Tree[Any]):
             self.ICON_NODE_EXPANDED = "- "
             self.LINES = ASCII_LINES
 
-    def process_label(self, label: str | Text) -> Text:  # type: ignore[override]
+    def process_label(self, label: str | Text) -> Text:
         if isinstance(label, Text):
             return label
         return safe.text(label)

@@ -398,7 +398,7 @@ def _realtime_streams(ctx: ProbeContext) -> dict[str, str]:
     client = ctx.client("cloudfront", CLOUDFRONT_REGION)
     marker = None
     while True:
-        kwargs = {"Marker": marker} if marker else {}
+        kwargs: dict[str, Any] = {"Marker": marker} if marker else {}
         page = client.list_realtime_log_configs(**kwargs).get("RealtimeLogConfigs") or {}
         for config in page.get("Items") or []:
             for endpoint in config.get("EndPoints") or []:

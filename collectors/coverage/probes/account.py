@@ -268,7 +268,7 @@ def probe_cloudtrail(ctx: ProbeContext) -> None:
     except Exception as exc:
         error = ctx.fail(exc, service="cloudtrail", operation="DescribeTrails")
         evidence = f"cloudtrail:DescribeTrails failed: {error.code}"
-        decision = {
+        decision: dict[str, Any] = {
             "status": Status.unknown,
             "evidence": evidence,
             "operation": "cloudtrail:DescribeTrails",

@@ -142,7 +142,7 @@ class FlowLogs:
         short = self.topology.short_id(carrier)
         decision["evidence"] = f"via {short}: {decision['evidence']}"
         if len(via) > 1:
-            counts = defaultdict(int)
+            counts: defaultdict[str, int] = defaultdict(int)
             for d in decisions.values():
                 counts[d["status"].value] += 1
             summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
@@ -332,7 +332,7 @@ def probe_resolver_query_logs(ctx: ProbeContext) -> None:
     for vpc in vpcs:
         found = by_vpc.get(vpc.resource.resource_id or "", [])
         active = [a for a in found if a.get("Status") == "ACTIVE"]
-        chosen = (active or found or [None])[0]
+        chosen = next(iter(active or found), None)
         if chosen is None:
             record(
                 ctx,

@@ -66,6 +66,7 @@ def tags_from(items: Iterable[dict[str, Any]] | dict[str, Any] | None) -> dict[s
     """Tags from `[{"Key": k, "Value": v}]` (any key case) or a plain mapping, cleaned."""
     if not items:
         return {}
+    pairs: Iterable[tuple[Any, Any]]
     if isinstance(items, dict):
         pairs = items.items()
     else:

@@ -32,6 +32,8 @@ def collect(ctx: ApiRegion) -> None:
         with ctx.listing("rds", "DescribeDBSubnetGroups", DB_SUBNET_GROUP):
             for group in paginate(rds, "describe_db_subnet_groups", "DBSubnetGroups"):
                 gid = _subnet_group_arn(ctx, group)
+                if gid is None:  # a group without a name: nothing to call it by
+                    continue
                 ctx.add(
                     DB_SUBNET_GROUP,
                     gid,

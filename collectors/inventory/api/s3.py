@@ -16,6 +16,7 @@ owns `GetBucketLogging`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -128,6 +129,6 @@ def _add_bucket(ctx: ApiRegion, bucket: dict[str, Any], region: str) -> None:
         configuration={
             "name": name,
             "owner": None,
-            "creationDate": created.isoformat() if hasattr(created, "isoformat") else created,
+            "creationDate": created.isoformat() if isinstance(created, datetime) else created,
         },
     )
