@@ -193,6 +193,23 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--layer", action="append", choices=[str(x) for x in LAYERS])
     gaps.add_argument("--account", action="append", metavar="ACCOUNT", help="id or name")
 
+    incident = commands.add_parser(
+        "incident",
+        help="for a resource and its neighbours: logs that hold a time window, and queries",
+        description="For RESOURCE and every resource within --depth hops: each log source, "
+        "where it lands, whether its retention still holds the window, and a ready-to-run "
+        "query with the window filled in; then the blind spots. Times are ISO 8601 (UTC "
+        "when no zone is given).",
+    )
+    incident.add_argument("file", metavar="SNAPSHOT")
+    incident.add_argument("resource", metavar="RESOURCE", help="id, ARN, resource id or name")
+    incident.add_argument("--from", dest="start", required=True, metavar="TIME")
+    incident.add_argument("--to", dest="end", required=True, metavar="TIME")
+    incident.add_argument("--depth", type=_positive_int, default=2)
+    incident.add_argument(
+        "--format", choices=names("incident"), default="markdown", help=help_text("incident")
+    )
+
     export = commands.add_parser("export", help="the graph for Gephi, yEd, Graphviz, networkx")
     export.add_argument("file", metavar="FILE")
     export.add_argument(

@@ -8,7 +8,19 @@ import argparse
 import pytest
 
 from blindspot.cli import build_parser
-from snapshot.render import FORMATS, controls, diff, export, formats, lookup, names, report, trace
+from snapshot.render import (
+    FORMATS,
+    controls,
+    diff,
+    export,
+    formats,
+    gaps,
+    incident,
+    lookup,
+    names,
+    report,
+    trace,
+)
 
 WRITERS = {
     "controls": controls.RENDERERS,
@@ -16,6 +28,8 @@ WRITERS = {
     "trace": trace.RENDERERS,
     "export": export.WRITERS,
     "diff": diff.RENDERERS,
+    "gaps": gaps.RENDERERS,
+    "incident": incident.RENDERERS,
 }
 
 
