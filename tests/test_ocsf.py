@@ -100,7 +100,13 @@ def test_resource_cloud_time_evidence_and_remediation():
     assert item["cloud"]["region"] == "us-east-1"
     assert item["time"] == 1796029200000 and item["time_dt"] == "2026-11-30T09:00:00Z"
     assert item["evidences"][0]["data"]["evidence"] == "test evidence for host"
+    # the fix names this instance (snapshot.queries), not the catalogue's <instance-id>
     assert item["remediation"]["desc"].startswith("aws ssm send-command")
+    assert "Values=i-1" in item["remediation"]["desc"] and "<" not in item["remediation"]["desc"]
+    bucket = _by(_findings(snap), BUCKET, "s3-server-access-logs")
+    assert "--bucket logs-bucket" in bucket["remediation"]["desc"]
+    placeholders = bucket["unmapped"]["blindspot"]["remediation_placeholders"]
+    assert placeholders == "placeholders left: <log-bucket> (your choice)"
     assert "remediation" not in _by(_findings(snap), DB, "rds-log-exports")  # nothing to fix
 
 

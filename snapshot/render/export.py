@@ -217,11 +217,11 @@ def to_dot(graph: CoverageGraph) -> bytes:
 
 
 def to_ocsf(graph: CoverageGraph) -> bytes:
-    return b"".join(ocsf.stream(graph.snapshot, "ocsf"))
+    return b"".join(ocsf.stream(graph.snapshot, "ocsf", graph))
 
 
 def to_ocsf_jsonl(graph: CoverageGraph) -> bytes:
-    return b"".join(ocsf.stream(graph.snapshot, "ocsf-jsonl"))
+    return b"".join(ocsf.stream(graph.snapshot, "ocsf-jsonl", graph))
 
 
 WRITERS = {

@@ -32,9 +32,10 @@ Informational, so a SIEM's severity filters show gaps only.
 same uid in every run and a SIEM updates one finding instead of piling up copies; `time` is
 the snapshot's `generated_at` (when the coverage was observed, not when it was exported).
 
-Remediation is the catalogue's AWS CLI command template for the control, placeholders
-(`<vpc-id>`, `<bucket>` ...) as written there; the resource's ARN and short id are next to
-it in `resources[]`.
+Remediation is the catalogue's AWS CLI command for the control filled with this resource's
+own identifiers by `snapshot.queries` (its VPC, ENIs, trail, destination ...); what the
+snapshot cannot tell stays a named placeholder, listed with the reason in
+`unmapped.blindspot.remediation_placeholders`.
 
 Findings are produced one at a time (`iter_findings`) and serialised in pieces
 (`iter_json`, `iter_jsonl`), so exporting a large snapshot holds one finding at a time
@@ -51,8 +52,9 @@ from typing import Any
 
 import orjson
 
-from snapshot import __version__
+from snapshot import __version__, queries
 from snapshot.catalogue import CONTROLS_BY_ID, Control
+from snapshot.graph import CoverageGraph
 from snapshot.io import write_bytes_atomic
 from snapshot.model import (
     GLOBAL_REGION,
@@ -64,6 +66,7 @@ from snapshot.model import (
     Snapshot,
     Status,
 )
+from snapshot.queries import Filled
 
 OCSF_VERSION = "1.5.0"
 CLASS_UID = 2003  # Compliance Finding
@@ -148,10 +151,11 @@ def status_detail(record: Coverage, control: Control | None) -> str:
     return evidence
 
 
-def remediation(record: Coverage, control: Control | None) -> dict[str, Any] | None:
-    if record.status is Status.logged or control is None:
+def remediation(graph: CoverageGraph, resource: Resource, record: Coverage) -> Filled | None:
+    """The fix for this resource, or None for a pass or a control not in the catalogue."""
+    if record.status is Status.logged:
         return None
-    return {"desc": control.remediation, "references": [f"blindspot controls: {control.id}"]}
+    return queries.remediation(graph, resource, record)
 
 
 def _resource_detail(resource: Resource) -> dict[str, Any]:
@@ -178,7 +182,7 @@ def _partition(resource_id: str) -> str:
 
 
 def finding(
-    snapshot: Snapshot,
+    graph: CoverageGraph,
     resource: Resource,
     record: Coverage,
     *,
@@ -215,7 +219,7 @@ def finding(
             "product": {
                 "name": "blindspot",
                 "vendor_name": "blindspot",
-                "version": snapshot.tool.version or __version__,
+                "version": graph.snapshot.tool.version or __version__,
             },
             "profiles": ["cloud"],
             "event_code": record.control,
@@ -267,16 +271,25 @@ def finding(
             }
         },
     }
-    fix = remediation(record, control)
-    if fix:
-        out["remediation"] = fix
+    fix = remediation(graph, resource, record)
+    if fix is not None:
+        out["remediation"] = {
+            "desc": fix.text,
+            "references": [f"blindspot controls: {record.control}"],
+        }
+        if fix.unfilled:
+            out["unmapped"]["blindspot"]["remediation_placeholders"] = fix.note()
     if control and control.logs_land_in:
         out["unmapped"]["blindspot"]["logs_land_in"] = control.logs_land_in
     return out
 
 
-def iter_findings(snapshot: Snapshot) -> Iterator[dict[str, Any]]:
-    """Every exported finding, resource by resource, in the snapshot's order."""
+def iter_findings(
+    snapshot: Snapshot, graph: CoverageGraph | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every exported finding, resource by resource, in the snapshot's order (the graph,
+    built when not given, is where remediation finds a resource's neighbours)."""
+    graph = graph or CoverageGraph(snapshot)
     account_names = {account.id: account.name for account in snapshot.accounts}
     generated = snapshot.generated_at
     time_ms = int(generated.timestamp() * 1000)
@@ -285,7 +298,7 @@ def iter_findings(snapshot: Snapshot) -> Iterator[dict[str, Any]]:
         for record in resource.coverage:
             if exported(record):
                 yield finding(
-                    snapshot,
+                    graph,
                     resource,
                     record,
                     account_names=account_names,
@@ -314,12 +327,12 @@ def iter_jsonl(findings: Iterable[dict[str, Any]]) -> Iterator[bytes]:
 STREAMS = {"ocsf": iter_json, "ocsf-jsonl": iter_jsonl}
 
 
-def stream(snapshot: Snapshot, fmt: str) -> Iterator[bytes]:
+def stream(snapshot: Snapshot, fmt: str, graph: CoverageGraph | None = None) -> Iterator[bytes]:
     try:
         writer = STREAMS[fmt]
     except KeyError:
         raise ValueError(f"unknown OCSF format {fmt!r}") from None
-    return writer(iter_findings(snapshot))
+    return writer(iter_findings(snapshot, graph))
 
 
 def write(snapshot: Snapshot, fmt: str, path: str) -> int:
