@@ -17,6 +17,7 @@ from typing import Any
 from snapshot.model import Status
 from snapshot.sanitize import clean_single_line
 
+from ...aws import paging
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
@@ -396,18 +397,19 @@ def _realtime_streams(ctx: ProbeContext) -> dict[str, str]:
     """Real-time log config ARN -> Kinesis stream ARN (raises CALL_ERRORS)."""
     streams: dict[str, str] = {}
     client = ctx.client("cloudfront", CLOUDFRONT_REGION)
-    marker = None
-    while True:
-        kwargs: dict[str, Any] = {"Marker": marker} if marker else {}
-        page = client.list_realtime_log_configs(**kwargs).get("RealtimeLogConfigs") or {}
-        for config in page.get("Items") or []:
-            for endpoint in config.get("EndPoints") or []:
-                stream = (endpoint.get("KinesisStreamConfig") or {}).get("StreamARN")
-                if stream:
-                    streams[config["ARN"]] = stream
-        marker = page.get("NextMarker")
-        if not page.get("IsTruncated") or not marker:
-            return streams
+    configs = paging.items(
+        client.list_realtime_log_configs,
+        "Items",
+        token="NextMarker",
+        request_token="Marker",
+        within="RealtimeLogConfigs",
+    )
+    for config in configs:
+        for endpoint in config.get("EndPoints") or []:
+            stream = (endpoint.get("KinesisStreamConfig") or {}).get("StreamARN")
+            if stream:
+                streams[config["ARN"]] = stream
+    return streams
 
 
 def _v2_deliveries(ctx: ProbeContext) -> dict[str, str]:
@@ -559,15 +561,8 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
 
 
 def _paged_markers(call: Any, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
-    """WAF list calls have no botocore paginator: follow NextMarker by hand."""
-    marker = None
-    while True:
-        page = call(**kwargs, **({"NextMarker": marker} if marker else {}), Limit=100)
-        items = page.get(key) or []
-        yield from items
-        marker = page.get("NextMarker")
-        if not marker or not items:
-            return
+    """WAF list calls (most without a botocore paginator) hand out a marker on the last page."""
+    return paging.items(call, key, token="NextMarker", empty_page_ends=True, Limit=100, **kwargs)
 
 
 def _waf_status(config: dict[str, Any] | None) -> tuple[Status, str, str | None, list[str]]:

@@ -18,6 +18,7 @@ import botocore.session
 from snapshot.model import GLOBAL_REGION, Resource, Status, region_node_id
 from snapshot.sanitize import clean_single_line
 
+from ...aws import paging
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
 from ...inventory.config_service import take_recorder_reads
@@ -590,29 +591,17 @@ def probe_guardduty(ctx: ProbeContext) -> None:
         )
 
 
-def _all_pages(call: Any, key: str, **kwargs: Any) -> list[dict[str, Any]]:
-    """Items of an operation that has a NextToken but no botocore paginator."""
-    items: list[dict[str, Any]] = []
-    token = None
-    while True:
-        page = call(**kwargs, **({"NextToken": token} if token else {}))
-        items.extend(page.get(key) or [])
-        token = page.get("NextToken")
-        if not token:
-            return items
-
-
 def probe_detective(ctx: ProbeContext) -> None:
     """A behavior graph this account administers, or one it is an enabled member of."""
     region_id = _region_id(ctx)
     client = ctx.client("detective")
     operation = "ListGraphs"
     try:
-        graphs = _all_pages(client.list_graphs, "GraphList")
+        graphs = list(paging.items(client.list_graphs, "GraphList"))
         invitations: list[dict[str, Any]] = []
         if not graphs:
             operation = "ListInvitations"
-            invitations = _all_pages(client.list_invitations, "Invitations")
+            invitations = list(paging.items(client.list_invitations, "Invitations"))
     except Exception as exc:
         error = ctx.fail(exc, service="detective", operation=operation)
         record(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...aws import paging
 from ._common import ApiRegion, to_config_shape
 
 WEB_ACL = "AWS::WAFv2::WebACL"
@@ -27,16 +28,17 @@ PROTECTED = {
 
 
 def _list_web_acls(client: Any, scope: str) -> list[dict[str, Any]]:
-    """ListWebACLs has no botocore paginator: follow NextMarker by hand."""
-    acls: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"Scope": scope, "Limit": 100}
-    while True:
-        page = client.list_web_acls(**kwargs)
-        acls.extend(page.get("WebACLs") or [])
-        marker = page.get("NextMarker")
-        if not marker or not page.get("WebACLs"):
-            return acls
-        kwargs["NextMarker"] = marker
+    """ListWebACLs has no botocore paginator; WAF hands out a marker on the last page too."""
+    return list(
+        paging.items(
+            client.list_web_acls,
+            "WebACLs",
+            token="NextMarker",
+            empty_page_ends=True,
+            Scope=scope,
+            Limit=100,
+        )
+    )
 
 
 def collect(ctx: ApiRegion) -> None:
