@@ -39,6 +39,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,7 +57,7 @@ EC2_TYPES = (
     "AWS::EC2::InternetGateway",
     "AWS::EC2::NatGateway",
 )
-SERVED_TYPES = (
+SERVED_TYPES: tuple[str, ...] = (
     *EC2_TYPES,
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::RDS::DBInstance",
@@ -65,6 +66,16 @@ SERVED_TYPES = (
     "AWS::IAM::Role",
     "AWS::S3::Bucket",
 )
+#: The log-source types served natively, by builder family: their items are the evidence of
+#: flow logs, recorders, detectors, state-machine logging and Resolver query logging.
+LOG_SOURCE_FAMILIES = {
+    "flowlogs": "AWS::EC2::FlowLog",
+    "recorders": "AWS::Config::ConfigurationRecorder",
+    "guardduty": "AWS::GuardDuty::Detector",
+    "stepfunctions": "AWS::StepFunctions::StateMachine",
+    "resolver": "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
+}
+SERVED_TYPES = (*SERVED_TYPES, *LOG_SOURCE_FAMILIES.values())
 GLOBAL_TYPES = frozenset({"AWS::IAM::Role"})
 
 Item = dict[str, Any]
@@ -622,6 +633,224 @@ def _lambda_enis(account: str, region: str, function: str, vpc: dict[str, Any]) 
     return out
 
 
+def _created(backends: Any, account: str, region: str) -> Any:
+    """A moto backend that already exists, or None (reading must not create one)."""
+    per_account = backends[account]
+    return per_account[region] if dict.__contains__(per_account, region) else None
+
+
+def _flow_log_items(account: str, region: str) -> list[Item]:
+    """AWS::EC2::FlowLog: the evidence of VPC, subnet and ENI flow logs (camelCase, as EC2)."""
+    from moto.ec2.models import ec2_backends
+
+    ec2 = _created(ec2_backends, account, region)
+    if ec2 is None:
+        return []
+    items = []
+    for log in list(ec2.flow_logs.values()):
+        configuration = {
+            "flowLogId": log.id,
+            "resourceId": log.resource_id,
+            "trafficType": log.traffic_type,
+            "logDestinationType": log.log_destination_type,
+            "logDestination": log.log_destination,
+            "logGroupName": log.log_group_name,
+            "deliverLogsPermissionArn": log.deliver_logs_permission_arn,
+            "deliverLogsStatus": log.deliver_logs_status,
+            "flowLogStatus": "ACTIVE",
+            "maxAggregationInterval": log.max_aggregation_interval,
+            "logFormat": log.log_format,
+        }
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::EC2::FlowLog",
+                log.id,
+                f"arn:aws:ec2:{region}:{account}:vpc-flow-log/{log.id}",
+                configuration={k: v for k, v in configuration.items() if v is not None},
+                tags=_ec2_tags(log),
+            )
+        )
+    return items
+
+
+def _recorder_items(account: str, region: str) -> list[Item]:
+    """AWS::Config::ConfigurationRecorder, in the CloudFormation-registry (PascalCase) shape
+    of the type's advanced-query schema (awslabs/aws-config-resource-schema)."""
+    from moto.config.models import config_backends
+
+    backend = _created(config_backends, account, region)
+    if backend is None:
+        return []
+    items = []
+    for recorder in list(backend.recorders.values()):
+        group = recorder.recording_group
+        recording_group: dict[str, Any] = {}
+        if group is not None:
+            recording_group = {
+                "AllSupported": bool(group.all_supported),
+                "IncludeGlobalResourceTypes": bool(group.include_global_resource_types),
+                "ResourceTypes": list(group.resource_types or []),
+            }
+            strategy = getattr(group, "recording_strategy", None) or {}
+            if strategy.get("useOnly"):
+                recording_group["RecordingStrategy"] = {"UseOnly": strategy["useOnly"]}
+            excluded = (getattr(group, "exclusion_by_resource_types", None) or {}).get(
+                "resourceTypes"
+            )
+            if excluded:
+                recording_group["ExclusionByResourceTypes"] = {"ResourceTypes": list(excluded)}
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::Config::ConfigurationRecorder",
+                recorder.name,
+                f"arn:aws:config:{region}:{account}:configuration-recorder/{recorder.name}",
+                name=recorder.name,
+                configuration={
+                    "Name": recorder.name,
+                    "RoleARN": recorder.role_arn,
+                    "RecordingGroup": recording_group,
+                    "Recording": bool(recorder.status.recording),
+                },
+            )
+        )
+    return items
+
+
+def _detector_items(account: str, region: str) -> list[Item]:
+    """AWS::GuardDuty::Detector (PascalCase, as the type's schema)."""
+    from moto.guardduty.models import guardduty_backends
+
+    backend = _created(guardduty_backends, account, region)
+    if backend is None:
+        return []
+    return [
+        _item(
+            account,
+            region,
+            "AWS::GuardDuty::Detector",
+            detector.id,
+            f"arn:aws:guardduty:{region}:{account}:detector/{detector.id}",
+            configuration={
+                "Id": detector.id,
+                "Enable": bool(detector.enabled),
+                "FindingPublishingFrequency": detector.finding_publish_freq,
+            },
+            tags=dict(detector.tags or {}),
+        )
+        for detector in list(backend.detectors.values())
+    ]
+
+
+def _state_machine_items(account: str, region: str) -> list[Item]:
+    """AWS::StepFunctions::StateMachine with its LoggingConfiguration (PascalCase)."""
+    from moto.stepfunctions.models import stepfunctions_backends
+
+    backend = _created(stepfunctions_backends, account, region)
+    if backend is None:
+        return []
+    items = []
+    for machine in list(backend.state_machines):
+        logging = _pascal(getattr(machine, "loggingConfiguration", None) or {"level": "OFF"})
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::StepFunctions::StateMachine",
+                machine.arn,
+                machine.arn,
+                name=machine.name,
+                configuration={
+                    "Arn": machine.arn,
+                    "StateMachineName": machine.name,
+                    "StateMachineType": getattr(machine, "type", None) or "STANDARD",
+                    "RoleArn": machine.roleArn,
+                    "LoggingConfiguration": logging,
+                },
+            )
+        )
+    return items
+
+
+def _pascal(value: Any) -> Any:
+    """An API-shaped (camelCase) structure in CloudFormation's PascalCase keys."""
+    if isinstance(value, dict):
+        return {k[:1].upper() + k[1:]: _pascal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pascal(v) for v in value]
+    return value
+
+
+def _query_log_association_items(account: str, region: str) -> list[Item]:
+    """AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation (PascalCase)."""
+    from moto.route53resolver.models import route53resolver_backends
+
+    backend = _created(route53resolver_backends, account, region)
+    if backend is None:
+        return []
+    items = []
+    for association in list(backend.resolver_query_log_config_associations.values()):
+        items.append(
+            _item(
+                account,
+                region,
+                "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
+                association.id,
+                f"arn:aws:route53resolver:{region}:{account}:"
+                f"resolver-query-log-config-association/{association.id}",
+                configuration={
+                    "Id": association.id,
+                    "ResolverQueryLogConfigId": association.resolver_query_log_config_id,
+                    "ResourceId": association.resource_id,
+                    "Status": association.status,
+                    "CreationTime": str(association.creation_time),
+                },
+                relationships=[
+                    ("Is associated with ", "AWS::EC2::VPC", association.resource_id, None)
+                ],
+            )
+        )
+    return items
+
+
+def _with_log_settings(account: str, items: list[Item]) -> list[Item]:
+    """Settings real items of API-backed types hold and the API-shaped item lacks.
+
+    A hosted zone's item holds its `QueryLoggingConfig` (the type's schema); a trail's says
+    whether it has custom or insight selectors (`hasCustomEventSelectors`).
+    """
+    zones = [i for i in items if i["resourceType"] == "AWS::Route53::HostedZone"]
+    trails = [i for i in items if i["resourceType"] == "AWS::CloudTrail::Trail"]
+    if zones:
+        from moto.route53.models import route53_backends
+
+        with contextlib.suppress(Exception):
+            backend = route53_backends[account]["aws"]
+            by_zone = {c.hosted_zone_id: c for c in backend.query_logging_configs.values()}
+            for zone in zones:
+                found = by_zone.get(str(zone["resourceId"]).rsplit("/", 1)[-1])
+                if found is not None:
+                    zone["configuration"]["QueryLoggingConfig"] = {
+                        "CloudWatchLogsLogGroupArn": found.cloud_watch_logs_log_group_arn,
+                        "HostedZoneId": found.hosted_zone_id,
+                        "Id": found.id,
+                    }
+    if trails:
+        from moto.cloudtrail.models import cloudtrail_backends
+
+        for trail_item in trails:
+            with contextlib.suppress(Exception):
+                region = str(trail_item["arn"]).split(":")[3]
+                trail = cloudtrail_backends[account][region].trails[trail_item["resourceId"]]
+                custom = bool(trail.event_selectors or trail.advanced_event_selectors)
+                trail_item["configuration"]["hasCustomEventSelectors"] = custom
+                trail_item["configuration"]["hasInsightSelectors"] = bool(trail.insight_selectors)
+    return items
+
+
 def _stock_items(account: str, region: str, rtype: str) -> list[Item]:
     """S3 buckets and IAM roles from moto's own Config adapters, in the item shape."""
     from moto.config.models import RESOURCE_MAP
@@ -815,6 +1044,11 @@ _BUILDERS: dict[str, Callable[[str, str], list[Item]]] = {
     "lambda": _lambda_items,
     "iam": lambda account, region: _stock_items(account, region, "AWS::IAM::Role"),
     "s3": lambda account, region: _stock_items(account, region, "AWS::S3::Bucket"),
+    "flowlogs": _flow_log_items,
+    "recorders": _recorder_items,
+    "guardduty": _detector_items,
+    "stepfunctions": _state_machine_items,
+    "resolver": _query_log_association_items,
 }
 
 
@@ -826,6 +1060,7 @@ _BUILDER_TYPES: dict[str, frozenset[str]] = {
     "lambda": frozenset({"AWS::Lambda::Function", "AWS::EC2::NetworkInterface"}),
     "iam": frozenset({"AWS::IAM::Role"}),
     "s3": frozenset({"AWS::S3::Bucket"}),
+    **{family: frozenset({rtype}) for family, rtype in LOG_SOURCE_FAMILIES.items()},
 }
 
 
@@ -868,7 +1103,7 @@ def region_items(account: str, region: str, types: Any = None) -> list[Item]:
         if recorded & _BUILDER_TYPES[family]:
             items.extend(i for i in builder(account, region) if i["resourceType"] in recorded)
     items.extend(_api_backed_items(account, region, frozenset(recorded - set(SERVED_TYPES))))
-    return items
+    return _with_log_settings(account, items)
 
 
 # ------------------------------------------------------------------- API shapes
@@ -907,32 +1142,77 @@ def _find(items: list[Item], rtype: str, rid: str | None, name: str | None = Non
 
 
 _SELECT_RE = re.compile(
-    r"^\s*SELECT\s+(?P<fields>.+?)(?:\s+WHERE\s+(?P<where>.+?))?\s*$", re.I | re.S
+    r"^\s*SELECT\s+(?P<fields>.+?)(?:\s+WHERE\s+(?P<where>.+?))?"
+    r"(?:\s+GROUP\s+BY\s+(?P<group>[\w.,\s]+?))?\s*$",
+    re.I | re.S,
 )
-_WHERE_RE = re.compile(
-    r"^resourceType\s*(?:=\s*'(?P<one>[^']+)'|IN\s*\((?P<many>[^)]*)\))\s*$", re.I | re.S
+_CONDITION_RE = re.compile(
+    r"^(?P<field>\w+)\s*(?:=\s*'(?P<one>(?:[^']|'')*)'|IN\s*\((?P<many>[^)]*)\))$",
+    re.I | re.S,
 )
+#: The item fields a WHERE condition may test (the ones the collectors partition by).
+_FILTER_FIELDS = {
+    "resourcetype": "resourceType",
+    "accountid": "accountId",
+    "awsregion": "awsRegion",
+}
+COUNT_FIELD = "COUNT(*)"
 
 
 class InvalidExpression(ValueError):
     pass
 
 
-def parse_select(expression: str) -> tuple[list[str], set[str] | None]:
-    """The subset of Config's SQL the collectors use: fields and a resourceType filter."""
+@dataclass(frozen=True)
+class Query:
+    """The subset of Config's SQL the collectors use.
+
+    `SELECT f[, ...] [WHERE c [AND c ...]] [GROUP BY g[, ...]]` where each condition is
+    `field = 'v'` or `field IN ('v', ...)` on resourceType, accountId or awsRegion, and a
+    grouped query selects the group fields and `COUNT(*)`.
+    """
+
+    fields: tuple[str, ...]
+    where: tuple[tuple[str, frozenset[str]], ...] = ()
+    group_by: tuple[str, ...] = ()
+
+    def allowed(self, field: str) -> frozenset[str] | None:
+        """The values of `field` the query is limited to (None: any)."""
+        sets = [values for name, values in self.where if name == field]
+        return frozenset.intersection(*sets) if sets else None
+
+    @property
+    def types(self) -> frozenset[str] | None:
+        return self.allowed("resourceType")
+
+    def matches(self, item: Item) -> bool:
+        return all(str(item.get(field)) in values for field, values in self.where)
+
+
+def _literals(text: str) -> frozenset[str]:
+    return frozenset(v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'", text))
+
+
+def parse_select(expression: str) -> Query:
+    """The query of an advanced-query expression; InvalidExpression outside the subset."""
     match = _SELECT_RE.match(expression or "")
     if match is None:
         raise InvalidExpression(expression)
-    fields = [f.strip() for f in match.group("fields").split(",") if f.strip()]
-    where = match.group("where")
-    if where is None:
-        return fields, None
-    filt = _WHERE_RE.match(where.strip())
-    if filt is None:
+    fields = tuple(f.strip() for f in match.group("fields").split(",") if f.strip())
+    where: list[tuple[str, frozenset[str]]] = []
+    if match.group("where"):
+        for condition in re.split(r"\s+AND\s+", match.group("where").strip(), flags=re.I):
+            found = _CONDITION_RE.match(condition.strip())
+            field = _FILTER_FIELDS.get((found.group("field") if found else "").lower())
+            if found is None or field is None:
+                raise InvalidExpression(expression)
+            one = found.group("one")
+            values = _literals(f"'{one}'") if one is not None else _literals(found.group("many"))
+            where.append((field, values))
+    group = tuple(g.strip() for g in (match.group("group") or "").split(",") if g.strip())
+    if group and set(fields) != {*group, COUNT_FIELD}:
         raise InvalidExpression(expression)
-    if filt.group("one"):
-        return fields, {filt.group("one")}
-    return fields, set(re.findall(r"'([^']+)'", filt.group("many")))
+    return Query(fields, tuple(where), group)
 
 
 def _select_row(item: Item, fields: list[str]) -> dict[str, Any]:
@@ -998,23 +1278,38 @@ def _paginate(
 
 
 def _select(
-    items: Callable[[], list[Item]], expression: str, limit: Any, token: Any
+    items: Callable[[Query], list[Item]],
+    expression: str,
+    limit: Any,
+    token: Any,
 ) -> dict[str, Any]:
-    from moto.config.exceptions import InvalidParameterValueException
+    """One page of an advanced query; `items(query)` gives the candidate items."""
+    from moto.config.exceptions import InvalidLimitException, InvalidParameterValueException
 
+    if limit and int(limit) > 100:  # the shape's range is 0-100
+        raise InvalidLimitException(limit)
     try:
-        fields, types = parse_select(expression)
+        query = parse_select(expression)
     except InvalidExpression:
         raise InvalidParameterValueException(f"Invalid expression: {expression}") from None
 
     def rows() -> list[str]:
-        chosen = [i for i in items() if types is None or i["resourceType"] in types]
-        return [json.dumps(_select_row(i, fields), default=str) for i in chosen]
+        chosen = [i for i in items(query) if query.matches(i)]
+        if not query.group_by:
+            return [json.dumps(_select_row(i, list(query.fields)), default=str) for i in chosen]
+        counts: dict[tuple[str, ...], int] = {}
+        for item in chosen:
+            key = tuple(str(item.get(g)) for g in query.group_by)
+            counts[key] = counts.get(key, 0) + 1
+        return [
+            json.dumps({**dict(zip(query.group_by, key, strict=True)), COUNT_FIELD: count})
+            for key, count in sorted(counts.items())
+        ]
 
-    page, nxt = _paginate(rows, limit, token, 25)
+    page, nxt = _paginate(rows, limit, token, 500 if query.group_by else 25)
     response: dict[str, Any] = {
         "Results": page,
-        "QueryInfo": {"SelectFields": [{"Name": f} for f in fields]},
+        "QueryInfo": {"SelectFields": [{"Name": f} for f in query.fields]},
     }
     if nxt:
         response["NextToken"] = nxt
@@ -1053,9 +1348,13 @@ def _organization_accounts(account: str) -> list[str]:
     return [account]
 
 
-def _aggregate_items(backend: Any, name: str, types: Any = None) -> list[Item]:
+def _aggregate_items(
+    backend: Any, name: str, types: Any = None, *, accounts: frozenset[str] | None = None
+) -> list[Item]:
     items: list[Item] = []
     for account, region in _aggregator_scope(backend, name):
+        if accounts is not None and account not in accounts:
+            continue
         # Only a region whose Config backend exists can have a recorder (and so items).
         if _config_touched(account, region):
             items.extend(region_items(account, region, types))
@@ -1238,7 +1537,7 @@ def _response_select_resource_config(self: Any) -> str:
     account, region = self.current_account, self.region
     return json.dumps(
         _select(
-            lambda: region_items(account, region),
+            lambda query: region_items(account, region, query.types),
             params.get("Expression", ""),
             params.get("Limit"),
             params.get("NextToken"),
@@ -1253,12 +1552,60 @@ def _response_select_aggregate_resource_config(self: Any) -> str:
     limit = params.get("Limit") or params.get("MaxResults")
     return json.dumps(
         _select(
-            lambda: _aggregate_items(backend, name),
+            lambda query: _aggregate_items(
+                backend, name, query.types, accounts=query.allowed("accountId")
+            ),
             params.get("Expression", ""),
             limit,
             params.get("NextToken"),
         )
     )
+
+
+def _response_describe_aggregator_sources_status(self: Any) -> str:
+    """One SUCCEEDED status per source and region (moto 5.2 lacks the call).
+
+    Account sources are listed per account and region; an organization source per region,
+    with the organization's id, as AWS lists it.
+    """
+    from moto.config.exceptions import NoSuchConfigurationAggregatorException
+    from moto.config.models import config_backends
+
+    params = json.loads(self.body or "{}")
+    backend = self.config_backend
+    aggregator = backend.config_aggregators.get(params.get("ConfigurationAggregatorName", ""))
+    if aggregator is None:
+        raise NoSuchConfigurationAggregatorException()
+    all_regions = list(config_backends[backend.account_id].regions)
+    now = datetime.now(UTC).timestamp()
+    statuses: list[dict[str, Any]] = []
+    for source in aggregator.account_aggregation_sources or []:
+        regions = all_regions if source.all_aws_regions else list(source.aws_regions or [])
+        statuses += [
+            {"SourceId": account, "SourceType": "ACCOUNT", "AwsRegion": region}
+            for account in source.account_ids
+            for region in regions
+        ]
+    org = aggregator.organization_aggregation_source
+    if org is not None:
+        regions = all_regions if org.all_aws_regions else list(org.aws_regions or [])
+        organization = _organization_id(backend.account_id)
+        statuses += [
+            {"SourceId": organization, "SourceType": "ORGANIZATION", "AwsRegion": region}
+            for region in regions
+        ]
+    for status in statuses:
+        status.update(LastUpdateStatus="SUCCEEDED", LastUpdateTime=now)
+    return json.dumps({"AggregatedSourceStatusList": statuses})
+
+
+def _organization_id(account: str) -> str:
+    from moto.organizations.models import organizations_backends
+
+    with contextlib.suppress(Exception):
+        org = organizations_backends[account]["aws"].org
+        return str(org.id) if org is not None else ""
+    return ""
 
 
 def _targets() -> list[tuple[Any, str, Any]]:
@@ -1280,6 +1627,11 @@ def _targets() -> list[tuple[Any, str, Any]]:
             _batch_get_aggregate_resource_config,
         ),
         (ConfigResponse, "call_action", _response_call_action),
+        (
+            ConfigResponse,
+            "describe_configuration_aggregator_sources_status",
+            _response_describe_aggregator_sources_status,
+        ),
         (ConfigResponse, "select_resource_config", _response_select_resource_config),
         (ConfigResponse, "get_aggregate_resource_config", _response_get_aggregate_resource_config),
         (

@@ -44,6 +44,17 @@ def organization():
         worlds[(members[1], "eu-west-1")] = build_world(dev, "eu-west-1", full=False, prefix="d")
         turn_config_on(dev, "eu-west-1", "org-config-bucket")
         dark = build_world(dev, "us-east-1", full=False, prefix="dark")  # Config off there
+        # Log sources whose own configuration items are the evidence of logging.
+        vpc = worlds[(members[0], "us-east-1")].vpc
+        prod.client("ec2", "us-east-1").create_flow_logs(
+            ResourceIds=[vpc],
+            ResourceType="VPC",
+            TrafficType="REJECT",
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName="flow-logs",
+            DeliverLogsPermissionArn=f"arn:aws:iam::{members[0]}:role/flow-logs",
+        )
+        detector = prod.client("guardduty", "us-east-1").create_detector(Enable=True)
         management.client("config").put_configuration_aggregator(
             ConfigurationAggregatorName="org",
             OrganizationAggregationSource={
@@ -53,7 +64,11 @@ def organization():
         )
         aws = AwsContext(management, account=MANAGEMENT)
         events: list[tuple[str, dict]] = []
-        inventories = AggregatorSource(aws, "org").collect_all(lambda e, d: events.append((e, d)))
+        source = AggregatorSource(aws, "org")
+        inventories = source.collect_all(lambda e, d: events.append((e, d)))
+        split_aws = AwsContext(management, account=MANAGEMENT)
+        split = AggregatorSource(split_aws, "org", split_account_at=5, workers=2)
+        split_inventories = split.collect_all()
         fallback_aws = AwsContext(management, account=MANAGEMENT)
         fallback = AggregatorSource(fallback_aws, "org", use_select=False).collect_all()
         yield {
@@ -61,19 +76,29 @@ def organization():
             "worlds": worlds,
             "dark": dark,
             "inventories": {(i.account, i.region): i for i in inventories},
-            "calls": aws.call_log.total,
+            "calls": aws.call_log.counts,
+            "partitions": source.partitions,
+            "split": {(i.account, i.region): i for i in split_inventories},
+            "split_partitions": split.partitions,
+            "split_calls": split_aws.call_log.counts,
+            "detector": detector["DetectorId"],
+            "vpc": vpc,
             "events": events,
             "fallback": {(i.account, i.region): i for i in fallback},
             "fallback_calls": fallback_aws.call_log.counts,
         }
 
 
-def test_one_inventory_per_account_region_with_config_on(organization):
+def test_one_inventory_per_account_and_region_seen(organization):
     inventories = organization["inventories"]
     prod, dev = organization["members"]
-    assert set(inventories) == {(MANAGEMENT, "us-east-1"), (prod, "us-east-1"), (dev, "eu-west-1")}
+    accounts = {MANAGEMENT, prod, dev}
+    assert set(inventories) == {(a, r) for a in accounts for r in ("us-east-1", "eu-west-1")}
+    holding = {place for place, inv in inventories.items() if inv.resources}
+    assert holding == {(MANAGEMENT, "us-east-1"), (prod, "us-east-1"), (dev, "eu-west-1")}
     assert all(inv.source == "aggregator" for inv in inventories.values())
     assert all(inv.errors == [] for inv in inventories.values())
+    assert next(iter(inventories)) == (MANAGEMENT, "us-east-1")  # the run's errors go there
 
 
 def test_each_accounts_resources_and_relationships_arrive_without_assuming_roles(organization):
@@ -92,20 +117,71 @@ def test_a_region_with_config_off_in_a_member_is_absent(organization):
     dark = organization["dark"]
     everything = {rid for inv in organization["inventories"].values() for rid in inv.resources}
     assert dark.arn("instance", dark.instance) not in everything
-    assert (organization["members"][1], "us-east-1") not in organization["inventories"]
+    # Present (its region-level controls are then not known), but empty.
+    assert organization["inventories"][(organization["members"][1], "us-east-1")].resources == {}
 
 
-def test_the_advanced_query_path_costs_a_few_calls(organization):
+def test_one_query_per_account_after_one_count(organization):
+    calls = organization["calls"]
     total = sum(len(inv.resources) for inv in organization["inventories"].values())
     assert total > 40
-    assert organization["calls"] <= 1 + 1 + total // 100
+    assert calls[("config", "DescribeConfigurationAggregators")] == 1
+    assert calls[("config", "DescribeConfigurationAggregatorSourcesStatus")] == 1
+    assert calls[("organizations", "ListAccounts")] == 1
+    # One GROUP BY accountId count, then one cursor per account that holds items (each
+    # fits in a page of 100 here).
+    assert [p.account for p in organization["partitions"]] == sorted(
+        {place[0] for place, inv in organization["inventories"].items() if inv.resources}
+    )
+    assert all("WHERE accountId = '" in p.expression for p in organization["partitions"])
+    assert calls[("config", "SelectAggregateResourceConfig")] == 1 + len(organization["partitions"])
+    assert sum(calls.values()) <= 3 + 1 + len(organization["partitions"]) + total // 100
     assert any(event == "resources" for event, _ in organization["events"])
+
+
+def test_large_accounts_are_split_by_resource_type_with_the_same_result(organization):
+    split, whole = organization["split"], organization["inventories"]
+    assert {p: set(i.resources) for p, i in split.items()} == {
+        p: set(i.resources) for p, i in whole.items()
+    }
+    partitions = organization["split_partitions"]
+    assert len(partitions) > len(organization["partitions"])
+    assert all("AND resourceType IN (" in p.expression for p in partitions)
+    # Each group holds at most 5 items unless one type alone holds more.
+    assert all(p.expected <= 5 or p.expression.count("'AWS::") == 1 for p in partitions)
+    counts = organization["split_calls"]
+    accounts = len(organization["partitions"])
+    # The account count, one type count per split account, then the partitions.
+    assert counts[("config", "SelectAggregateResourceConfig")] == 1 + accounts + len(partitions)
+
+
+def test_log_source_items_arrive_with_their_configuration(organization):
+    prod = organization["members"][0]
+    inventory = organization["inventories"][(prod, "us-east-1")]
+    [flow_log] = inventory.of_type("AWS::EC2::FlowLog")
+    assert flow_log.configuration["resourceId"] == organization["vpc"]
+    assert flow_log.configuration["trafficType"] == "REJECT"
+    [detector] = inventory.of_type("AWS::GuardDuty::Detector")
+    assert detector.configuration == {
+        "Id": organization["detector"],
+        "Enable": True,
+        "FindingPublishingFrequency": "SIX_HOURS",
+    }
+    [recorder] = inventory.of_type("AWS::Config::ConfigurationRecorder")
+    assert recorder.configuration["Recording"] is True
+    assert recorder.configuration["RecordingGroup"]["AllSupported"] is True
+    # Member 2 records in eu-west-1 only: no recorder item from its us-east-1.
+    dev = organization["members"][1]
+    assert organization["inventories"][(dev, "eu-west-1")].of_type(
+        "AWS::Config::ConfigurationRecorder"
+    )
+    assert not organization["inventories"][(dev, "us-east-1")].resources
 
 
 def test_the_list_and_batch_get_path_finds_the_same_resources(organization):
     fallback, inventories = organization["fallback"], organization["inventories"]
     assert {p: set(i.resources) for p, i in fallback.items() if i.resources} == {
-        p: set(i.resources) for p, i in inventories.items()
+        p: set(i.resources) for p, i in inventories.items() if i.resources
     }
     operations = {op for _, op in organization["fallback_calls"]}
     assert {"ListAggregateDiscoveredResources", "BatchGetAggregateResourceConfig"} <= operations
@@ -127,12 +203,28 @@ def test_an_unknown_aggregator_is_one_error():
 
 
 def stubbed(**kwargs):
+    """A source whose config client is stubbed; Organizations refuses to list accounts."""
     aws = AwsContext(
         boto3.Session(region_name="us-east-1"),
         account=MANAGEMENT,
         config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
     )
+    orgs = Stubber(aws.client("organizations", "us-east-1"))
+    orgs.add_client_error("list_accounts", service_error_code="AccessDeniedException")
+    orgs.activate()
     return AggregatorSource(aws, "org", **kwargs), Stubber(aws.client("config", "us-east-1"))
+
+
+SOURCES_OK = {
+    "AggregatedSourceStatusList": [
+        {
+            "SourceId": "o-abcdefghij",
+            "SourceType": "ORGANIZATION",
+            "AwsRegion": "eu-west-1",
+            "LastUpdateStatus": "SUCCEEDED",
+        }
+    ]
+}
 
 
 AGGREGATOR = {
@@ -153,6 +245,7 @@ AGGREGATOR = {
 def test_access_denied_query_falls_back_and_unprocessed_identifiers_are_retried():
     source, stub = stubbed()
     stub.add_response("describe_configuration_aggregators", AGGREGATOR)
+    stub.add_response("describe_configuration_aggregator_sources_status", SOURCES_OK)
     stub.add_client_error(
         "select_aggregate_resource_config", service_error_code="AccessDeniedException"
     )
@@ -196,6 +289,74 @@ def test_access_denied_query_falls_back_and_unprocessed_identifiers_are_retried(
 
 
 def source_fallback_types():
+    from collectors.inventory.aggregator import LOG_SOURCE_TYPES
     from collectors.inventory.config_service import FALLBACK_TYPES
 
-    return FALLBACK_TYPES
+    return list(dict.fromkeys((*FALLBACK_TYPES, *LOG_SOURCE_TYPES)))
+
+
+def test_type_groups_stay_under_the_split_size_and_the_expression_limit():
+    from collectors.inventory.aggregator import MAX_EXPRESSION, type_group_expressions
+
+    counts = {f"AWS::Svc{i}::Type{i}": 30 for i in range(300)}
+    counts["AWS::EC2::Instance"] = 500  # alone above the limit: a group of its own
+    partitions = type_group_expressions("111122223333", counts, 100)
+    listed = [t for p in partitions for t in p.expression.split("IN (", 1)[1].split("'")[1::2]]
+    assert sorted(listed) == sorted(counts)  # every type exactly once
+    assert all(len(p.expression) <= MAX_EXPRESSION for p in partitions)
+    assert all(p.expected <= 100 or p.expression.count("'AWS::") == 1 for p in partitions)
+    assert any(p.expected == 500 for p in partitions)
+    assert all("WHERE accountId = '111122223333' AND resourceType IN (" in p.expression
+               for p in partitions)  # fmt: skip
+
+
+def test_literals_are_quoted():
+    from collectors.inventory.aggregator import account_expression, quote
+
+    assert quote("o'brien") == "'o''brien'"
+    assert account_expression("1' OR '1'='1").endswith("WHERE accountId = '1'' OR ''1''=''1'")
+
+
+def test_a_failed_aggregation_source_is_one_error_and_the_items_still_arrive():
+    source, stub = stubbed()
+    stub.add_response("describe_configuration_aggregators", AGGREGATOR)
+    failed = {
+        "AggregatedSourceStatusList": [
+            *SOURCES_OK["AggregatedSourceStatusList"],
+            {
+                "SourceId": "o-abcdefghij",
+                "SourceType": "ORGANIZATION",
+                "AwsRegion": "ap-south-1",
+                "LastUpdateStatus": "FAILED",
+                "LastErrorCode": "OrganizationAccessDeniedException",
+                "LastErrorMessage": "\x1b[31mdenied",
+            },
+        ]
+    }
+    stub.add_response("describe_configuration_aggregator_sources_status", failed)
+    stub.add_response(
+        "select_aggregate_resource_config",
+        {"Results": [json.dumps({"accountId": "210987654321", "COUNT(*)": 1})]},
+    )
+    row = {
+        "accountId": "210987654321",
+        "awsRegion": "eu-west-1",
+        "resourceType": "AWS::GuardDuty::Detector",
+        "resourceId": "d1",
+        "arn": "arn:aws:guardduty:eu-west-1:210987654321:detector/d1",
+        "configuration": {"Id": "d1", "Enable": False},
+        "supplementaryConfiguration": {},
+    }
+    stub.add_response("select_aggregate_resource_config", {"Results": [json.dumps(row)]})
+    with stub:
+        inventories = source.collect_all()
+    stub.assert_no_pending_responses()
+    [error] = [e for inv in inventories for e in inv.errors]
+    assert error.code == "AggregationSourceFailed"
+    assert "ap-south-1" in error.message and "\x1b" not in error.message
+    assert source.scope.regions == {"eu-west-1", "ap-south-1"}
+    by_place = {(i.account, i.region): i for i in inventories}
+    [detector] = by_place[("210987654321", "eu-west-1")].of_type("AWS::GuardDuty::Detector")
+    assert detector.configuration["Enable"] is False
+    # The caller's own account appears in the region the items came from and at home.
+    assert {(MANAGEMENT, "eu-west-1"), (MANAGEMENT, "us-east-1")} <= set(by_place)
