@@ -321,7 +321,8 @@ def _source(
     now: datetime,
     retention: dict[str, int],
 ) -> Source:
-    dest = queries.parse_destination(record.destination)
+    destination = record.destination or _inherited_destination(graph, record)
+    dest = queries.parse_destination(destination)
     days = _retention(record, dest, retention)
     logging = record.status in LOGGING
     where = _where(graph, resource, record, dest) if logging else None
@@ -330,7 +331,7 @@ def _source(
         control=record.control,
         status=record.status,
         expectation=str(record.expectation),
-        destination=clean_single_line(record.destination) if record.destination else None,
+        destination=clean_single_line(destination) if destination else None,
         where=where,
         inherited_from=record.inherited_from,
         retention_days=days,
@@ -342,14 +343,33 @@ def _source(
     return source
 
 
+def _inherited_destination(graph: CoverageGraph, record: Coverage) -> str | None:
+    """A record inherited from another resource (an ENI's flow log on its VPC) without a
+    destination of its own: the destination of the same control there."""
+    source = record.inherited_from
+    if not source or source not in graph:
+        return None
+    for other in graph.resources[source].coverage:
+        if other.control == record.control and other.destination:
+            return other.destination
+    return None
+
+
 def _where(
     graph: CoverageGraph, resource: Resource, record: Coverage, dest: queries.Destination | None
-) -> str | None:
+) -> str:
     """The log group, or the S3 folder of AWS's documented layout, holding this source."""
-    if dest is not None and dest.kind == "logs" and dest.log_group:
+    if dest is None:
+        return "destination not in snapshot"
+    if dest.kind == "logs" and dest.log_group:
         return f"CloudWatch Logs group {dest.log_group} ({dest.region}, account {dest.account})"
-    filled = queries.logs_land_in(graph, resource, record)
-    return filled.text if filled is not None else None
+    if dest.kind == "s3" and dest.bucket:
+        organization = (
+            graph.snapshot.scope.organization if queries.organization_trail(record) else None
+        )
+        location = queries.s3_log_location(record.control, dest, resource, organization)
+        return location or f"s3://{dest.bucket}/{dest.prefix}"
+    return dest.arn
 
 
 def _blind_spot(resource: Resource, record: Coverage, name: str) -> BlindSpot:

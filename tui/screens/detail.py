@@ -42,6 +42,7 @@ class ResourceDetailScreen(ExplorerScreen):
     BINDINGS = [
         Binding("enter", "follow", "Open inherited-from", id="detail.follow"),
         Binding("t", "trace", "Trace", id="detail.trace"),
+        Binding("I", "incident", "Incident plan", show=False, id="detail.incident"),
         Binding("c", "copy('remediation')", "Copy fix", id="detail.copy_remediation"),
         Binding("y", "copy('query')", "Copy query", id="detail.copy_query"),
         Binding("i", "copy('id')", "Copy id", show=False, id="detail.copy_id"),
@@ -182,6 +183,11 @@ class ResourceDetailScreen(ExplorerScreen):
         from .trace import TraceScreen
 
         self.app.push_screen(TraceScreen(self.resource_id))
+
+    def action_incident(self) -> None:
+        from .incident import IncidentScreen
+
+        self.app.push_screen(IncidentScreen(self.resource_id))
 
     def _filled(
         self, what: str, record: Coverage, catalogue: Control | None = None

@@ -40,6 +40,7 @@ class ResourceListScreen(ExplorerScreen):
         Binding("f", "cycle_layer", "Layer", id="list.layer"),
         Binding("s", "toggle_sort", "Sort", id="list.sort"),
         Binding("t", "trace", "Trace", show=False, id="list.trace"),
+        Binding("i", "incident", "Incident plan", show=False, id="list.incident"),
         Binding("e", "export", "Export", id="list.export"),
     ]
 
@@ -194,6 +195,13 @@ class ResourceListScreen(ExplorerScreen):
             from .trace import TraceScreen
 
             self.app.push_screen(TraceScreen(current))
+
+    def action_incident(self) -> None:
+        current = self.query_one(ResourceTable).current
+        if current is not None:
+            from .incident import IncidentScreen
+
+            self.app.push_screen(IncidentScreen(current))
 
     def action_export(self) -> None:
         graph = self.graph

@@ -66,6 +66,7 @@ class TraceScreen(ExplorerScreen):
         Binding("plus,equals_sign", "depth(1)", "Deeper", key_display="+", id="trace.deeper"),
         Binding("minus", "depth(-1)", "Shallower", key_display="-", id="trace.shallower"),
         Binding("t", "retrace", "Re-trace here", id="trace.from_here"),
+        Binding("i", "incident", "Incident plan", show=False, id="trace.incident"),
         Binding("e", "export", "Export", id="trace.export"),
     ]
 
@@ -167,6 +168,14 @@ class TraceScreen(ExplorerScreen):
         node = self.query_one("#trace", Tree).cursor_node
         if node is not None and node.data and node.data != self.resource_id:
             self.app.push_screen(TraceScreen(node.data, self.depth))
+
+    def action_incident(self) -> None:
+        """The incident plan for the highlighted resource, as deep as this trace."""
+        from .incident import IncidentScreen
+
+        node = self.query_one("#trace", Tree).cursor_node
+        target = node.data if node is not None and node.data else self.resource_id
+        self.app.push_screen(IncidentScreen(target, depth=self.depth))
 
     def action_export(self) -> None:
         if self.trace is None:
