@@ -230,6 +230,19 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", required=True, help="merged snapshot ('-' for stdout)"
     )
 
+    attack = commands.add_parser(
+        "attack",
+        help="ATT&CK cloud techniques each account cannot see in its logs",
+        description="For each ATT&CK Enterprise technique of the IaaS platform: the data "
+        "components its detections need and, per account, covered / partial / blind with the "
+        "controls that would close each blind spot.",
+    )
+    attack.add_argument("file", metavar="FILE")
+    attack.add_argument("--account", action="append", metavar="ACCOUNT", help="id or name")
+    attack.add_argument(
+        "--format", choices=names("attack"), default="table", help=help_text("attack")
+    )
+
     diff = commands.add_parser("diff", help="coverage that changed between two snapshots")
     diff.add_argument("old", metavar="OLD")
     diff.add_argument("new", metavar="NEW")
