@@ -1,4 +1,4 @@
-"""Performance figures for blindspot at organization scale (issue 8).
+"""Performance figures for blindspot at organization scale.
 
 Run every benchmark and print one table: ``python -m benchmarks`` (``--help`` for sizes
 and suites). Each measured step runs in a fresh child process so that its peak memory is

@@ -1,8 +1,9 @@
 """The benchmark suites (snapshot, explorer, collect) and the table they fill.
 
 Each suite runs its steps in child processes (`runner`), adds one row per figure to the
-table, and checks the figure against its target from issue 8 where there is one. A failed
-step is a row too (with the end of its stderr), so one crash does not hide the rest.
+table, and checks the figure against its target (the design's performance goals) where
+there is one. A failed step is a row too (with the end of its stderr), so one crash does not
+hide the rest.
 """
 
 from __future__ import annotations

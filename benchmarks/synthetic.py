@@ -70,7 +70,7 @@ MIX: tuple[tuple[str, float], ...] = (
     ("db", 0.04),
 )
 
-# Relationship names as AWS Config words them (notes/graph-anchors.md section 4).
+# Relationship names as AWS Config words them.
 CONTAINED_IN_VPC = "Is contained in Vpc"
 CONTAINED_IN_SUBNET = "Is contained in Subnet"
 ASSOCIATED_SG = "Is associated with SecurityGroup"
@@ -906,5 +906,5 @@ def generate(resources: int = 1000, accounts: int = 3, regions: int = 2, seed: i
     resources, every account gets an account pseudo-resource and every account-region a
     region pseudo-resource with the account-layer controls. Deterministic for a given seed.
     """
-    with gc_paused():  # millions of small dicts and models; see snapshot_io.gc_paused
+    with gc_paused():  # millions of small dicts and models; see snapshot.io.gc_paused
         return Snapshot.model_validate(_Generator(resources, accounts, regions, seed).run())

@@ -1,7 +1,7 @@
 """A moto extension that makes AWS Config's read APIs serve what moto's other services hold.
 
 Stock moto 5.2 indexes only S3 buckets, IAM roles/policies and SNS topics in Config, runs no
-advanced query, and returns no relationships (notes/moto-matrix.md). The Config inventory
+advanced query, and returns no relationships. The Config inventory
 path cannot be tested, nor the demo run through it, without more. This module patches
 `moto.config.models.ConfigBackend` (and the response class where moto does not decode the
 JSON body) so that, for each account and region:

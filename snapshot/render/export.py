@@ -238,5 +238,5 @@ def export(graph: CoverageGraph, fmt: str) -> bytes:
         writer = WRITERS[fmt]
     except KeyError:
         raise ValueError(f"unknown export format {fmt!r}") from None
-    with gc_paused():  # hundreds of thousands of attribute dicts; see snapshot_io.gc_paused
+    with gc_paused():  # hundreds of thousands of attribute dicts; see snapshot.io.gc_paused
         return writer(graph)

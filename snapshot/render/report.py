@@ -2,7 +2,7 @@
 machines (JSON, CSV).
 
 `build_report` does the counting once (through `CoverageGraph.rollup`, so the figures match
-the explorer's); the renderers only format. The JSON shape is a contract (issue 2):
+the explorer's); the renderers only format. The JSON shape is a contract:
 ``{"totals": {LAYER: COUNTS}, "accounts": [{"id", "name", "layers": {LAYER: COUNTS}}]}``
 with COUNTS ``{"logged", "partial", "missing", "unknown", "coverage_pct"}``.
 

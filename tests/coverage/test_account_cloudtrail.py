@@ -1,6 +1,6 @@
 """CloudTrail management, data and Insights events, and trail integrity, on moto.
 
-moto quirks (notes/moto-matrix.md): a fresh trail returns no event selectors (AWS returns the
+moto quirks: a fresh trail returns no event selectors (AWS returns the
 default "all management events" selector; the probe treats both the same way, with a note);
 `HasCustomEventSelectors` is always false, so the probe always reads the selectors; an
 organization trail is not visible from member accounts (see test_across.py).

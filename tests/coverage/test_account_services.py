@@ -1,6 +1,6 @@
 """AWS Config recorder, GuardDuty, Detective and Security Hub, through the real probes.
 
-moto has no Detective (notes/moto-matrix.md): its decisions are tested on responses
+moto has no Detective: its decisions are tested on responses
 validated by botocore's Stubber against the real service model, and the moto run shows the
 "not implemented" answer becomes `unknown`, never `missing`.
 """

@@ -1,7 +1,7 @@
 """Resolver and public hosted zone query logs, traffic mirroring and Network Firewall
 logging, through the real probes on moto.
 
-moto quirks (notes/moto-matrix.md): `list_query_logging_configs(HostedZoneId=...)` raises
+moto quirks: `list_query_logging_configs(HostedZoneId=...)` raises
 NoSuchHostedZone, so the probe lists without the filter; `create_query_logging_config` wants
 the log group ARN with its `:*` suffix; `create_firewall_policy` is not implemented but
 `create_firewall` accepts a made-up policy ARN; traffic-mirror sessions exist from 5.2.5.

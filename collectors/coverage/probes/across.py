@@ -1,7 +1,7 @@
 """Cross-layer probes: how long CloudWatch Logs keep what the other layers send them.
 
 `log-retention` is decided per log group from `retentionInDays` (absent = never expire),
-read from the inventory when the source listed log groups (B1's direct-API source and
+read from the inventory when the source listed log groups (the direct-API source and
 Config both carry it in `configuration`), else from one paginated `logs:DescribeLogGroups`.
 `log-archive-separation` needs every account's destinations at once, so it is decided in
 `..runner.resolve_across` after all regions are collected.

@@ -428,8 +428,8 @@ def probe_route53_query_logs(ctx: ProbeContext) -> None:
     if not public:
         return
     try:
-        # Unfiltered on purpose: one call for every zone (and moto's HostedZoneId filter is
-        # broken, see notes/moto-matrix.md).
+        # Unfiltered on purpose: one call for every zone (and moto's HostedZoneId filter
+        # raises NoSuchHostedZone).
         configs = list_all(client, "list_query_logging_configs", "QueryLoggingConfigs")
     except Exception as exc:
         unknown(
