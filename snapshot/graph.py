@@ -17,6 +17,7 @@ hops of a trace: through them every resource of a region would be two hops from 
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from snapshot.model import (
 )
 
 SCOPE_RELATIONSHIP = "Is contained in Region"
+_ADJACENCY_LOCK = threading.Lock()
 REGION_IN_ACCOUNT = "Is contained in Account"
 
 
@@ -213,21 +215,24 @@ class CoverageGraph:
         self.resources: dict[str, Resource] = {}
         self.duplicate_ids: list[str] = []
         self.dangling_relationships: list[Relationship] = []
-        #: Every relationship kept, as (source, target, name, origin); the scope edges that
-        #: the graph adds itself are not listed (see `scope_edges`).
-        self.edges: list[Edge] = []
+        self._edges: list[Edge] | None = None
         self._out: dict[str, list[Edge]] = {}
         self._in: dict[str, list[Edge]] = {}
         self._nx: nx.MultiDiGraph | None = None
         self._layers: dict[str, dict[Layer, Status]] = {}
         self._by_name: dict[str, list[str]] | None = None
         self._by_short_id: dict[str, list[str]] | None = None
-        with gc_paused(keep=True):  # see snapshot_io.gc_paused: most of the build otherwise
+        with gc_paused(keep=True):  # see snapshot.io.gc_paused: most of the build otherwise
             self._build()
 
     # -- construction ---------------------------------------------------------------------
 
     def _build(self) -> None:
+        """Resources by id, pseudo-resources, dangling relationships and layer statuses.
+
+        The adjacency and the edge list are built on first use (`edges`, traversals): the
+        report needs neither, and at a million resources they are 1.7 million tuples.
+        """
         resources = self.resources
         for resource in self.snapshot.resources:
             if resource.id in resources:
@@ -235,31 +240,58 @@ class CoverageGraph:
                 continue
             resources[resource.id] = resource
         self._ensure_pseudo_resources()
-        edges, out_edges, in_edges = self.edges, self._out, self._in
-        names: dict[str, str] = {}  # one string object per relationship name
+        dangling = self.dangling_relationships
         for rel in self.snapshot.relationships:
-            source, target = rel.source, rel.target
-            if source not in resources or target not in resources:
-                self.dangling_relationships.append(rel)
-                continue
-            name = names.setdefault(rel.name, rel.name)
-            edge = (source, target, name, rel.origin)
-            edges.append(edge)
-            if rel.origin is Origin.scope:  # a scope edge written into the file: not a hop
-                continue
-            outgoing = out_edges.get(source)
-            if outgoing is None:
-                out_edges[source] = [edge]
-            else:
-                outgoing.append(edge)
-            incoming = in_edges.get(target)
-            if incoming is None:
-                in_edges[target] = [edge]
-            else:
-                incoming.append(edge)
+            if rel.source not in resources or rel.target not in resources:
+                dangling.append(rel)
+        # One dict per distinct combination of statuses (a few hundred at a million
+        # resources), found by the records' (layer, status, expectation) signature.
         layers = self._layers
+        shared: dict[tuple[object, ...], dict[Layer, Status]] = {}
         for resource_id, resource in resources.items():
-            layers[resource_id] = layer_statuses(resource)
+            signature = tuple([(r.layer, r.status, r.expectation) for r in resource.coverage])
+            statuses = shared.get(signature)
+            if statuses is None:
+                statuses = shared[signature] = layer_statuses(resource)
+            layers[resource_id] = statuses
+
+    @property
+    def edges(self) -> list[Edge]:
+        """Every relationship kept, as (source, target, name, origin), in file order; the
+        scope edges that the graph adds itself are not listed (see `scope_edges`)."""
+        if self._edges is None:
+            self._build_adjacency()
+        assert self._edges is not None
+        return self._edges
+
+    def _build_adjacency(self) -> None:
+        with _ADJACENCY_LOCK, gc_paused(keep=True):
+            if self._edges is not None:
+                return
+            resources = self.resources
+            edges: list[Edge] = []
+            out_edges, in_edges = self._out, self._in
+            names: dict[str, str] = {}  # one string object per relationship name
+            for rel in self.snapshot.relationships:
+                source, target = rel.source, rel.target
+                if source not in resources or target not in resources:
+                    continue
+                name = names.setdefault(rel.name, rel.name)
+                edge = (source, target, name, rel.origin)
+                edges.append(edge)
+                if rel.origin is Origin.scope:  # a scope edge written into the file: not a hop
+                    continue
+                outgoing = out_edges.get(source)
+                if outgoing is None:
+                    out_edges[source] = [edge]
+                else:
+                    outgoing.append(edge)
+                incoming = in_edges.get(target)
+                if incoming is None:
+                    in_edges[target] = [edge]
+                else:
+                    incoming.append(edge)
+            self._edges = edges
 
     def scope_edges(self) -> Iterator[Edge]:
         """Every resource hangs off its account-region, every region off its account.
@@ -299,7 +331,8 @@ class CoverageGraph:
 
     def number_of_edges(self) -> int:
         """Relationships plus scope edges: the edge count of `graph`, without building it."""
-        return len(self.edges) + sum(1 for _ in self.scope_edges())
+        kept = len(self.snapshot.relationships) - len(self.dangling_relationships)
+        return kept + sum(1 for _ in self.scope_edges())
 
     def _ensure_pseudo_resources(self) -> None:
         """Add account and account-region pseudo-resources a snapshot may lack."""
@@ -387,6 +420,8 @@ class CoverageGraph:
         Yields (neighbour, source, target, name, origin) where source/target give the
         relationship's own direction.
         """
+        if self._edges is None:
+            self._build_adjacency()
         for source, target, name, origin in self._out.get(resource_id, ()):
             yield target, source, target, name, origin
         for source, target, name, origin in self._in.get(resource_id, ()):

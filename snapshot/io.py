@@ -14,23 +14,22 @@ import gc
 import gzip
 import os
 import tempfile
-import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
 from snapshot import __version__
+from snapshot.index.reader import ReadError, read_snapshot
+from snapshot.index.source import READ_CHUNK, BoundedSource, SourceError, max_snapshot_bytes
 from snapshot.model import SCHEMA_VERSION, Snapshot
 from snapshot.sanitize import clean_json_text, clean_single_line
 
-#: Refuse to decompress or read more than this (a gzip bomb must not exhaust memory).
-MAX_SNAPSHOT_BYTES = int(os.environ.get("BLINDSPOT_MAX_SNAPSHOT_BYTES", 4 * 1024**3))
-READ_CHUNK = 1024 * 1024
-
-GZIP_MAGIC = b"\x1f\x8b"
+#: Refuse to decompress or read more than this (a gzip bomb must not exhaust memory);
+#: read from BLINDSPOT_MAX_SNAPSHOT_BYTES each time a file is opened.
+MAX_SNAPSHOT_BYTES = max_snapshot_bytes()
 
 
 @contextlib.contextmanager
@@ -67,51 +66,25 @@ class SnapshotError(Exception):
     """A snapshot file that cannot be used; `str(error)` is one line for the user."""
 
 
-def _read_limited(stream: BinaryIO | gzip.GzipFile, limit: int) -> bytes:
-    """Read at most `limit + 1` bytes in 1 MiB chunks.
-
-    `read(limit + 1)` would ask for the whole limit (4 GiB) up front, which fails under
-    `ulimit -v` or strict overcommit even for a small file.
-    """
-    chunks: list[bytes] = []
-    remaining = limit + 1
-    while remaining > 0:
-        chunk = stream.read(min(READ_CHUNK, remaining))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
 def _read_bytes(path: Path) -> bytes:
+    """The whole (decompressed) file, refused past the limit before it is held.
+
+    `BoundedSource` counts a gzip file's inflated bytes in a first pass that keeps nothing,
+    so a bomb costs one chunk of memory and ends in "decompresses to more than N bytes";
+    the bytes are then gathered in one growing buffer (not a list of chunks joined into a
+    second copy).
+    """
     try:
-        with path.open("rb") as handle:
-            head = handle.read(2)
-            handle.seek(0)
-            if head == GZIP_MAGIC:
-                with gzip.GzipFile(fileobj=handle) as unzipped:
-                    data = _read_limited(unzipped, MAX_SNAPSHOT_BYTES)
-            else:
-                data = _read_limited(handle, MAX_SNAPSHOT_BYTES)
-    except FileNotFoundError:
-        raise SnapshotError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SnapshotError(f"{path}: is a folder, not a snapshot file") from None
-    except PermissionError:
-        raise SnapshotError(f"{path}: permission denied") from None
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise SnapshotError(f"{path}: corrupt or truncated gzip data ({exc})") from None
+        with BoundedSource(path) as source:
+            source.check_size()
+            data = bytearray()
+            while chunk := source.read():
+                data += chunk
+    except SourceError as exc:
+        raise SnapshotError(str(exc)) from None
     except MemoryError:
         raise SnapshotError(f"{path}: not enough memory to read it") from None
-    except OSError as exc:
-        raise SnapshotError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if len(data) > MAX_SNAPSHOT_BYTES:
-        raise SnapshotError(
-            f"{path}: larger than {MAX_SNAPSHOT_BYTES} bytes "
-            "(raise BLINDSPOT_MAX_SNAPSHOT_BYTES to read it)"
-        )
-    return data
+    return bytes(data) if len(data) < READ_CHUNK else data  # type: ignore[return-value]
 
 
 def _describe_validation_error(exc: ValidationError) -> str:
@@ -123,7 +96,22 @@ def _describe_validation_error(exc: ValidationError) -> str:
     return f"not a blindspot snapshot: {where or 'document'}: {message}{more}"
 
 
-def parse_snapshot(data: bytes | str, *, name: str = "snapshot") -> Snapshot:
+def check_version(document: dict[str, Any], name: str) -> None:
+    """A newer schema is named as such; a missing or wrong one is not a snapshot."""
+    version = document.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        raise SnapshotError(
+            f"{name}: schema_version {version} is newer than this blindspot understands "
+            f"({SCHEMA_VERSION}); upgrade blindspot"
+        )
+    if version != SCHEMA_VERSION:
+        raise SnapshotError(
+            f"{name}: not a blindspot snapshot (schema_version is {version!r}, "
+            f"expected {SCHEMA_VERSION})"
+        )
+
+
+def parse_snapshot(data: bytes | bytearray | str, *, name: str = "snapshot") -> Snapshot:
     """Validate snapshot bytes into models, with control characters neutralised.
 
     Each stage drops the previous one's buffer as soon as it is done with it (`del`):
@@ -132,7 +120,7 @@ def parse_snapshot(data: bytes | str, *, name: str = "snapshot") -> Snapshot:
     each) are no longer alive while the models are built, which is the peak.
     """
     try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        text = data if isinstance(data, str) else data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SnapshotError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     del data
@@ -147,17 +135,7 @@ def parse_snapshot(data: bytes | str, *, name: str = "snapshot") -> Snapshot:
     del text
     if not isinstance(document, dict):
         raise SnapshotError(f"{name}: not a blindspot snapshot (top level is not an object)")
-    version = document.get("schema_version")
-    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
-        raise SnapshotError(
-            f"{name}: schema_version {version} is newer than this blindspot understands "
-            f"({SCHEMA_VERSION}); upgrade blindspot"
-        )
-    if version != SCHEMA_VERSION:
-        raise SnapshotError(
-            f"{name}: not a blindspot snapshot (schema_version is {version!r}, "
-            f"expected {SCHEMA_VERSION})"
-        )
+    check_version(document, name)
     try:
         with gc_paused(keep=True):
             return Snapshot.model_validate(document)
@@ -168,9 +146,38 @@ def parse_snapshot(data: bytes | str, *, name: str = "snapshot") -> Snapshot:
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
-    """Load a snapshot file; raise `SnapshotError` with a one-line reason on any problem."""
+    """Load a snapshot file into the models; `SnapshotError` (one line) on any problem.
+
+    The whole document as pydantic models: what writing, merging and diffing need. To read
+    a large snapshot for the graph, the report or the explorer, `open_snapshot` is leaner.
+    """
     path = Path(path)
     return parse_snapshot(_read_bytes(path), name=str(path))
+
+
+def open_snapshot(path: str | os.PathLike[str], *, details: bool = True) -> Snapshot:
+    """Read a snapshot file for reading only: streamed, in bounded memory, into records.
+
+    The small parts are the models, validated as `load_snapshot` validates them;
+    `resources` and `relationships` are lists of msgspec records with the models' fields
+    (`snapshot.index.records`), decoded batch by batch with their repeated strings shared:
+    at a million resources, a fraction of `load_snapshot`'s memory (benchmarks/README.md).
+    Not for saving back: use `load_snapshot`.
+
+    `details=False` is for counting (the report): coverage records keep only `layer`,
+    `status` and `expectation`, resources have no `tags`; the decoder skips the rest.
+    """
+    path = Path(path)
+    try:
+        with gc_paused(keep=True):
+            return read_snapshot(
+                path,
+                check_version=check_version,
+                describe=_describe_validation_error,
+                details=details,
+            )
+    except ReadError as exc:
+        raise SnapshotError(f"{path}: {exc}") from None
 
 
 def dump_snapshot(snapshot: Snapshot) -> bytes:

@@ -1,4 +1,4 @@
-"""The paths made faster or leaner for organization-scale snapshots (issue 8) give the
+"""The paths made faster or leaner for organization-scale snapshots give the
 same answers as the straightforward ones they replaced.
 
 Figures are in benchmarks/README.md; these tests pin the behaviour: GraphML written as a
@@ -20,6 +20,7 @@ import pytest
 from factories import A1, INSTANCE, SG, VPC, rel, small_estate
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from benchmarks.synthetic import generate
 from snapshot.graph import CoverageGraph
@@ -193,3 +194,111 @@ def test_generate_document_is_the_generated_snapshot_as_json():
 
     document = generate_document(400, accounts=2, regions=2, seed=4)
     assert parse_snapshot(orjson.dumps(document)) == generate(400, accounts=2, regions=2, seed=4)
+
+
+# -- the streamed reader ---------------------------------------------------------------------
+
+
+def _as_plain(value):
+    """Records and models alike as plain JSON values (tuples as lists, enums as strings)."""
+    import msgspec
+
+    if isinstance(value, msgspec.Struct):
+        return {f: _as_plain(getattr(value, f)) for f in value.__struct_fields__}
+    if isinstance(value, BaseModel):
+        return {f: _as_plain(getattr(value, f)) for f in type(value).model_fields}
+    if isinstance(value, list | tuple):
+        return [_as_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _as_plain(v) for k, v in value.items()}
+    return value
+
+
+def _estate_document():
+    snap = generate(1500, accounts=3, regions=2, seed=3)
+    document = orjson.loads(dump_snapshot(snap))
+    # Strings that hold the batch-cutting hint, escaped quotes and control characters.
+    document["resources"][7]["name"] = 'evil "},{"id":"x"} \\u001b \x1b[31m'
+    # An unknown field whose objects start with "id": the hint matches inside a resource.
+    document["resources"][9]["extra"] = [{"id": 1}, {"id": 2, "more": [{"id": 3}]}]
+    document["relationships"][3]["name"] = 'a"},{"source":"b'
+    return document
+
+
+@pytest.mark.parametrize(
+    "form", ["compact", "indented", "reordered", "gzip", "tiny-batches", "tiny-batches-indented"]
+)
+def test_streamed_reader_reads_what_the_model_reader_reads(tmp_path, form, monkeypatch):
+    """Every field of every record equals the model's, whatever the layout of the file."""
+    import gzip
+    import json
+
+    from snapshot.index import scan
+    from snapshot.io import load_snapshot, open_snapshot
+
+    document = _estate_document()
+    if form == "reordered":  # the big arrays first, schema_version last
+        document = {k: document[k] for k in reversed(list(document))}
+    indent = 2 if "indented" in form else None
+    data = json.dumps(document, indent=indent).encode()
+    if form == "compact":
+        data = orjson.dumps(document)
+    if form == "gzip":
+        data = gzip.compress(orjson.dumps(document))
+    if form.startswith("tiny-batches"):
+        monkeypatch.setattr(scan, "BATCH_BYTES", 700)  # many cuts, some inside resources
+    path = tmp_path / "s.json"
+    path.write_bytes(data)
+    expected = load_snapshot(path)
+    got = open_snapshot(path)
+    assert _as_plain(got.resources) == _as_plain(expected.resources)
+    assert _as_plain(got.relationships) == _as_plain(expected.relationships)
+    for key in ("accounts", "errors", "scope", "tool", "generated_at"):
+        assert getattr(got, key) == getattr(expected, key)
+    assert "\x1b" not in got.resources[7].name
+
+
+def test_lean_records_give_the_same_report_and_graph(tmp_path):
+    from snapshot.io import load_snapshot, open_snapshot
+    from snapshot.render.report import build_report, render
+
+    path = tmp_path / "s.json"
+    path.write_bytes(orjson.dumps(_estate_document()))
+    graphs = [
+        CoverageGraph(load_snapshot(path)),
+        CoverageGraph(open_snapshot(path)),
+        CoverageGraph(open_snapshot(path, details=False)),
+    ]
+    reports = {render(build_report(g), "json") for g in graphs}
+    assert len(reports) == 1
+    for graph in graphs[1:]:
+        assert graph.edges == graphs[0].edges
+        assert graph._layers == graphs[0]._layers
+        assert sorted(graph.rollup("account-region")) == sorted(graphs[0].rollup("account-region"))
+    lean = graphs[2].resources[next(iter(graphs[2].resources))]
+    assert not hasattr(lean, "tags")  # lean records do not pretend to have what they skipped
+
+
+def test_repeated_strings_are_shared(tmp_path):
+    from snapshot.io import open_snapshot
+
+    path = tmp_path / "s.json"
+    path.write_bytes(orjson.dumps(_estate_document()))
+    snap = open_snapshot(path)
+    types = {id(r.type) for r in snap.resources}
+    assert len(types) == len({r.type for r in snap.resources})
+    ids = {r.id: r.id for r in snap.resources}
+    assert all(rel.source is ids[rel.source] for rel in snap.relationships if rel.source in ids)
+
+
+def test_a_bad_record_is_named_by_its_place_in_the_file(tmp_path, monkeypatch):
+    from snapshot.index import scan
+    from snapshot.io import SnapshotError, open_snapshot
+
+    monkeypatch.setattr(scan, "BATCH_BYTES", 2000)
+    document = _estate_document()
+    document["resources"][1234]["coverage"][0]["status"] = "great"
+    path = tmp_path / "s.json"
+    path.write_bytes(orjson.dumps(document))
+    with pytest.raises(SnapshotError, match=r"resources\.1234\.coverage\.0\.status"):
+        open_snapshot(path)

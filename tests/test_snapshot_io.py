@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from functools import partial
 
 import pytest
 from factories import INSTANCE, small_estate
@@ -13,6 +14,7 @@ from snapshot.io import (
     SnapshotError,
     dump_snapshot,
     load_snapshot,
+    open_snapshot,
     parse_snapshot,
     save_snapshot,
     write_bytes_atomic,
@@ -70,82 +72,95 @@ def test_control_characters_neutralised_on_load(tmp_path):
     assert name.startswith("evil") and name.endswith("\ufffd")
 
 
-def _error(path) -> str:
+READERS = {
+    "load": load_snapshot,
+    "open": open_snapshot,
+    "open-lean": partial(open_snapshot, details=False),
+}
+
+
+@pytest.fixture(params=list(READERS))
+def read(request):
+    """Each way of reading a file: every error below must come out of each alike."""
+    return READERS[request.param]
+
+
+def _error(path, read=load_snapshot) -> str:
     with pytest.raises(SnapshotError) as info:
-        load_snapshot(path)
+        read(path)
     message = str(info.value)
     assert "\n" not in message
     return message
 
 
-def test_missing_file(tmp_path):
-    assert "no such file" in _error(tmp_path / "nope.json")
+def test_missing_file(tmp_path, read):
+    assert "no such file" in _error(tmp_path / "nope.json", read)
 
 
-def test_folder(tmp_path):
-    assert "folder" in _error(tmp_path)
+def test_folder(tmp_path, read):
+    assert "folder" in _error(tmp_path, read)
 
 
-def test_empty_file(tmp_path):
+def test_empty_file(tmp_path, read):
     (tmp_path / "e.json").write_bytes(b"")
-    assert "empty" in _error(tmp_path / "e.json")
+    assert "empty" in _error(tmp_path / "e.json", read)
 
 
-def test_truncated_gzip(tmp_path):
+def test_truncated_gzip(tmp_path, read):
     data = gzip.compress(dump_snapshot(small_estate()))
     (tmp_path / "t.json.gz").write_bytes(data[: len(data) // 2])
-    assert "gzip" in _error(tmp_path / "t.json.gz")
+    assert "gzip" in _error(tmp_path / "t.json.gz", read)
 
 
-def test_truncated_json(tmp_path):
+def test_truncated_json(tmp_path, read):
     data = dump_snapshot(small_estate())
     (tmp_path / "t.json").write_bytes(data[: len(data) // 2])
-    assert "not valid JSON" in _error(tmp_path / "t.json")
+    assert "not valid JSON" in _error(tmp_path / "t.json", read)
 
 
-def test_invalid_utf8(tmp_path):
+def test_invalid_utf8(tmp_path, read):
     (tmp_path / "u.json").write_bytes(b'{"schema_version": 1, "x": "\xff\xfe"}')
-    assert "UTF-8" in _error(tmp_path / "u.json")
+    assert "UTF-8" in _error(tmp_path / "u.json", read)
 
 
-def test_top_level_array(tmp_path):
+def test_top_level_array(tmp_path, read):
     (tmp_path / "a.json").write_text("[1, 2, 3]")
-    assert "top level" in _error(tmp_path / "a.json")
+    assert "top level" in _error(tmp_path / "a.json", read)
 
 
-def test_wrong_types(tmp_path):
+def test_wrong_types(tmp_path, read):
     document = json.loads(dump_snapshot(small_estate()))
     document["resources"][0]["coverage"] = "lots"
     (tmp_path / "w.json").write_text(json.dumps(document))
-    message = _error(tmp_path / "w.json")
+    message = _error(tmp_path / "w.json", read)
     assert "resources.0.coverage" in message
 
 
-def test_bad_status_value(tmp_path):
+def test_bad_status_value(tmp_path, read):
     document = json.loads(dump_snapshot(small_estate()))
     document["resources"][1]["coverage"][0]["status"] = "great"
     (tmp_path / "s.json").write_text(json.dumps(document))
-    assert "status" in _error(tmp_path / "s.json")
+    assert "status" in _error(tmp_path / "s.json", read)
 
 
-def test_newer_schema_version(tmp_path):
+def test_newer_schema_version(tmp_path, read):
     document = json.loads(dump_snapshot(small_estate()))
     document["schema_version"] = 2
     (tmp_path / "n.json").write_text(json.dumps(document))
-    assert "newer" in _error(tmp_path / "n.json")
+    assert "newer" in _error(tmp_path / "n.json", read)
 
 
-def test_missing_schema_version(tmp_path):
+def test_missing_schema_version(tmp_path, read):
     (tmp_path / "m.json").write_text('{"resources": []}')
-    assert "schema_version" in _error(tmp_path / "m.json")
+    assert "schema_version" in _error(tmp_path / "m.json", read)
 
 
-def test_deeply_nested_json(tmp_path):
+def test_deeply_nested_json(tmp_path, read):
     (tmp_path / "d.json").write_text("[" * 100_000 + "]" * 100_000)
-    _error(tmp_path / "d.json")
+    _error(tmp_path / "d.json", read)
     nested = '{"schema_version": 1, "scope": {"source": "api"}, "x": ' + "[" * 5000 + "]" * 5000
     (tmp_path / "d2.json").write_text(nested + "}")
-    _error(tmp_path / "d2.json")
+    _error(tmp_path / "d2.json", read)
 
 
 def test_unknown_keys_ignored():

@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from snapshot import browse
 from snapshot.graph import CoverageGraph
-from snapshot.io import SnapshotError, load_snapshot
+from snapshot.io import SnapshotError, open_snapshot
 from snapshot.model import Snapshot
 
 from . import safe
@@ -135,7 +135,7 @@ class BlindspotApp(App[int]):
                 )
             if snapshot is None:
                 assert self.path is not None
-                snapshot = load_snapshot(self.path)
+                snapshot = open_snapshot(self.path)
             graph = CoverageGraph(snapshot)
         except SnapshotError as exc:
             self.post_message(SnapshotFailed(str(exc)))

@@ -13,7 +13,7 @@ import sys
 
 from blindspot.cli import EXIT_OK, EXIT_THRESHOLD, UsageError
 from snapshot.graph import CoverageGraph
-from snapshot.io import load_snapshot
+from snapshot.io import open_snapshot
 from snapshot.render.report import ReportError, build_report, render
 
 
@@ -32,7 +32,7 @@ def _note_inconsistencies(graph: CoverageGraph) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    graph = CoverageGraph(load_snapshot(args.file))
+    graph = CoverageGraph(open_snapshot(args.file, details=False))
     _note_inconsistencies(graph)
     try:
         report = build_report(graph, layers=args.layer, accounts=args.account)

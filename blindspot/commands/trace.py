@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from snapshot.graph import CoverageGraph
-from snapshot.io import load_snapshot
+from snapshot.io import open_snapshot
 from snapshot.render.trace import render
 
 
@@ -21,7 +21,7 @@ def _stdout_is_unicode() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    graph = CoverageGraph(load_snapshot(args.file))
+    graph = CoverageGraph(open_snapshot(args.file))
     root = graph.resolve(args.resource)  # ResolveError -> one line, exit 2
     trace = graph.trace(
         root, args.depth, relationship_names=args.relationship, resource_types=args.types

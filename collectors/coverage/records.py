@@ -15,8 +15,10 @@ from snapshot.model import Coverage, Status
 from snapshot.sanitize import clean_single_line
 
 from .base import ProbeContext
+from .items import no_credential
 
-#: Evidence of records the runner adds when an offline source cannot evaluate a control.
+#: Evidence of records the runner adds when no probe decided a control of a run without
+#: credentials and the control names no call (kept for records of older snapshots).
 OFFLINE_EVIDENCE = "offline source: not evaluated"
 
 
@@ -85,6 +87,31 @@ def mark_unknown(
     """
     for item in ctx.inventory.of_type(*types):
         record(ctx, item.id, control_id, Status.unknown, evidence, operation=operation)
+
+
+def first_call(calls: str) -> str:
+    """The first `service:Operation` of a catalogue `fill_call` ("a:B X; c:D" -> "a:B")."""
+    return calls.split(";", 1)[0].strip().split(" ", 1)[0]
+
+
+def skipped(
+    ctx: ProbeContext, resource_ids: Iterable[str], control_id: str, call: str | None = None
+) -> None:
+    """No credential for the account: record `unknown`, naming the call that was not made.
+
+    The call defaults to the catalogue's `fill_call` of the control.
+    """
+    call = call or control(control_id).fill_call
+    evidence = no_credential(ctx.account, call) if call else OFFLINE_EVIDENCE
+    for resource_id in resource_ids:
+        record(
+            ctx,
+            resource_id,
+            control_id,
+            Status.unknown,
+            evidence,
+            operation=first_call(call) if call else None,
+        )
 
 
 def offline_capable(probe):  # type: ignore[no-untyped-def]

@@ -40,7 +40,10 @@ from ..aws.errors import REGION_UNAVAILABLE_CODES
 from ..aws.session import AwsContext
 from ..inventory.base import RegionInventory, add_pseudo_resources
 from .base import Probe, ProbeContext
-from .records import OFFLINE_EVIDENCE, record
+from .records import record, skipped
+
+#: Controls of the RDS API whose applicability follows the engine.
+ENGINE_FAMILY = frozenset({"rds-log-exports", "docdb-log-exports", "neptune-log-exports"})
 
 #: Probe modules in the order they run (one a layer, then the cross-layer ones).
 PROBE_MODULES = ("account", "host", "database", "network", "access", "serverless", "across")
@@ -76,13 +79,23 @@ def _probe_name(module: ModuleType, probe: Probe) -> str:
 
 
 def _fill_offline(ctx: ProbeContext) -> None:
-    """Controls an offline run could not decide become `unknown`, never `missing`."""
+    """Controls a run without credentials could not decide become `unknown`, never `missing`.
+
+    The evidence names the call that would have decided them (the catalogue's `fill_call`),
+    and only controls that apply are filled: an RDS resource gets the control of its
+    engine family (`database.engine_controls`), not all three.
+    """
+    from .probes.database import engine_controls
+
     for item in ctx.inventory.resources.values():
         decided = {c.control for c in ctx.coverage.get(item.id, ())}
+        allowed = engine_controls(item)
         for row in CATALOGUE:
             if row.id in decided or item.type not in row.resource_types:
                 continue
-            record(ctx, item.id, row.id, Status.unknown, OFFLINE_EVIDENCE)
+            if allowed is not None and row.id in ENGINE_FAMILY and row.id not in allowed:
+                continue
+            skipped(ctx, [item.id], row.id)
 
 
 def region_not_enabled(inventory: RegionInventory) -> CollectionError | None:

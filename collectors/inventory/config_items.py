@@ -93,7 +93,8 @@ _ARN_TEMPLATES: dict[str, str] = {
     "AWS::EC2::TransitGatewayAttachment": (
         "arn:{p}:ec2:{region}:{account}:transit-gateway-attachment/{id}"
     ),
-    "AWS::EC2::EIP": "arn:{p}:ec2:{region}:{account}:elastic-ip/{id}",
+    # Config's EIP resourceId is the allocation id; IAM and Config write this form.
+    "AWS::EC2::EIP": "arn:{p}:ec2:{region}:{account}:eip-allocation/{id}",
     "AWS::EC2::FlowLog": "arn:{p}:ec2:{region}:{account}:vpc-flow-log/{id}",
     "AWS::IAM::Role": "arn:{p}:iam::{account}:role/{name}",
     "AWS::IAM::User": "arn:{p}:iam::{account}:user/{name}",
@@ -113,6 +114,25 @@ _ARN_TEMPLATES: dict[str, str] = {
     "AWS::OpenSearch::Domain": "arn:{p}:es:{region}:{account}:domain/{name}",
     "AWS::EFS::FileSystem": "arn:{p}:elasticfilesystem:{region}:{account}:file-system/{id}",
     "AWS::CloudTrail::Trail": "arn:{p}:cloudtrail:{region}:{account}:trail/{name}",
+    "AWS::KMS::Key": "arn:{p}:kms:{region}:{account}:key/{id}",
+    "AWS::Redshift::Cluster": "arn:{p}:redshift:{region}:{account}:cluster:{name}",
+    "AWS::Redshift::ClusterParameterGroup": (
+        "arn:{p}:redshift:{region}:{account}:parametergroup:{name}"
+    ),
+    "AWS::Redshift::ClusterSubnetGroup": "arn:{p}:redshift:{region}:{account}:subnetgroup:{name}",
+    "AWS::DynamoDB::Table": "arn:{p}:dynamodb:{region}:{account}:table/{name}",
+    "AWS::SQS::Queue": "arn:{p}:sqs:{region}:{account}:{name}",
+    "AWS::SNS::Topic": "arn:{p}:sns:{region}:{account}:{name}",
+    "AWS::ECS::Cluster": "arn:{p}:ecs:{region}:{account}:cluster/{name}",
+    "AWS::EKS::Cluster": "arn:{p}:eks:{region}:{account}:cluster/{name}",
+    "AWS::ECR::Repository": "arn:{p}:ecr:{region}:{account}:repository/{name}",
+    "AWS::CodeBuild::Project": "arn:{p}:codebuild:{region}:{account}:project/{name}",
+    "AWS::Kinesis::Stream": "arn:{p}:kinesis:{region}:{account}:stream/{name}",
+    "AWS::StepFunctions::StateMachine": "arn:{p}:states:{region}:{account}:stateMachine:{name}",
+    "AWS::ACM::Certificate": "arn:{p}:acm:{region}:{account}:certificate/{id}",
+    "AWS::ElasticBeanstalk::Application": (
+        "arn:{p}:elasticbeanstalk:{region}:{account}:application/{name}"
+    ),
 }
 
 #: Types whose Config resourceId is an opaque id while the ARN uses the name.
@@ -238,6 +258,25 @@ def capture_time(item: Mapping[str, Any]) -> datetime:
     return datetime.min.replace(tzinfo=UTC)
 
 
+_REGION_NAME = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
+
+
+def item_region(aws_region: Any, arn: Any, default_region: str | None) -> str:
+    """The item's region: `awsRegion` when it names one, else the ARN's, else the file's.
+
+    Items of some types say `awsRegion: "Not Applicable"` (or nothing); that is not a
+    region. The ARN's region field, then the region of the delivery path, stand in.
+    """
+    named = str(aws_region or "")
+    if named == GLOBAL_REGION or _REGION_NAME.match(named):
+        return named
+    if isinstance(arn, str) and arn.startswith("arn:"):
+        parts = arn.split(":")
+        if len(parts) > 3 and _REGION_NAME.match(parts[3]):
+            return parts[3]
+    return default_region or ""
+
+
 def _partition(arn: str | None) -> str:
     if arn and arn.startswith("arn:"):
         return arn.split(":", 2)[1] or "aws"
@@ -327,10 +366,10 @@ def parse_item(
     if status in GONE_STATUSES or not isinstance(resource_type, str) or not resource_type:
         return None
     account = str(item.get("accountId") or item.get("awsAccountId") or default_account or "")
-    region = str(item.get("awsRegion") or default_region or "")
+    arn = item.get("arn") or item.get("ARN")
+    region = item_region(item.get("awsRegion"), arn, default_region)
     if resource_type in GLOBAL_TYPES:
         region = GLOBAL_REGION
-    arn = item.get("arn") or item.get("ARN")
     short_id = item.get("resourceId")
     short_id = str(short_id) if short_id is not None else None
     name = item.get("resourceName")
@@ -372,10 +411,15 @@ def parse_item(
 
 @dataclass
 class _Index:
-    """Resources by (account, type, resourceId) and (account, type, name), to resolve targets."""
+    """Resources by (account, region, type, resourceId) and by name, to resolve targets.
 
-    by_id: dict[tuple[str, str, str], str] = field(default_factory=dict)
-    by_name: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    The region is part of the key: a relationship that names its target by short id (a KMS
+    key `test`, a subnet) means the target in the source's own region (global types: in
+    "global"), never a same-named resource of another region.
+    """
+
+    by_id: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    by_name: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
     #: RDS instances per (account, region) with their VPC and security groups, for ENIs.
     databases: dict[tuple[str, str], list[tuple[str, str, frozenset[str]]]] = field(
         default_factory=dict
@@ -384,24 +428,37 @@ class _Index:
     def add(self, parsed: ParsedItem) -> None:
         res = parsed.resource
         if res.resource_id:
-            self.by_id[(res.account, res.type, res.resource_id)] = res.id
+            self.by_id[(res.account, res.region, res.type, res.resource_id)] = res.id
         if res.name:
-            self.by_name.setdefault((res.account, res.type, res.name), res.id)
+            self.by_name.setdefault((res.account, res.region, res.type, res.name), res.id)
         if res.type == "AWS::RDS::DBInstance":
             cfg = parsed.collected.configuration
-            vpc = (cfg.get("dBSubnetGroup") or {}).get("vpcId") or ""
+            subnet_group = _lookup(cfg, "dBSubnetGroup")
+            vpc = _lookup(subnet_group, "vpcId") or ""
             groups = frozenset(
-                str(g.get("vpcSecurityGroupId"))
-                for g in cfg.get("vpcSecurityGroups") or []
+                str(_lookup(g, "vpcSecurityGroupId"))
+                for g in _lookup(cfg, "vpcSecurityGroups") or []
                 if isinstance(g, Mapping)
             )
-            self.databases.setdefault((res.account, res.region), []).append((res.id, vpc, groups))
+            self.databases.setdefault((res.account, res.region), []).append(
+                (res.id, str(vpc), groups)
+            )
 
-    def resolve(self, account: str, resource_type: str, rid: str | None, name: str | None) -> str:
+    def resolve(
+        self, account: str, region: str, resource_type: str, rid: str | None, name: str | None
+    ) -> str:
         for key, table in ((rid, self.by_id), (name, self.by_name), (rid, self.by_name)):
-            if key and (found := table.get((account, resource_type, key))):
+            if key and (found := table.get((account, region, resource_type, key))):
                 return found
         return ""
+
+
+def _lookup(value: Any, key: str) -> Any:
+    """A field of a configuration whatever its key case (`dBSubnetGroup`, `DBSubnetGroup`)."""
+    if not isinstance(value, Mapping):
+        return None
+    wanted = key.lower()
+    return next((v for k, v in value.items() if str(k).lower() == wanted and v is not None), None)
 
 
 def infer_eni_owner(
@@ -488,13 +545,29 @@ def _rds_owner(parsed: ParsedItem, index: _Index) -> str:
 
 
 def _role_from_configuration(parsed: ParsedItem, target_type: str, name: str | None) -> str:
-    """A Lambda's role ARN (path included) from its configuration, when the names match."""
+    """A role's ARN (path included) found in the item's configuration, when the names match.
+
+    Relationships name a role only by name (`codebuild-RDK-service-role`) while the
+    configuration holds its ARN with its path (`role/service-role/codebuild-RDK-...`):
+    the ARN is taken from there rather than rebuilt without the path.
+    """
     if target_type != "AWS::IAM::Role" or not name:
         return ""
-    role = parsed.collected.configuration.get("role")
-    if isinstance(role, str) and role.startswith("arn:") and role.rsplit("/", 1)[-1] == name:
-        return role
+    for value in _strings(parsed.collected.configuration, depth=3):
+        if value.startswith("arn:") and ":role/" in value and value.rsplit("/", 1)[-1] == name:
+            return value
     return ""
+
+
+def _strings(value: Any, depth: int) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif depth > 0 and isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item, depth - 1)
+    elif depth > 0 and isinstance(value, list):
+        for item in value[:50]:
+            yield from _strings(item, depth - 1)
 
 
 def resolve_relationships(parsed: ParsedItem, index: _Index, source: str) -> list[Relationship]:
@@ -514,7 +587,7 @@ def resolve_relationships(parsed: ParsedItem, index: _Index, source: str) -> lis
             continue
         target_region = GLOBAL_REGION if target_type in GLOBAL_TYPES else res.region
         target = (
-            index.resolve(res.account, target_type, rid, rname)
+            index.resolve(res.account, target_region, target_type, rid, rname)
             or _role_from_configuration(parsed, target_type, rname)
             or arn_for(
                 target_type,
@@ -645,7 +718,7 @@ class ConfigItemSet:
             if region != GLOBAL_REGION:
                 home.setdefault(account, region)
         out: dict[tuple[str, str], RegionInventory] = {}
-        for parsed in self._latest.values():
+        for parsed in _merge_same_arn(list(self._latest.values())):
             res = parsed.resource
             region = (
                 home.get(res.account, res.region) if res.region == GLOBAL_REGION else res.region
@@ -658,4 +731,59 @@ class ConfigItemSet:
             inv.add(parsed.collected)
             inv.types_covered.add(res.type)
             inv.relationships.extend(resolve_relationships(parsed, index, self.source))
+        for parsed in self._latest.values():  # a merged item's other type was seen too
+            res = parsed.resource
+            region = (
+                home.get(res.account, res.region) if res.region == GLOBAL_REGION else res.region
+            )
+            if (res.account, region) in out:
+                out[(res.account, region)].types_covered.add(res.type)
         return list(out.values())
+
+
+#: Of two types AWS Config records one resource under (same ARN), the one kept.
+_PREFERRED_TYPE = {"AWS::Elasticsearch::Domain": "AWS::OpenSearch::Domain"}
+
+
+def _merge_same_arn(parsed_items: list[ParsedItem]) -> list[ParsedItem]:
+    """Items that share an ARN become one resource holding the information of all of them.
+
+    AWS Config records an OpenSearch domain as `AWS::OpenSearch::Domain` and again as
+    `AWS::Elasticsearch::Domain`, with one ARN. The resource keeps the OpenSearch type; its
+    configuration, supplementary configuration and tags hold both items' keys (the newer
+    item's value first, so a case-insensitive lookup finds it), and both items'
+    relationships are resolved. Both types count as seen.
+    """
+    groups: dict[str, list[ParsedItem]] = {}
+    for parsed in parsed_items:
+        groups.setdefault(parsed.resource.id, []).append(parsed)
+    out: list[ParsedItem] = []
+    for group in groups.values():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        group.sort(key=lambda p: p.captured, reverse=True)
+        types = {p.resource.type for p in group}
+        kept_type = next(
+            (_PREFERRED_TYPE[t] for t in types if _PREFERRED_TYPE.get(t) in types),
+            group[0].resource.type,
+        )
+        base = next(p for p in group if p.resource.type == kept_type)
+        configuration: dict[str, Any] = {}
+        supplementary: dict[str, Any] = {}
+        tags: dict[str, str] = {}
+        for parsed in group:
+            for key, value in parsed.collected.configuration.items():
+                configuration.setdefault(key, value)
+            for key, value in parsed.collected.supplementary.items():
+                supplementary.setdefault(key, value)
+            for key, value in parsed.resource.tags.items():
+                tags.setdefault(key, value)
+        resource = base.resource.model_copy(update={"tags": tags})
+        merged = ParsedItem(
+            collected=CollectedResource(resource, configuration, supplementary),
+            relationships=[rel for parsed in group for rel in parsed.relationships],
+            captured=group[0].captured,
+        )
+        out.append(merged)
+    return out

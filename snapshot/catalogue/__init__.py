@@ -26,6 +26,12 @@ class Control:
     first_query: str  # one first-response query (Athena SQL or Logs Insights)
     attack_data_components: tuple[str, ...] = field(default=())  # MITRE ATT&CK
     partial_when: str = ""  # what makes it `partial` rather than `logged`
+    #: The configuration-item fields that decide it ("" = AWS Config does not record it).
+    item_fields: str = ""
+    #: The call that fills what the item lacks: the direct-API source makes it, a Config
+    #: source needs it only where the item does not hold the setting, and a run with no
+    #: credential for the account records `unknown` naming it.
+    fill_call: str = ""
 
 
 def _load() -> tuple[Control, ...]:

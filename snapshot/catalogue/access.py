@@ -45,6 +45,11 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=_L7,
         partial_when="",
+        item_fields=(
+            "supplementaryConfiguration.LoadBalancerAttributes accessLog (classic) / "
+            "access_logs.s3.* (ELBv2)"
+        ),
+        fill_call="elasticloadbalancing:DescribeLoadBalancerAttributes",
     ),
     Control(
         id="alb-connection-logs",
@@ -67,6 +72,8 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Network Traffic: Network Connection Creation",),
         partial_when="",
+        item_fields="supplementaryConfiguration.LoadBalancerAttributes connection_logs.s3.*",
+        fill_call="elasticloadbalancing:DescribeLoadBalancerAttributes",
     ),
     Control(
         id="cloudfront-logging",
@@ -92,6 +99,11 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=_L7,
         partial_when="",
+        item_fields=(
+            "AWS::CloudFront::Distribution distributionConfig.logging, "
+            "cacheBehaviors[].realtimeLogConfigArn"
+        ),
+        fill_call="logs:DescribeDeliveries (standard logging v2); cloudfront:GetDistributionConfig",
     ),
     Control(
         id="waf-logging",
@@ -119,6 +131,14 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=_L7,
         partial_when="LoggingFilter.DefaultBehavior=DROP (only matching requests are logged)",
+        item_fields=(
+            "AWS::WAFv2::LoggingConfiguration ResourceArn, LogDestinationConfigs (when a source "
+            "provides it)"
+        ),
+        fill_call=(
+            "wafv2:ListLoggingConfigurations; wafv2:ListResourcesForWebACL; "
+            "waf(-regional):GetLoggingConfiguration"
+        ),
     ),
     Control(
         id="s3-server-access-logs",
@@ -146,6 +166,8 @@ CONTROLS: tuple[Control, ...] = (
             "Cloud Storage: Cloud Storage Enumeration",
         ),
         partial_when="",
+        item_fields="AWS::S3::Bucket supplementaryConfiguration.BucketLoggingConfiguration",
+        fill_call="s3:GetBucketLogging",
     ),
     Control(
         id="apigateway-access-logs",
@@ -171,6 +193,8 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=_L7,
         partial_when="the log format lacks $context.identity.sourceIp",
+        item_fields="AWS::ApiGateway::Stage / AWS::ApiGatewayV2::Stage accessLogSettings",
+        fill_call="apigateway:GetStages",
     ),
     Control(
         id="apigateway-execution-logs",
@@ -195,6 +219,11 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Application Log: Application Log Content",),
         partial_when="loggingLevel ERROR, or only some methods log",
+        item_fields=(
+            "AWS::ApiGateway::Stage methodSettings['*/*'].loggingLevel; AWS::ApiGatewayV2::Stage "
+            "defaultRouteSettings.loggingLevel"
+        ),
+        fill_call="apigateway:GetStages",
     ),
     Control(
         id="appsync-logging",
@@ -214,5 +243,7 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Application Log: Application Log Content",),
         partial_when="fieldLogLevel ERROR",
+        item_fields="AWS::AppSync::GraphQLApi LogConfig.FieldLogLevel",
+        fill_call="appsync:ListGraphqlApis",
     ),
 )

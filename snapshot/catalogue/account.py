@@ -53,6 +53,12 @@ CONTROLS: tuple[Control, ...] = (
             "Logon Session: Logon Session Creation",
         ),
         partial_when="the only logging trails record read-only or write-only management events",
+        item_fields=(
+            "AWS::CloudTrail::Trail isMultiRegionTrail, homeRegion, includeGlobalServiceEvents; "
+            "IsLogging and EventSelectors where the item records them (CloudFormation-shaped "
+            "items)"
+        ),
+        fill_call="cloudtrail:GetTrailStatus IsLogging; cloudtrail:GetEventSelectors",
     ),
     Control(
         id="cloudtrail-s3-data-events",
@@ -87,6 +93,11 @@ CONTROLS: tuple[Control, ...] = (
         partial_when=(
             "only a key prefix or single objects are selected, or only read or only write events"
         ),
+        item_fields=(
+            "AWS::CloudTrail::Trail EventSelectors / AdvancedEventSelectors "
+            "(CloudFormation-shaped items)"
+        ),
+        fill_call="cloudtrail:GetEventSelectors",
     ),
     Control(
         id="cloudtrail-lambda-data-events",
@@ -113,6 +124,11 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Command: Command Execution",),
         partial_when="only read-only or only write-only data events are selected",
+        item_fields=(
+            "AWS::CloudTrail::Trail EventSelectors / AdvancedEventSelectors "
+            "(CloudFormation-shaped items)"
+        ),
+        fill_call="cloudtrail:GetEventSelectors",
     ),
     Control(
         id="cloudtrail-dynamodb-data-events",
@@ -140,6 +156,11 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Cloud Storage: Cloud Storage Access",),
         partial_when="only read-only or only write-only data events are selected",
+        item_fields=(
+            "AWS::CloudTrail::Trail EventSelectors / AdvancedEventSelectors "
+            "(CloudFormation-shaped items)"
+        ),
+        fill_call="cloudtrail:GetEventSelectors",
     ),
     Control(
         id="cloudtrail-insights",
@@ -164,6 +185,8 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Cloud Service: Cloud Service Enumeration",),
         partial_when="only one of ApiCallRateInsight and ApiErrorRateInsight is selected",
+        item_fields="AWS::CloudTrail::Trail InsightSelectors (CloudFormation-shaped items)",
+        fill_call="cloudtrail:GetInsightSelectors",
     ),
     Control(
         id="cloudtrail-integrity",
@@ -187,6 +210,10 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Cloud Service: Cloud Service Modification",),
         partial_when="only one of log file validation and KMS encryption is on",
+        item_fields=(
+            "AWS::CloudTrail::Trail logFileValidationEnabled, kmsKeyId, cloudWatchLogsLogGroupArn"
+        ),
+        fill_call="cloudtrail:DescribeTrails",
     ),
     Control(
         id="config-recorder",
@@ -222,6 +249,11 @@ CONTROLS: tuple[Control, ...] = (
             "recording only some resource types, or without a delivery channel, or the last "
             "recording attempt failed"
         ),
+        item_fields=(
+            "the resource's own configuration item (Config recorded it); "
+            "AWS::Config::ConfigurationRecorder recordingGroup"
+        ),
+        fill_call="config:DescribeConfigurationRecorderStatus; config:DescribeDeliveryChannels",
     ),
     Control(
         id="guardduty",
@@ -240,6 +272,11 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Network Traffic: Network Traffic Flow",),
         partial_when="",
+        item_fields=(
+            "AWS::GuardDuty::Detector Enable / Status (none, where Config records the type: "
+            "missing)"
+        ),
+        fill_call="guardduty:ListDetectors; guardduty:GetDetector",
     ),
     Control(
         id="detective",
@@ -256,6 +293,8 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Network Traffic: Network Traffic Flow",),
         partial_when="",
+        item_fields="AWS::Detective::Graph (its presence)",
+        fill_call="detective:ListGraphs; detective:ListInvitations",
     ),
     Control(
         id="securityhub",
@@ -272,5 +311,7 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Cloud Service: Cloud Service Modification",),
         partial_when="the hub is enabled but no security standard is enabled",
+        item_fields="AWS::SecurityHub::Hub; AWS::SecurityHub::Standard (their presence)",
+        fill_call="securityhub:DescribeHub; securityhub:GetEnabledStandards",
     ),
 )

@@ -25,6 +25,8 @@ CONTROLS: tuple[Control, ...] = (
         first_query=("fields @timestamp, @logStream, @message | sort @timestamp asc | limit 20"),
         attack_data_components=("Application Log: Application Log Content",),
         partial_when="retention is set to fewer than 365 days",
+        item_fields="AWS::Logs::LogGroup retentionInDays (items when a source provides them)",
+        fill_call="logs:DescribeLogGroups",
     ),
     Control(
         id="log-archive-separation",
@@ -49,5 +51,7 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Cloud Service: Cloud Service Disable",),
         partial_when="",
+        item_fields="the destinations other controls recorded (no call of its own)",
+        fill_call="",
     ),
 )

@@ -48,6 +48,11 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=_DB_ACCESS,
         partial_when="some of the engine's log types are exported",
+        item_fields=(
+            "AWS::RDS::DBInstance / AWS::RDS::DBCluster engine, enabledCloudwatchLogsExports, "
+            "dBClusterIdentifier (any key case)"
+        ),
+        fill_call="rds:DescribeDBClusters; rds:DescribeDBInstances",
     ),
     Control(
         id="redshift-audit-logging",
@@ -72,6 +77,8 @@ CONTROLS: tuple[Control, ...] = (
         attack_data_components=_DB_ACCESS,
         partial_when="CloudWatch destination exporting only some of connectionlog, userlog, "
         "useractivitylog",
+        item_fields="AWS::Redshift::Cluster supplementaryConfiguration.LoggingStatus",
+        fill_call="redshift:DescribeLoggingStatus",
     ),
     Control(
         id="docdb-log-exports",
@@ -93,6 +100,8 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=_DB_ACCESS,
         partial_when="one of audit, profiler exported",
+        item_fields="AWS::RDS::DBCluster / DBInstance engine=docdb, enabledCloudwatchLogsExports",
+        fill_call="rds:DescribeDBClusters",
     ),
     Control(
         id="neptune-log-exports",
@@ -113,6 +122,8 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=_DB_ACCESS,
         partial_when="",
+        item_fields="AWS::RDS::DBCluster / DBInstance engine=neptune, enabledCloudwatchLogsExports",
+        fill_call="rds:DescribeDBClusters",
     ),
     Control(
         id="elasticache-log-delivery",
@@ -138,6 +149,11 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Application Log: Application Log Content",),
         partial_when="one of slow-log, engine-log delivered",
+        item_fields=(
+            "AWS::ElastiCache::ReplicationGroup / CacheCluster LogDeliveryConfigurations, Engine, "
+            "ReplicationGroupId (items when a source provides them)"
+        ),
+        fill_call="elasticache:DescribeReplicationGroups; elasticache:DescribeCacheClusters",
     ),
     Control(
         id="opensearch-log-publishing",
@@ -161,6 +177,11 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=_DB_ACCESS,
         partial_when="some of the four log types published",
+        item_fields=(
+            "AWS::OpenSearch::Domain LogPublishingOptions; AWS::Elasticsearch::Domain "
+            "logPublishingOptions"
+        ),
+        fill_call="es:DescribeDomains",
     ),
     Control(
         id="mq-broker-logging",
@@ -177,5 +198,7 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=_DB_ACCESS,
         partial_when="ActiveMQ with general but not audit logs (or the reverse)",
+        item_fields="AWS::AmazonMQ::Broker Logs.General / Logs.Audit, EngineType",
+        fill_call="mq:DescribeBroker",
     ),
 )

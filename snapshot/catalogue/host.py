@@ -49,6 +49,14 @@ CONTROLS: tuple[Control, ...] = (
             "only the instance profile permits shipping logs; no metrics, streams or "
             "SSM inventory show the agent"
         ),
+        item_fields=(
+            "AWS::SSM::ManagedInstanceInventory AWS:Application.Content (amazon-cloudwatch-agent "
+            "installed)"
+        ),
+        fill_call=(
+            "cloudwatch:ListMetrics CWAgent; logs:DescribeLogStreams; iam:GetRole / "
+            "ListAttachedRolePolicies"
+        ),
     ),
     Control(
         id="ssm-managed",
@@ -70,6 +78,11 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Command: Command Execution",),
         partial_when="PingStatus ConnectionLost",
+        item_fields=(
+            "AWS::SSM::ManagedInstanceInventory AWS:InstanceInformation (the instance reports to "
+            "SSM)"
+        ),
+        fill_call="ssm:DescribeInstanceInformation PingStatus",
     ),
     Control(
         id="ssm-session-logging",
@@ -92,6 +105,8 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Command: Command Execution",),
         partial_when="",
+        item_fields="",
+        fill_call="ssm:GetDocument SSM-SessionManagerRunShell",
     ),
     Control(
         id="eks-control-plane-logs",
@@ -117,6 +132,11 @@ CONTROLS: tuple[Control, ...] = (
             "User Account: User Account Authentication",
         ),
         partial_when="some of api, audit, authenticator enabled",
+        item_fields=(
+            "AWS::EKS::Cluster Logging.ClusterLogging.EnabledTypes (logging.clusterLogging in the "
+            "Describe shape)"
+        ),
+        fill_call="eks:DescribeCluster",
     ),
     Control(
         id="ecs-task-logging",
@@ -142,6 +162,8 @@ CONTROLS: tuple[Control, ...] = (
         ),
         partial_when="some containers have no log driver, or keep logs on the host "
         "(json-file, journald)",
+        item_fields="AWS::ECS::TaskDefinition ContainerDefinitions[].LogConfiguration.LogDriver",
+        fill_call="ecs:DescribeTaskDefinition",
     ),
     Control(
         id="elasticbeanstalk-logging",
@@ -168,5 +190,10 @@ CONTROLS: tuple[Control, ...] = (
             "Command: Command Execution",
         ),
         partial_when="",
+        item_fields=(
+            "AWS::ElasticBeanstalk::Environment "
+            "optionSettings['aws:elasticbeanstalk:cloudwatch:logs'].StreamLogs"
+        ),
+        fill_call="elasticbeanstalk:DescribeConfigurationSettings",
     ),
 )

@@ -55,6 +55,11 @@ CONTROLS: tuple[Control, ...] = (
             "only ACCEPT or only REJECT traffic is captured, or only some of the resource's "
             "ENIs or subnets are covered"
         ),
+        item_fields=(
+            "AWS::EC2::FlowLog resourceId, trafficType, flowLogStatus (none, where Config records "
+            "AWS::EC2::FlowLog: missing)"
+        ),
+        fill_call="ec2:DescribeFlowLogs",
     ),
     Control(
         id="tgw-flow-logs",
@@ -78,6 +83,10 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Network Traffic: Network Traffic Flow",),
         partial_when="",
+        item_fields=(
+            "AWS::EC2::FlowLog resourceId (none, where Config records AWS::EC2::FlowLog: missing)"
+        ),
+        fill_call="ec2:DescribeFlowLogs",
     ),
     Control(
         id="resolver-query-logs",
@@ -108,6 +117,11 @@ CONTROLS: tuple[Control, ...] = (
             "Domain Name: Passive DNS",
         ),
         partial_when="",
+        item_fields=(
+            "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation ResourceId, Status "
+            "(none, where Config records the type: missing)"
+        ),
+        fill_call="route53resolver:ListResolverQueryLogConfigAssociations",
     ),
     Control(
         id="route53-query-logs",
@@ -132,6 +146,10 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Network Traffic: Network Traffic Content",),
         partial_when="",
+        item_fields=(
+            "AWS::Route53::HostedZone QueryLoggingConfig, VPCs / HostedZoneConfig.PrivateZone"
+        ),
+        fill_call="route53:ListQueryLoggingConfigs",
     ),
     Control(
         id="traffic-mirroring",
@@ -155,6 +173,11 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Network Traffic: Network Traffic Content",),
         partial_when="",
+        item_fields=(
+            "AWS::EC2::TrafficMirrorSession NetworkInterfaceId (none, where Config records the "
+            "type: missing)"
+        ),
+        fill_call="ec2:DescribeTrafficMirrorSessions",
     ),
     Control(
         id="network-firewall-logs",
@@ -183,5 +206,10 @@ CONTROLS: tuple[Control, ...] = (
             "Network Traffic: Network Traffic Content",
         ),
         partial_when="only one of ALERT and FLOW logs has a destination",
+        item_fields=(
+            "AWS::NetworkFirewall::LoggingConfiguration FirewallArn, "
+            "LoggingConfiguration.LogDestinationConfigs (when a source provides it)"
+        ),
+        fill_call="network-firewall:DescribeLoggingConfiguration",
     ),
 )

@@ -38,6 +38,14 @@ CONTROLS: tuple[Control, ...] = (
             "Command: Command Execution",
         ),
         partial_when="",
+        item_fields=(
+            "AWS::Lambda::Function role, loggingConfig; AWS::IAM::Role rolePolicyList, "
+            "attachedManagedPolicies; AWS::IAM::Policy policyVersionList"
+        ),
+        fill_call=(
+            "iam:GetRole / ListRolePolicies / GetRolePolicy / ListAttachedRolePolicies / "
+            "GetPolicyVersion; logs:DescribeLogGroups"
+        ),
     ),
     Control(
         id="stepfunctions-logging",
@@ -61,6 +69,8 @@ CONTROLS: tuple[Control, ...] = (
             "Cloud Service: Cloud Service Modification",
         ),
         partial_when="level ERROR or FATAL (only failed executions are logged)",
+        item_fields="AWS::StepFunctions::StateMachine LoggingConfiguration.Level / Destinations",
+        fill_call="states:DescribeStateMachine",
     ),
     Control(
         id="codebuild-logging",
@@ -80,6 +90,8 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Command: Command Execution",),
         partial_when="",
+        item_fields="AWS::CodeBuild::Project logsConfig.cloudWatchLogs.status / s3Logs.status",
+        fill_call="codebuild:BatchGetProjects",
     ),
     Control(
         id="glue-job-logging",
@@ -101,6 +113,8 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Application Log: Application Log Content",),
         partial_when="continuous logging off: only end-of-run output and error logs",
+        item_fields="AWS::Glue::Job DefaultArguments['--enable-continuous-cloudwatch-log']",
+        fill_call="glue:GetJobs",
     ),
     Control(
         id="bedrock-invocation-logging",
@@ -122,5 +136,7 @@ CONTROLS: tuple[Control, ...] = (
         ),
         attack_data_components=("Application Log: Application Log Content",),
         partial_when="",
+        item_fields="",
+        fill_call="bedrock:GetModelInvocationLoggingConfiguration",
     ),
 )

@@ -29,6 +29,8 @@ FIELDS = (
     "first_query",
     "attack_data_components",
     "partial_when",
+    "item_fields",
+    "fill_call",
 )
 
 
@@ -115,8 +117,9 @@ def render_table(rows: tuple[Control, ...], width: int | None = None) -> str:
         Text(
             f"{len(rows)} controls (baseline ones are scored, extended ones shown). "
             "`blindspot controls --format markdown` adds how each is evaluated, where its "
-            "logs land, the remediation command, a first-response query and ATT&CK data "
-            "components."
+            "logs land, the remediation command, a first-response query, ATT&CK data "
+            "components, the configuration-item fields that decide it and the call that "
+            "fills what the item lacks."
         )
     )
     return out.getvalue()

@@ -10,7 +10,6 @@ from moto import mock_aws
 from collectors.aws.session import AwsContext
 from collectors.coverage import runner
 from collectors.coverage.probes import account
-from collectors.coverage.records import OFFLINE_EVIDENCE
 from collectors.inventory.base import CollectedResource, RegionInventory
 from snapshot.catalogue import CONTROLS_BY_ID
 from snapshot.model import ACCOUNT_TYPE, REGION_TYPE, Resource, Status
@@ -131,7 +130,13 @@ def test_offline_source_runs_offline_probes_and_marks_the_rest_unknown():
     retention = [c for c in coverage[group] if c.control == "log-retention"]
     assert [c.status for c in retention] == [Status.partial]  # decided from the inventory
     flow = [c for c in coverage[vpc] if c.control == "vpc-flow-logs"]
-    assert [(c.status, c.evidence) for c in flow] == [(Status.unknown, OFFLINE_EVIDENCE)]
+    assert [(c.status, c.evidence, c.operation) for c in flow] == [
+        (
+            Status.unknown,
+            f"no credential for account {ACCOUNT}: ec2:DescribeFlowLogs not made",
+            "ec2:DescribeFlowLogs",
+        )
+    ]
     trail = [c for c in coverage[region_id()] if c.control == "cloudtrail-management-events"]
     assert [c.status for c in trail] == [Status.unknown]
     inherited = [c for c in coverage[vpc] if c.control == "cloudtrail-management-events"]

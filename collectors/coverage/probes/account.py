@@ -23,6 +23,7 @@ from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
 from ...inventory.config_service import take_recorder_reads
 from ..base import ProbeContext
+from ..items import recorded_by_group
 from ..records import OFFLINE_EVIDENCE, record
 from ..resolve import region_resources, resources_of
 from ..trails import (
@@ -346,21 +347,6 @@ def config_resource_types() -> frozenset[str]:
     return frozenset(model.shape_for("ResourceType").enum)
 
 
-def _recorded(group: dict[str, Any], rtype: str, is_global: bool) -> bool:
-    strategy = (group.get("recordingStrategy") or {}).get("useOnly")
-    excluded = set((group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or [])
-    listed = set(group.get("resourceTypes") or [])
-    if strategy == "EXCLUSION_BY_RESOURCE_TYPES":
-        return rtype not in excluded
-    if strategy == "INCLUSION_BY_RESOURCE_TYPES" or (
-        not group.get("allSupported", True) and strategy is None
-    ):
-        return rtype in listed
-    if is_global and not group.get("includeGlobalResourceTypes", False):
-        return rtype in listed
-    return True
-
-
 def probe_config_recorder(ctx: ProbeContext) -> None:
     """The region's Config recorder; per-type recording is copied onto resources later."""
     region_id = _region_id(ctx)
@@ -507,7 +493,7 @@ def _config_for_resource(
         status, evidence = config["status"], config["evidence"]
         if status is not Status.unknown:
             status = Status.missing
-    elif _recorded(group, item.type, is_global):
+    elif recorded_by_group(group, item.type, is_global):
         status = Status.logged if config["status"] is not Status.unknown else Status.unknown
         evidence = f"config:DescribeConfigurationRecorders: recordingGroup records {item.type}"
     else:

@@ -20,8 +20,10 @@ from typing import Any
 from snapshot.model import Status
 from snapshot.sanitize import clean_single_line
 
+from ...inventory.base import CollectedResource
 from ..base import ProbeContext
-from ..records import mark_unknown, offline_capable, record
+from ..items import has, is_config_source, item_operation, lookup, pascal
+from ..records import mark_unknown, offline_capable, record, skipped
 from ._common import list_all
 from .serverless import CALL_ERRORS, ensure_resource, log_group_arn
 
@@ -67,6 +69,19 @@ def _control_for(engine: str) -> tuple[str, str]:
     return _FAMILY.get(engine.lower(), ("rds-log-exports", "rds"))
 
 
+def engine_controls(item: CollectedResource) -> frozenset[str] | None:
+    """The RDS-family controls that apply to an RDS resource: its engine's only.
+
+    DocumentDB and Neptune are recorded as `AWS::RDS::DB*` too, so applicability follows the
+    item's engine; an item without an engine gets `rds-log-exports` alone. None for
+    resources of other types (every control of their type applies).
+    """
+    if item.type not in (DB_INSTANCE, DB_CLUSTER):
+        return None
+    engine = str(lookup(item.configuration, "engine") or "")
+    return frozenset({_control_for(engine)[0]})
+
+
 def _exports_status(expected: tuple[str, ...], enabled: list[str]) -> Status:
     got = [t for t in expected if t in enabled]
     if len(got) == len(expected):
@@ -81,11 +96,13 @@ def _exports_status(expected: tuple[str, ...], enabled: list[str]) -> Status:
 def probe_db_log_exports(ctx: ProbeContext) -> None:
     """rds-log-exports, docdb-log-exports, neptune-log-exports: CloudWatch Logs exports.
 
-    Reads the inventory's configurations when its source listed both RDS types (no call).
+    Reads the inventory's configurations when its source listed both RDS types (no call),
+    or when there is no credential for the account (Config holds the exports).
     """
     covered = {DB_INSTANCE, DB_CLUSTER} <= ctx.inventory.types_covered
+    from_items = covered or ctx.aws is None
     try:
-        if covered or ctx.aws is None:
+        if from_items:
             clusters, instances = _dbs_from_inventory(ctx)
         else:
             rds = ctx.client("rds")
@@ -94,7 +111,7 @@ def probe_db_log_exports(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="rds", operation="DescribeDBClusters/DescribeDBInstances")
         for item in ctx.inventory.of_type(DB_INSTANCE, DB_CLUSTER):
-            engine = str(item.configuration.get("engine") or "")
+            engine = str(lookup(item.configuration, "engine") or "")
             record(
                 ctx,
                 item.id,
@@ -104,84 +121,127 @@ def probe_db_log_exports(ctx: ProbeContext) -> None:
                 operation="rds:DescribeDBInstances",
             )
         return
+    fields = "enabledCloudwatchLogsExports"
+    config_items = from_items and (ctx.aws is None or is_config_source(ctx.inventory))
+    cluster_op = item_operation(DB_CLUSTER, fields) if config_items else "rds:DescribeDBClusters"
+    instance_op = item_operation(DB_INSTANCE, fields) if config_items else "rds:DescribeDBInstances"
     decided: dict[str, tuple[str, Status, str, str | None]] = {}
     for cluster in clusters:
-        identifier = cluster["DBClusterIdentifier"]
-        arn = cluster.get("DBClusterArn") or (
-            f"arn:aws:rds:{ctx.region}:{ctx.account}:cluster:{identifier}"
-        )
-        ensure_resource(
-            ctx,
-            arn=arn,
-            type_=DB_CLUSTER,
-            resource_id=identifier,
-            name=identifier,
-            tags=_tags(cluster.get("TagList")),
-        )
-        decision = _decide_exports(ctx, arn, identifier, cluster, "cluster", "DescribeDBClusters")
+        decision = _isolated(ctx, cluster, "DBClusterArn", _cluster_exports, cluster_op)
         if decision:
-            decided[identifier] = decision
+            decided[str(cluster["DBClusterIdentifier"])] = decision
     for instance in instances:
-        identifier = instance["DBInstanceIdentifier"]
-        arn = instance.get("DBInstanceArn") or (
-            f"arn:aws:rds:{ctx.region}:{ctx.account}:db:{identifier}"
-        )
-        ensure_resource(
-            ctx,
-            arn=arn,
-            type_=DB_INSTANCE,
-            resource_id=identifier,
-            name=identifier,
-            tags=_tags(instance.get("TagList")),
-        )
-        cluster_id = instance.get("DBClusterIdentifier")
-        if cluster_id and cluster_id in decided:
-            control_id, status, cluster_arn, destination = decided[cluster_id]
+        _isolated(ctx, instance, "DBInstanceArn", _instance_exports, instance_op, decided)
+
+
+def _isolated(ctx: ProbeContext, db: dict[str, Any], arn_key: str, decide: Any, *args: Any) -> Any:
+    """One database decided; a failure records that one `unknown`, the others still decided."""
+    try:
+        return decide(ctx, db, *args)
+    except Exception as exc:
+        error = ctx.fail(exc, service="blindspot", operation="database.probe_db_log_exports")
+        arn = db.get(arn_key)
+        if arn:
+            engine = str(db.get("Engine") or "")
             record(
                 ctx,
-                arn,
-                control_id,
-                status,
-                f"rds:DescribeDBClusters: log exports are set on cluster "
-                f"{clean_single_line(cluster_id)}",
-                inherited_from=cluster_arn,
-                destination=destination,
-                operation="rds:DescribeDBClusters",
-            )
-            continue
-        engine = str(instance.get("Engine") or "")
-        if cluster_id and (engine.startswith(("aurora", "docdb", "neptune"))):
-            # Exports of these engines exist only on the cluster, which was not seen.
-            record(
-                ctx,
-                arn,
+                str(arn),
                 _control_for(engine)[0],
                 Status.unknown,
-                f"rds:DescribeDBInstances: {clean_single_line(engine)} instance of cluster "
-                f"{clean_single_line(cluster_id)}, which was not found",
-                operation="rds:DescribeDBClusters",
+                f"evaluation failed ({error.code}): {error.message}",
             )
-            continue
-        _decide_exports(ctx, arn, identifier, instance, "instance", "DescribeDBInstances")
+        return None
+
+
+def _cluster_exports(
+    ctx: ProbeContext, cluster: dict[str, Any], operation: str
+) -> tuple[str, Status, str, str | None] | None:
+    identifier = str(cluster["DBClusterIdentifier"])
+    arn = cluster.get("DBClusterArn") or (
+        f"arn:aws:rds:{ctx.region}:{ctx.account}:cluster:{identifier}"
+    )
+    ensure_resource(
+        ctx,
+        arn=arn,
+        type_=DB_CLUSTER,
+        resource_id=identifier,
+        name=identifier,
+        tags=_tags(cluster.get("TagList")),
+    )
+    return _decide_exports(ctx, arn, identifier, cluster, "cluster", operation)
+
+
+def _instance_exports(
+    ctx: ProbeContext,
+    instance: dict[str, Any],
+    operation: str,
+    decided: dict[str, tuple[str, Status, str, str | None]],
+) -> None:
+    identifier = str(instance["DBInstanceIdentifier"])
+    arn = instance.get("DBInstanceArn") or (
+        f"arn:aws:rds:{ctx.region}:{ctx.account}:db:{identifier}"
+    )
+    ensure_resource(
+        ctx,
+        arn=arn,
+        type_=DB_INSTANCE,
+        resource_id=identifier,
+        name=identifier,
+        tags=_tags(instance.get("TagList")),
+    )
+    cluster_id = instance.get("DBClusterIdentifier")
+    cluster_op = operation.replace("DBInstance", "DBCluster").replace(
+        "DescribeDBInstances", "DescribeDBClusters"
+    )
+    if cluster_id and cluster_id in decided:
+        control_id, status, cluster_arn, destination = decided[cluster_id]
+        record(
+            ctx,
+            arn,
+            control_id,
+            status,
+            f"{cluster_op}: log exports are set on cluster {clean_single_line(cluster_id)}",
+            inherited_from=cluster_arn,
+            destination=destination,
+            operation=cluster_op,
+        )
+        return
+    engine = str(instance.get("Engine") or "")
+    if cluster_id and (engine.startswith(("aurora", "docdb", "neptune"))):
+        # Exports of these engines exist only on the cluster, which was not seen.
+        record(
+            ctx,
+            arn,
+            _control_for(engine)[0],
+            Status.unknown,
+            f"{operation}: {clean_single_line(engine)} instance of cluster "
+            f"{clean_single_line(cluster_id)}, which was not found",
+            operation=cluster_op,
+        )
+        return
+    _decide_exports(ctx, arn, identifier, instance, "instance", operation)
 
 
 def _dbs_from_inventory(ctx: ProbeContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Clusters and instances in API shape, from AWS Config-shaped configurations.
 
-    Config (and the direct-API source, which mimics it) keeps the Describe output with the
-    first letter of each key lower-cased: `dBClusterIdentifier`, `enabledCloudwatchLogsExports`.
+    Config keeps the Describe output with its own key case, which varied over the years:
+    `dbclusterIdentifier`, `dBClusterIdentifier` and `DBClusterIdentifier` all occur for
+    one field, so every key is looked up without regard to case (`..items.lookup`).
     """
 
-    def api_shape(item: Any, id_key: str, arn_key: str) -> dict[str, Any]:
+    def api_shape(item: CollectedResource, id_key: str, arn_key: str) -> dict[str, Any]:
         config = item.configuration
-        return {
-            id_key: config.get(id_key[:1].lower() + id_key[1:]) or item.resource.name,
-            arn_key: item.id,
-            "Engine": config.get("engine") or "",
-            "EnabledCloudwatchLogsExports": config.get("enabledCloudwatchLogsExports") or [],
-            "DBClusterIdentifier": config.get("dBClusterIdentifier"),
-            "ActivityStreamStatus": config.get("activityStreamStatus"),
+        shaped = {
+            "Engine": lookup(config, "engine", default=""),
+            "EnabledCloudwatchLogsExports": lookup(config, "enabledCloudwatchLogsExports") or [],
+            "ActivityStreamStatus": lookup(config, "activityStreamStatus"),
+            "DBClusterIdentifier": lookup(config, "DBClusterIdentifier"),
         }
+        # The resource's own identifier last: for a cluster it is DBClusterIdentifier.
+        shaped[id_key] = lookup(config, id_key) or item.resource.name or item.resource.resource_id
+        shaped[arn_key] = item.id
+        return shaped
 
     clusters = [
         api_shape(item, "DBClusterIdentifier", "DBClusterArn")
@@ -212,7 +272,7 @@ def _decide_exports(
     enabled = [str(t) for t in db.get("EnabledCloudwatchLogsExports") or []]
     shown = ",".join(enabled) or "none"
     evidence = (
-        f"rds:{operation}: {clean_single_line(engine)} {kind} "
+        f"{operation}: {clean_single_line(engine)} {kind} "
         f"{clean_single_line(identifier)} EnabledCloudwatchLogsExports={shown}"
     )
     if expected is None:
@@ -222,7 +282,7 @@ def _decide_exports(
             control_id,
             Status.logged if enabled else Status.missing,
             evidence,
-            operation=f"rds:{operation}",
+            operation=operation,
             notes=["engine not in the catalogue: any export counts"],
         )
         return None
@@ -248,7 +308,7 @@ def _decide_exports(
         status,
         evidence,
         destination=destination,
-        operation=f"rds:{operation}",
+        operation=operation,
         notes=notes,
     )
     return control_id, status, arn, destination
@@ -259,9 +319,17 @@ def _decide_exports(
 REDSHIFT_LOGS = ("connectionlog", "userlog", "useractivitylog")
 
 
+@offline_capable
 def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
-    """redshift-audit-logging: DescribeLoggingStatus of every provisioned cluster."""
+    """redshift-audit-logging: DescribeLoggingStatus of every provisioned cluster.
+
+    AWS Config records the same answer as the cluster's `supplementaryConfiguration`
+    `LoggingStatus`; without a credential that is what decides.
+    """
     control_id = "redshift-audit-logging"
+    if ctx.aws is None:
+        _redshift_from_items(ctx)
+        return
     client = ctx.client("redshift")
     try:
         clusters = list_all(client, "describe_clusters", "Clusters")
@@ -303,9 +371,25 @@ def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
         _decide_redshift(ctx, arn, shown, status)
 
 
-def _decide_redshift(ctx: ProbeContext, arn: str, shown: str, status: dict[str, Any]) -> None:
+def _redshift_from_items(ctx: ProbeContext) -> None:
+    operation = item_operation(REDSHIFT_CLUSTER, "supplementaryConfiguration.LoggingStatus")
+    for item in ctx.inventory.of_type(REDSHIFT_CLUSTER):
+        status = lookup(item.supplementary, "LoggingStatus")
+        if not isinstance(status, dict):
+            skipped(ctx, [item.id], "redshift-audit-logging")
+            continue
+        shown = clean_single_line(str(lookup(item.configuration, "clusterIdentifier") or ""))
+        _decide_redshift(ctx, item.id, shown or item.resource.name, pascal(status), operation)
+
+
+def _decide_redshift(
+    ctx: ProbeContext,
+    arn: str,
+    shown: str,
+    status: dict[str, Any],
+    operation: str = "redshift:DescribeLoggingStatus",
+) -> None:
     control_id = "redshift-audit-logging"
-    operation = "redshift:DescribeLoggingStatus"
     if not status.get("LoggingEnabled"):
         record(
             ctx,
@@ -383,10 +467,18 @@ def _elasticache_destination(ctx: ProbeContext, name: str | None) -> str | None:
     return log_group_arn(ctx.region, ctx.account, name)
 
 
+@offline_capable
 def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
     """elasticache-log-delivery: slow-log and engine-log delivery of Redis/Valkey."""
     control_id = "elasticache-log-delivery"
     operation = "elasticache:DescribeReplicationGroups"
+    if ctx.aws is None:
+        groups, clusters, missing = _elasticache_from_items(ctx)
+        skipped(ctx, missing, control_id)
+        _decide_elasticache(
+            ctx, groups, clusters, item_operation(REPLICATION_GROUP, "LogDeliveryConfigurations")
+        )
+        return
     client = ctx.client("elasticache")
     try:
         groups = list_all(client, "describe_replication_groups", "ReplicationGroups")
@@ -401,6 +493,49 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
             operation=operation,
         )
         return
+    _decide_elasticache(ctx, groups, clusters, operation)
+
+
+def _elasticache_from_items(
+    ctx: ProbeContext,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Replication groups and cache clusters in API shape from items that hold the fields."""
+    groups: list[dict[str, Any]] = []
+    clusters: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for item in ctx.inventory.of_type(REPLICATION_GROUP, CACHE_CLUSTER):
+        config = item.configuration
+        if not has(config, "LogDeliveryConfigurations") and not (
+            item.type == CACHE_CLUSTER and lookup(config, "Engine") == "memcached"
+        ):
+            missing.append(item.id)
+            continue
+        shaped = pascal(config)
+        shaped["ARN"] = item.id
+        shaped["LogDeliveryConfigurations"] = pascal(
+            lookup(config, "LogDeliveryConfigurations") or []
+        )
+        shaped["Engine"] = lookup(config, "Engine")
+        shaped["ReplicationGroupId"] = lookup(config, "ReplicationGroupId")
+        short = item.resource.resource_id or item.resource.name
+        if item.type == REPLICATION_GROUP:
+            shaped["ReplicationGroupId"] = shaped["ReplicationGroupId"] or short
+            groups.append(shaped)
+        else:
+            shaped["CacheClusterId"] = lookup(config, "CacheClusterId") or short
+            clusters.append(shaped)
+    return groups, clusters, missing
+
+
+def _decide_elasticache(
+    ctx: ProbeContext,
+    groups: list[dict[str, Any]],
+    clusters: list[dict[str, Any]],
+    operation: str,
+) -> None:
+    control_id = "elasticache-log-delivery"
+    cluster_op = operation.replace("DescribeReplicationGroups", "DescribeCacheClusters")
+    cluster_op = cluster_op.replace(REPLICATION_GROUP, CACHE_CLUSTER)
     decided: dict[str, tuple[Status, str, str | None]] = {}
     for group in groups:
         gid = group["ReplicationGroupId"]
@@ -437,8 +572,8 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
                 arn,
                 control_id,
                 Status.not_applicable,
-                f"elasticache:DescribeCacheClusters: {shown} is memcached (no log delivery)",
-                operation="elasticache:DescribeCacheClusters",
+                f"{cluster_op}: {shown} is memcached (no log delivery)",
+                operation=cluster_op,
             )
             continue
         group_id = cluster.get("ReplicationGroupId")
@@ -462,10 +597,9 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
             arn,
             control_id,
             _exports_status(ELASTICACHE_LOGS, active),
-            f"elasticache:DescribeCacheClusters: {shown} "
-            f"LogDeliveryConfigurations={','.join(active) or 'none'}",
+            f"{cluster_op}: {shown} LogDeliveryConfigurations={','.join(active) or 'none'}",
             destination=_elasticache_destination(ctx, target),
-            operation="elasticache:DescribeCacheClusters",
+            operation=cluster_op,
         )
 
 
@@ -475,10 +609,14 @@ OPENSEARCH_LOGS = ("AUDIT_LOGS", "ES_APPLICATION_LOGS", "SEARCH_SLOW_LOGS", "IND
 _DESCRIBE_BATCH = 5  # DescribeDomains takes at most 5 names
 
 
+@offline_capable
 def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
     """opensearch-log-publishing: LogPublishingOptions of every domain."""
     control_id = "opensearch-log-publishing"
     operation = "es:DescribeDomains"
+    if ctx.aws is None:
+        _opensearch_from_items(ctx)
+        return
     client = ctx.client("opensearch")
     try:
         names = [d["DomainName"] for d in client.list_domain_names().get("DomainNames", [])]
@@ -500,36 +638,62 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
         name = domain["DomainName"]
         arn = domain.get("ARN") or f"arn:aws:es:{ctx.region}:{ctx.account}:domain/{name}"
         ensure_resource(ctx, arn=arn, type_=OPENSEARCH_DOMAIN, resource_id=name, name=name)
-        options = domain.get("LogPublishingOptions") or {}
-        enabled = [t for t in OPENSEARCH_LOGS if (options.get(t) or {}).get("Enabled")]
-        destination = next(
-            (
-                options[t].get("CloudWatchLogsLogGroupArn")
-                for t in enabled
-                if options[t].get("CloudWatchLogsLogGroupArn")
-            ),
-            None,
+        _decide_domain(ctx, arn, name, domain, operation)
+
+
+def _opensearch_from_items(ctx: ProbeContext) -> None:
+    """LogPublishingOptions from the domain's items (OpenSearch and Elasticsearch shapes).
+
+    AWS Config records one domain under both types, with one ARN; the inventory keeps one
+    resource holding both items' configurations (`ConfigItemSet`), so either spelling
+    decides. An item without the field leaves the domain to es:DescribeDomains.
+    """
+    for item in ctx.inventory.of_type(OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain"):
+        config = item.configuration
+        if not has(config, "LogPublishingOptions"):
+            skipped(ctx, [item.id], "opensearch-log-publishing")
+            continue
+        domain = {
+            "LogPublishingOptions": pascal(lookup(config, "LogPublishingOptions") or {}),
+            "AdvancedSecurityOptions": pascal(lookup(config, "AdvancedSecurityOptions") or {}),
+        }
+        name = str(lookup(config, "DomainName") or item.resource.name)
+        _decide_domain(
+            ctx, item.id, name, domain, item_operation(item.type, "LogPublishingOptions")
         )
-        notes = []
-        if enabled and len(enabled) < len(OPENSEARCH_LOGS):
-            notes.append(
-                "not published: " + ", ".join(t for t in OPENSEARCH_LOGS if t not in enabled)
-            )
-        if "AUDIT_LOGS" not in enabled and not (domain.get("AdvancedSecurityOptions") or {}).get(
-            "Enabled"
-        ):
-            notes.append("audit logs need fine-grained access control (AdvancedSecurityOptions)")
-        record(
-            ctx,
-            arn,
-            control_id,
-            _exports_status(OPENSEARCH_LOGS, enabled),
-            f"{operation}: domain {clean_single_line(name)} LogPublishingOptions enabled="
-            f"{','.join(enabled) or 'none'}",
-            destination=clean_single_line(destination.removesuffix(":*")) if destination else None,
-            operation=operation,
-            notes=notes,
-        )
+
+
+def _decide_domain(
+    ctx: ProbeContext, arn: str, name: str, domain: dict[str, Any], operation: str
+) -> None:
+    options = domain.get("LogPublishingOptions") or {}
+    enabled = [t for t in OPENSEARCH_LOGS if (options.get(t) or {}).get("Enabled")]
+    destination = next(
+        (
+            options[t].get("CloudWatchLogsLogGroupArn")
+            for t in enabled
+            if options[t].get("CloudWatchLogsLogGroupArn")
+        ),
+        None,
+    )
+    notes = []
+    if enabled and len(enabled) < len(OPENSEARCH_LOGS):
+        notes.append("not published: " + ", ".join(t for t in OPENSEARCH_LOGS if t not in enabled))
+    if "AUDIT_LOGS" not in enabled and not (domain.get("AdvancedSecurityOptions") or {}).get(
+        "Enabled"
+    ):
+        notes.append("audit logs need fine-grained access control (AdvancedSecurityOptions)")
+    record(
+        ctx,
+        arn,
+        "opensearch-log-publishing",
+        _exports_status(OPENSEARCH_LOGS, enabled),
+        f"{operation}: domain {clean_single_line(name)} LogPublishingOptions enabled="
+        f"{','.join(enabled) or 'none'}",
+        destination=clean_single_line(destination.removesuffix(":*")) if destination else None,
+        operation=operation,
+        notes=notes,
+    )
 
 
 # --------------------------------------------------------------------------- Amazon MQ
@@ -537,10 +701,23 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
 MQ_BROKER = "AWS::AmazonMQ::Broker"
 
 
+@offline_capable
 def probe_mq_broker_logging(ctx: ProbeContext) -> None:
     """mq-broker-logging: general (and, for ActiveMQ, audit) logs to CloudWatch Logs."""
     control_id = "mq-broker-logging"
     operation = "mq:DescribeBroker"
+    if ctx.aws is None:
+        for item in ctx.inventory.of_type(MQ_BROKER):
+            if not has(item.configuration, "Logs"):
+                skipped(ctx, [item.id], control_id)
+                continue
+            broker = {
+                "Logs": pascal(lookup(item.configuration, "Logs") or {}),
+                "EngineType": lookup(item.configuration, "EngineType") or "",
+            }
+            name = str(lookup(item.configuration, "BrokerName") or item.resource.name)
+            _decide_broker(ctx, item.id, name, broker, item_operation(MQ_BROKER, "Logs"))
+        return
     client = ctx.client("mq")
     try:
         brokers = list_all(client, "list_brokers", "BrokerSummaries")
@@ -570,23 +747,30 @@ def probe_mq_broker_logging(ctx: ProbeContext) -> None:
                 operation=operation,
             )
             continue
-        logs = broker.get("Logs") or {}
-        engine = str(broker.get("EngineType") or summary.get("EngineType") or "")
-        wanted = ["General", "Audit"] if engine.upper() == "ACTIVEMQ" else ["General"]
-        enabled = [kind for kind in wanted if logs.get(kind)]
-        group = str(logs.get("GeneralLogGroup") or logs.get("AuditLogGroup") or "")
-        if group and not group.startswith("arn:"):
-            group = log_group_arn(ctx.region, ctx.account, group)
-        record(
-            ctx,
-            arn,
-            control_id,
-            _exports_status(tuple(wanted), enabled),
-            f"{operation}: {clean_single_line(engine)} broker {clean_single_line(name)} "
-            + ", ".join(f"Logs.{kind}={bool(logs.get(kind))}" for kind in wanted),
-            destination=clean_single_line(group).removesuffix(":*") if group and enabled else None,
-            operation=operation,
-        )
+        broker.setdefault("EngineType", summary.get("EngineType"))
+        _decide_broker(ctx, arn, name, broker, operation)
+
+
+def _decide_broker(
+    ctx: ProbeContext, arn: str, name: str, broker: dict[str, Any], operation: str
+) -> None:
+    logs = broker.get("Logs") or {}
+    engine = str(broker.get("EngineType") or "")
+    wanted = ["General", "Audit"] if engine.upper() == "ACTIVEMQ" else ["General"]
+    enabled = [kind for kind in wanted if logs.get(kind)]
+    group = str(logs.get("GeneralLogGroup") or logs.get("AuditLogGroup") or "")
+    if group and not group.startswith("arn:"):
+        group = log_group_arn(ctx.region, ctx.account, group)
+    record(
+        ctx,
+        arn,
+        "mq-broker-logging",
+        _exports_status(tuple(wanted), enabled),
+        f"{operation}: {clean_single_line(engine)} broker {clean_single_line(name)} "
+        + ", ".join(f"Logs.{kind}={bool(logs.get(kind))}" for kind in wanted),
+        destination=clean_single_line(group).removesuffix(":*") if group and enabled else None,
+        operation=operation,
+    )
 
 
 PROBES = (

@@ -1,0 +1,217 @@
+"""`open_snapshot`: a snapshot file streamed into compact records, one batch at a time.
+
+What it returns is a `Snapshot` whose small parts (scope, accounts, errors, tool ...) are the
+pydantic models, validated as `load_snapshot` validates them, and whose `resources` and
+`relationships` are lists of msgspec records with the same fields (`records`): read-only
+data for the graph, the report and the explorer, not for writing back (use `load_snapshot`
+for that). Every problem a file can have is the same one-line `SnapshotError` as there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from pydantic import ValidationError
+
+from snapshot.index.records import (
+    Interner,
+    LeanResourceRecord,
+    RelationshipRecord,
+    ResourceRecord,
+)
+from snapshot.index.scan import ScanError, Scanner
+from snapshot.index.source import BoundedSource, SourceError
+from snapshot.model import Snapshot
+from snapshot.sanitize import clean_json_text, clean_single_line
+
+#: Top-level arrays decoded into records, with the bytes between two of their elements as
+#: blindspot writes them (the batch-cutting hint).
+RECORD_ARRAYS = {"resources": b'},{"id":', "relationships": b'},{"source":'}
+
+
+class ReadError(Exception):
+    """A problem with the file; `str()` is one line, the caller prefixes the file name."""
+
+
+def _text(data: bytes, offset: int) -> str:
+    """UTF-8 text with control characters neutralised, as `parse_snapshot` does."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"not UTF-8 text (byte {max(0, offset + exc.start - 1)})") from None
+    return clean_json_text(text)
+
+
+def _location(path: str) -> str:
+    """msgspec's `$[3].coverage[0].layer` as pydantic's `3.coverage.0.layer`."""
+    return path.removeprefix("$").replace("[", ".").replace("]", "").strip(".")
+
+
+class _Records:
+    """Decodes one top-level array's batches into records, shared strings and all."""
+
+    def __init__(self, key: str, kind: type[Any], interner: Interner, reader: _Reader) -> None:
+        self.key = key
+        self.decode = msgspec.json.Decoder(list[kind]).decode  # type: ignore[valid-type]
+        #: Lean records skip fields; the full decoder still checks them (its result is
+        #: dropped at once), so that a file is refused by every command alike.
+        self.validate: Callable[[str], object] | None = None
+        self.share: Callable[[list[Any]], None]
+        if key == "resources":
+            self.share = partial(interner.resources, details=reader.details)
+            if not reader.details:
+                full: Any = ResourceRecord
+                self.validate = msgspec.json.Decoder(list[full]).decode
+        else:
+            self.share = interner.relationships
+        self.items: list[Any] = []
+        self.reader = reader
+
+    def __call__(self, batch: bytes, first: int) -> int:
+        if self.reader.problem is not None:  # keep reading for schema_version, keep nothing
+            return len(msgspec.json.decode(batch, type=list[msgspec.Raw]))
+        text = _text(batch, self.reader.scanner.offset())
+        try:
+            if self.validate is not None:
+                self.validate(text)
+            records = self.decode(text)
+        except msgspec.ValidationError as exc:
+            message = str(exc)
+            where = ""
+            if " - at `" in message:
+                message, _, path = message.rpartition(" - at `")
+                where = _location(path.rstrip("`"))
+                head, _, rest = where.partition(".")
+                if head.isdigit():
+                    where = f"{int(head) + first}" + (f".{rest}" if rest else "")
+            where = clean_single_line(f"{self.key}.{where}" if where else self.key)[:200]
+            self.reader.problem = f"{where}: {clean_single_line(message)[:200]}"
+            # Only trusted as the file's error if the batch is whole JSON (see scan).
+            return len(msgspec.json.decode(batch, type=list[msgspec.Raw]))
+        self.share(records)
+        self.items.extend(records)
+        return len(records)
+
+
+class _Reader:
+    def __init__(self, source: BoundedSource, details: bool) -> None:
+        self.details = details
+        self.scanner = Scanner(source)
+        self.interner = Interner()
+        self.problem: str | None = None  # the first record that does not validate
+        self.small: dict[str, Any] = {}
+        self.arrays: dict[str, _Records] = {}
+
+    def read(self) -> None:
+        scanner = self.scanner
+        first = scanner.peek()
+        if not first:
+            raise ReadError("empty file")
+        if first != b"{":
+            try:
+                scanner.take_value()
+            except ScanError as exc:
+                raise ReadError(f"not valid JSON ({exc}); truncated?") from None
+            raise ReadError("not a blindspot snapshot (top level is not an object)")
+        try:
+            self._members()
+        except ScanError as exc:
+            raise ReadError(f"not valid JSON ({clean_single_line(str(exc))}); truncated?") from None
+
+    def _members(self) -> None:
+        scanner = self.scanner
+        scanner.expect(b"{")
+        if scanner.peek() == b"}":
+            scanner.pos += 1
+        else:
+            while True:
+                key = self._key()
+                scanner.expect(b":")
+                self._value(key)
+                following = scanner.peek()
+                if following == b"}":
+                    scanner.pos += 1
+                    break
+                scanner.expect(b",")
+        if scanner.peek():
+            raise ScanError(f"trailing data at byte {scanner.offset()}")
+
+    def _key(self) -> str:
+        offset = self.scanner.offset()
+        if self.scanner.peek() != b'"':
+            self.scanner.expect(b'"')
+        raw = self.scanner.take_value()
+        try:
+            return str(msgspec.json.decode(_text(raw, offset), type=str))
+        except msgspec.DecodeError as exc:
+            raise ScanError(f"{exc} (at byte {offset})") from None
+
+    def _value(self, key: str) -> None:
+        scanner = self.scanner
+        is_array = scanner.peek() == b"["
+        if key in RECORD_ARRAYS and is_array:
+            if key == "relationships":
+                kind = RelationshipRecord
+            else:
+                kind = ResourceRecord if self.details else LeanResourceRecord
+            records = self.arrays[key] = _Records(key, kind, self.interner, self)
+            self.small.pop(key, None)
+            scanner.read_array(records, RECORD_ARRAYS[key])
+            return
+        self.arrays.pop(key, None)
+        if is_array and key not in ("accounts", "errors"):
+            # An array no one reads: walked, not kept (it may be as big as the file).
+            scanner.read_array(lambda batch, _: len(_DECODE_LIST(batch)), None)
+            self.small[key] = []
+            return
+        offset = scanner.offset()
+        raw = scanner.take_value()
+        try:
+            self.small[key] = msgspec.json.decode(_text(raw, offset))
+        except msgspec.DecodeError as exc:
+            raise ScanError(f"{exc} (at byte {offset})") from None
+
+
+_DECODE_LIST = msgspec.json.Decoder(list[msgspec.Raw]).decode
+
+
+def read_snapshot(
+    path: Path, *, check_version: Any, describe: Any, details: bool = True
+) -> Snapshot:
+    """Stream `path` into a Snapshot of records (see the module docstring).
+
+    `check_version(document, name)` and `describe(ValidationError)` are `snapshot.io`'s, so
+    that both readers word their errors alike.
+    """
+    name = str(path)
+    try:
+        source = BoundedSource(path)
+    except SourceError as exc:
+        raise ReadError(str(exc).removeprefix(f"{name}: ")) from None
+    with source:
+        reader = _Reader(source, details)
+        try:
+            source.check_size()
+            reader.read()
+        except SourceError as exc:
+            raise ReadError(str(exc).removeprefix(f"{name}: ")) from None
+        except RecursionError:
+            raise ReadError("not a blindspot snapshot (nested too deeply)") from None
+        except MemoryError:
+            raise ReadError("not enough memory to read it") from None
+    check_version(reader.small, name)
+    try:
+        snapshot = Snapshot.model_validate(reader.small)
+    except ValidationError as exc:
+        raise ReadError(describe(exc)) from None
+    except RecursionError:
+        raise ReadError("not a blindspot snapshot (nested too deeply)") from None
+    if reader.problem is not None:
+        raise ReadError(f"not a blindspot snapshot: {reader.problem}")
+    for key, records in reader.arrays.items():
+        setattr(snapshot, key, records.items)
+    return snapshot

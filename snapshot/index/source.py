@@ -1,0 +1,142 @@
+"""The bytes of a snapshot file, decompressed as they are read, never past a limit.
+
+A gzip bomb (a 4 MB file that inflates to 4 GiB) must cost a bounded amount of memory and
+end in a message that names the problem: the limit is counted on the decompressed bytes as
+they arrive, chunk by chunk, so what is held at any moment is one chunk, not the document.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+GZIP_MAGIC = b"\x1f\x8b"
+#: Bytes asked of the file (or of the decompressor) per read.
+READ_CHUNK = 4 * 1024 * 1024
+
+
+class SourceError(Exception):
+    """The file cannot be read, or holds more than the limit; one line for the user."""
+
+
+def max_snapshot_bytes() -> int:
+    """The decompressed size limit: BLINDSPOT_MAX_SNAPSHOT_BYTES, 4 GiB by default."""
+    raw = os.environ.get("BLINDSPOT_MAX_SNAPSHOT_BYTES", "")
+    try:
+        value = int(raw) if raw.strip() else 4 * 1024**3
+    except ValueError:
+        value = 4 * 1024**3
+    return max(value, 1)
+
+
+class BoundedSource:
+    """A snapshot file opened for streaming: `read()` gives the next chunk of its
+    (decompressed) bytes, `b""` at the end, and raises `SourceError` past `limit`."""
+
+    def __init__(self, path: Path, limit: int | None = None) -> None:
+        self.path = path
+        self.limit = max_snapshot_bytes() if limit is None else limit
+        self.total = 0
+        self.compressed = False
+        try:
+            self._handle: BinaryIO = path.open("rb")
+        except FileNotFoundError:
+            raise SourceError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise SourceError(f"{path}: is a folder, not a snapshot file") from None
+        except PermissionError:
+            raise SourceError(f"{path}: permission denied") from None
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        self._stream: BinaryIO = self._handle
+        try:
+            head = self._handle.read(2)
+            self._handle.seek(0)
+        except OSError as exc:
+            self.close()
+            raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        if head == GZIP_MAGIC:
+            self.compressed = True
+            # GzipFile.read(n) inflates at most n bytes, however well the input compresses.
+            self._stream = gzip.GzipFile(fileobj=self._handle)  # type: ignore[assignment]
+
+    def too_large(self) -> str:
+        if self.compressed:
+            return (
+                f"{self.path}: decompresses to more than {self.limit} bytes "
+                "(raise BLINDSPOT_MAX_SNAPSHOT_BYTES to read it)"
+            )
+        return (
+            f"{self.path}: larger than {self.limit} bytes "
+            "(raise BLINDSPOT_MAX_SNAPSHOT_BYTES to read it)"
+        )
+
+    def read(self, size: int = READ_CHUNK) -> bytes:
+        try:
+            chunk = self._stream.read(min(size, self.limit + 1 - self.total))
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise SourceError(f"{self.path}: corrupt or truncated gzip data ({exc})") from None
+        except MemoryError:
+            raise SourceError(f"{self.path}: not enough memory to read it") from None
+        except OSError as exc:
+            raise SourceError(f"{self.path}: cannot read ({exc.strerror or exc})") from None
+        self.total += len(chunk)
+        if self.total > self.limit:
+            raise SourceError(self.too_large())
+        return chunk
+
+    def check_size(self) -> None:
+        """Refuse a file over the limit before anything is parsed, in constant memory.
+
+        A plain file's size is on disk. A gzip file is inflated once, chunk by chunk and
+        nothing kept, to count its bytes, then read again from the start: twice the
+        inflating (about 2 s per GB here), so that a bomb of valid records, which a reader
+        would keep, is refused before the first one is kept. The gzip trailer holds the
+        size too, but modulo 4 GiB and as the file claims it.
+        """
+        if not self.compressed:
+            try:
+                size = os.fstat(self._handle.fileno()).st_size
+            except OSError:
+                return
+            if size > self.limit:
+                raise SourceError(self.too_large())
+            return
+        while self.read():
+            pass
+        self._stream.close()
+        self._handle.seek(0)
+        self._stream = gzip.GzipFile(fileobj=self._handle)  # type: ignore[assignment]
+        self.total = 0
+
+    def exceeds_limit(self) -> bool:
+        """Read on to the end (one chunk at a time) and tell whether it passes the limit.
+
+        A file that failed to parse may still be a bomb: its size is the better message.
+        """
+        try:
+            while self.read():
+                pass
+        except SourceError as exc:
+            return str(exc) == self.too_large()
+        return False
+
+    def close(self) -> None:
+        if self._stream is not self._handle:
+            self._stream.close()
+        self._handle.close()
+
+    def __enter__(self) -> BoundedSource:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
