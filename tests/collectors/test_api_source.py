@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from b1_world import World, build_world
+from api_world import World, build_world
 from botocore.exceptions import ClientError
 from moto import mock_aws
 

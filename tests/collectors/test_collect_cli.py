@@ -12,7 +12,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from b1_world import build_world
+from api_world import build_world
 from botocore.exceptions import ClientError
 from moto import mock_aws
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import boto3
 import botocore.session
 import pytest
-from b1_world import build_world
+from api_world import build_world
 from moto import mock_aws
 
 from collectors.accounts import plan_accounts
