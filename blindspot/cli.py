@@ -243,6 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=names("attack"), default="table", help=help_text("attack")
     )
 
+    completion = commands.add_parser(
+        "completion",
+        help="a shell completion script (bash, zsh, fish)",
+        description="Print a completion script for the commands and options: "
+        'eval "$(blindspot completion bash)"; see blindspot/commands/completion.py.',
+    )
+    completion.add_argument("shell", choices=["bash", "zsh", "fish"])
+
     diff = commands.add_parser("diff", help="coverage that changed between two snapshots")
     diff.add_argument("old", metavar="OLD")
     diff.add_argument("new", metavar="NEW")
