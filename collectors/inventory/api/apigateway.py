@@ -6,6 +6,10 @@ ARNs are the ones AWS Config reports: `arn:aws:apigateway:<region>::/restapis/<i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
 from ._common import ApiRegion, paginate, tags_from, to_config_shape
 
 REST_API = "AWS::ApiGateway::RestApi"
@@ -20,62 +24,75 @@ def api_arn(ctx: ApiRegion, path: str) -> str:
     return f"arn:aws:apigateway:{ctx.region}::{path}"
 
 
+@dataclass(frozen=True)
+class _Flavour:
+    """REST (v1) or HTTP/WebSocket (v2): the same shape, named in two casings."""
+
+    api_type: str
+    stage_type: str
+    client: str
+    list_operation: str  # the paginated listing of the APIs
+    items: str
+    id_key: str
+    name_key: str
+    tags_key: str
+    stage_key: str
+    path: str  # the ARN path of an API: /restapis/ or /apis/
+    parent_key: str  # the API's id in a stage's configuration, as Config names it
+    relationship: str
+    stages: Callable[[Any, str], Iterable[dict[str, Any]]]
+
+
+def _rest_stages(client: Any, api_id: str) -> Iterable[dict[str, Any]]:
+    # GetStages (v1) answers every stage at once: it takes no page token.
+    return client.get_stages(restApiId=api_id).get("item") or []
+
+
+def _v2_stages(client: Any, api_id: str) -> Iterable[dict[str, Any]]:
+    return paginate(client, "get_stages", "Items", ApiId=api_id)
+
+
+REST = _Flavour(
+    REST_API, REST_STAGE, "apigateway", "get_rest_apis", "items", "id", "name", "tags",
+    "stageName", "/restapis/", "restApiId", "Is contained in RestApi", _rest_stages,
+)  # fmt: skip
+V2 = _Flavour(
+    V2_API, V2_STAGE, "apigatewayv2", "get_apis", "Items", "ApiId", "Name", "Tags",
+    "StageName", "/apis/", "apiId", "Is contained in Api", _v2_stages,
+)  # fmt: skip
+
+
 def collect(ctx: ApiRegion) -> None:
     if ctx.wants(REST_API, REST_STAGE):
-        _rest(ctx)
+        _collect(ctx, REST, "GetRestApis")
     if ctx.wants(V2_API, V2_STAGE):
-        _v2(ctx)
+        _collect(ctx, V2, "GetApis")
 
 
-def _rest(ctx: ApiRegion) -> None:
-    client = ctx.client("apigateway")
-    with ctx.listing("apigateway", "GetRestApis", REST_API, REST_STAGE):
-        for api in paginate(client, "get_rest_apis", "items"):
-            aid = api_arn(ctx, f"/restapis/{api['id']}")
+def _collect(ctx: ApiRegion, kind: _Flavour, operation: str) -> None:
+    client = ctx.client(kind.client)
+    with ctx.listing("apigateway", operation, kind.api_type, kind.stage_type):
+        for api in paginate(client, kind.list_operation, kind.items):
+            api_id = api[kind.id_key]
+            aid = api_arn(ctx, f"{kind.path}{api_id}")
             ctx.add(
-                REST_API,
+                kind.api_type,
                 aid,
-                resource_id=api["id"],
-                name=api.get("name", ""),
-                tags=tags_from(api.get("tags")),
+                resource_id=api_id,
+                name=api.get(kind.name_key, ""),
+                tags=tags_from(api.get(kind.tags_key)),
                 configuration=to_config_shape(api),
             )
             with ctx.detail("apigateway", "GetStages"):
-                for stage in client.get_stages(restApiId=api["id"]).get("item") or []:
-                    sid = f"{aid}/stages/{stage['stageName']}"
+                for stage in kind.stages(client, api_id):
+                    stage_name = stage[kind.stage_key]
+                    sid = f"{aid}/stages/{stage_name}"
                     ctx.add(
-                        REST_STAGE,
+                        kind.stage_type,
                         sid,
-                        resource_id=stage["stageName"],
-                        name=f"{api.get('name', api['id'])}/{stage['stageName']}",
-                        tags=tags_from(stage.get("tags")),
-                        configuration={**to_config_shape(stage), "restApiId": api["id"]},
+                        resource_id=stage_name,
+                        name=f"{api.get(kind.name_key, api_id)}/{stage_name}",
+                        tags=tags_from(stage.get(kind.tags_key)),
+                        configuration={**to_config_shape(stage), kind.parent_key: api_id},
                     )
-                    ctx.relate(sid, aid, "Is contained in RestApi")
-
-
-def _v2(ctx: ApiRegion) -> None:
-    client = ctx.client("apigatewayv2")
-    with ctx.listing("apigateway", "GetApis", V2_API, V2_STAGE):
-        for api in paginate(client, "get_apis", "Items"):
-            aid = api_arn(ctx, f"/apis/{api['ApiId']}")
-            ctx.add(
-                V2_API,
-                aid,
-                resource_id=api["ApiId"],
-                name=api.get("Name", ""),
-                tags=tags_from(api.get("Tags")),
-                configuration=to_config_shape(api),
-            )
-            with ctx.detail("apigateway", "GetStages"):
-                for stage in paginate(client, "get_stages", "Items", ApiId=api["ApiId"]):
-                    sid = f"{aid}/stages/{stage['StageName']}"
-                    ctx.add(
-                        V2_STAGE,
-                        sid,
-                        resource_id=stage["StageName"],
-                        name=f"{api.get('Name', api['ApiId'])}/{stage['StageName']}",
-                        tags=tags_from(stage.get("Tags")),
-                        configuration={**to_config_shape(stage), "apiId": api["ApiId"]},
-                    )
-                    ctx.relate(sid, aid, "Is contained in Api")
+                    ctx.relate(sid, aid, kind.relationship)
