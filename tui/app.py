@@ -87,6 +87,7 @@ class BlindspotApp(App[int]):
         Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
         Binding("l", "resources", "List", show=False, id="app.list"),
         Binding("o", "tree", "Tree", show=False, id="app.tree"),
+        Binding("a", "attack", "ATT&CK", show=False, id="app.attack"),
         Binding("slash", "find", "Find", key_display="/", show=False, id="app.find"),
         Binding("T", "toggle_theme", "Light/dark", show=False, id="app.theme"),
     ]
@@ -195,6 +196,12 @@ class BlindspotApp(App[int]):
     def action_tree(self) -> None:
         if self._loaded():
             self.push_screen(OrgTreeScreen())
+
+    def action_attack(self) -> None:
+        from .screens.attack import AttackScreen
+
+        if self._loaded():
+            self.push_screen(AttackScreen())
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme != LIGHT_THEME else DARK_THEME

@@ -78,3 +78,19 @@ def test_hostile_account_names_are_plain_text(make_app):
             assert "\x1b" not in screen_text(app)
 
     run(body())
+
+
+def test_key_a_opens_the_screen_from_the_matrix(make_app):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("a")
+            await settle(pilot, app)
+            assert isinstance(app.screen, AttackScreen)
+            assert "ATT&CK" in screen_text(app)
+            await pilot.press("escape")
+            await settle(pilot, app)
+            assert not isinstance(app.screen, AttackScreen)
+
+    run(body())
