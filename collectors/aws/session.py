@@ -10,6 +10,10 @@ all of them:
   unless the user set `AWS_RETRY_MODE` / `AWS_MAX_ATTEMPTS`, which are honoured.
 * **accounting**: each operation is counted (service, operation), which the IAM-policy test
   and the API-calls-per-resource benchmark read.
+* **real answers only**: a 200 whose body cannot be the operation's answer (empty, HTML,
+  cut short) raises `MalformedResponseError` (`answers.py`).
+* **deadlines**: each call must be answered whole within `--call-timeout`, each
+  account-region within `--region-budget` (`deadlines.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+
+from .answers import install_answer_check
+from .deadlines import install_deadlines
+from .limits import Limits, RegionClock, current_limits
 
 #: Operation-name prefixes that only read. Compared against botocore's operation names
 #: (PascalCase, e.g. DescribeInstances), never against user input.
@@ -136,12 +144,15 @@ class AwsContext:
         account: str | None = None,
         call_log: CallLog | None = None,
         config: Config | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.session = session
         self.account = account
         self.call_log = call_log if call_log is not None else CallLog()
         self.config = config or retry_config()
+        self.limits = limits if limits is not None else current_limits()
         self._clients: dict[tuple[str, str | None], Any] = {}
+        self._clocks: dict[str | None, RegionClock] = {}
         self._lock = threading.Lock()
 
     def client(self, service: str, region: str | None = None) -> Any:
@@ -151,5 +162,8 @@ class AwsContext:
             if client is None:
                 client = self.session.client(service, region_name=region, config=self.config)
                 install_read_only_guard(client, self.call_log)
+                install_answer_check(client)
+                clock = self._clocks.setdefault(region, RegionClock(self.limits.region_budget))
+                install_deadlines(client, self.limits, clock)
                 self._clients[key] = client
         return client
