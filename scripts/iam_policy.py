@@ -34,12 +34,15 @@ IAM_ACTION_OVERRIDES: dict[tuple[str, str], tuple[str, ...]] = {
     ("s3", "ListBuckets"): ("s3:ListAllMyBuckets",),
     ("s3", "HeadBucket"): ("s3:ListBucket",),
     ("s3", "GetBucketLogging"): ("s3:GetBucketLogging",),
+    ("s3", "GetBucketLifecycleConfiguration"): ("s3:GetLifecycleConfiguration",),
     ("sts", "GetCallerIdentity"): (),  # needs no permission
 }
 #: Services whose IAM actions are HTTP verbs on resource paths, not operation names.
 HTTP_VERB_SERVICES = frozenset({"apigateway"})
 #: IAM-only read actions that do not follow the Describe/List/Get naming.
-IAM_ONLY_READS = frozenset({"apigateway:GET", "s3:ListBucket", "s3:ListAllMyBuckets"})
+IAM_ONLY_READS = frozenset(
+    {"apigateway:GET", "s3:ListBucket", "s3:ListAllMyBuckets", "s3:GetLifecycleConfiguration"}
+)
 
 
 #: Signing names (what the CallLog records) whose IAM prefix differs.

@@ -239,7 +239,7 @@ def build_plan(
         snapshot_time=snapshot.generated_at,
         as_of=snapshot.as_of,
     )
-    retention = _log_group_retention(graph)
+    retention = {**_log_group_retention(graph), **_destination_retention(graph)}
     trace = graph.trace(resource_id, depth)
     for node in trace.nodes:
         resource = node.resource
@@ -293,11 +293,31 @@ def _log_group_retention(graph: CoverageGraph) -> dict[str, int]:
     return found
 
 
+def _destination_retention(graph: CoverageGraph) -> dict[str, int]:
+    """Destination -> retention days, from every record the collector decided it on.
+
+    Retention is read by the account that owns a destination; a record of another account
+    sending to the same bucket or group (a member account's trail into the log archive)
+    takes it from there.
+    """
+    found: dict[str, int] = {}
+    for resource in graph.resources.values():
+        for record in resource.coverage:
+            if record.retention_days is not None and record.destination:
+                found.setdefault(record.destination.removesuffix(":*"), record.retention_days)
+    return found
+
+
 def _retention(
-    record: Coverage, dest: queries.Destination | None, retention: dict[str, int]
+    record: Coverage,
+    destination: str | None,
+    dest: queries.Destination | None,
+    retention: dict[str, int],
 ) -> int | None:
     if record.retention_days is not None:
         return record.retention_days
+    if destination and destination.removesuffix(":*") in retention:
+        return retention[destination.removesuffix(":*")]
     if dest is not None and dest.kind == "logs" and dest.log_group:
         return retention.get(f"{dest.account}:{dest.region}:{dest.log_group}")
     return None
@@ -323,7 +343,7 @@ def _source(
 ) -> Source:
     destination = record.destination or _inherited_destination(graph, record)
     dest = queries.parse_destination(destination)
-    days = _retention(record, dest, retention)
+    days = _retention(record, destination, dest, retention)
     logging = record.status in LOGGING
     where = _where(graph, resource, record, dest) if logging else None
     source = Source(

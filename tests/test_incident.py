@@ -303,3 +303,29 @@ def test_cli(capsys):
     assert (
         main(["incident", str(DEMO), "no-such", "--from", "2026-11-01", "--to", "2026-11-02"]) == 2
     )
+
+
+def test_retention_read_by_the_owner_serves_other_accounts():
+    """A member's trail into the log-archive bucket takes the retention the archive
+    account's own record carries (collected where the bucket can be read)."""
+    archive = "arn:aws:s3:::org-archive"
+    owner = resource(
+        "arn:aws:cloudtrail:us-east-1:222222222222:trail/org",
+        "AWS::CloudTrail::Trail",
+        cov("account", "logged", "cloudtrail-management-events", destination=archive),
+        account="222222222222",
+        name="org",
+    )
+    owner.coverage[0].retention_days = 400
+    member = resource(
+        "arn:aws:ec2:us-east-1:111111111111:instance/i-1",
+        "AWS::EC2::Instance",
+        cov("account", "logged", "cloudtrail-management-events", destination=archive),
+        resource_id="i-1",
+    )
+    graph = CoverageGraph(snapshot([owner, member]))
+    plan = build_plan(graph, member.id, NOW - timedelta(days=200), NOW, depth=0, now=NOW)
+    source = plan.resources[0].sources[0]
+    assert (source.retention_days, source.covers_window) == (400, True)
+    plan = build_plan(graph, member.id, NOW - timedelta(days=500), NOW, depth=0, now=NOW)
+    assert plan.resources[0].sources[0].covers_window is False

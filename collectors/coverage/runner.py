@@ -41,6 +41,7 @@ from ..aws.session import AwsContext
 from ..inventory.base import RegionInventory, add_pseudo_resources
 from .base import Probe, ProbeContext
 from .records import record, skipped
+from .retention import collect_retention
 
 #: Controls of the RDS API whose applicability follows the engine.
 ENGINE_FAMILY = frozenset({"rds-log-exports", "docdb-log-exports", "neptune-log-exports"})
@@ -171,6 +172,10 @@ def probe_region(
         inherit_region_controls(ctx)
     except Exception as exc:
         ctx.fail(exc, service="blindspot", operation="account.inherit_region_controls")
+    try:  # how long each destination keeps its logs (issue 13): after every record exists
+        collect_retention(ctx)
+    except Exception as exc:
+        ctx.fail(exc, service="blindspot", operation="retention.collect_retention")
     return ctx.coverage, ctx.errors
 
 
