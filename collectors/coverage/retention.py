@@ -152,7 +152,9 @@ def _log_groups(ctx: ProbeContext, records: list[tuple[str, Coverage, Destinatio
     if not local:
         return
     known = _inventory_log_groups(ctx)
-    missing = sorted({dest.log_group for _, dest in local if dest.log_group not in known})
+    missing = sorted(
+        {dest.log_group for _, dest in local if dest.log_group and dest.log_group not in known}
+    )
     if missing and ctx.aws is not None:
         answered = _describe_log_groups(ctx, missing)
         if answered is not None:
