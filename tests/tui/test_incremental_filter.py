@@ -143,41 +143,30 @@ def _small_graph() -> CoverageGraph:
     return _GRAPH[0]
 
 
-def test_a_longer_query_scans_only_the_previous_matches(graph, monkeypatch):
+def test_a_longer_query_scans_only_the_previous_matches(graph):
     index = browse.ExplorerIndex(graph)
-    scanned: list[int] = []
-    scan = index._scan
-
-    def spy(needle, base, should_stop):
-        scanned.append(len(base))
-        return scan(needle, base, should_stop)
-
-    monkeypatch.setattr(index, "_scan", spy)
     first = index.search("api")
-    assert scanned == [len(index.ids)]  # a full scan
+    assert (index.scans, index.last_scan_size) == (1, len(index.ids))  # a full scan
     assert 0 < len(first) < len(index.ids) // 2
     second = index.search("api-alb")
-    assert scanned == [len(index.ids), len(first)]  # only the previous matches
+    assert (index.scans, index.last_scan_size) == (2, len(first))  # the previous matches only
     assert set(second) <= set(first)
     assert 0 < len(second) < len(first)
     assert index.search("api") == first  # back to a kept query: no scan at all
-    assert len(scanned) == 2
+    assert index.scans == 2
     index.search("web")  # unrelated: a full scan again
-    assert scanned[-1] == len(index.ids)
+    assert (index.scans, index.last_scan_size) == (3, len(index.ids))
 
 
-def test_a_scoped_list_narrows_its_scope_once(graph, monkeypatch):
+def test_a_scoped_list_narrows_its_scope_once(graph):
     index = browse.ExplorerIndex(graph)
     account = index.accounts[-1]
     in_scope = index.accounts.count(account)
-    scanned: list[int] = []
-    scan = index._scan
-    monkeypatch.setattr(
-        index, "_scan", lambda n, base, stop: scanned.append(len(base)) or scan(n, base, stop)
-    )
     index.search("a", account=account)
+    assert (index.scans, index.last_scan_size) == (1, in_scope)
     index.search("b", account=account)
-    assert scanned == [in_scope, in_scope]  # the account's positions, never all of them
+    # the account's positions, never all of them
+    assert (index.scans, index.last_scan_size) == (2, in_scope)
 
 
 def test_a_stale_search_is_cancelled_and_leaves_nothing_behind(graph):
