@@ -98,6 +98,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self.graph = graph
         self.ascii_only = ascii_only
         self.rows: Sequence[str] = ()
+        #: Rows formatted so far: a keystroke must format the lines it changes, not the list.
+        self.rows_formatted = 0
 
     # -- data -----------------------------------------------------------------------------
 
@@ -195,6 +197,7 @@ class ResourceTable(ScrollView, can_focus=True):
         return line
 
     def _row(self, resource_id: str, width: int) -> Text:
+        self.rows_formatted += 1
         resource = self.graph.resources[resource_id]
         layers = self.graph.layers(resource_id)
         type_w, name_w, account_w, region_w = self._columns(width)
