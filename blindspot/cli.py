@@ -160,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument(
         "--no-coverage", action="store_true", help="inventory only, no logging probes"
     )
+    collect.add_argument(
+        "--as-of",
+        metavar="TIME",
+        help="with --config-files: the coverage AWS Config recorded at TIME (ISO 8601, UTC "
+        "when no zone is given); controls Config cannot reconstruct are unknown",
+    )
 
     explore = commands.add_parser("explore", parents=[ui], help="open the explorer on a snapshot")
     explore.add_argument("file", metavar="FILE")

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 import boto3
@@ -51,6 +52,7 @@ from .aws.session import AwsContext, CallLog
 from .coverage.runner import probe_region, resolve_across, unreachable_account_coverage
 from .inventory.aggregator import AggregatorSource
 from .inventory.api import API_TYPES, ApiSource
+from .inventory.as_of import mark_as_of
 from .inventory.base import (
     ProgressFn,
     RegionInventory,
@@ -85,6 +87,8 @@ class CollectOptions:
     no_coverage: bool = False
     #: `--shard I/N`: collect only that deterministic part of the accounts (see `Shard`).
     shard: Shard | None = None
+    #: `--as-of TIME` (with --config-files): the state AWS Config recorded at that time.
+    as_of: datetime | None = None
     #: An existing session (tests, demo); otherwise one is made from `profile`.
     session: boto3.Session | None = None
 
@@ -451,7 +455,8 @@ def _collect_aggregator(
 def _collect_offline(
     options: CollectOptions, run: _Run, runner: ProbeRunner | None, started: float
 ) -> CollectResult:
-    inventories = list(ConfigFilesSource(list(options.config_files or ())).collect_all(run.report))
+    source = ConfigFilesSource(list(options.config_files or ()), as_of=options.as_of)
+    inventories = list(source.collect_all(run.report))
     run.report(
         "plan", {"accounts": len({i.account for i in inventories}), "regions": len(inventories)}
     )
@@ -462,6 +467,8 @@ def _collect_offline(
     snapshot = build_snapshot(inventories, source="config-files")
     if runner is not None:
         run.parts.resolve_across(snapshot)
+    if options.as_of is not None:
+        mark_as_of(snapshot, options.as_of)
     return CollectResult(
         snapshot=snapshot,
         complete=not snapshot.errors,

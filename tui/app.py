@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App
@@ -36,24 +38,80 @@ from .screens.resources import ResourceListScreen
 from .screens.tree import OrgTreeScreen
 
 #: Builds a snapshot, reporting progress lines (the demo collects one while the app shows).
+#: The reporting callable raises `LoadCancelled` once the user quits, so a loader that
+#: reports often stops within moments instead of running on behind a closed screen.
 Loader = Callable[[Callable[[str], None]], Snapshot]
+
+
+class LoadCancelled(BaseException):
+    """Raised in a loader's progress callback after the user quit.
+
+    A BaseException, like KeyboardInterrupt, so that a collector that records an
+    `Exception` in one region as that region's error and carries on does not swallow it.
+    """
+
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 
 
-def parse_keymap(text: str) -> dict[str, str]:
-    """`list.gaps=G,app.quit=ctrl+q` -> {binding id: keys}; every binding has an id.
+def binding_ids() -> dict[str, str]:
+    """Every remappable binding id of the explorer and what it does, in screen order.
 
-    Used for BLINDSPOT_KEYMAP, so a user can remap any key without code (the ids are
-    in each screen's BINDINGS, e.g. `list.filter`, `trace.deeper`, `detail.copy_query`).
+    BLINDSPOT_KEYMAP entries are checked against these and the `?` screen lists them, so a
+    user can find an id from inside the app and a typo is reported, not silently ignored.
     """
+    from .screens.attack import AttackScreen
+    from .screens.detail import ResourceDetailScreen
+    from .screens.errors import ErrorsScreen
+    from .screens.resources import ResourceListScreen
+    from .screens.trace import TraceScreen
+    from .widgets.resource_table import ResourceTable
+
+    ids: dict[str, str] = {}
+    for owner in (
+        BlindspotApp,
+        ExplorerScreen,
+        MatrixScreen,
+        ErrorsScreen,
+        ResourceListScreen,
+        ResourceTable,
+        OrgTreeScreen,
+        ResourceDetailScreen,
+        TraceScreen,
+        AttackScreen,
+        HelpScreen,
+    ):
+        for binding in owner.BINDINGS:
+            if isinstance(binding, Binding) and binding.id and binding.id not in ids:
+                ids[binding.id] = binding.description or binding.action
+    return ids
+
+
+def parse_keymap(text: str) -> tuple[dict[str, str], list[str]]:
+    """`list.gaps=G,app.quit=ctrl+q` -> ({binding id: keys}, [one problem per bad entry]).
+
+    Used for BLINDSPOT_KEYMAP, so a user can remap any key without code (the ids are in
+    each screen's BINDINGS, e.g. `list.filter`, `trace.deeper`, `detail.copy_query`, and
+    listed by `?`). An entry without `=`, without keys or with an unknown id is returned as
+    a problem for the caller to print: a silently ignored remap looks like a broken key.
+    """
+    known = binding_ids()
     keymap: dict[str, str] = {}
+    problems: list[str] = []
     for part in text.split(","):
-        binding_id, separator, keys = part.partition("=")
-        if separator and binding_id.strip() and keys.strip():
-            keymap[binding_id.strip()] = keys.strip()
-    return keymap
+        if not part.strip():
+            continue
+        binding_id, separator, keys = (piece.strip() for piece in part.partition("="))
+        if not separator or not binding_id or not keys:
+            problems.append(f"{part.strip()!r} is not ID=KEYS")
+        elif binding_id not in known:
+            problems.append(f"unknown binding id {binding_id!r}")
+        else:
+            keymap[binding_id] = keys
+    if problems:
+        problems.append(f"valid ids: {', '.join(sorted(known))}")
+    return keymap, problems
 
 
 def inconsistency_note(graph: CoverageGraph) -> str:
@@ -74,6 +132,11 @@ def inconsistency_note(graph: CoverageGraph) -> str:
     return "; ".join(parts)
 
 
+def _warm(graph: CoverageGraph) -> None:
+    browse.explorer_index(graph)
+    browse.scope_tree(graph)
+
+
 class BlindspotApp(App[int]):
     """Keyboard-first explorer: matrix -> list/tree -> detail -> trace, `Esc` back."""
 
@@ -84,6 +147,8 @@ class BlindspotApp(App[int]):
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Textual 8 answers Ctrl+C with "press ctrl+q to quit"; a terminal user means quit.
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.interrupt"),
         Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
         Binding("l", "resources", "List", show=False, id="app.list"),
         Binding("o", "tree", "Tree", show=False, id="app.tree"),
@@ -102,6 +167,7 @@ class BlindspotApp(App[int]):
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
         loader: Loader | None = None,
+        loading_message: str | None = None,
     ) -> None:
         if path is None and snapshot is None and loader is None:
             raise ValueError("give a snapshot file, a Snapshot or a loader")
@@ -113,6 +179,11 @@ class BlindspotApp(App[int]):
         self.export_dir = Path(export_dir) if export_dir is not None else None
         self.graph: CoverageGraph | None = None
         self.load_error: str | None = None
+        #: Set by `exit`: from then on no binding runs and no screen is pushed, so keys
+        #: that arrive with `q` (a paste, a burst over SSH) act on nothing half-closed.
+        self.quitting = False
+        #: What the first screen says until the snapshot is there.
+        self.loading_message = loading_message or "Loading snapshot"
         if theme:
             self.theme = theme
         if ascii_only:
@@ -124,30 +195,76 @@ class BlindspotApp(App[int]):
         self.push_screen(MatrixScreen())
         self._load()
 
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        self.quitting = True
+        super().exit(*args, **kwargs)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No key does anything once the app is closing (see `quitting`)."""
+        return not self.quitting
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        """Push a screen, unless the app is closing (a screen mounted then finds no widgets)."""
+        if self.quitting:
+            return None
+        return super().push_screen(*args, **kwargs)
+
     # -- loading --------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
-        try:
-            snapshot = self._snapshot
-            if self._loader is not None:
-                snapshot = self._loader(
-                    lambda line: self.call_from_thread(self.show_progress, line)
-                )
-            if snapshot is None:
-                assert self.path is not None
-                snapshot = open_snapshot(self.path)
-            graph = CoverageGraph(snapshot)
-        except SnapshotError as exc:
-            self.post_message(SnapshotFailed(str(exc)))
+        """Wait for `_build` in a daemon thread, giving up as soon as the user quits.
+
+        A Textual thread worker is waited for when the app closes (asyncio's default
+        executor), so a demo collection or a 1M-resource parse running in it kept the
+        process alive for seconds after `q`. The work runs in a daemon thread instead, this
+        worker only waits for it (tests still see a worker to wait for), and a quit leaves
+        the thread behind for the process exit to end.
+        """
+        outcome: list[CoverageGraph | BaseException] = []
+
+        def build() -> None:
+            try:
+                outcome.append(self._build())
+            except BaseException as exc:  # handed to the worker, which reports it
+                outcome.append(exc)
+
+        thread = threading.Thread(target=build, name="blindspot-load", daemon=True)
+        thread.start()
+        while thread.is_alive():
+            if self.quitting:
+                return
+            thread.join(0.05)
+        result = outcome[0] if outcome else LoadCancelled()
+        if isinstance(result, LoadCancelled):
             return
-        except Exception as exc:  # a bug or a hostile file: one line, never a traceback
-            self.post_message(SnapshotFailed(f"cannot open the snapshot ({type(exc).__name__})"))
-            return
-        self.post_message(SnapshotLoaded(graph))
-        # Warm what the list, tree and palette use, while the user reads the matrix.
-        browse.explorer_index(graph)
-        browse.scope_tree(graph)
+        if isinstance(result, SnapshotError):
+            self.post_message(SnapshotFailed(str(result)))
+        elif isinstance(result, BaseException):  # a bug or a hostile file: one line
+            self.post_message(SnapshotFailed(f"cannot open the snapshot ({type(result).__name__})"))
+        else:
+            self.post_message(SnapshotLoaded(result))
+            # Warm what the list, tree and palette use, while the user reads the matrix
+            # (in the daemon thread too: a quit does not wait for it).
+            threading.Thread(
+                target=_warm, args=(result,), name="blindspot-warm", daemon=True
+            ).start()
+
+    def _build(self) -> CoverageGraph:
+        snapshot = self._snapshot
+        if self._loader is not None:
+            snapshot = self._loader(self._report_progress)
+        if snapshot is None:
+            assert self.path is not None
+            snapshot = open_snapshot(self.path)
+        return CoverageGraph(snapshot)
+
+    def _report_progress(self, line: str) -> None:
+        """The loader's callback (a worker thread): show the line, or stop the loader."""
+        if self.quitting:
+            raise LoadCancelled
+        with contextlib.suppress(RuntimeError):  # the app closed between check and call
+            self.call_from_thread(self.show_progress, line)
 
     def show_progress(self, line: str) -> None:
         """Say how loading is going, where the matrix will appear and in the sub-title."""

@@ -31,6 +31,7 @@ from collectors.collect import (
     running_workers,
 )
 from snapshot.io import dump_snapshot, save_snapshot
+from snapshot.queries import parse_time
 
 
 def options_from_args(args: argparse.Namespace) -> CollectOptions:
@@ -44,6 +45,14 @@ def options_from_args(args: argparse.Namespace) -> CollectOptions:
         raise UsageError("--aggregator and --config-files are two different sources; pick one")
     if args.workers == 0:
         raise UsageError("--workers must be at least 1")
+    as_of = None
+    if getattr(args, "as_of", None):
+        if not args.config_files:
+            raise UsageError("--as-of needs --config-files (the delivered Config history)")
+        try:
+            as_of = parse_time(args.as_of)
+        except ValueError as exc:
+            raise UsageError(f"--as-of: {exc}") from None
     return CollectOptions(
         profile=args.profile,
         regions=regions,
@@ -56,6 +65,7 @@ def options_from_args(args: argparse.Namespace) -> CollectOptions:
         workers=args.workers,
         no_coverage=args.no_coverage,
         shard=args.shard,
+        as_of=as_of,
     )
 
 

@@ -41,7 +41,12 @@ def run(args: argparse.Namespace) -> int:
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     from tui.app import BlindspotApp, parse_keymap
 
-    keymap = parse_keymap(os.environ.get("BLINDSPOT_KEYMAP", ""))
+    keymap, problems = parse_keymap(os.environ.get("BLINDSPOT_KEYMAP", ""))
+    if problems:  # a warning, not an error: the explorer still opens, with the valid entries
+        sys.stderr.write(
+            f"blindspot: warning: BLINDSPOT_KEYMAP: {'; '.join(problems)} "
+            "(also listed by ? in the explorer)\n"
+        )
     app = BlindspotApp(path, ascii_only=args.ascii, keymap=keymap or None)
     app.run(mouse=not args.no_mouse)
     if app.load_error:

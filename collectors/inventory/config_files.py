@@ -17,12 +17,14 @@ import json
 import re
 import zlib
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from snapshot.model import CollectionError
 from snapshot.sanitize import clean_single_line
 
+from .as_of import items_at
 from .base import ProgressFn, RegionInventory, no_progress
 from .config_items import ConfigItemSet
 
@@ -71,8 +73,10 @@ class ConfigFilesSource:
 
     name = SOURCE
 
-    def __init__(self, paths: list[str]) -> None:
+    def __init__(self, paths: list[str], *, as_of: datetime | None = None) -> None:
         self.paths = list(paths)
+        #: `--as-of`: only items captured at or before it count (collectors/inventory/as_of.py).
+        self.as_of = as_of
 
     def collect_all(self, progress: ProgressFn = no_progress) -> list[RegionInventory]:
         items = ConfigItemSet(SOURCE)
@@ -97,6 +101,8 @@ class ConfigFilesSource:
                 progress("error", {"file": str(path), "account": account, "region": region})
                 continue
             items.default_account, items.default_region = account, region
+            if self.as_of is not None:
+                configuration_items = list(items_at(configuration_items, self.as_of))
             items.extend(configuration_items)
             files += 1
             progress("file", {"file": str(path), "items": len(configuration_items)})

@@ -561,8 +561,11 @@ def test_a_wide_type_node_offers_the_list_instead_of_thousands_of_leaves(make_ap
 def test_keys_can_be_remapped_by_binding_id(make_app):
     from tui.app import parse_keymap
 
-    keymap = parse_keymap("list.gaps=G, bogus, app.list = L")
+    keymap, problems = parse_keymap("list.gaps=G, bogus, app.list = L, list.gap=x")
     assert keymap == {"list.gaps": "G", "app.list": "L"}
+    # Bad entries are reported (the CLI prints them as one warning line), not ignored.
+    assert problems[:2] == ["'bogus' is not ID=KEYS", "unknown binding id 'list.gap'"]
+    assert problems[2].startswith("valid ids: ") and "list.gaps" in problems[2]
 
     async def body():
         app = make_app(keymap=keymap)

@@ -121,3 +121,71 @@ def test_explore_on_a_corrupt_file_exits_2_with_one_line(tmp_path, tmux):
     lines = [line for line in screen.splitlines() if line.strip()]
     assert lines == [lines[0], "EXIT=2"]  # one line of error, then the exit code
     assert lines[0].startswith("blindspot: ") and "not valid JSON" in lines[0]
+
+
+def _run_script(tmp_path: Path, tmux: Tmux, command: str, width: int = 80) -> None:
+    """Run `command` in tmux; the script prints `EXIT=<code> AFTER=<seconds since q>`."""
+    script = tmp_path / "run.sh"
+    script.write_text(
+        f"cd {ROOT}\n"
+        f"TERM=xterm TEXTUAL_ANIMATIONS=none {command}\n"
+        f'echo "EXIT=$? AFTER=$(( $(date +%s%N) / 1000000 - $(cat {tmp_path / "q"}) ))"\n'
+        "sleep 30\n"
+    )
+    tmux("new-session", "-d", "-s", "explore", "-x", str(width), "-y", "24", f"bash {script}")
+
+
+def _press(tmp_path: Path, tmux: Tmux, *keys: str, literal: bool = False) -> None:
+    """Send keys in one write (a burst), noting the time for the AFTER= measurement."""
+    (tmp_path / "q").write_text(str(time.time_ns() // 1_000_000))
+    tmux("send-keys", "-t", "explore", *(["-l"] if literal else []), *keys)
+
+
+def _exit_line(tmux: Tmux, timeout: float = 20.0) -> tuple[int, int, str]:
+    """Exit code, milliseconds from the key press to the exit, and the screen then
+    (Textual writes to stderr, so a traceback shows there, on the terminal)."""
+    screen = tmux.wait_for("EXIT=", timeout=timeout)
+    line = next(line for line in screen.splitlines() if "EXIT=" in line)
+    code, after = (int(part.split("=")[1]) for part in line.split())
+    return code, after, screen
+
+
+@pytest.mark.parametrize("keys", ["qo", "ql", "qx", "lqo"])
+def test_keys_in_one_burst_with_q_exit_cleanly(tmp_path, tmux, keys):
+    """Pasted or buffered input: `q` then `o`/`l`/`x` in one read (NoMatches, exit 1 before)."""
+    path = save_snapshot(build_snapshot(), tmp_path / "s.json")
+    _run_script(tmp_path, tmux, f"{sys.executable} -m blindspot explore --no-mouse {path}")
+    tmux.wait_for("All accounts")
+    _press(tmp_path, tmux, keys, literal=True)
+    code, _, screen = _exit_line(tmux)
+    assert code == 0
+    assert "NoMatches" not in screen and "Traceback" not in screen
+
+
+def test_ctrl_c_quits_the_explorer_at_once(tmp_path, tmux):
+    """Textual 8 answers Ctrl+C with "press ctrl+q to quit"; here it quits."""
+    path = save_snapshot(build_snapshot(), tmp_path / "s.json")
+    _run_script(tmp_path, tmux, f"{sys.executable} -m blindspot explore --no-mouse {path}")
+    tmux.wait_for("All accounts")
+    _press(tmp_path, tmux, "C-c")
+    code, after_ms, _ = _exit_line(tmux, timeout=10)
+    assert code == 0
+    assert after_ms < 3000
+
+
+def test_quitting_the_demo_while_it_collects_ends_the_process_promptly(tmp_path, tmux):
+    """`q` during the collection cancels it: the process ended 8-11 s after `q` before.
+
+    The bound is loose (5 s) for a loaded 2-core CI machine; unloaded it is about 0.5 s.
+    """
+    # Without PYTEST_CURRENT_TEST (tmux passes pytest's environment on): the demo then
+    # ends with os._exit as it does for a user.
+    _run_script(
+        tmp_path, tmux, f"env -u PYTEST_CURRENT_TEST {sys.executable} -m blindspot demo --no-mouse"
+    )
+    screen = tmux.wait_for("account-regions done", timeout=90)
+    assert "Loading snapshot" not in screen  # nothing is loaded: the demo says what it does
+    _press(tmp_path, tmux, "q")
+    code, after_ms, _ = _exit_line(tmux, timeout=30)
+    assert code == 0
+    assert after_ms < 5000, f"the process lived {after_ms} ms after q"

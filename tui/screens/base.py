@@ -42,6 +42,10 @@ class ExplorerScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_breadcrumb()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No key acts while the app is closing (keys that came in one burst with `q`)."""
+        return not getattr(self.app, "quitting", False)
+
     def on_graph_ready(self) -> None:
         """Called by the app when the snapshot has loaded; screens fill themselves here."""
 

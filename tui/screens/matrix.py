@@ -59,7 +59,10 @@ class MatrixScreen(ExplorerScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_breadcrumb()
         yield Static(
-            safe.content(f"Loading snapshot{safe.ellipsis(ascii_only=self.ascii_only)}"),
+            safe.content(
+                f"{getattr(self.app, 'loading_message', 'Loading snapshot')}"
+                f"{safe.ellipsis(ascii_only=self.ascii_only)}"
+            ),
             id="summary",
         )
         table: DataTable[Any] = DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)

@@ -165,10 +165,8 @@ def _add_instance(ctx: ApiRegion, instance: dict) -> None:
                 ec2_arn(ctx, "network-interface", eni["NetworkInterfaceId"]),
                 "Contains NetworkInterface",
             )
-    for mapping in instance.get("BlockDeviceMappings") or []:
-        volume = (mapping.get("Ebs") or {}).get("VolumeId")
-        if volume:
-            ctx.relate(iid, ec2_arn(ctx, "volume", volume), "Is attached to Volume")
+    # No "Is attached to Volume": EBS volumes are not inventoried (no logging control
+    # applies to them), so the edge would name a resource the snapshot never holds.
 
 
 def _add_eni(ctx: ApiRegion, eni: dict) -> None:
