@@ -12,6 +12,7 @@ import dataclasses
 import io
 import json
 import shutil
+import textwrap
 from typing import Any
 
 from snapshot.catalogue import Control
@@ -90,39 +91,59 @@ def _applies_to(row: Control) -> str:
     return "\n".join(names)
 
 
-def render_table(rows: tuple[Control, ...], width: int | None = None) -> str:
-    """A Rich table per layer; every cell is plain text (no markup is interpreted)."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+_GAP = "  "
 
-    out = io.StringIO()
+
+def render_table(rows: tuple[Control, ...], width: int | None = None) -> str:
+    """One plain-text table per layer, wrapped to the terminal's width.
+
+    Plain text because the snapshot side draws nothing itself (Rich stays with the CLI and
+    the explorer): every cell is written as it is, so nothing in it is interpreted.
+    """
     width = width or shutil.get_terminal_size((100, 24)).columns
-    console = Console(file=out, width=width, no_color=True, highlight=False, emoji=False)
+    id_w = max((len(row.id) for row in rows), default=7)
+    kind_w = len("baseline")
+    room = max(20, width - id_w - kind_w - 3 * len(_GAP))
+    title_w = max(10, room * 3 // 5)
+    applies_w = max(10, room - title_w)
+    widths = (id_w, kind_w, title_w, applies_w)
     layers: dict[str, list[Control]] = {}
     for row in rows:
         layers.setdefault(str(row.layer), []).append(row)
+    lines: list[str] = []
     for layer, controls in layers.items():
-        table = Table(title=Text(f"{layer} layer"), title_justify="left", expand=False)
-        table.add_column("control", no_wrap=True)
-        table.add_column("kind")
-        table.add_column("log source")
-        table.add_column("applies to")
+        lines += [f"{layer} layer", ""]
+        lines += _table_row(("control", "kind", "log source", "applies to"), widths)
+        lines.append(_GAP.join("-" * w for w in widths))
         for row in controls:
-            table.add_row(
-                Text(row.id), Text(str(row.expectation)), Text(row.title), Text(_applies_to(row))
-            )
-        console.print(table)
-    console.print(
-        Text(
-            f"{len(rows)} controls (baseline ones are scored, extended ones shown). "
-            "`blindspot controls --format markdown` adds how each is evaluated, where its "
-            "logs land, the remediation command, a first-response query, ATT&CK data "
-            "components, the configuration-item fields that decide it and the call that "
-            "fills what the item lacks."
-        )
+            cells = (row.id, str(row.expectation), row.title, _applies_to(row))
+            lines += _table_row(cells, widths)
+        lines.append("")
+    lines += textwrap.wrap(
+        f"{len(rows)} controls (baseline ones are scored, extended ones shown). "
+        "`blindspot controls --format markdown` adds how each is evaluated, where its "
+        "logs land, the remediation command, a first-response query, ATT&CK data "
+        "components, the configuration-item fields that decide it and the call that "
+        "fills what the item lacks.",
+        width,
     )
-    return out.getvalue()
+    return "\n".join(lines) + "\n"
+
+
+def _table_row(cells: tuple[str, ...], widths: tuple[int, ...]) -> list[str]:
+    """One row of wrapped cells, as many lines as its tallest cell needs."""
+    columns = [
+        [piece for part in cell.splitlines() for piece in textwrap.wrap(part, w) or [""]]
+        for cell, w in zip(cells, widths, strict=True)
+    ]
+    height = max(len(column) for column in columns)
+    return [
+        _GAP.join(
+            (column[i] if i < len(column) else "").ljust(w)
+            for column, w in zip(columns, widths, strict=True)
+        ).rstrip()
+        for i in range(height)
+    ]
 
 
 RENDERERS = {
