@@ -12,9 +12,14 @@ import sys
 
 
 def main(argv: list[str]) -> int:
-    from . import collect_steps, explorer_steps, snapshot_steps
+    from . import aggregator_steps, collect_steps, explorer_steps, snapshot_steps
 
-    steps = {**snapshot_steps.STEPS, **explorer_steps.STEPS, **collect_steps.STEPS}
+    steps = {
+        **snapshot_steps.STEPS,
+        **explorer_steps.STEPS,
+        **collect_steps.STEPS,
+        **aggregator_steps.STEPS,
+    }
     name, *args = argv
     figures = steps[name](*args)
     path = os.environ.get("BLINDSPOT_BENCH_RESULT")

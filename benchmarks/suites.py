@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .aggregator_steps import aggregator_suite
 from .runner import StepResult, run_blindspot, run_step
 
 #: Accounts x regions of each synthetic size: an organization grows in accounts first.
@@ -407,4 +408,5 @@ SUITES: dict[str, Callable[..., None]] = {
     "snapshot": snapshot_suite,
     "explorer": explorer_suite,
     "collect": collect_suite,
+    "aggregator": aggregator_suite,
 }

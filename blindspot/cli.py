@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("-o", "--output", metavar="FILE", help="snapshot file to write")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
     demo.add_argument("--size", choices=["small", "large"], default="small")
+    demo.add_argument(
+        "--aggregator",
+        action="store_true",
+        help="collect through the organization's AWS Config aggregator (no member role)",
+    )
 
     collect = commands.add_parser(
         "collect",

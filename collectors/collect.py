@@ -330,12 +330,12 @@ def collect(
     names = {target.id: target.name for target in plan.accounts}
     contexts = {target.id: target.aws for target in plan.accounts if target.aws is not None}
     if options.aggregator:
-        inventories = _collect_aggregator(options, plan, run)
-        progress("plan", {"accounts": len(names), "regions": len(inventories)})
-        for inventory in inventories:
-            add_pseudo_resources(inventory, names.get(inventory.account, ""))
-            _probe(runner, contexts.get(inventory.account), inventory, run)
-            _done(run, inventory)
+        inventories, seen_names = _collect_aggregator(options, plan, run)
+        names = {**seen_names, **{a: n for a, n in names.items() if n}}
+        progress(
+            "plan", {"accounts": len({i.account for i in inventories}), "regions": len(inventories)}
+        )
+        _probe_aggregated(options, inventories, names, contexts, runner, run)
         source_label = "aggregator"
     else:
         progress(
@@ -354,6 +354,8 @@ def collect(
         aggregator=options.aggregator,
         extra_errors=plan.errors,
     )
+    for account in snapshot.accounts:
+        account.name = account.name or names.get(account.id, "")
     add_unreachable_accounts(snapshot, plan, options.role_name, with_coverage=runner is not None)
     if runner is not None:
         run.parts.resolve_across(snapshot)
@@ -442,14 +444,51 @@ def _done(run: _Run, inventory: RegionInventory) -> None:
 
 def _collect_aggregator(
     options: CollectOptions, plan: AccountPlan, run: _Run
-) -> list[RegionInventory]:
+) -> tuple[list[RegionInventory], dict[str, str]]:
+    """Every account-region the aggregator holds, and the account names it learnt."""
     caller = next((t for t in plan.accounts if t.id == plan.caller and t.aws), None)
     aws = caller.aws if caller else None
     if aws is None:  # --accounts without the caller: the aggregator is still read as caller
         aws = AwsContext(options.session or run.parts.make_session(options.profile))
     assert options.aggregator is not None
     source = run.parts.aggregator_source(aws, options.aggregator)
-    return list(source.collect_all(run.report))
+    inventories = list(source.collect_all(run.report))
+    scope = getattr(source, "scope", None)
+    names = dict(getattr(scope, "accounts", None) or {})
+    return inventories, {account: name for account, name in names.items() if name}
+
+
+def _probe_aggregated(
+    options: CollectOptions,
+    inventories: list[RegionInventory],
+    names: dict[str, str],
+    contexts: dict[str, AwsContext],
+    runner: ProbeRunner | None,
+    run: _Run,
+) -> None:
+    """The coverage runner over each aggregated account-region, `workers` at a time.
+
+    Accounts the run holds a credential for (the caller's; members with `--org`) get it:
+    the runner calls only for what their items do not decide. The others get none: what
+    their items do not decide is `unknown`, "no credential for account X".
+    """
+
+    def work(inventory: RegionInventory) -> None:
+        add_pseudo_resources(inventory, names.get(inventory.account, ""))
+        _probe(runner, contexts.get(inventory.account), inventory, run)
+        _done(run, inventory)
+
+    executor = ThreadPoolExecutor(
+        max_workers=max(1, options.workers), thread_name_prefix=WORKER_PREFIX
+    )
+    try:
+        for future in [executor.submit(work, inventory) for inventory in inventories]:
+            future.result()
+    except BaseException:
+        run.cancel.set()
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
 
 
 def _collect_offline(

@@ -33,7 +33,9 @@ def _write_snapshot(args: argparse.Namespace) -> int:
             sys.stderr.write(f"blindspot: {line.rstrip('…')}\n")
             sys.stderr.flush()
 
-    snapshot = run_demo_collection(args.seed, args.size, progress)
+    snapshot = run_demo_collection(
+        args.seed, args.size, progress, aggregator=bool(getattr(args, "aggregator", False))
+    )
     save_snapshot(snapshot, args.output)
     if not quiet:
         sys.stderr.write(
@@ -63,6 +65,8 @@ def _explore(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.no_ui and not args.output:
         raise UsageError("--no-ui needs -o FILE (where to write the snapshot)")
+    if getattr(args, "aggregator", False) and not args.no_ui:
+        raise UsageError("--aggregator writes a snapshot: use it with --no-ui -o FILE")
     code = _write_snapshot(args) if args.no_ui else _explore(args)
     # Not under pytest (which sets PYTEST_CURRENT_TEST): os._exit would end the test run.
     if getattr(args, "fast_exit", "PYTEST_CURRENT_TEST" not in os.environ):

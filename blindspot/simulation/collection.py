@@ -30,14 +30,24 @@ DEMO_WORKERS = 4
 
 
 def collect_organization(
-    org: DemoOrg, progress: ProgressFn = no_progress, shard: Shard | None = None
+    org: DemoOrg,
+    progress: ProgressFn = no_progress,
+    shard: Shard | None = None,
+    *,
+    aggregator: bool = False,
 ) -> CollectResult:
-    """Run the real collector over a built organization (optionally one shard of it)."""
+    """Run the real collector over a built organization (optionally one shard of it).
+
+    With `aggregator`, as `blindspot collect --aggregator NAME` from the management account
+    (no `--org`): everything comes from the organization's AWS Config aggregator, no role is
+    assumed into any member, and the probes call only in the management account itself.
+    """
     options = CollectOptions(
         session=org.session("management"),
         regions=list(org.regions),
-        org=True,
+        org=not aggregator,
         role_name=org.member_role_name,
+        aggregator=org.facts["aggregator"] if aggregator else None,
         source="auto",
         workers=DEMO_WORKERS,
         shard=shard,
@@ -46,16 +56,17 @@ def collect_organization(
 
 
 def run_demo_collection(
-    seed: int = 7, size: str = "small", progress: ProgressFn = no_progress
+    seed: int = 7, size: str = "small", progress: ProgressFn = no_progress, aggregator: bool = False
 ) -> Snapshot:
-    """Build the demo organization in moto and collect it; returns the snapshot."""
+    """Build the demo organization in moto and collect it (through its AWS Config
+    aggregator with `aggregator`); returns the snapshot."""
 
     def build_progress(step: str, done: int, total: int) -> None:
         progress("build", {"step": step, "done": done, "total": total})
 
     with simulated_aws(seed), moto_config.registered():
         org = build_organization(seed, size, build_progress)
-        result = collect_organization(org, progress)
+        result = collect_organization(org, progress, aggregator=aggregator)
     snapshot = result.snapshot
     snapshot.scope.source = "demo"
     return snapshot

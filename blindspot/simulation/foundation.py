@@ -277,3 +277,26 @@ def build_config_and_detection(ctx: BuildContext) -> None:
     ctx.account("security").client("securityhub", ctx.regions[0]).enable_security_hub(
         EnableDefaultStandards=False
     )
+    build_aggregator(ctx)
+
+
+#: The organization aggregator of the management account (`blindspot demo --aggregator`).
+AGGREGATOR = "org-aggregator"
+
+
+def build_aggregator(ctx: BuildContext) -> None:
+    """An organization-wide AWS Config aggregator in the management account's home region.
+
+    It sees what the recorders above record (management and production in the first
+    region, security in both); development records nothing, so the aggregator holds no
+    item of it. The aggregator's service role is named, not created: moto does not check it.
+    """
+    management = ctx.account("management")
+    management.client("config", ctx.regions[0]).put_configuration_aggregator(
+        ConfigurationAggregatorName=AGGREGATOR,
+        OrganizationAggregationSource={
+            "RoleArn": f"arn:aws:iam::{management.id}:role/service-role/config-aggregator",
+            "AllAwsRegions": True,
+        },
+    )
+    ctx.facts["aggregator"] = AGGREGATOR

@@ -24,7 +24,7 @@ from typing import Any
 from snapshot.model import CollectionError
 from snapshot.sanitize import clean_single_line
 
-from .as_of import items_at
+from .as_of import AsOfCut
 from .base import ProgressFn, RegionInventory, no_progress
 from .config_items import ConfigItemSet
 
@@ -77,6 +77,7 @@ class ConfigFilesSource:
         self.paths = list(paths)
         #: `--as-of`: only items captured at or before it count (collectors/inventory/as_of.py).
         self.as_of = as_of
+        self.cut = AsOfCut(as_of) if as_of is not None else None
 
     def collect_all(self, progress: ProgressFn = no_progress) -> list[RegionInventory]:
         items = ConfigItemSet(SOURCE)
@@ -101,12 +102,14 @@ class ConfigFilesSource:
                 progress("error", {"file": str(path), "account": account, "region": region})
                 continue
             items.default_account, items.default_region = account, region
-            if self.as_of is not None:
-                configuration_items = list(items_at(configuration_items, self.as_of))
+            if self.cut is not None:
+                configuration_items = self.cut.select(configuration_items, account, region)
             items.extend(configuration_items)
             files += 1
             progress("file", {"file": str(path), "items": len(configuration_items)})
         inventories = items.inventories()
+        if self.cut is not None:
+            self.cut.complete(inventories)
         by_place = {(inv.account, inv.region): inv for inv in inventories}
         for error in errors:
             place = (error.account or "", error.region or "")

@@ -1,0 +1,181 @@
+"""Aggregator benchmark: one organization collected through its AWS Config aggregator and
+through roles, side by side (`python -m benchmarks --suites aggregator`).
+
+One child per organization size builds the demo organization in moto (its management
+account holds an organization aggregator) and measures, with `latency_ms` added to every
+call the collector makes (the collect suite's simulated round trip):
+
+* the aggregator source alone (`AggregatorSource.collect_all`): its calls, the items it
+  read, its advanced-query partitions and the largest of them in pages: calls per 1,000
+  items;
+* `collect --aggregator NAME` from the management account (no `--org`): wall time, calls,
+  `sts:AssumeRole` calls (zero: no member role is used);
+* `collect --org` (roles into every member, the `auto` source): the same figures.
+
+The moto Config extension answers aggregate queries by running blindspot's own API
+collectors inside moto for some types; those nested requests are moto's work, not the
+client's, so they are not delayed (they carry moto's `x-moto-account-id` header).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
+
+    from .suites import Table
+
+_LATENCY = {"seconds": 0.0}
+NESTED_HEADER = "x-moto-account-id"
+
+
+def _sleep_before_send(request: Any = None, **_: Any) -> None:
+    """botocore `before-send`: wait like a network round trip, except for moto's own
+    nested requests (the extension's server-side work)."""
+    headers = getattr(request, "headers", None) or {}
+    if _LATENCY["seconds"] and NESTED_HEADER not in headers:
+        time.sleep(_LATENCY["seconds"])
+
+
+def _install_latency_hook() -> None:
+    import botocore.handlers
+
+    entry = ("before-send", _sleep_before_send)
+    if entry not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.insert(0, entry)
+
+
+def _collect_figures(result: Any, seconds: float) -> dict[str, Any]:
+    snapshot = result.snapshot
+    real = [r for r in snapshot.resources if not r.is_pseudo]
+    operations = Counter({f"{s}:{o}": n for (s, o), n in result.call_log.counts.items()})
+    statuses = Counter(c.status.value for r in snapshot.resources for c in r.coverage)
+    return {
+        "seconds": seconds,
+        "resources": len(real),
+        "account_regions": result.regions_collected,
+        "api_calls": result.call_log.total,
+        "assume_role_calls": operations.get("sts:AssumeRole", 0),
+        "coverage": dict(statuses),
+        "errors": len(snapshot.errors),
+        "top_operations": dict(operations.most_common(8)),
+    }
+
+
+def aggregator(size: str, latency_ms: str = "40", seed: str = "7") -> dict[str, Any]:
+    """Build the `size` organization, then read it through the aggregator and through roles."""
+    from blindspot.simulation import moto_config
+    from blindspot.simulation.collection import DEMO_WORKERS
+    from blindspot.simulation.environment import simulated_aws
+    from blindspot.simulation.org import build_organization
+    from collectors.aws.session import AwsContext
+    from collectors.collect import CollectOptions, collect
+    from collectors.inventory.aggregator import AggregatorSource
+
+    _install_latency_hook()
+    figures: dict[str, Any] = {"size": size, "latency_ms": float(latency_ms)}
+    with simulated_aws(int(seed)), moto_config.registered():
+        t0 = time.perf_counter()
+        org = build_organization(int(seed), size)
+        figures["build_s"] = time.perf_counter() - t0
+        name = org.facts["aggregator"]
+        _LATENCY["seconds"] = float(latency_ms) / 1000
+        try:
+            aws = AwsContext(org.session("management"), account=org.management_account_id)
+            source = AggregatorSource(aws, name)
+            t = time.perf_counter()
+            inventories = source.collect_all()
+            seconds = time.perf_counter() - t
+            items = sum(len(inv.resources) for inv in inventories)
+            calls = aws.call_log.total
+            figures["source"] = {
+                "seconds": seconds,
+                "items": items,
+                "calls": calls,
+                "calls_per_1000_items": round(1000 * calls / max(1, items), 1),
+                "partitions": len(source.partitions),
+                "largest_partition_pages": max(
+                    (-(-p.expected // 100) for p in source.partitions), default=0
+                ),
+                "operations": {f"{s}:{o}": n for (s, o), n in aws.call_log.counts.items()},
+            }
+            for label, options in (
+                (
+                    "via_aggregator",
+                    CollectOptions(
+                        session=org.session("management"),
+                        regions=list(org.regions),
+                        aggregator=name,
+                        workers=DEMO_WORKERS,
+                    ),
+                ),
+                (
+                    "via_roles",
+                    CollectOptions(
+                        session=org.session("management"),
+                        regions=list(org.regions),
+                        org=True,
+                        role_name=org.member_role_name,
+                        source="auto",
+                        workers=DEMO_WORKERS,
+                    ),
+                ),
+            ):
+                t = time.perf_counter()
+                result = collect(options)
+                figures[label] = _collect_figures(result, time.perf_counter() - t)
+        finally:
+            _LATENCY["seconds"] = 0.0
+    return figures
+
+
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {"aggregator": aggregator}
+
+
+def aggregator_suite(
+    table: Table, *, args: argparse.Namespace, sizes: list[int], workdir: str
+) -> None:
+    """Rows: aggregator calls per 1,000 items; collect time via the aggregator vs roles."""
+    from .runner import run_step
+
+    for org_size in [s.strip() for s in args.collect_sizes.split(",") if s.strip()]:
+        result = table.record(
+            run_step(
+                f"aggregator {org_size}",
+                "aggregator",
+                org_size,
+                args.latency_ms,
+                timeout=1800,
+            )
+        )
+        if not result.ok:
+            continue
+        f = result.figures
+        source, agg, roles = f["source"], f["via_aggregator"], f["via_roles"]
+        where = f"{org_size} org, {f['latency_ms']:g} ms/call"
+        table.add(
+            "aggregator",
+            "aggregator calls per 1,000 items",
+            where,
+            f"{source['calls_per_1000_items']:.1f} = {source['calls']} calls for "
+            f"{source['items']:,} items",
+            note=f"{source['partitions']} partitions, the largest "
+            f"{source['largest_partition_pages']} pages; read in {source['seconds']:.2f} s; "
+            f"{source['operations']}",
+        )
+        ratio = roles["seconds"] / agg["seconds"] if agg["seconds"] else 0
+        table.add(
+            "aggregator",
+            "collect: aggregator vs roles (wall)",
+            where,
+            f"{agg['seconds']:.2f} s vs {roles['seconds']:.2f} s = {ratio:.1f}x",
+            result.peak_mb,
+            note=f"calls {agg['api_calls']:,} vs {roles['api_calls']:,}; AssumeRole "
+            f"{agg['assume_role_calls']} vs {roles['assume_role_calls']}; resources "
+            f"{agg['resources']:,} vs {roles['resources']:,}; coverage {agg['coverage']} vs "
+            f"{roles['coverage']}; organization built in {f['build_s']:.0f} s",
+        )
