@@ -66,7 +66,8 @@ def run_demo_collection(
 
     with simulated_aws(seed), moto_config.registered():
         org = build_organization(seed, size, build_progress)
-        result = collect_organization(org, progress, aggregator=aggregator)
+        with moto_config.frozen():  # nothing changes while it is collected
+            result = collect_organization(org, progress, aggregator=aggregator)
     snapshot = result.snapshot
     snapshot.scope.source = "demo"
     return snapshot

@@ -1091,8 +1091,42 @@ def recorded_types(account: str, region: str) -> frozenset[str]:
     return frozenset()
 
 
+#: While `frozen()` is active: every item of an account-region, built once.
+_FROZEN: dict[tuple[str, str], list[Item]] | None = None
+
+
+@contextlib.contextmanager
+def frozen() -> Iterator[None]:
+    """Build each account-region's items once for the duration of the block.
+
+    Only for a block in which moto's state does not change (a collection of a finished
+    organization): items are otherwise rebuilt on every request, as Config would reflect
+    any change, and the aggregate queries of one collection (a count, then one query per
+    account) would run the nested API collectors several times for the same region.
+    """
+    global _FROZEN
+    outer = _FROZEN
+    _FROZEN = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _FROZEN = outer
+
+
 def region_items(account: str, region: str, types: Any = None) -> list[Item]:
     """Every item Config would hold for an account-region, honouring its recorder."""
+    cache = _FROZEN
+    if cache is not None:
+        if (account, region) not in cache:
+            cache[(account, region)] = _region_items(account, region, None)
+        wanted = None if types is None else set(types)
+        return [
+            i for i in cache[(account, region)] if wanted is None or i["resourceType"] in wanted
+        ]
+    return _region_items(account, region, types)
+
+
+def _region_items(account: str, region: str, types: Any = None) -> list[Item]:
     recorded = recorded_types(account, region)
     if types is not None:
         recorded = recorded & set(types)
