@@ -83,3 +83,36 @@ def test_cli(capsys):
     assert json.loads(capsys.readouterr().out)["count"] > 0
     assert main(["gaps", str(DEMO), "--account", "no-such-account"]) == 2
     assert "no account 'no-such-account'" in capsys.readouterr().err
+
+
+def test_every_output_states_as_of_only_when_present(demo):
+    """A snapshot of a past time (`collect --as-of`) says so in report, gaps, diff and
+    incident; an ordinary one prints exactly what it printed before."""
+    from datetime import UTC, datetime
+
+    from snapshot.incident import build_plan
+    from snapshot.render import diff as diff_render
+    from snapshot.render import incident as incident_render
+    from snapshot.render import report as report_render
+
+    past = demo.snapshot.model_copy(update={"as_of": datetime(2026, 10, 5, tzinfo=UTC)})
+    then = CoverageGraph(past)
+    stamp = "2026-10-05T00:00:00Z"
+    for fmt in ("table", "markdown", "json"):
+        assert stamp in report_render.render(report_render.build_report(then), fmt)
+        assert stamp not in report_render.render(report_render.build_report(demo), fmt)
+    rows = build_gaps(then, layers=["access"])
+    for fmt in ("table", "markdown", "json", "csv"):
+        assert stamp in render(rows, fmt, as_of=stamp)
+        assert "as_of" not in render(rows, fmt).lower().replace("as of", "")
+    changes = diff_render.diff_snapshots(demo.snapshot, past)
+    assert "as of 2026-10-05" in diff_render.render(changes, "table")
+    assert "as of" not in diff_render.render(
+        diff_render.diff_snapshots(demo.snapshot, demo.snapshot), "table"
+    )
+    root = then.resolve("prod-web-1")
+    plan = build_plan(
+        then, root, datetime(2026, 10, 4, tzinfo=UTC), datetime(2026, 10, 5, tzinfo=UTC)
+    )
+    assert f"Coverage as of: {stamp}" in incident_render.render(plan, "markdown")
+    assert json.loads(incident_render.render(plan, "json"))["as_of"] == stamp

@@ -276,6 +276,10 @@ class BlindspotApp(App[int]):
         self.graph = message.graph
         if self.path is not None:
             self.sub_title = self.path.name
+        as_of = message.graph.snapshot.as_of
+        if as_of is not None:  # a snapshot of a past time (`collect --as-of`) says so
+            stamp = as_of.strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.sub_title = f"{self.sub_title}  as of {stamp}".strip()
         for screen in self.screen_stack:
             if isinstance(screen, ExplorerScreen):
                 screen.on_graph_ready()

@@ -19,5 +19,13 @@ def run(args: argparse.Namespace) -> int:
         rows = build_gaps(graph, layers=args.layer, accounts=args.account)
     except ReportError as exc:
         raise UsageError(str(exc)) from None
-    sys.stdout.write(render(rows, args.format, ascii_only=not _stdout_is_unicode()))
+    as_of = graph.snapshot.as_of
+    sys.stdout.write(
+        render(
+            rows,
+            args.format,
+            ascii_only=not _stdout_is_unicode(),
+            as_of=as_of.strftime("%Y-%m-%dT%H:%M:%SZ") if as_of else None,
+        )
+    )
     return EXIT_OK

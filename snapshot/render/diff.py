@@ -73,6 +73,9 @@ class SnapshotDiff:
     new_generated_at: str
     old_coverage_pct: float | None
     new_coverage_pct: float | None
+    #: The past times the two snapshots describe (`collect --as-of`), when they do.
+    old_as_of: str | None = None
+    new_as_of: str | None = None
     appeared: list[ResourceChange] = field(default_factory=list)
     vanished: list[ResourceChange] = field(default_factory=list)
     controls: list[ControlChange] = field(default_factory=list)
@@ -91,8 +94,16 @@ class SnapshotDiff:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "old": {"generated_at": self.old_generated_at, "coverage_pct": self.old_coverage_pct},
-            "new": {"generated_at": self.new_generated_at, "coverage_pct": self.new_coverage_pct},
+            "old": {
+                "generated_at": self.old_generated_at,
+                "coverage_pct": self.old_coverage_pct,
+                **({"as_of": self.old_as_of} if self.old_as_of else {}),
+            },
+            "new": {
+                "generated_at": self.new_generated_at,
+                "coverage_pct": self.new_coverage_pct,
+                **({"as_of": self.new_as_of} if self.new_as_of else {}),
+            },
             "summary": self.summary(),
             "resources": {
                 "appeared": [r.as_dict() for r in self.appeared],
@@ -159,6 +170,8 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> SnapshotDiff:
         new.generated_at.isoformat(),
         _coverage_pct(before),
         _coverage_pct(after),
+        old.as_of.isoformat() if old.as_of else None,
+        new.as_of.isoformat() if new.as_of else None,
     )
     result.appeared = [_resource_change(after[i]) for i in sorted(after.keys() - before.keys())]
     result.vanished = [_resource_change(before[i]) for i in sorted(before.keys() - after.keys())]
@@ -206,8 +219,10 @@ def _table(rows: list[list[str]]) -> list[str]:
 def render_table(result: SnapshotDiff) -> str:
     s = result.summary()
     lines = [
-        f"old {result.old_generated_at}  coverage {_pct(result.old_coverage_pct)}",
-        f"new {result.new_generated_at}  coverage {_pct(result.new_coverage_pct)}",
+        f"old {result.old_generated_at}  coverage {_pct(result.old_coverage_pct)}"
+        + (f"  (as of {result.old_as_of})" if result.old_as_of else ""),
+        f"new {result.new_generated_at}  coverage {_pct(result.new_coverage_pct)}"
+        + (f"  (as of {result.new_as_of})" if result.new_as_of else ""),
         f"{s['resources_appeared']} resources appeared, {s['resources_vanished']} vanished; "
         f"{s['controls_changed']} control changes ({s['worse']} worse, {s['better']} better)",
     ]

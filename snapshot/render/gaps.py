@@ -109,9 +109,10 @@ def build_gaps(
     return rows
 
 
-def render_json(rows: list[GapRow]) -> str:
+def render_json(rows: list[GapRow], *, as_of: str | None = None) -> str:
     placeholders = queries.summary_placeholders(row.remediation for row in rows)
-    document = {
+    document: dict[str, object] = {"as_of": as_of} if as_of else {}
+    document |= {
         "gaps": [row.as_dict() for row in rows],
         "count": len(rows),
         "placeholders_left": [{"name": name, "why": why} for name, why in placeholders],
@@ -135,10 +136,11 @@ _CSV_HEADER = [
 ]
 
 
-def render_csv(rows: list[GapRow]) -> str:
+def render_csv(rows: list[GapRow], *, as_of: str | None = None) -> str:
+    """One row per gap (as of a past time, the header of the `as_of` column says it)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_CSV_HEADER)
+    writer.writerow([*_CSV_HEADER, "as_of"] if as_of else _CSV_HEADER)
     for row in rows:
         fix = row.remediation
         writer.writerow(
@@ -156,6 +158,7 @@ def render_csv(rows: list[GapRow]) -> str:
                 row.inherited_from or "",
                 fix.text if fix else "",
                 " ".join(fix.unfilled) if fix else "",
+                *([as_of] if as_of else []),
             )
         )
     return out.getvalue()
@@ -179,11 +182,17 @@ def _footer(rows: list[GapRow]) -> str:
     return f"Placeholders left in the commands above: {listed}."
 
 
-def render_table(rows: list[GapRow], *, ascii_only: bool = False) -> str:
+def _as_of_line(as_of: str | None) -> list[str]:
+    return [f"As of {as_of} (AWS Config's record of that time)"] if as_of else []
+
+
+def render_table(rows: list[GapRow], *, ascii_only: bool = False, as_of: str | None = None) -> str:
     if not rows:
-        return "No missing or unknown baseline controls in the selection.\n"
+        return "\n".join(
+            [*_as_of_line(as_of), "No missing or unknown baseline controls in the selection.", ""]
+        )
     symbols = STATUS_ASCII if ascii_only else STATUS_SYMBOL
-    lines = [f"{len(rows)} gaps (missing or unknown baseline controls)", ""]
+    lines = [*_as_of_line(as_of), f"{len(rows)} gaps (missing or unknown baseline controls)", ""]
     for head, members in _grouped(rows):
         lines.append(
             f"{head.name or head.resource_id}  ({head.resource_type})  {head.account}/{head.region}"
@@ -202,8 +211,8 @@ def render_table(rows: list[GapRow], *, ascii_only: bool = False) -> str:
     return "\n".join(clean_single_line(line) for line in lines) + "\n"
 
 
-def render_markdown(rows: list[GapRow]) -> str:
-    lines = ["## Logging gaps", ""]
+def render_markdown(rows: list[GapRow], *, as_of: str | None = None) -> str:
+    lines = ["## Logging gaps", "", *(f"{line}\n" for line in _as_of_line(as_of))]
     if not rows:
         return "\n".join([*lines, "No missing or unknown baseline controls.", ""])
     lines.append(f"{len(rows)} missing or unknown baseline controls.")
@@ -226,7 +235,7 @@ def render_markdown(rows: list[GapRow]) -> str:
     return "\n".join(lines)
 
 
-RENDERERS: dict[str, Callable[[list[GapRow]], str]] = {
+RENDERERS: dict[str, Callable[..., str]] = {
     "table": render_table,
     "csv": render_csv,
     "json": render_json,
@@ -234,7 +243,10 @@ RENDERERS: dict[str, Callable[[list[GapRow]], str]] = {
 }
 
 
-def render(rows: list[GapRow], fmt: str, *, ascii_only: bool = False) -> str:
+def render(
+    rows: list[GapRow], fmt: str, *, ascii_only: bool = False, as_of: str | None = None
+) -> str:
+    """`as_of` (a snapshot of a past time) is stated only when given."""
     if fmt == "table":
-        return render_table(rows, ascii_only=ascii_only)
-    return RENDERERS[fmt](rows)
+        return render_table(rows, ascii_only=ascii_only, as_of=as_of)
+    return RENDERERS[fmt](rows, as_of=as_of)

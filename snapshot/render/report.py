@@ -48,6 +48,7 @@ class Report:
     totals: LayerCounts
     accounts: list[AccountRow]
     collection_errors: int = 0  # errors recorded in the snapshot (behind `unknown` statuses)
+    as_of: str | None = None  # the past time the snapshot describes (`collect --as-of`)
 
     @property
     def overall(self) -> Counts:
@@ -112,7 +113,14 @@ def build_report(
             totals[layer].merge(row.layers[layer])
     chosen = set(account_ids)
     errors = sum(1 for e in graph.snapshot.errors if e.account is None or e.account in chosen)
-    return Report(layers=selected, totals=totals, accounts=rows, collection_errors=errors)
+    as_of = graph.snapshot.as_of
+    return Report(
+        layers=selected,
+        totals=totals,
+        accounts=rows,
+        collection_errors=errors,
+        as_of=as_of.strftime("%Y-%m-%dT%H:%M:%SZ") if as_of else None,
+    )
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -137,7 +145,14 @@ def as_dict(report: Report) -> dict[str, object]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(as_dict(report), indent=2) + "\n"
+    document = as_dict(report)
+    if report.as_of:  # only when present, so reports of ordinary snapshots stay as they were
+        document["as_of"] = report.as_of
+    return json.dumps(document, indent=2) + "\n"
+
+
+def as_of_line(report: Report) -> list[str]:
+    return [f"As of {report.as_of} (AWS Config's record of that time)", ""] if report.as_of else []
 
 
 def _align(rows: Sequence[Sequence[str]], right_from: int = 0) -> list[str]:
@@ -203,7 +218,7 @@ _LEGEND = (
 
 
 def render_table(report: Report) -> str:
-    lines = ["Coverage by account and layer", ""]
+    lines = ["Coverage by account and layer", "", *as_of_line(report)]
     lines += _align(_matrix(report), right_from=2)
     lines += ["", "Totals", ""]
     lines += _align(_totals_rows(report), right_from=1)
@@ -230,7 +245,7 @@ def _md_table(rows: list[list[str]], right_from: int) -> list[str]:
 
 
 def render_markdown(report: Report) -> str:
-    lines = ["## Coverage by account and layer", ""]
+    lines = ["## Coverage by account and layer", "", *as_of_line(report)]
     lines += _md_table(_matrix(report), right_from=2)
     lines += ["", "## Totals", ""]
     lines += _md_table(_totals_rows(report), right_from=1)

@@ -134,3 +134,15 @@ def test_incident_screen_svg(snap_compare, make_app, size):
         await settle(pilot, app)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+def test_header_says_as_of_only_for_a_past_snapshot(make_app, snapshot_model):
+    async def body(snapshot, expected):
+        app = make_app(snapshot=snapshot)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app)
+            assert ("as of 2026-10-05T00:00:00Z" in app.sub_title) is expected
+
+    past = snapshot_model.model_copy(update={"as_of": datetime(2026, 10, 5, tzinfo=UTC)})
+    run(body(past, True))
+    run(body(snapshot_model, False))
