@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +27,7 @@ from snapshot import browse  # noqa: E402
 from snapshot.io import load_snapshot  # noqa: E402
 from snapshot.model import Snapshot  # noqa: E402
 from tui.app import BlindspotApp  # noqa: E402
+from tui.screens.incident import IncidentScreen  # noqa: E402
 
 #: The snapshot the demo ships (blindspot.data.DEMO_SNAPSHOT), else the name first planned.
 DEFAULT_SNAPSHOTS = (
@@ -62,6 +64,24 @@ def _showcase_resource(app: BlindspotApp) -> str:
     return browse.explorer_index(graph).ids[0]
 
 
+def _incident_screen(app: BlindspotApp) -> IncidentScreen:
+    """The incident plan for the demo's web server (else the showcase resource), a
+    two-hour window 40 days before the snapshot, planned as of the snapshot's time."""
+    graph = app.graph
+    assert graph is not None
+    try:
+        subject = graph.resolve("prod-web-1")
+    except LookupError:
+        subject = _showcase_resource(app)
+    now = graph.snapshot.generated_at
+    start = (now - timedelta(days=40)).replace(hour=10, minute=0, second=0, microsecond=0)
+    stamp = "%Y-%m-%dT%H:%MZ"
+    end = start + timedelta(hours=2)
+    return IncidentScreen(
+        subject, start=start.strftime(stamp), end=end.strftime(stamp), depth=1, now=now
+    )
+
+
 async def capture(snapshot: Snapshot, out: Path, size: tuple[int, int]) -> list[Path]:
     app = BlindspotApp(snapshot=snapshot, export_dir=out)
     written: list[Path] = []
@@ -91,6 +111,12 @@ async def capture(snapshot: Snapshot, out: Path, size: tuple[int, int]) -> list[
         await pilot.press("question_mark")
         await _settle(pilot, app)
         save("07-help")
+        await pilot.press("escape")
+        while len(app.screen_stack) > 2:  # back to the matrix: the plan's own breadcrumb
+            app.pop_screen()
+        app.push_screen(_incident_screen(app))
+        await _settle(pilot, app)
+        save("08-incident-plan")
     return written
 
 
