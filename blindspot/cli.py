@@ -168,8 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument(
         "--as-of",
         metavar="TIME",
-        help="with --config-files: the coverage AWS Config recorded at TIME (ISO 8601, UTC "
-        "when no zone is given); controls Config cannot reconstruct are unknown",
+        help="with --config-files or --source config: the coverage AWS Config recorded at "
+        "TIME (ISO 8601, UTC when no zone is given); controls Config cannot reconstruct are "
+        "unknown",
     )
 
     explore = commands.add_parser("explore", parents=[ui], help="open the explorer on a snapshot")

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -315,6 +315,10 @@ def collect(
     runner = None if options.no_coverage else parts.probe_region
     if options.config_files:
         return _collect_offline(options, run, runner, started)
+    if options.as_of is not None:  # `--source config --as-of` (issue 13): Config's record
+        at_time = _config_at(parts.config_source, options.as_of)
+        run = _Run(progress, replace(parts, config_source=at_time))
+        runner = _offline(runner)
     session = options.session or parts.make_session(options.profile)
     call_log = CallLog()
     plan = plan_accounts(
@@ -359,6 +363,8 @@ def collect(
     add_unreachable_accounts(snapshot, plan, options.role_name, with_coverage=runner is not None)
     if runner is not None:
         run.parts.resolve_across(snapshot)
+    if options.as_of is not None:
+        mark_as_of(snapshot, options.as_of)
     return CollectResult(
         snapshot=snapshot,
         complete=not snapshot.errors,
@@ -366,6 +372,32 @@ def collect(
         seconds=time.monotonic() - started,
         regions_collected=len(inventories),
     )
+
+
+def _config_at(
+    make: Callable[..., RegionCollector], as_of: datetime
+) -> Callable[[AwsContext], RegionCollector]:
+    """The Config source reading each resource's item at `as_of` (its history)."""
+
+    def at_time(aws: AwsContext) -> RegionCollector:
+        return make(aws, as_of=as_of)
+
+    return at_time
+
+
+def _offline(runner: ProbeRunner | None) -> ProbeRunner | None:
+    """The probes without credentials: for a past time a live call would describe today, so
+    only what the items decide counts (the rest is `unknown`, `mark_as_of` says why)."""
+    if runner is None:
+        return None
+    probe = runner
+
+    def from_items_only(
+        aws: AwsContext | None, inventory: RegionInventory
+    ) -> tuple[dict[str, list[Coverage]], list[CollectionError]]:
+        return probe(None, inventory)
+
+    return from_items_only
 
 
 def _collect_accounts(

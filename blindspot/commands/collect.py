@@ -47,8 +47,11 @@ def options_from_args(args: argparse.Namespace) -> CollectOptions:
         raise UsageError("--workers must be at least 1")
     as_of = None
     if getattr(args, "as_of", None):
-        if not args.config_files:
-            raise UsageError("--as-of needs --config-files (the delivered Config history)")
+        if not args.config_files and (args.source != "config" or args.aggregator):
+            # A live Describe answers for today: only AWS Config's record knows the past.
+            raise UsageError(
+                "--as-of needs --config-files (the delivered Config history) or --source config"
+            )
         try:
             as_of = parse_time(args.as_of)
         except ValueError as exc:

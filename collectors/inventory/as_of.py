@@ -18,14 +18,16 @@ be reconstructed for TIME: a live call answers for now. Those controls are `unkn
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
-from typing import Any, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from snapshot.model import Snapshot, Status
 from snapshot.queries import iso
 
 from .base import RegionInventory
-from .config_items import capture_time
+from .config_items import ConfigItemSet, capture_time
 
 #: Evidence prefixes of controls the probes could not decide without live calls.
 _NOT_FROM_CONFIG = ("no credential for account", "offline source: not evaluated")
@@ -77,6 +79,73 @@ class AsOfCut:
             inventory.types_covered |= self.recorded.get(
                 (inventory.account, inventory.region), set()
             )
+
+
+#: Items per GetResourceConfigHistory call: the one latest at or before `as_of` is enough.
+HISTORY_LIMIT = 1
+
+
+class HistoryRun(Protocol):
+    """What `history_at` needs of a Config source's region run (config_service._Region)."""
+
+    client: Any
+    items: ConfigItemSet
+
+    def fail(self, exc: BaseException, operation: str) -> None: ...
+
+
+def _deleted_before(identifier: Mapping[str, Any], as_of: datetime) -> bool:
+    deleted = identifier.get("resourceDeletionTime")
+    if isinstance(deleted, datetime):
+        return (deleted if deleted.tzinfo else deleted.replace(tzinfo=UTC)) <= as_of
+    return False
+
+
+def history_at(run: HistoryRun, types: Iterable[str], as_of: datetime) -> set[str]:
+    """`--source config --as-of`: each recorded resource's item at `as_of`, from its history.
+
+    `ListDiscoveredResources` (deleted resources included: a resource deleted after
+    `as_of` existed then; one deleted before it is skipped without a call) per type, then
+    `GetResourceConfigHistory(laterTime=as_of, limit=1)` per resource: Config returns the
+    history newest first, so that one item is the resource's state at `as_of` (a
+    `ResourceDeleted` item, or none at all, means it did not exist then). One call per
+    resource, plus one per 100 listed. Returns the types listed and read without a failure:
+    a type with a failed call is not vouched for, so its controls are not judged `missing`.
+    """
+    complete: set[str] = set()
+    lister = run.client.get_paginator("list_discovered_resources")
+    for resource_type in types:
+        ok = True
+        try:
+            pages = lister.paginate(
+                resourceType=resource_type,
+                includeDeletedResources=True,
+                PaginationConfig={"PageSize": 100},
+            )
+            identifiers = [i for page in pages for i in page.get("resourceIdentifiers") or []]
+        except (ClientError, BotoCoreError) as exc:
+            run.fail(exc, "ListDiscoveredResources")
+            continue
+        for identifier in identifiers:
+            if _deleted_before(identifier, as_of) or not identifier.get("resourceId"):
+                continue
+            try:
+                answer = run.client.get_resource_config_history(
+                    resourceType=resource_type,
+                    resourceId=identifier["resourceId"],
+                    laterTime=as_of,
+                    limit=HISTORY_LIMIT,
+                )
+            except (ClientError, BotoCoreError) as exc:
+                run.fail(exc, "GetResourceConfigHistory")
+                ok = False
+                continue
+            for item in (answer.get("configurationItems") or [])[:HISTORY_LIMIT]:
+                if capture_time(item) <= as_of:  # never trust an answer past the cut
+                    run.items.add(item)
+        if ok:
+            complete.add(resource_type)
+    return complete
 
 
 def why_unknown(as_of: datetime, earlier: str) -> str:

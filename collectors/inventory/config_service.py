@@ -31,6 +31,7 @@ import time
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import botocore.session
@@ -38,6 +39,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..aws.errors import error_code, to_collection_error
 from ..aws.session import AwsContext
+from .as_of import history_at
 from .base import ProgressFn, RegionInventory, no_progress
 from .config_items import ConfigItemSet
 
@@ -315,9 +317,13 @@ class ConfigServiceSource:
 
     name = SOURCE
 
-    def __init__(self, aws: AwsContext, *, use_select: bool = True) -> None:
+    def __init__(
+        self, aws: AwsContext, *, use_select: bool = True, as_of: datetime | None = None
+    ) -> None:
         self.aws = aws
         self.use_select = use_select
+        #: `--as-of`: each resource's item at that time, from its history (`as_of.history_at`).
+        self.as_of = as_of
 
     def recorder(self, region: str) -> RecorderState:
         """The region's recorder state (raises ClientError/BotoCoreError)."""
@@ -339,8 +345,11 @@ class ConfigServiceSource:
             progress("config-off", {"account": account, "region": region})
             return inventory
         wanted = None if state.all_supported else covered
-        done = self.use_select and self._select(run, wanted, covered)
-        if not done:
+        done = self.as_of is None and self.use_select and self._select(run, wanted, covered)
+        if self.as_of is not None:
+            listed = covered & set(FALLBACK_TYPES) if state.all_supported else covered
+            covered = frozenset(history_at(run, sorted(listed - IGNORED_TYPES), self.as_of))
+        elif not done:
             fallback = covered & set(FALLBACK_TYPES) if state.all_supported else covered
             # Only the types listed and fetched completely are vouched for: the direct API
             # (`--source auto`) fills in the rest.

@@ -313,5 +313,143 @@ def test_cli(delivered, tmp_path, capsys):
     assert main(args) in (0, 3)
     assert load_snapshot(out).as_of == datetime(2026, 10, 5, tzinfo=UTC)
     assert main(["collect", "--as-of", "2026-10-05", "-o", str(out), "--quiet"]) == 2
-    assert "--as-of needs --config-files" in capsys.readouterr().err
+    assert "--as-of needs --config-files" in capsys.readouterr().err  # or --source config
     assert main([*args[:3], "--as-of", "soon", "-o", str(out)]) == 2
+
+
+# -- --source config --as-of: GetResourceConfigHistory(laterTime, limit) per resource -------
+# moto's GetResourceConfigHistory ignores laterTime (it answers with the current item), so the
+# history path is tested on AWS-shaped answers through botocore's Stubber.
+
+AS_OF = datetime(2026, 10, 13, tzinfo=UTC)
+
+
+class _Run:
+    def __init__(self, client):
+        from collectors.inventory.config_items import ConfigItemSet
+
+        self.client = client
+        self.items = ConfigItemSet("config", default_account=A, default_region=R)
+        self.failed: list[str] = []
+
+    def fail(self, exc, operation):
+        self.failed.append(operation)
+
+
+def _history(item_or_none):
+    return {"configurationItems": [item_or_none] if item_or_none else []}
+
+
+def _stubbed_config():
+    import boto3
+    from botocore.stub import Stubber
+
+    client = boto3.client("config", region_name=R, aws_access_key_id="x", aws_secret_access_key="x")
+    return client, Stubber(client)
+
+
+def _api_item(iid, when, status="OK"):
+    found = instance(iid, ENI1, when, status=status)
+    found["configurationItemCaptureTime"] = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    found["configuration"] = json.dumps(found["configuration"])
+    return found
+
+
+def test_history_at_reads_each_resource_at_the_time():
+    from collectors.inventory.as_of import history_at
+
+    client, stub = _stubbed_config()
+    stub.add_response(
+        "list_discovered_resources",
+        {
+            "resourceIdentifiers": [
+                {
+                    "resourceType": "AWS::EC2::Instance",
+                    "resourceId": "i-0gone-early",
+                    "resourceDeletionTime": datetime(2026, 10, 2, tzinfo=UTC),
+                },
+                {
+                    "resourceType": "AWS::EC2::Instance",
+                    "resourceId": I1,
+                    "resourceDeletionTime": datetime(2026, 10, 18, tzinfo=UTC),
+                },
+                {"resourceType": "AWS::EC2::Instance", "resourceId": "i-0deleted"},
+                {"resourceType": "AWS::EC2::Instance", "resourceId": I2},
+            ]
+        },
+        {"resourceType": "AWS::EC2::Instance", "includeDeletedResources": True, "limit": 100},
+    )
+    for rid, answer in (
+        (I1, _api_item(I1, "2026-10-01T00:00:00Z")),  # deleted later: existed at as_of
+        ("i-0deleted", _api_item("i-0deleted", "2026-10-05T00:00:00Z", "ResourceDeleted")),
+        (I2, None),  # created after as_of: no item at or before it
+    ):
+        stub.add_response(
+            "get_resource_config_history",
+            _history(answer),
+            {
+                "resourceType": "AWS::EC2::Instance",
+                "resourceId": rid,
+                "laterTime": AS_OF,
+                "limit": 1,
+            },
+        )
+    run = _Run(client)
+    with stub:
+        complete = history_at(run, ["AWS::EC2::Instance"], AS_OF)
+    stub.assert_no_pending_responses()  # no call for the instance deleted before as_of
+    assert complete == {"AWS::EC2::Instance"} and not run.failed
+    ids = {parsed.resource.resource_id for parsed in run.items.items()}
+    assert ids == {I1}
+
+
+def test_history_failure_is_an_error_and_the_type_is_not_vouched_for():
+    from collectors.inventory.as_of import history_at
+
+    client, stub = _stubbed_config()
+    stub.add_response(
+        "list_discovered_resources",
+        {"resourceIdentifiers": [{"resourceType": "AWS::EC2::Instance", "resourceId": I1}]},
+    )
+    stub.add_client_error("get_resource_config_history", "AccessDeniedException")
+    stub.add_client_error("list_discovered_resources", "ThrottlingException")
+    run = _Run(client)
+    with stub:
+        complete = history_at(run, ["AWS::EC2::Instance", "AWS::S3::Bucket"], AS_OF)
+    assert complete == set()
+    assert run.failed == ["GetResourceConfigHistory", "ListDiscoveredResources"]
+
+
+def test_source_config_as_of_reads_config_and_probes_without_live_calls():
+    import boto3
+    from moto import mock_aws
+
+    from collectors.collect import Collaborators
+    from collectors.inventory.base import RegionInventory
+
+    seen: dict[str, object] = {}
+
+    class FakeConfig:
+        def __init__(self, aws, *, as_of=None):
+            seen["as_of"] = as_of
+
+        def collect_region(self, account, region, progress):
+            inventory = RegionInventory(account, region, "config")
+            inventory.types_covered = {"AWS::EC2::Instance"}
+            return inventory
+
+    def probes(aws, inventory):
+        seen["probe_aws"] = aws
+        return {}, []
+
+    with mock_aws():
+        options = CollectOptions(
+            source="config",
+            as_of=AS_OF,
+            regions=[R],
+            session=boto3.Session(region_name=R),
+        )
+        parts = Collaborators(config_source=FakeConfig, probe_region=probes)
+        snapshot = collect(options, parts=parts).snapshot
+    assert seen == {"as_of": AS_OF, "probe_aws": None}
+    assert snapshot.as_of == AS_OF
