@@ -41,6 +41,9 @@ from snapshot.sanitize import clean_single_line
 #: CloudTrail event history (lookup-events) keeps management events this many days.
 EVENT_HISTORY_DAYS = 90
 
+#: Where CloudTrail records the events of global services (IAM, CloudFront, Route 53).
+GLOBAL_EVENTS_REGION = "us-east-1"
+
 #: Logs Insights returns at most this many rows a query.
 INSIGHTS_LIMIT = 10000
 
@@ -458,6 +461,12 @@ def _insights_query(record: Coverage, resource: Resource, ids: queries.Identifie
         if instance and _PLAIN.fullmatch(instance):
             stream = f"filter @logStream like /{instance}/"
             return f"fields @timestamp, @logStream, @message | {stream}{tail}"
+    if record.control == "resolver-query-logs":
+        vpc = ids.first("vpc-id")
+        fields = "fields @timestamp, vpc_id, srcaddr, query_name, query_type, rcode"
+        if vpc and _PLAIN.fullmatch(vpc):
+            return f'{fields} | filter vpc_id = "{vpc}"{tail}'
+        return fields + tail
     if record.control == "lambda-logging":
         return "fields @timestamp, @requestId, @message" + tail
     return "fields @timestamp, @logStream, @message" + tail
@@ -652,10 +661,12 @@ def _listing(dest: queries.Destination, location: str | None) -> Query:
 
 def _lookup_events(resource: Resource, window: Window, now: datetime) -> Query | None:
     short = _short_id(resource)
-    if resource.is_pseudo or not short or resource.region in ("", "global"):
+    if resource.is_pseudo or not short or not resource.region:
         return None
+    # Global services (IAM, CloudFront, Route 53) record their events in us-east-1.
+    region = GLOBAL_EVENTS_REGION if resource.region == "global" else resource.region
     text = (
-        f"aws cloudtrail lookup-events --region {_q(resource.region)} --lookup-attributes "
+        f"aws cloudtrail lookup-events --region {_q(region)} --lookup-attributes "
         f"{_q(f'AttributeKey=ResourceName,AttributeValue={short}')} "
         f"--start-time {queries.iso(window.start)} --end-time {queries.iso(window.end)}"
     )

@@ -329,3 +329,28 @@ def test_retention_read_by_the_owner_serves_other_accounts():
     assert (source.retention_days, source.covers_window) == (400, True)
     plan = build_plan(graph, member.id, NOW - timedelta(days=500), NOW, depth=0, now=NOW)
     assert plan.resources[0].sources[0].covers_window is False
+
+
+def test_every_resource_of_the_demo_gets_runnable_queries(demo):
+    """Depth 0 for each resource (pseudo-resources too), a recent and an old window: every
+    command passes botocore's model, every SQL statement the Trino parser."""
+    engines: set[str] = set()
+    for resource_id in demo.resources:
+        for days_ago in (5, 200):
+            start = NOW - timedelta(days=days_ago)
+            plan = build_plan(
+                demo, resource_id, start, start + timedelta(hours=2), depth=0, now=NOW
+            )
+            for _, _, query in _all_queries(plan):
+                engines.add(query.engine)
+                if query.engine == "athena":
+                    check_sql(query.text)
+                else:
+                    check_cli(query.text)
+    assert engines == {
+        "athena",
+        "cloudtrail-lookup",
+        "config-history",
+        "logs-insights",
+        "s3-listing",
+    }
