@@ -169,6 +169,32 @@ def snapshot_suite(
                 parse.peak_mb,
                 note=f"with the garbage collector running: {_s(parse.figures['parse_gc_on_s'])}",
             )
+        json_load_wall: float | None = None
+        if big:
+            bare = table.record(run_step(f"json.load {name}", "json_load", path))
+            if bare.ok:
+                json_load_wall = bare.wall_s
+                table.add(
+                    "snapshot",
+                    "bare `json.load` (stdlib, gc on), child process",
+                    name,
+                    f"{_s(bare.wall_s)} (parse {_s(bare.figures['json_load_s'])})",
+                    bare.peak_mb,
+                    note="the bar `blindspot report` is held to at 1M (issue 16)",
+                )
+        for details in ("1", "0"):
+            opened = table.record(run_step(f"open {name} {details}", "open", path, details))
+            if opened.ok:
+                f = opened.figures
+                table.add(
+                    "snapshot",
+                    "open_snapshot (streamed records) + graph"
+                    if details == "1"
+                    else "open_snapshot(details=False) (lean, as report) + graph",
+                    name,
+                    f"{_s(f['open_s'])} + {_s(f['graph_s'])}",
+                    opened.peak_mb,
+                )
         if size < HUGE:
             load = table.record(run_step(f"load {name}", "load", path))
             if load.ok:
@@ -223,12 +249,18 @@ def snapshot_suite(
                 )
         report = table.record(run_blindspot(f"report {name}", "report", path))
         if report.ok:
+            target: str = ""
+            met: bool | None = None
             if size >= HUGE:
-                target, met = "completes, < 12 GB", report.peak_mb < 12 * GB
+                # Issue 16: under 2 GB, and no slower than a bare json.load of the file.
+                target = "< 2 GB, <= bare json.load"
+                met = report.peak_mb < 2 * GB and (
+                    json_load_wall is not None and report.wall_s <= json_load_wall
+                )
             elif big:
-                target, met = "< 10 s", report.wall_s < 10
-            else:
-                target, met = "", None
+                # Issue 16: 100k stays where it was (3.47 s, 1,103 MB) or better.
+                target = "<= 3.5 s, <= 1.1 GB"
+                met = report.wall_s <= 3.5 and report.peak_mb <= 1.1 * GB
             table.add(
                 "snapshot",
                 "`blindspot report` end to end",
@@ -263,16 +295,6 @@ def explorer_suite(
 ) -> None:
     for size in sizes:
         name = label(size)
-        if size >= HUGE:
-            table.add(
-                "explorer",
-                "headless session",
-                name,
-                "not run",
-                note="the explorer loads the whole snapshot into memory like `report`; "
-                "see the report row for the load time and memory at this size",
-            )
-            continue
         path = os.path.join(workdir, f"synthetic-{label(size)}-seed{args.seed}.json")
         if not os.path.exists(path) and snapshot_file(table, size, args.seed, workdir) is None:
             continue
@@ -280,6 +302,7 @@ def explorer_suite(
         if not result.ok:
             continue
         f = result.figures
+        launch_to_matrix = f["import_s"] + f["snapshot_loaded_s"] + f["matrix_after_load_s"]
         rows = [
             ("import the app (Textual included)", _s(f["import_s"]), "", None),
             (
@@ -295,18 +318,25 @@ def explorer_suite(
                 "< 1 s",
                 f["matrix_after_load_s"] < 1,
             ),
+            (
+                # Issue 16: within 10 s of launch at 1M (the import included), peak < 3 GB.
+                "matrix on screen from launch (import included); session peak",
+                _s(launch_to_matrix),
+                "< 10 s; < 3 GB" if size >= HUGE else "",
+                (launch_to_matrix < 10 and result.peak_mb < 3 * GB) if size >= HUGE else None,
+            ),
             ("open the resource list", f"{f['open_list_ms']:.0f} ms", "", None),
             (
                 "list cursor key (median / max)",
                 f"{f['list_key_median_ms']:.1f} / {f['list_key_max_ms']:.1f} ms",
-                "< 50 ms",
-                f["list_key_max_ms"] < 50,
+                "< 50 / < 100 ms",
+                f["list_key_median_ms"] < 50 and f["list_key_max_ms"] < 100,
             ),
             (
                 "filter keystroke (median / max)",
                 f"{f['filter_key_median_ms']:.0f} / {f['filter_key_max_ms']:.0f} ms",
-                "< 100 ms",
-                f["filter_key_max_ms"] < 100,
+                "< 50 / < 100 ms",
+                f["filter_key_median_ms"] < 50 and f["filter_key_max_ms"] < 100,
             ),
             ("open a resource", f"{f['open_resource_ms']:.0f} ms", "", None),
             ("trace: open at depth 2", f"{f['trace_depth2_ms']:.0f} ms", "", None),

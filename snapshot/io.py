@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from snapshot import __version__
 from snapshot.index.reader import ReadError, read_snapshot
-from snapshot.index.source import READ_CHUNK, BoundedSource, SourceError, max_snapshot_bytes
+from snapshot.index.source import max_snapshot_bytes
 from snapshot.model import SCHEMA_VERSION, Snapshot
 from snapshot.sanitize import clean_json_text, clean_single_line
 
@@ -64,27 +64,6 @@ def gc_paused(*, keep: bool = False) -> Iterator[None]:
 
 class SnapshotError(Exception):
     """A snapshot file that cannot be used; `str(error)` is one line for the user."""
-
-
-def _read_bytes(path: Path) -> bytes:
-    """The whole (decompressed) file, refused past the limit before it is held.
-
-    `BoundedSource` counts a gzip file's inflated bytes in a first pass that keeps nothing,
-    so a bomb costs one chunk of memory and ends in "decompresses to more than N bytes";
-    the bytes are then gathered in one growing buffer (not a list of chunks joined into a
-    second copy).
-    """
-    try:
-        with BoundedSource(path) as source:
-            source.check_size()
-            data = bytearray()
-            while chunk := source.read():
-                data += chunk
-    except SourceError as exc:
-        raise SnapshotError(str(exc)) from None
-    except MemoryError:
-        raise SnapshotError(f"{path}: not enough memory to read it") from None
-    return bytes(data) if len(data) < READ_CHUNK else data  # type: ignore[return-value]
 
 
 def _describe_validation_error(exc: ValidationError) -> str:
@@ -148,11 +127,14 @@ def parse_snapshot(data: bytes | bytearray | str, *, name: str = "snapshot") -> 
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     """Load a snapshot file into the models; `SnapshotError` (one line) on any problem.
 
-    The whole document as pydantic models: what writing, merging and diffing need. To read
-    a large snapshot for the graph, the report or the explorer, `open_snapshot` is leaner.
+    The whole document as pydantic models: what writing, merging and diffing need. The
+    file is streamed (`snapshot.index`): each batch of resources or relationships is
+    parsed and validated into models and dropped, so the file's text is never held whole
+    (a bomb of whitespace or of one endless string costs a batch, not gigabytes). To
+    read a large snapshot for the graph, the report or the explorer, `open_snapshot` is
+    leaner still.
     """
-    path = Path(path)
-    return parse_snapshot(_read_bytes(path), name=str(path))
+    return _stream(path, "models")
 
 
 def open_snapshot(path: str | os.PathLike[str], *, details: bool = True) -> Snapshot:
@@ -167,14 +149,15 @@ def open_snapshot(path: str | os.PathLike[str], *, details: bool = True) -> Snap
     `details=False` is for counting (the report): coverage records keep only `layer`,
     `status` and `expectation`, resources have no `tags`; the decoder skips the rest.
     """
+    return _stream(path, "records" if details else "lean")
+
+
+def _stream(path: str | os.PathLike[str], mode: str) -> Snapshot:
     path = Path(path)
     try:
         with gc_paused(keep=True):
             return read_snapshot(
-                path,
-                check_version=check_version,
-                describe=_describe_validation_error,
-                details=details,
+                path, check_version=check_version, describe=_describe_validation_error, mode=mode
             )
     except ReadError as exc:
         raise SnapshotError(f"{path}: {exc}") from None

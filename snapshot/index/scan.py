@@ -28,7 +28,9 @@ BATCH_BYTES = 8 * 1024 * 1024
 #: A single value (one resource, or a top-level value that is not an array) larger than
 #: this is refused: buffering it whole is what a bomb of one endless string would need.
 MAX_VALUE_BYTES = 128 * 1024 * 1024
-WHITESPACE = b" \t\r\n"
+_SPACES = re.compile(rb"[ \t\r\n]*")
+#: Bytes read ahead when only whitespace is left in the buffer.
+READ_AHEAD = 4 * 1024 * 1024
 _TRAILING = re.compile(r"trailing characters \(byte (\d+)\)")
 _DECODE_RAW = msgspec.json.Decoder(msgspec.Raw).decode
 
@@ -75,13 +77,11 @@ class Scanner:
         return self.base + self.pos
 
     def skip_whitespace(self) -> None:
+        """Past any whitespace, in C (a file may hold gigabytes of it)."""
         while True:
-            buf, pos = self.buf, self.pos
-            end = len(buf)
-            while pos < end and buf[pos] in WHITESPACE:
-                pos += 1
-            self.pos = pos
-            if pos < end or not self._fill(1 << 20):
+            match = _SPACES.match(self.buf, self.pos)
+            self.pos = match.end() if match else self.pos
+            if self.pos < len(self.buf) or not self._fill(READ_AHEAD):
                 return
 
     def peek(self) -> bytes:
