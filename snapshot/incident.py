@@ -366,15 +366,24 @@ def _source(
     return source
 
 
+#: How far `_inherited_destination` follows records inherited from inherited records.
+_MAX_INHERITANCE = 4
+
+
 def _inherited_destination(graph: CoverageGraph, record: Coverage) -> str | None:
-    """A record inherited from another resource (an ENI's flow log on its VPC) without a
-    destination of its own: the destination of the same control there."""
-    source = record.inherited_from
-    if not source or source not in graph:
-        return None
-    for other in graph.resources[source].coverage:
-        if other.control == record.control and other.destination:
-            return other.destination
+    """A record inherited from another resource (an instance's flow log through its ENI,
+    the ENI's through its VPC) without a destination of its own: the destination of the
+    same control there, following the chain a few links."""
+    current: Coverage | None = record
+    for _ in range(_MAX_INHERITANCE):
+        source = current.inherited_from if current else None
+        if not source or source not in graph:
+            return None
+        current = next(
+            (c for c in graph.resources[source].coverage if c.control == record.control), None
+        )
+        if current is not None and current.destination:
+            return current.destination
     return None
 
 

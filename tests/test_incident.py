@@ -354,3 +354,31 @@ def test_every_resource_of_the_demo_gets_runnable_queries(demo):
         "logs-insights",
         "s3-listing",
     }
+
+
+def test_inherited_destination_follows_the_chain():
+    """instance -> ENI -> VPC: the instance's flow-log record names the VPC's log group."""
+    group = "arn:aws:logs:us-east-1:111111111111:log-group:/vpc/flows"
+    vpc = resource(
+        "arn:aws:ec2:us-east-1:111111111111:vpc/vpc-1",
+        "AWS::EC2::VPC",
+        cov("network", "logged", "vpc-flow-logs", destination=group),
+        resource_id="vpc-1",
+    )
+    eni = resource(
+        "arn:aws:ec2:us-east-1:111111111111:network-interface/eni-1",
+        "AWS::EC2::NetworkInterface",
+        cov("network", "logged", "vpc-flow-logs", inherited_from=vpc.id),
+        resource_id="eni-1",
+    )
+    inst = resource(
+        "arn:aws:ec2:us-east-1:111111111111:instance/i-1",
+        "AWS::EC2::Instance",
+        cov("network", "logged", "vpc-flow-logs", inherited_from=eni.id),
+        resource_id="i-1",
+    )
+    graph = CoverageGraph(snapshot([vpc, eni, inst]))
+    plan = build_plan(graph, inst.id, NOW - timedelta(hours=2), NOW, depth=0, now=NOW)
+    source = plan.resources[0].sources[0]
+    assert source.destination == group
+    assert "--log-group-name /vpc/flows" in source.queries[0].text
