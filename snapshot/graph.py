@@ -141,6 +141,17 @@ def layer_statuses(resource: Resource) -> dict[Layer, Status]:
     return result
 
 
+def count_resources(resources: Iterable[Resource]) -> int:
+    """How many resources there are: the one count every command and screen shows.
+
+    Account and account-region pseudo-resources are not counted: they hold the account-
+    and region-level controls (CloudTrail, Config, GuardDuty, ...) but are not resources
+    a user owns, and some snapshots carry them while the graph adds the missing ones, so
+    counting them gave 172, 184 and 187 for the same demo on different screens.
+    """
+    return sum(1 for resource in resources if resource.type not in PSEUDO_TYPES)
+
+
 class ResolveError(LookupError):
     """A resource reference that matches nothing, or more than one resource."""
 
@@ -372,6 +383,14 @@ class CoverageGraph:
 
     def __len__(self) -> int:
         return len(self.resources)
+
+    @property
+    def resource_count(self) -> int:
+        """Resources, pseudo-resources not counted (`count_resources`); computed once."""
+        count: int | None = self.__dict__.get("_resource_count")
+        if count is None:
+            count = self.__dict__["_resource_count"] = count_resources(self.resources.values())
+        return count
 
     def resource(self, resource_id: str) -> Resource:
         return self.resources[resource_id]

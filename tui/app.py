@@ -186,6 +186,7 @@ class BlindspotApp(App[int]):
         self.loading_message = loading_message or "Loading snapshot"
         if theme:
             self.theme = theme
+        safe.use_no_color(self.no_color)
         if ascii_only:
             self.add_class("-ascii")
         if keymap:

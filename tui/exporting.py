@@ -34,12 +34,18 @@ def _free_name(folder: Path, stem: str, suffix: str) -> Path:
     return path
 
 
+def list_csv_header() -> list[str]:
+    """Unique column names: `account_id` for the owner, `<layer>_layer` for the statuses
+    (two columns were both called `account`, which spreadsheets and pandas rename or drop)."""
+    return ["id", "type", "name", "account_id", "region", *(f"{x}_layer" for x in LAYERS), "tags"]
+
+
 def list_csv(graph: CoverageGraph, resource_ids: Sequence[str]) -> str:
     """CSV of resources with their status per layer; every cell cleaned of control
     characters and formula-neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "type", "name", "account", "region", *map(str, LAYERS), "tags"])
+    writer.writerow(list_csv_header())
     for resource_id in resource_ids:
         resource = graph.resources[resource_id]
         layers = graph.layers(resource_id)

@@ -33,14 +33,29 @@ STATUS_WORD: dict[Status, str] = {
     Status.not_applicable: "n/a",
 }
 
+#: The style of a gap: a bold red block, the most visible thing on the screen.
+GAP_STYLE = "bold reverse red"
+#: The same without colour: with NO_COLOR Textual turns every colour into a grey, and red
+#: became grey 59 on a 234 background, the dimmest cell of all (about 1.5:1; "bold red" was
+#: 237 on 234). Reversed with no colour of its own, a gap takes the theme's text colour as
+#: its background: the highest contrast the theme has, dark or light.
+GAP_STYLE_NO_COLOR = "bold reverse"
+
 #: Colours per status (the symbol and word carry the meaning; colour only helps).
 STATUS_STYLE: dict[Status, str] = {
     Status.logged: "green",
     Status.partial: "yellow",
-    Status.missing: "bold red",
-    Status.unknown: "magenta",
+    Status.missing: GAP_STYLE,
+    Status.unknown: "bold magenta",
     Status.not_applicable: "dim",
 }
+
+
+def use_no_color(no_color: bool) -> None:
+    """Draw gaps for a monochrome screen (NO_COLOR) or in colour; the app calls it once."""
+    global GAP_STYLE
+    GAP_STYLE = GAP_STYLE_NO_COLOR if no_color else "bold reverse red"
+    STATUS_STYLE[Status.missing] = GAP_STYLE
 
 
 def plain(value: object, *, single_line: bool = True) -> str:
@@ -94,7 +109,7 @@ def pct_style(pct: float | None) -> str:
         return "green"
     if pct >= 50:
         return "yellow"
-    return "bold red"
+    return GAP_STYLE
 
 
 def pct_symbol(pct: float | None, *, ascii_only: bool = False) -> str:

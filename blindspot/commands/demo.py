@@ -22,6 +22,7 @@ from blindspot.cli import EXIT_OK, EXIT_USAGE, UsageError
 
 def _write_snapshot(args: argparse.Namespace) -> int:
     from blindspot.simulation.collection import progress_line, run_demo_collection
+    from snapshot.graph import count_resources
     from snapshot.io import save_snapshot
 
     started = time.monotonic()
@@ -39,7 +40,7 @@ def _write_snapshot(args: argparse.Namespace) -> int:
     save_snapshot(snapshot, args.output)
     if not quiet:
         sys.stderr.write(
-            f"blindspot: wrote {args.output}: {len(snapshot.resources)} resources, "
+            f"blindspot: wrote {args.output}: {count_resources(snapshot.resources)} resources, "
             f"{len(snapshot.accounts)} accounts, in {time.monotonic() - started:.1f} s\n"
         )
     return EXIT_OK

@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     sys.stderr.write(
-        f"blindspot: wrote {args.format} with {len(graph)} nodes and "
+        f"blindspot: wrote {args.format} with {len(graph)} nodes ({graph.resource_count} "
+        f"resources, {len(graph) - graph.resource_count} account/region nodes) and "
         f"{graph.number_of_edges()} edges to {args.output}\n"
     )
     return 0

@@ -44,7 +44,7 @@ def reference(index: browse.ExplorerIndex, text: str, **options) -> list[str]:
             continue
         rows.append(i)
     if options.get("sort_by_status"):
-        rows.sort(key=lambda i: index.worst_rank[i])
+        rows.sort(key=lambda i: index.gap_rank[i])
     ids = [index.ids[i] for i in rows]
     limit = options.get("limit")
     return ids if limit is None else ids[:limit]

@@ -320,7 +320,7 @@ def test_org_tree_loads_lazily_and_opens_resources(make_app):
             prod = accounts[0]
             assert prod.is_expanded and prod.children
             assert "account-level controls" in str(prod.children[0].label)
-            assert "11 resources" in str(prod.label)
+            assert "8 resources" in str(prod.label)  # pseudo-resources not counted
             await pilot.press("down", "enter")  # open prod's account pseudo-resource
             await settle(pilot, app)
             assert isinstance(app.screen, ResourceDetailScreen)

@@ -35,7 +35,7 @@ class MatrixScreen(ExplorerScreen):
 
     Rows come sorted worst first from `snapshot.browse.coverage_matrix`; Enter on a
     layer cell lists that scope's resources with a gap in that layer, Enter on the name
-    or overall column lists all its resources.
+    or overall column lists its resources with a gap in any layer.
     """
 
     crumb = "Organization"
@@ -175,6 +175,8 @@ class MatrixScreen(ExplorerScreen):
             account, _, region_part = row_key.partition("/")
             region = region_part or None
         layer = Layer(column_key) if column_key in {str(x) for x in LAYERS} else None
+        # Every cell lists gaps: a layer's, or on the name and "all" columns any layer's
+        # (the matrix is where one looks for what is missing, not for an inventory).
         self.app.push_screen(
-            ResourceListScreen(account=account, region=region, layer=layer, gaps_only=bool(layer))
+            ResourceListScreen(account=account, region=region, layer=layer, gaps_only=True)
         )

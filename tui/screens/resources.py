@@ -16,7 +16,7 @@ from snapshot.model import LAYERS, Layer
 from .. import safe
 from ..exporting import export_list
 from ..messages import OpenResource
-from ..widgets.resource_table import ResourceTable
+from ..widgets.resource_table import ResourceTable, short_type
 from .base import ExplorerScreen
 
 
@@ -72,7 +72,8 @@ class ResourceListScreen(ExplorerScreen):
         graph = self.graph
         names = {a.id: a.name for a in graph.snapshot.accounts} if graph else {}
         account = names.get(self.scope_account or "") or self.scope_account
-        parts = [p for p in (account, self.scope_region, self.scope_type) if p]
+        kind = short_type(self.scope_type) if self.scope_type else None
+        parts = [p for p in (account, self.scope_region, kind) if p]
         scope = " ".join(parts) if parts else "all"
         return f"Resources ({scope})"
 
@@ -138,8 +139,22 @@ class ResourceListScreen(ExplorerScreen):
         table.set_rows(rows, keep=table.current)
         self._update_status()
 
+    def counts(self) -> tuple[int, int]:
+        """(resources, account/region pseudo-resources) listed: the one resource count
+        (`snapshot.graph.count_resources`) and the account/region-level rows beside it."""
+        rows, graph = self.rows, self.graph
+        if isinstance(rows, browse.Rows):
+            pseudo = rows.pseudo_count
+        else:
+            pseudo = sum(1 for rid in rows if graph is not None and graph.is_pseudo(rid))
+        return len(rows) - pseudo, pseudo
+
     def _update_status(self, *, searching: bool = False) -> None:
-        parts = [f"{len(self.rows):,} resources"]
+        resources, pseudo = self.counts()
+        listed = f"{resources:,} resources"
+        if pseudo:
+            listed += f" + {pseudo:,} account/region-level"
+        parts = [listed]
         if self.text:
             parts.append(f"filter '{self.text}'")
         if self.gaps_only:
@@ -208,7 +223,9 @@ class ResourceListScreen(ExplorerScreen):
         if graph is None:
             return
         path = export_list(graph, self.rows, folder=getattr(self.app, "export_dir", None))
-        self.notify(f"Exported {len(self.rows):,} resources to {path}", markup=False)
+        resources, pseudo = self.counts()
+        also = f" and {pseudo:,} account/region-level rows" if pseudo else ""
+        self.notify(f"Exported {resources:,} resources{also} to {path}", markup=False)
 
     def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
         event.stop()

