@@ -271,11 +271,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
-    sys.stderr.write(f"blindspot: {message}\n")
+    """One line on stderr: whatever the message holds (a file name with an escape, a newline
+    in an account name, a password echoed by an endpoint), it stays one clean line."""
+    from snapshot.sanitize import safe_message
+
+    sys.stderr.write(f"blindspot: {safe_message(message, 2000)}\n")
     return code
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so atomic writes remove their temporary file."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _prepare_process() -> None:
+    """Streams that cannot take UTF-8 get ASCII stand-ins; SIGTERM/SIGHUP unwind cleanly."""
+    import signal
+
+    from blindspot.encoding import use_ascii_fallback
+
+    use_ascii_fallback(sys.stdout)
+    use_ascii_fallback(sys.stderr)
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, _on_signal)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:
+        _prepare_process()
     parser = build_parser()
     args = parser.parse_args(argv)
     # Run as the process itself (console script, `python -m blindspot`), not called in
@@ -283,13 +315,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.owns_process = argv is None
     from snapshot.graph import ResolveError
     from snapshot.io import SnapshotError
+    from snapshot.settings import SettingError
 
     module_name = f"blindspot.commands.{args.command}"
     try:
+        if getattr(args, "output", None) is not None:
+            from blindspot.outputs import check_output
+
+            check_output(args.output)  # before any work: a typo must not cost a collection
         module = importlib.import_module(module_name)
         return int(module.run(args) or 0)
-    except (SnapshotError, ResolveError, UsageError) as exc:
+    except (SnapshotError, ResolveError, UsageError, SettingError) as exc:
         return _fail(str(exc).strip("'\""))
+    except Terminated as exc:
+        return _fail("terminated: nothing partial was left behind", 128 + exc.signum)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:

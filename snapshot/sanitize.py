@@ -98,3 +98,54 @@ def clean_raw_non_c0(text: str) -> str:
     if _RAW_NON_C0.search(text) is None:
         return text
     return _RAW_NON_C0.sub(REPLACEMENT, text)
+
+
+# --- secrets ----------------------------------------------------------------------------
+#
+# Error text comes from endpoints, proxies and botocore, and ends up on stderr and in the
+# snapshot's `errors`, a file that travels. An endpoint URL given with `user:password@`
+# is repeated in botocore's connection errors; a proxy or a hostile endpoint can echo the
+# request headers (the signature, the session token) in its error message. `redact`
+# removes what is a secret by its form; `register_secret` adds the exact values of the
+# credentials in use, so an echo is caught whatever its form.
+
+REDACTED = "[redacted]"
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@?#]+@")
+_SECRET_PARAMETER = re.compile(
+    r"(?i)\b((?:x-amz-)?(?:security[-_]?token|session[-_]?token|signature|secret[-_]?access"
+    r"[-_]?key|aws[-_]secret[-_]access[-_]key|password|passwd|pwd|authorization|credential"
+    r"|api[-_]?key|access[-_]?token|client[-_]?secret)[\"']?\s*[:=]\s*)"
+    r"(?:AWS4-HMAC-SHA256\s+)?(?:\"[^\"]*\"|'[^']*'|[^\s\"'&,;]+)"
+)
+_ACCESS_KEY_ID = re.compile(r"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{4})[A-Z0-9]{12}\b")
+#: A session token or signed blob: a long run of base64 (AWS session tokens are 300+).
+_LONG_BASE64 = re.compile(r"[A-Za-z0-9+/]{160,}={0,2}")
+_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Redact this exact value (a secret key, a session token) wherever it appears."""
+    if value and len(value) >= 8:
+        _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """`text` with credentials, URL user info, signatures and session tokens removed.
+
+    Access key ids keep their first eight characters (enough to tell two keys apart).
+    """
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    if "://" in text and "@" in text:
+        text = _URL_USERINFO.sub(rf"\1{REDACTED}@", text)
+    if ":" in text or "=" in text:
+        text = _SECRET_PARAMETER.sub(rf"\1{REDACTED}", text)
+    text = _ACCESS_KEY_ID.sub(rf"\1{REDACTED}", text)
+    return _LONG_BASE64.sub(REDACTED, text)
+
+
+def safe_message(text: str, limit: int = 500) -> str:
+    """One line fit for stderr or a stored error: controls neutralised, secrets removed."""
+    text = redact(clean_single_line(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"

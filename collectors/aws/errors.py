@@ -17,7 +17,7 @@ from botocore.exceptions import (
 )
 
 from snapshot.model import CollectionError
-from snapshot.sanitize import clean_single_line
+from snapshot.sanitize import safe_message
 
 #: Codes a region answers every call with when it is not enabled for the account (opt-in
 #: regions) or does not accept the credentials: nothing else in that region can succeed.
@@ -42,11 +42,12 @@ def error_code(exc: BaseException) -> str:
 
 
 def error_message(exc: BaseException) -> str:
+    """The exception's text as stored and shown: one line, no controls, no secrets."""
     if isinstance(exc, ClientError):
         message = exc.response.get("Error", {}).get("Message") or str(exc)
     else:
         message = str(exc)
-    return clean_single_line(message)[:500]
+    return safe_message(message, 500)
 
 
 def to_collection_error(

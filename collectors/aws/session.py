@@ -29,6 +29,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from snapshot.sanitize import register_secret
+from snapshot.settings import env_number
+
 from .answers import install_answer_check
 from .deadlines import install_deadlines
 from .limits import Limits, RegionClock, current_limits
@@ -123,8 +126,8 @@ def retry_config(max_pool_connections: int = 20) -> Config:
     return Config(
         retries=retries,
         max_pool_connections=max_pool_connections,
-        connect_timeout=float(os.environ.get("BLINDSPOT_CONNECT_TIMEOUT", 10)),
-        read_timeout=float(os.environ.get("BLINDSPOT_READ_TIMEOUT", 60)),
+        connect_timeout=env_number("BLINDSPOT_CONNECT_TIMEOUT", 10, minimum=0.1),
+        read_timeout=env_number("BLINDSPOT_READ_TIMEOUT", 60, minimum=0.1),
         user_agent_appid="blindspot",
     )
 
@@ -154,6 +157,25 @@ class AwsContext:
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._clocks: dict[str | None, RegionClock] = {}
         self._lock = threading.Lock()
+        self._secrets_registered = False
+
+    def _register_secrets(self) -> None:
+        """Have every stored or shown message redact this account's secret values.
+
+        An endpoint that echoes request headers would otherwise put the session token into
+        the snapshot's `errors`; the exact values are caught whatever their form.
+        """
+        if self._secrets_registered:
+            return
+        self._secrets_registered = True
+        try:
+            credentials = self.session.get_credentials()
+            frozen = credentials.get_frozen_credentials() if credentials else None
+        except Exception:  # no credentials yet: the call itself will say so
+            return
+        if frozen is not None:
+            register_secret(frozen.secret_key)
+            register_secret(frozen.token)
 
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region)
@@ -165,5 +187,6 @@ class AwsContext:
                 install_answer_check(client)
                 clock = self._clocks.setdefault(region, RegionClock(self.limits.region_budget))
                 install_deadlines(client, self.limits, clock)
+                self._register_secrets()
                 self._clients[key] = client
         return client

@@ -156,6 +156,8 @@ def as_of_line(report: Report) -> list[str]:
 
 
 def _align(rows: Sequence[Sequence[str]], right_from: int = 0) -> list[str]:
+    # Every cell on one line: an account id holding a newline must not forge a table row.
+    rows = [[clean_single_line(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for row in rows:
@@ -232,6 +234,7 @@ def render_table(report: Report) -> str:
 
 
 def _md_cell(text: str) -> str:
+    text = clean_single_line(text)  # a newline would end the table row
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
 
 
