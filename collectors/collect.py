@@ -485,9 +485,44 @@ def _collect_aggregator(
     assert options.aggregator is not None
     source = run.parts.aggregator_source(aws, options.aggregator)
     inventories = list(source.collect_all(run.report))
+    if options.org:
+        inventories = _fill_unrecorded(options, plan, inventories, run)
     scope = getattr(source, "scope", None)
     names = dict(getattr(scope, "accounts", None) or {})
     return inventories, {account: name for account, name in names.items() if name}
+
+
+def _fill_unrecorded(
+    options: CollectOptions, plan: AccountPlan, inventories: list[RegionInventory], run: _Run
+) -> list[RegionInventory]:
+    """With `--org`: the account-regions the aggregator holds nothing of, through the role.
+
+    No item means Config does not record there (or the region is not aggregated), so the
+    aggregator cannot say what exists; the member's role lists it through the direct API,
+    as `--org --source api` would. Regions with items are not listed again.
+    """
+    by_place = {(inv.account, inv.region): inv for inv in inventories}
+    tasks: list[tuple[AccountTarget, str, ApiSource]] = []
+    for target in plan.accounts:
+        if target.aws is None:
+            continue
+        api = ApiSource(target.aws, regions=target.regions)
+        for region in target.regions:
+            held = by_place.get((target.id, region))
+            if held is None or not any(not i.resource.is_pseudo for i in held.resources.values()):
+                tasks.append((target, region, api))
+
+    def work(task: tuple[AccountTarget, str, ApiSource]) -> RegionInventory:
+        return _collect_region(task[0], task[1], "api", task[2], run)
+
+    for inventory in _in_parallel(options, run, work, tasks):
+        held = by_place.get((inventory.account, inventory.region))
+        if held is not None:
+            inventory.merge(held)  # its errors and pseudo-resources, if any
+            inventories[inventories.index(held)] = inventory
+        else:
+            inventories.append(inventory)
+    return inventories
 
 
 def _probe_aggregated(
@@ -510,17 +545,25 @@ def _probe_aggregated(
         _probe(runner, contexts.get(inventory.account), inventory, run)
         _done(run, inventory)
 
+    _in_parallel(options, run, work, inventories)
+
+
+def _in_parallel(
+    options: CollectOptions, run: _Run, work: Callable[[Any], Any], tasks: list[Any]
+) -> list[Any]:
+    """`work` over `tasks` on `workers` threads, results in order; an interrupt or a
+    failure cancels the rest (workers stop at their next progress report)."""
     executor = ThreadPoolExecutor(
         max_workers=max(1, options.workers), thread_name_prefix=WORKER_PREFIX
     )
     try:
-        for future in [executor.submit(work, inventory) for inventory in inventories]:
-            future.result()
+        results = [future.result() for future in [executor.submit(work, t) for t in tasks]]
     except BaseException:
         run.cancel.set()
         executor.shutdown(wait=False, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
+    return results
 
 
 def _collect_offline(

@@ -22,7 +22,7 @@ from blindspot.simulation.environment import simulated_aws
 from blindspot.simulation.foundation import CONFIG_ON
 from blindspot.simulation.org import DemoOrg, build_organization
 from blindspot.simulation.truth import Planned
-from collectors.collect import CollectResult
+from collectors.collect import CollectOptions, CollectResult, collect
 from snapshot.io import load_snapshot
 from snapshot.model import GLOBAL_REGION, REGION_TYPE, Scope, Snapshot, Status
 
@@ -44,10 +44,28 @@ DECIDED_FROM_ITEMS = frozenset(
 
 
 @pytest.fixture(scope="module")
-def aggregated() -> tuple[DemoOrg, CollectResult]:
+def runs() -> dict[str, object]:
+    """The organization, collected through the aggregator alone and with `--org` too."""
     with simulated_aws(SEED), moto_config.registered():
         org = build_organization(SEED, "small")
-        yield org, collect_organization(org, aggregator=True)
+        with moto_config.frozen():
+            alone = collect_organization(org, aggregator=True)
+            with_roles = collect(
+                CollectOptions(
+                    session=org.session("management"),
+                    regions=list(org.regions),
+                    aggregator=org.facts["aggregator"],
+                    org=True,
+                    role_name=org.member_role_name,
+                    workers=4,
+                )
+            )
+        yield {"org": org, "alone": alone, "with_roles": with_roles}
+
+
+@pytest.fixture(scope="module")
+def aggregated(runs) -> tuple[DemoOrg, CollectResult]:
+    return runs["org"], runs["alone"]
 
 
 def _recorded(org: DemoOrg, planned: Planned) -> bool:
@@ -159,3 +177,25 @@ def test_demo_aggregator_without_no_ui_is_a_usage_error(capsys) -> None:
 
     assert main(["demo", "--aggregator"]) == 2
     assert "--aggregator" in capsys.readouterr().err
+
+
+def test_with_org_the_roles_fill_what_config_does_not_hold(runs) -> None:
+    org, result = runs["org"], runs["with_roles"]
+    counts = result.call_log.counts
+    assert counts[("sts", "AssumeRole")] == 3  # once per member, for the calls items leave
+    found = _found(result)
+    wrong, absent = [], []
+    for planned in org.ground_truth:
+        status, evidence = found.get((planned.arn, planned.control), (None, ""))
+        if status is None:
+            absent.append((planned.control, planned.arn))
+        elif status is not Status.unknown and status.value != planned.state:
+            wrong.append((planned.control, planned.arn, planned.state, status.value))
+        elif status is Status.unknown:
+            assert evidence.strip()
+    assert not wrong
+    # Account-regions no recorder records were listed through the role.
+    assert not absent
+    sources = {(s.account, s.region): s.source for s in result.snapshot.scope.sources}
+    development = org.account_ids["development"]
+    assert {sources[(development, r)] for r in org.regions} == {"api"}
