@@ -270,6 +270,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _message(exc: Exception) -> str:
+    """The error's text; only a message wholly wrapped in quotes (a KeyError's) loses them,
+    so "'web' matches 2 resources ... 'web'" keeps both of its quotes."""
+    text = str(exc)
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" and text.count(text[0]) == 2:
+        return text[1:-1]
+    return text
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
     """One line on stderr: whatever the message holds (a file name with an escape, a newline
     in an account name, a password echoed by an endpoint), it stays one clean line."""
@@ -326,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module(module_name)
         return int(module.run(args) or 0)
     except (SnapshotError, ResolveError, UsageError, SettingError) as exc:
-        return _fail(str(exc).strip("'\""))
+        return _fail(_message(exc))
     except Terminated as exc:
         return _fail("terminated: nothing partial was left behind", 128 + exc.signum)
     except KeyboardInterrupt:
