@@ -66,8 +66,43 @@ def _collect_figures(result: Any, seconds: float) -> dict[str, Any]:
     }
 
 
-def aggregator(size: str, latency_ms: str = "40", seed: str = "7") -> dict[str, Any]:
-    """Build the `size` organization, then read it through the aggregator and through roles."""
+def record_everywhere(org: Any) -> int:
+    """Start an all-types recorder in every account-region that has none; returns how many.
+
+    The demo records in 4 of its 8 account-regions, so through the aggregator half of it
+    is not seen at all; recording everywhere compares the two paths on the same estate.
+    """
+    from blindspot.simulation.foundation import CONFIG_ROLE
+
+    started = 0
+    for account in org.accounts.values():
+        for index, region in enumerate(org.regions):
+            config = account.client("config", region)
+            if config.describe_configuration_recorders()["ConfigurationRecorders"]:
+                continue
+            config.put_configuration_recorder(
+                ConfigurationRecorder={
+                    "name": "default",
+                    "roleARN": f"arn:aws:iam::{account.id}:role/{CONFIG_ROLE}",
+                    "recordingGroup": {
+                        "allSupported": True,
+                        "includeGlobalResourceTypes": index == 0,
+                    },
+                }
+            )
+            config.put_delivery_channel(
+                DeliveryChannel={"name": "default", "s3BucketName": org.facts["log_archive_bucket"]}
+            )
+            config.start_configuration_recorder(ConfigurationRecorderName="default")
+            started += 1
+    return started
+
+
+def aggregator(
+    size: str, latency_ms: str = "40", everywhere: str = "0", seed: str = "7"
+) -> dict[str, Any]:
+    """Build the `size` organization (recording in every account-region with `everywhere`
+    "1"), then read it through the aggregator and through roles."""
     from blindspot.simulation import moto_config
     from blindspot.simulation.environment import simulated_aws
     from blindspot.simulation.org import build_organization
@@ -78,9 +113,15 @@ def aggregator(size: str, latency_ms: str = "40", seed: str = "7") -> dict[str, 
         t0 = time.perf_counter()
         org = build_organization(int(seed), size)
         figures["build_s"] = time.perf_counter() - t0
-        # moto's side of the work (the items of each account-region) is done once for both
-        # paths; the AWS service does it ahead of time.
+        figures["recorders_started"] = record_everywhere(org) if everywhere == "1" else 0
+        # moto's side of the work (the items of each account-region) is done once, before
+        # anything is timed: the AWS service holds them ahead of time.
         with moto_config.frozen():
+            t0 = time.perf_counter()
+            for account in org.account_ids.values():
+                for region in org.regions:
+                    moto_config.region_items(account, region)
+            figures["items_built_s"] = time.perf_counter() - t0
             _LATENCY["seconds"] = float(latency_ms) / 1000
             try:
                 figures.update(_measure(org))
@@ -142,21 +183,24 @@ def aggregator_suite(
     """Rows: aggregator calls per 1,000 items; collect time via the aggregator vs roles."""
     from .runner import run_step
 
-    for org_size in [s.strip() for s in args.collect_sizes.split(",") if s.strip()]:
+    sizes_wanted = [s.strip() for s in args.collect_sizes.split(",") if s.strip()]
+    for org_size, everywhere in [(s, e) for s in sizes_wanted for e in ("0", "1")]:
+        label = f"{org_size} org{', recording everywhere' if everywhere == '1' else ''}"
         result = table.record(
             run_step(
-                f"aggregator {org_size}",
+                f"aggregator {label}",
                 "aggregator",
                 org_size,
                 args.latency_ms,
-                timeout=1800,
+                everywhere,
+                timeout=2400,
             )
         )
         if not result.ok:
             continue
         f = result.figures
         source, agg, roles = f["source"], f["via_aggregator"], f["via_roles"]
-        where = f"{org_size} org, {f['latency_ms']:g} ms/call"
+        where = f"{label}, {f['latency_ms']:g} ms/call"
         table.add(
             "aggregator",
             "aggregator calls per 1,000 items",

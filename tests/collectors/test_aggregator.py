@@ -360,3 +360,43 @@ def test_a_failed_aggregation_source_is_one_error_and_the_items_still_arrive():
     assert detector.configuration["Enable"] is False
     # The caller's own account appears in the region the items came from and at home.
     assert {(MANAGEMENT, "eu-west-1"), (MANAGEMENT, "us-east-1")} <= set(by_place)
+
+
+class CountingClient:
+    """Answers the two GROUP BY counts of a million-item aggregator (no item is built)."""
+
+    def __init__(self, per_account: dict[str, int], per_type: dict[str, dict[str, int]]):
+        self.per_account, self.per_type = per_account, per_type
+        self.expressions: list[str] = []
+
+    def get_paginator(self, name):
+        assert name == "select_aggregate_resource_config"
+        return self
+
+    def paginate(self, *, ConfigurationAggregatorName, Expression, PaginationConfig):
+        self.expressions.append(Expression)
+        if "GROUP BY accountId" in Expression:
+            rows = [{"accountId": a, "COUNT(*)": n} for a, n in self.per_account.items()]
+        else:
+            account = Expression.split("accountId = '")[1].split("'")[0]
+            rows = [{"resourceType": t, "COUNT(*)": n} for t, n in self.per_type[account].items()]
+        for start in range(0, len(rows), 100):
+            yield {"Results": [json.dumps(r) for r in rows[start : start + 100]]}
+
+
+def test_a_million_items_are_read_through_short_cursors():
+    accounts = {f"{100000000000 + i}": 950 for i in range(1000)}
+    big = "100000000007"
+    accounts[big] = 50_000
+    per_type = {big: {f"AWS::Svc{i}::Thing": 2_000 for i in range(25)}}
+    client = CountingClient(accounts, per_type)
+    source = AggregatorSource(AwsContext(boto3.Session(region_name="us-east-1")), "org")
+    partitions = source.plan_partitions(client)
+    assert sum(p.expected for p in partitions) == sum(accounts.values()) == 999_050
+    # 999 accounts of 950 items: one cursor each (10 pages); the 50,000-item account: 5
+    # cursors of 10,000 items (100 pages each), never one cursor of 10,000 pages.
+    assert len(partitions) == 999 + 5
+    assert max(p.expected for p in partitions) == 10_000
+    # Planning: two queries, the account count (10 pages of 100 groups) and the split
+    # account's type count; then 1,004 cursors, ~10,000 pages in all, 4 read at a time.
+    assert len(client.expressions) == 2
