@@ -51,7 +51,12 @@ def _explore(args: argparse.Namespace) -> int:
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     from blindspot.simulation.explorer import demo_app
 
-    app = demo_app(seed=args.seed, size=args.size, ascii_only=args.ascii)
+    app = demo_app(
+        seed=args.seed,
+        size=args.size,
+        aggregator=bool(getattr(args, "aggregator", False)),
+        ascii_only=args.ascii,
+    )
     app.run(mouse=not args.no_mouse)
     if app.load_error:
         sys.stderr.write(f"blindspot: {app.load_error}\n")
@@ -66,8 +71,6 @@ def _explore(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.no_ui and not args.output:
         raise UsageError("--no-ui needs -o FILE (where to write the snapshot)")
-    if getattr(args, "aggregator", False) and not args.no_ui:
-        raise UsageError("--aggregator writes a snapshot: use it with --no-ui -o FILE")
     code = _write_snapshot(args) if args.no_ui else _explore(args)
     # Not under pytest (which sets PYTEST_CURRENT_TEST): os._exit would end the test run.
     if getattr(args, "fast_exit", "PYTEST_CURRENT_TEST" not in os.environ):

@@ -85,22 +85,28 @@ class DemoProgress:
             self.show(line)
 
 
-def demo_loader(seed: int, size: str) -> Callable[[Callable[[str], None]], Snapshot]:
-    """A `BlindspotApp` loader that builds and collects the demo organization."""
+def demo_loader(
+    seed: int, size: str, aggregator: bool = False
+) -> Callable[[Callable[[str], None]], Snapshot]:
+    """A `BlindspotApp` loader that builds and collects the demo organization (through its
+    AWS Config aggregator with `aggregator`)."""
 
     def load(show: Callable[[str], None]) -> Snapshot:
         try:
-            return run_demo_collection(seed, size, DemoProgress(show))
+            return run_demo_collection(seed, size, DemoProgress(show), aggregator=aggregator)
         except Exception as exc:  # one line over the UI, never a traceback
             raise SnapshotError(f"the demo failed ({type(exc).__name__}: {exc})") from exc
 
     return load
 
 
-def demo_app(*, seed: int = 7, size: str = "small", **kwargs: Any) -> BlindspotApp:
+def demo_app(
+    *, seed: int = 7, size: str = "small", aggregator: bool = False, **kwargs: Any
+) -> BlindspotApp:
     """The explorer whose snapshot is the demo organization, collected while it shows.
 
     The path only names the sub-title; the loader makes the snapshot.
     """
     kwargs.setdefault("loading_message", "Starting the demo organization in moto")
-    return BlindspotApp(f"demo-seed-{seed}-{size}", loader=demo_loader(seed, size), **kwargs)
+    name = f"demo-seed-{seed}-{size}{'-aggregator' if aggregator else ''}"
+    return BlindspotApp(name, loader=demo_loader(seed, size, aggregator), **kwargs)

@@ -172,11 +172,20 @@ def test_demo_command_writes_the_aggregated_snapshot(tmp_path: Path, monkeypatch
     assert load_snapshot(out).resources == []
 
 
-def test_demo_aggregator_without_no_ui_is_a_usage_error(capsys) -> None:
-    from blindspot.cli import main
+def test_the_explorer_demo_loads_through_the_aggregator(monkeypatch) -> None:
+    from blindspot.simulation import explorer
 
-    assert main(["demo", "--aggregator"]) == 2
-    assert "--aggregator" in capsys.readouterr().err
+    calls: list[bool] = []
+
+    def fake(seed, size, progress, aggregator=False):
+        calls.append(aggregator)
+        return Snapshot(scope=Scope(source="demo"))
+
+    monkeypatch.setattr(explorer, "run_demo_collection", fake)
+    app = explorer.demo_app(seed=7, size="small", aggregator=True)
+    assert app._loader is not None
+    app._loader(lambda line: None)
+    assert calls == [True]
 
 
 def test_with_org_the_roles_fill_what_config_does_not_hold(runs) -> None:
