@@ -102,6 +102,14 @@ def is_config_source(inventory: RegionInventory) -> bool:
     return inventory.source in CONFIG_SOURCES
 
 
+def from_config(aws: object, item: CollectedResource) -> bool:
+    """Whether a setting read from `item` is AWS Config's record (not a Describe call's).
+
+    Without a credential every item is Config's; with one, the item's own source says.
+    """
+    return aws is None or item.resource.source in CONFIG_SOURCES
+
+
 @dataclass(frozen=True)
 class Recording:
     """What AWS Config records in one account-region, read from the inventory's items.
@@ -123,7 +131,12 @@ class Recording:
                 group = camel(found)
                 break
             group = {"allSupported": True}
-        seen = frozenset(inventory.types_covered) if is_config_source(inventory) else frozenset()
+        present = {item.type for item in inventory.resources.values()}
+        seen = (
+            frozenset(inventory.types_covered | present)
+            if is_config_source(inventory)
+            else frozenset()
+        )
         return cls(group, seen)
 
     def records(self, resource_type: str, *, is_global: bool = False) -> bool | None:
@@ -161,6 +174,7 @@ __all__ = [
     "CONFIG_SOURCES",
     "Recording",
     "camel",
+    "from_config",
     "has",
     "is_config_source",
     "item_operation",

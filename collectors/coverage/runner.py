@@ -46,6 +46,9 @@ from .retention import collect_retention
 #: Controls of the RDS API whose applicability follows the engine.
 ENGINE_FAMILY = frozenset({"rds-log-exports", "docdb-log-exports", "neptune-log-exports"})
 
+#: Controls the cross-account pass decides, not a probe of the region.
+DECIDED_ACROSS = frozenset({"log-archive-separation"})
+
 #: Probe modules in the order they run (one a layer, then the cross-layer ones).
 PROBE_MODULES = ("account", "host", "database", "network", "access", "serverless", "across")
 
@@ -96,6 +99,8 @@ def _fill_offline(ctx: ProbeContext) -> None:
                 continue
             if allowed is not None and row.id in ENGINE_FAMILY and row.id not in allowed:
                 continue
+            if row.id in DECIDED_ACROSS:
+                continue  # `resolve_across` decides it on the stores other controls name
             skipped(ctx, [item.id], row.id)
 
 

@@ -58,6 +58,11 @@ class RegionInventory:
     #: Resource types this source covered completely in this region (for `--source auto`,
     #: the API fills in the rest).
     types_covered: set[str] = field(default_factory=set)
+    #: The account's global items (IAM roles and customer-managed policies) by ARN, one dict
+    #: shared by every region of the account: AWS Config records them once, in one region,
+    #: while the probes of every region read them (a Lambda's execution role). Not part of
+    #: this region's resources.
+    account_items: dict[str, CollectedResource] = field(default_factory=dict)
 
     def add(self, item: CollectedResource) -> None:
         self.resources.setdefault(item.id, item)

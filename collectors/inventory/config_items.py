@@ -55,6 +55,10 @@ GLOBAL_TYPES = frozenset(
     }
 )
 
+#: Types whose items the probes of every region of the account read (IAM is global; a
+#: multi-region trail homed in one region covers the others).
+ACCOUNT_WIDE_TYPES = frozenset({"AWS::IAM::Role", "AWS::IAM::Policy", "AWS::CloudTrail::Trail"})
+
 #: Relationship verbs as Config writes them, keyed by a lower-cased, "is"-less form, so that
 #: sloppy variants ("Attached to Instance" in AWS's own doc samples) normalise too.
 _VERBS: dict[str, str] = {
@@ -731,6 +735,14 @@ class ConfigItemSet:
             inv.add(parsed.collected)
             inv.types_covered.add(res.type)
             inv.relationships.extend(resolve_relationships(parsed, index, self.source))
+        shared: dict[str, dict[str, CollectedResource]] = {}
+        for parsed in self._latest.values():
+            if parsed.resource.type in ACCOUNT_WIDE_TYPES:
+                shared.setdefault(parsed.resource.account, {})[parsed.resource.id] = (
+                    parsed.collected
+                )
+        for (account, _), inv in out.items():
+            inv.account_items = shared.setdefault(account, {})
         for parsed in self._latest.values():  # a merged item's other type was seen too
             res = parsed.resource
             region = (

@@ -83,9 +83,18 @@ def test_fixed_ids_of_this_part_exist():
 
 
 def _probe_sources() -> str:
+    """Every probe module's source: the layer modules and the modules they import from."""
+    import importlib
+    import pkgutil
+
+    import collectors.coverage.probes as probes
+
     modules, missing = runner._load_modules()
     assert not missing, f"probe modules missing: {missing}"
-    return "\n".join(inspect.getsource(module) for module in modules)
+    names = {m.__name__ for m in modules}
+    for info in pkgutil.iter_modules(probes.__path__):
+        names.add(f"{probes.__name__}.{info.name}")
+    return "\n".join(inspect.getsource(importlib.import_module(n)) for n in sorted(names))
 
 
 def test_every_catalogue_row_is_produced_by_some_probe():

@@ -23,8 +23,8 @@ from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
 from ...inventory.config_service import take_recorder_reads
 from ..base import ProbeContext
-from ..items import recorded_by_group
-from ..records import OFFLINE_EVIDENCE, record
+from ..items import CONFIG_SOURCES, is_config_source, recorded_by_group
+from ..records import OFFLINE_EVIDENCE, offline_capable, record, skipped
 from ..resolve import region_resources, resources_of
 from ..trails import (
     DYNAMODB_TABLES,
@@ -36,6 +36,14 @@ from ..trails import (
     data_events,
     management_events,
     trails_covering,
+)
+from .account_items import (
+    cloudtrail_from_items,
+    config_for_item,
+    config_recorder_from_items,
+    detective_from_items,
+    guardduty_from_items,
+    securityhub_from_items,
 )
 
 TRAIL = "AWS::CloudTrail::Trail"
@@ -78,7 +86,9 @@ def _add_trail_resource(ctx: ProbeContext, facts: TrailFacts) -> None:
     )
 
 
-def _integrity(ctx: ProbeContext, facts: TrailFacts) -> None:
+def _integrity(
+    ctx: ProbeContext, facts: TrailFacts, operation: str = "cloudtrail:DescribeTrails"
+) -> None:
     validation = bool(facts.trail.get("LogFileValidationEnabled"))
     kms = facts.trail.get("KmsKeyId")
     status = (
@@ -104,10 +114,10 @@ def _integrity(ctx: ProbeContext, facts: TrailFacts) -> None:
         facts.arn,
         "cloudtrail-integrity",
         status,
-        f"cloudtrail:DescribeTrails: {facts.name} LogFileValidationEnabled={validation}, "
+        f"{operation}: {facts.name} LogFileValidationEnabled={validation}, "
         f"KmsKeyId={'set' if kms else 'not set'}",
         destination=facts.destination,
-        operation="cloudtrail:DescribeTrails",
+        operation=operation,
         notes=notes,
     )
 
@@ -262,8 +272,12 @@ def _insights(ctx: ProbeContext, trails: list[TrailFacts]) -> None:
     )
 
 
+@offline_capable
 def probe_cloudtrail(ctx: ProbeContext) -> None:
     """Management, data and Insights events, and trail integrity, for one account-region."""
+    if ctx.aws is None:
+        cloudtrail_from_items(ctx)
+        return
     region_id = _region_id(ctx)
     try:
         trails = trails_covering(ctx, ctx.region)
@@ -347,8 +361,12 @@ def config_resource_types() -> frozenset[str]:
     return frozenset(model.shape_for("ResourceType").enum)
 
 
+@offline_capable
 def probe_config_recorder(ctx: ProbeContext) -> None:
     """The region's Config recorder; per-type recording is copied onto resources later."""
+    if ctx.aws is None:
+        ctx.shared[SHARED_CONFIG] = config_recorder_from_items(ctx)
+        return
     region_id = _region_id(ctx)
     client = ctx.client("config")
     # The Config inventory of this account-region may have read the recorder already.
@@ -454,7 +472,8 @@ def inherit_region_controls(ctx: ProbeContext) -> None:
     region_id = _region_id(ctx)
     management = ctx.shared.get(SHARED_MANAGEMENT)
     config = ctx.shared.get(SHARED_CONFIG)
-    if ctx.aws is None:  # offline source: the region was not evaluated, nor its resources
+    if ctx.aws is None and (management is None or config is None):
+        # no credential and a probe did not decide: neither the region nor its resources
         offline = {"status": Status.unknown, "evidence": OFFLINE_EVIDENCE, "notes": []}
         management = management or {ctx.region: offline, GLOBAL_REGION: offline}
         config = config or {**offline, "group": None}
@@ -474,6 +493,12 @@ def inherit_region_controls(ctx: ProbeContext) -> None:
                 },
             )
         if config and not _has(ctx, item.id, "config-recorder"):
+            if config.get("from_items"):
+                if item.resource.source in CONFIG_SOURCES or is_config_source(ctx.inventory):
+                    config_for_item(ctx, item, region_id)  # its own item: Config records it
+                else:
+                    skipped(ctx, [item.id], "config-recorder")
+                continue
             _config_for_resource(ctx, item, config, supported, is_global, region_id)
 
 
@@ -514,7 +539,11 @@ def _config_for_resource(
 # --- detection services -----------------------------------------------------------------
 
 
+@offline_capable
 def probe_guardduty(ctx: ProbeContext) -> None:
+    if ctx.aws is None:
+        guardduty_from_items(ctx)
+        return
     region_id = _region_id(ctx)
     client = ctx.client("guardduty")
     operation = "ListDetectors"
@@ -577,8 +606,12 @@ def probe_guardduty(ctx: ProbeContext) -> None:
         )
 
 
+@offline_capable
 def probe_detective(ctx: ProbeContext) -> None:
     """A behavior graph this account administers, or one it is an enabled member of."""
+    if ctx.aws is None:
+        detective_from_items(ctx)
+        return
     region_id = _region_id(ctx)
     client = ctx.client("detective")
     operation = "ListGraphs"
@@ -631,7 +664,11 @@ def probe_detective(ctx: ProbeContext) -> None:
         )
 
 
+@offline_capable
 def probe_securityhub(ctx: ProbeContext) -> None:
+    if ctx.aws is None:
+        securityhub_from_items(ctx)
+        return
     region_id = _region_id(ctx)
     client = ctx.client("securityhub")
     try:

@@ -22,10 +22,10 @@ from snapshot.sanitize import clean_single_line
 
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
+from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import has, is_config_source, item_operation, lookup, pascal
 from ..records import mark_unknown, offline_capable, record, skipped
 from ._common import list_all
-from .serverless import CALL_ERRORS, ensure_resource, log_group_arn
 
 DB_INSTANCE = "AWS::RDS::DBInstance"
 DB_CLUSTER = "AWS::RDS::DBCluster"

@@ -16,9 +16,15 @@ is decided from circumstantial evidence, each piece read once per region:
    allowing `logs:PutLogEvents`): the agent *could* ship logs, nothing shows it does:
    `partial`.
 
-Any of 1-3 means `logged`. Without them, `missing` needs 2 and 3 to have been read: SSM
-inventory is absent wherever instances are not SSM-managed, so its failure is recorded as
-an error and a note, not as `unknown`; a failure of 2 or 3 makes the instance `unknown`.
+Any of 1-3 means `logged`. Without them, `missing` needs every source that could have
+shown the agent to have answered: 2 and 3 always, and 1 for instances SSM manages (an
+instance `ssm:DescribeInstanceInformation` does not list has no SSM inventory, so a failed
+`ssm:GetInventory` cannot hide its agent). A failure that could hide the agent makes the
+instance `unknown`, never `missing`.
+
+Without a credential for the account, AWS Config's `AWS::SSM::ManagedInstanceInventory`
+items stand in for 1 (and say the instance reports to SSM); 2 and 3 are calls, so an
+instance whose inventory item does not list the agent is `unknown`, naming them.
 """
 
 from __future__ import annotations
@@ -33,20 +39,22 @@ from snapshot.sanitize import clean_single_line
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
-from ..records import mark_unknown, offline_capable, record
-from ._common import list_all
+from ..items import item_operation, lookup, no_credential
+from ..records import offline_capable, record, skipped
+from .host_platforms import (
+    probe_ecs_task_logging,
+    probe_eks_control_plane_logs,
+    probe_elasticbeanstalk_logging,
+)
 from .serverless import (
     CALL_ERRORS,
     PolicyReader,
     RoleReadError,
     describe_log_groups,
-    ensure_resource,
     log_group_arn,
 )
 
 INSTANCE_TYPE = "AWS::EC2::Instance"
-EKS_TYPE = "AWS::EKS::Cluster"
-TASK_DEFINITION_TYPE = "AWS::ECS::TaskDefinition"
 
 AGENT_PACKAGES = ("amazon-cloudwatch-agent", "Amazon CloudWatch Agent")
 #: Log groups AWS services create for themselves: never the agent's.
@@ -65,11 +73,10 @@ AGENT_GROUP_HINTS = re.compile(
 #: Bound of DescribeLogStreams calls per region for the log-stream evidence.
 MAX_STREAM_GROUPS = 20
 INSTANCE_ID_RE = re.compile(r"i-[0-9a-f]{8,17}")
-
-EKS_REQUIRED = ("api", "audit", "authenticator")
-EKS_ALL = ("api", "audit", "authenticator", "controllerManager", "scheduler")
-#: ECS log drivers that ship logs off the container instance.
-SHIPPING_DRIVERS = frozenset({"awslogs", "awsfirelens", "splunk", "fluentd", "gelf", "syslog"})
+INVENTORY_TYPE = "AWS::SSM::ManagedInstanceInventory"
+#: ctx.shared key: ssm:DescribeInstanceInformation's answer (or its exception), read once
+#: per region for the agent and the SSM probes.
+SHARED_SSM_INFO = "host.ssm-instance-information"
 
 
 def _live_instances(ctx: ProbeContext) -> list[CollectedResource]:
@@ -86,6 +93,53 @@ def _instance_id(item: CollectedResource) -> str:
         or item.resource.resource_id
         or item.id.rsplit("/", 1)[-1]
     )
+
+
+# --------------------------------------------------------------------------- SSM facts
+
+
+def _instance_information(ctx: ProbeContext) -> dict[str, dict[str, Any]]:
+    """Managed instances by id (ssm:DescribeInstanceInformation, once per region).
+
+    Raises the call's exception, also for the second probe that asks; only the SSM probe
+    records it as an error.
+    """
+    if SHARED_SSM_INFO not in ctx.shared:
+        try:
+            info: dict[str, dict[str, Any]] = {}
+            paginator = ctx.client("ssm").get_paginator("describe_instance_information")
+            for page in paginator.paginate():
+                for entry in page.get("InstanceInformationList", []):
+                    info[entry["InstanceId"]] = entry
+            ctx.shared[SHARED_SSM_INFO] = info
+        except CALL_ERRORS as exc:
+            ctx.shared[SHARED_SSM_INFO] = exc
+    answer = ctx.shared[SHARED_SSM_INFO]
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
+
+
+def _inventory_items(ctx: ProbeContext) -> dict[str, CollectedResource]:
+    """AWS Config's SSM inventory items by the managed instance id they describe."""
+    found: dict[str, CollectedResource] = {}
+    for item in ctx.inventory.of_type(INVENTORY_TYPE):
+        content = lookup(item.configuration, "AWS:InstanceInformation", "Content")
+        ids = list(content) if isinstance(content, dict) else []
+        ids.append(str(item.resource.resource_id or ""))
+        for instance_id in ids:
+            if INSTANCE_ID_RE.fullmatch(str(instance_id)):
+                found.setdefault(str(instance_id), item)
+    return found
+
+
+def _applications(item: CollectedResource) -> set[str]:
+    """Lower-cased application names of an inventory item's AWS:Application content."""
+    content = lookup(item.configuration, "AWS:Application", "Content")
+    entries = content.values() if isinstance(content, dict) else content or []
+    names = set(content) if isinstance(content, dict) else set()
+    names |= {str(lookup(e, "Name") or "") for e in entries if isinstance(e, dict)}
+    return {name.lower() for name in names if name}
 
 
 # --------------------------------------------------------------------------- CloudWatch agent
@@ -175,12 +229,16 @@ class _ProfileRoles:
         )
 
 
+@offline_capable
 def probe_cloudwatch_agent(ctx: ProbeContext) -> None:
     """cloudwatch-agent: evidence that each EC2 instance runs the CloudWatch agent."""
     instances = _live_instances(ctx)
     if not instances:
         return
     ids = {_instance_id(item): item for item in instances}
+    if ctx.aws is None:
+        _agent_from_items(ctx, ids)
+        return
     failures: dict[str, str] = {}
     ssm_found: set[str] = set()
     metric_found: set[str] = set()
@@ -202,14 +260,25 @@ def probe_cloudwatch_agent(ctx: ProbeContext) -> None:
         failures["logs:DescribeLogStreams"] = ctx.fail(
             exc, service="logs", operation="DescribeLogStreams"
         ).code
+    try:
+        managed: set[str] | None = set(_instance_information(ctx))
+    except CALL_ERRORS:
+        managed = None  # the SSM probe records the error
+    if "ssm:GetInventory" not in failures:
+        managed = set()  # inventory read: nothing it could have shown is hidden
     profiles = _ProfileRoles(ctx)
     for instance_id, item in ids.items():
+        inventory_hidden = managed is None or instance_id in managed
         _decide_agent(
             ctx,
             item,
             instance_id,
             profiles,
-            failures,
+            {
+                op: code
+                for op, code in failures.items()
+                if op != "ssm:GetInventory" or inventory_hidden
+            },
             ssm=instance_id in ssm_found,
             metric=instance_id in metric_found,
             stream_group=stream_found.get(instance_id),
@@ -297,9 +366,8 @@ def _decide_agent(
             notes.append(f"instance profile: {why}")
     if profile_note:
         notes.append(profile_note)
-    hard_failures = {op: code for op, code in failures.items() if op != "ssm:GetInventory"}
-    if hard_failures:
-        op, code = next(iter(hard_failures.items()))
+    if failures:  # a source that could have shown the agent did not answer
+        op, code = min(failures.items(), key=lambda failure: failure[0] == "ssm:GetInventory")
         record(
             ctx,
             item.id,
@@ -322,23 +390,56 @@ def _decide_agent(
     )
 
 
+def _agent_from_items(ctx: ProbeContext, ids: dict[str, CollectedResource]) -> None:
+    """No credential: the SSM inventory items decide `logged`; nothing else can be read."""
+    inventory = _inventory_items(ctx)
+    operation = item_operation(INVENTORY_TYPE, "AWS:Application")
+    for instance_id, item in ids.items():
+        found = inventory.get(instance_id)
+        shown = clean_single_line(instance_id)
+        if found is not None and _applications(found) & {p.lower() for p in AGENT_PACKAGES}:
+            record(
+                ctx,
+                item.id,
+                "cloudwatch-agent",
+                Status.logged,
+                f"{operation}: lists amazon-cloudwatch-agent on {shown}",
+                operation=operation,
+            )
+            continue
+        note = (
+            f"{operation} of {shown} lists no CloudWatch agent package"
+            if found is not None
+            else f"no {INVENTORY_TYPE} item for {shown}"
+        )
+        record(
+            ctx,
+            item.id,
+            "cloudwatch-agent",
+            Status.unknown,
+            no_credential(ctx.account, "cloudwatch:ListMetrics CWAgent; logs:DescribeLogStreams"),
+            operation="cloudwatch:ListMetrics",
+            notes=[note],
+        )
+
+
 # --------------------------------------------------------------------------- SSM
 
 
 _PING_STATUS = {"Online": Status.logged, "ConnectionLost": Status.partial}
 
 
+@offline_capable
 def probe_ssm_managed(ctx: ProbeContext) -> None:
     """ssm-managed: the instance is registered with Systems Manager and online."""
     instances = _live_instances(ctx)
     if not instances:
         return
-    info: dict[str, dict[str, Any]] = {}
+    if ctx.aws is None:
+        _managed_from_items(ctx, instances)
+        return
     try:
-        paginator = ctx.client("ssm").get_paginator("describe_instance_information")
-        for page in paginator.paginate():
-            for entry in page.get("InstanceInformationList", []):
-                info[entry["InstanceId"]] = entry
+        info = _instance_information(ctx)
     except CALL_ERRORS as exc:
         error = ctx.fail(exc, service="ssm", operation="DescribeInstanceInformation")
         for item in instances:
@@ -377,6 +478,27 @@ def probe_ssm_managed(ctx: ProbeContext) -> None:
             f"ssm:DescribeInstanceInformation: {shown} PingStatus={clean_single_line(ping)}",
             operation="ssm:DescribeInstanceInformation",
             notes=notes,
+        )
+
+
+def _managed_from_items(ctx: ProbeContext, instances: list[CollectedResource]) -> None:
+    """No credential: an SSM inventory item shows the instance reports to SSM."""
+    inventory = _inventory_items(ctx)
+    operation = item_operation(INVENTORY_TYPE, "AWS:InstanceInformation")
+    for item in instances:
+        instance_id = _instance_id(item)
+        found = inventory.get(instance_id)
+        if found is None:
+            skipped(ctx, [item.id], "ssm-managed")
+            continue
+        record(
+            ctx,
+            item.id,
+            "ssm-managed",
+            Status.logged,
+            f"{operation}: {clean_single_line(instance_id)} reports inventory to Systems Manager",
+            operation=operation,
+            notes=["PingStatus is not in the item: ssm:DescribeInstanceInformation not made"],
         )
 
 
@@ -475,292 +597,6 @@ def probe_ssm_session_logging(ctx: ProbeContext) -> None:
         operation=operation,
         notes=notes,
     )
-
-
-# --------------------------------------------------------------------------- EKS
-
-
-def _eks_clusters(ctx: ProbeContext) -> dict[str, dict[str, Any]]:
-    """Cluster ARN -> {name, logging}; from the inventory where it covered EKS, else listed."""
-    clusters: dict[str, dict[str, Any]] = {}
-    for item in ctx.inventory.of_type(EKS_TYPE):
-        config = item.configuration
-        logging = config.get("logging")
-        if logging is None and isinstance(config.get("Logging"), dict):
-            # AWS Config records EKS in its CloudFormation shape:
-            # Logging.ClusterLogging.EnabledTypes[].Type
-            enabled = (config["Logging"].get("ClusterLogging") or {}).get("EnabledTypes") or []
-            types = [t.get("Type") for t in enabled if isinstance(t, dict)]
-            logging = {"clusterLogging": [{"types": types, "enabled": True}]}
-        if logging is None:
-            continue  # not in the configuration item: read below, or unknown offline
-        clusters[item.id] = {
-            "name": item.resource.resource_id or item.resource.name,
-            "logging": logging,
-        }
-    if EKS_TYPE in ctx.inventory.types_covered or ctx.aws is None:
-        return clusters
-    client = ctx.client("eks")
-    for page in client.get_paginator("list_clusters").paginate():
-        for name in page.get("clusters", []):
-            cluster = client.describe_cluster(name=name)["cluster"]
-            clusters[cluster["arn"]] = {
-                "name": name,
-                "logging": cluster.get("logging"),
-                "tags": cluster.get("tags"),
-            }
-    return clusters
-
-
-@offline_capable
-def probe_eks_control_plane_logs(ctx: ProbeContext) -> None:
-    """eks-control-plane-logs: api, audit and authenticator log types enabled."""
-    control_id = "eks-control-plane-logs"
-    try:
-        clusters = _eks_clusters(ctx)
-    except CALL_ERRORS as exc:
-        error = ctx.fail(exc, service="eks", operation="DescribeCluster")
-        mark_unknown(
-            ctx,
-            (EKS_TYPE,),
-            control_id,
-            f"eks:ListClusters/DescribeCluster failed ({error.code})",
-            operation="eks:DescribeCluster",
-        )
-        return
-    for arn, cluster in clusters.items():
-        name = cluster["name"] or arn.rsplit("/", 1)[-1]
-        ensure_resource(
-            ctx, arn=arn, type_=EKS_TYPE, resource_id=name, name=name, tags=cluster.get("tags")
-        )
-        logging = cluster.get("logging") or {}
-        entries = logging.get("clusterLogging") or []
-        enabled = {t for entry in entries if entry.get("enabled") for t in entry.get("types") or []}
-        missing = [t for t in EKS_REQUIRED if t not in enabled]
-        shown = ",".join(t for t in EKS_ALL if t in enabled) or "none"
-        if not missing:
-            status = Status.logged
-        elif enabled:
-            status = Status.partial
-        else:
-            status = Status.missing
-        notes = []
-        if missing and enabled:
-            notes.append("not enabled: " + ", ".join(missing))
-        others = [t for t in ("controllerManager", "scheduler") if t not in enabled]
-        if status is Status.logged and others:
-            notes.append("also available: " + ", ".join(others))
-        record(
-            ctx,
-            arn,
-            control_id,
-            status,
-            f"eks:DescribeCluster: logging.clusterLogging enabled types={shown}",
-            destination=(
-                log_group_arn(ctx.region, ctx.account, f"/aws/eks/{name}/cluster")
-                if enabled
-                else None
-            ),
-            operation="eks:DescribeCluster",
-            notes=notes,
-        )
-
-
-# --------------------------------------------------------------------------- ECS
-
-
-def _task_definition_arns(ctx: ProbeContext) -> list[str]:
-    """The latest ACTIVE revision of every family, plus task definitions in the inventory."""
-    latest: dict[str, tuple[int, str]] = {}
-    paginator = ctx.client("ecs").get_paginator("list_task_definitions")
-    for page in paginator.paginate(status="ACTIVE"):
-        for arn in page.get("taskDefinitionArns", []):
-            family, _, revision = arn.rsplit("/", 1)[-1].rpartition(":")
-            number = int(revision) if revision.isdigit() else 0
-            if family not in latest or latest[family][0] < number:
-                latest[family] = (number, arn)
-    arns = [arn for _, arn in latest.values()]
-    for item in ctx.inventory.of_type(TASK_DEFINITION_TYPE):
-        if item.id not in arns:
-            arns.append(item.id)
-    return arns
-
-
-def probe_ecs_task_logging(ctx: ProbeContext) -> None:
-    """ecs-task-logging: every container definition has a log driver that ships logs."""
-    control_id = "ecs-task-logging"
-    client = ctx.client("ecs")
-    try:
-        arns = _task_definition_arns(ctx)
-    except CALL_ERRORS as exc:
-        error = ctx.fail(exc, service="ecs", operation="ListTaskDefinitions")
-        mark_unknown(
-            ctx,
-            (TASK_DEFINITION_TYPE,),
-            control_id,
-            f"ecs:ListTaskDefinitions failed ({error.code})",
-            operation="ecs:ListTaskDefinitions",
-        )
-        return
-    for arn in arns:
-        short = arn.rsplit("/", 1)[-1]
-        ensure_resource(ctx, arn=arn, type_=TASK_DEFINITION_TYPE, resource_id=short, name=short)
-        try:
-            definition = client.describe_task_definition(taskDefinition=arn)["taskDefinition"]
-        except CALL_ERRORS as exc:
-            error = ctx.fail(exc, service="ecs", operation="DescribeTaskDefinition")
-            record(
-                ctx,
-                arn,
-                control_id,
-                Status.unknown,
-                f"ecs:DescribeTaskDefinition failed ({error.code})",
-                operation="ecs:DescribeTaskDefinition",
-            )
-            continue
-        _decide_task_definition(ctx, arn, definition)
-
-
-def _decide_task_definition(ctx: ProbeContext, arn: str, definition: dict[str, Any]) -> None:
-    containers = definition.get("containerDefinitions") or []
-    shipped: list[str] = []
-    unshipped: list[str] = []
-    destination = None
-    for container in containers:
-        name = clean_single_line(str(container.get("name", "?")))
-        config = container.get("logConfiguration") or {}
-        driver = config.get("logDriver")
-        if driver in SHIPPING_DRIVERS:
-            shipped.append(f"{name}={driver}")
-            options = config.get("options") or {}
-            if driver == "awslogs" and destination is None and options.get("awslogs-group"):
-                destination = log_group_arn(
-                    options.get("awslogs-region") or ctx.region,
-                    ctx.account,
-                    clean_single_line(str(options["awslogs-group"])),
-                )
-        else:
-            unshipped.append(f"{name}={driver or 'none'}")
-    if containers and not unshipped:
-        status = Status.logged
-    elif shipped:
-        status = Status.partial
-    else:
-        status = Status.missing
-    blocking = [
-        clean_single_line(str(c.get("name", "?")))
-        for c in containers
-        if (c.get("logConfiguration") or {}).get("logDriver")
-        and ((c.get("logConfiguration") or {}).get("options") or {}).get("mode") != "non-blocking"
-    ]
-    parts = shipped + unshipped
-    record(
-        ctx,
-        arn,
-        "ecs-task-logging",
-        status,
-        "ecs:DescribeTaskDefinition: containerDefinitions[].logConfiguration.logDriver "
-        + (", ".join(parts) if parts else "(no containers)"),
-        destination=destination,
-        operation="ecs:DescribeTaskDefinition",
-        notes=(
-            [f"not shipped off the host: {', '.join(unshipped)}"] if unshipped and shipped else []
-        )
-        + (
-            [
-                f"log driver in blocking mode (default; a slow destination stalls the task): "
-                f"{', '.join(blocking)}"
-            ]
-            if blocking
-            else []
-        ),
-    )
-
-
-# --------------------------------------------------------------------------- Elastic Beanstalk
-
-BEANSTALK_ENV = "AWS::ElasticBeanstalk::Environment"
-_STREAM_NAMESPACE = "aws:elasticbeanstalk:cloudwatch:logs"
-
-
-def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
-    """elasticbeanstalk-logging: instance logs streamed to CloudWatch Logs (StreamLogs)."""
-    control_id = "elasticbeanstalk-logging"
-    operation = "elasticbeanstalk:DescribeConfigurationSettings"
-    client = ctx.client("elasticbeanstalk")
-    try:
-        environments = list_all(
-            client, "describe_environments", "Environments", IncludeDeleted=False
-        )
-    except CALL_ERRORS as exc:
-        code = ctx.fail(exc, service="elasticbeanstalk", operation="DescribeEnvironments").code
-        mark_unknown(
-            ctx,
-            (BEANSTALK_ENV,),
-            control_id,
-            f"elasticbeanstalk:DescribeEnvironments failed ({code})",
-            operation="elasticbeanstalk:DescribeEnvironments",
-        )
-        return
-    for env in environments:
-        name, app = env["EnvironmentName"], env.get("ApplicationName", "")
-        arn = env.get("EnvironmentArn") or (
-            f"arn:aws:elasticbeanstalk:{ctx.region}:{ctx.account}:environment/{app}/{name}"
-        )
-        ensure_resource(
-            ctx, arn=arn, type_=BEANSTALK_ENV, resource_id=env.get("EnvironmentId", name), name=name
-        )
-        try:
-            settings = (
-                client.describe_configuration_settings(
-                    ApplicationName=app, EnvironmentName=name
-                ).get("ConfigurationSettings")
-                or []
-            )
-        except CALL_ERRORS as exc:
-            code = ctx.fail(
-                exc, service="elasticbeanstalk", operation="DescribeConfigurationSettings"
-            ).code
-            record(
-                ctx,
-                arn,
-                control_id,
-                Status.unknown,
-                f"{operation} failed ({code})",
-                operation=operation,
-            )
-            continue
-        options = {
-            (o.get("Namespace"), o.get("OptionName")): str(o.get("Value", ""))
-            for setting in settings
-            for o in setting.get("OptionSettings") or []
-        }
-        stream = options.get((_STREAM_NAMESPACE, "StreamLogs"), "false").lower() == "true"
-        shown = clean_single_line(name)
-        notes = []
-        retention = options.get((_STREAM_NAMESPACE, "RetentionInDays"))
-        if stream and retention:
-            notes.append(f"RetentionInDays={clean_single_line(retention)}")
-        if stream:
-            record(
-                ctx,
-                arn,
-                control_id,
-                Status.logged,
-                f"{operation}: environment {shown} {_STREAM_NAMESPACE} StreamLogs=true",
-                destination=log_group_arn(ctx.region, ctx.account, f"/aws/elasticbeanstalk/{name}"),
-                operation=operation,
-                notes=notes,
-            )
-        else:
-            record(
-                ctx,
-                arn,
-                control_id,
-                Status.missing,
-                f"{operation}: environment {shown} {_STREAM_NAMESPACE} StreamLogs=false",
-                operation=operation,
-            )
 
 
 PROBES = (

@@ -19,9 +19,16 @@ from snapshot.sanitize import clean_single_line
 
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
-from ..records import offline_capable, record, unknown
+from ..items import Recording, lookup
+from ..records import offline_capable, record, skipped, unknown
 from ..resolve import ENI, INSTANCE, SUBNET, VPC, Topology, network_topology, resources_of
 from ._common import list_all
+from .network_items import (
+    firewall_from_items,
+    mirroring_from_items,
+    resolver_from_items,
+    route53_from_items,
+)
 
 TRANSIT_GATEWAY = "AWS::EC2::TransitGateway"
 FLOW_LOG = "AWS::EC2::FlowLog"
@@ -153,10 +160,14 @@ class FlowLogs:
 
 
 def _is_out_of_vpc_function(item: CollectedResource) -> bool:
-    config = item.configuration or {}
-    vpc_config = config.get("vpcConfig") or config.get("VpcConfig") or {}
+    """A Lambda function with no VpcConfig: no ENIs in a VPC, flow logs do not apply.
+
+    Config items of older functions carry `vpcConfig.subnetIds` without a `vpcId`: subnet
+    ids alone put the function in a VPC.
+    """
+    vpc_config = lookup(item.configuration, "vpcConfig") or {}
     return item.type == "AWS::Lambda::Function" and not (
-        vpc_config.get("vpcId") or vpc_config.get("VpcId")
+        lookup(vpc_config, "vpcId") or lookup(vpc_config, "subnetIds")
     )
 
 
@@ -193,9 +204,9 @@ def probe_vpc_flow_logs(ctx: ProbeContext) -> None:
     if not networks and not owners and not gateways:
         return
     operation = "ec2:DescribeFlowLogs"
-    if ctx.aws is None:  # offline: AWS Config's AWS::EC2::FlowLog items, when recorded
-        if FLOW_LOG not in ctx.inventory.types_covered and not ctx.inventory.of_type(FLOW_LOG):
-            return  # the runner marks these controls "offline source: not evaluated"
+    if ctx.aws is None:  # no credential: AWS Config's AWS::EC2::FlowLog items, when recorded
+        if not Recording.of(ctx.inventory).records(FLOW_LOG):
+            return  # absence proves nothing: the runner records `unknown`, naming the call
         flow_logs = [_pascal(item.configuration) for item in ctx.inventory.of_type(FLOW_LOG)]
         operation = "config:AWS::EC2::FlowLog"
     else:
@@ -292,9 +303,13 @@ def probe_transit_gateways(ctx: ProbeContext) -> None:
 # --- Route 53 Resolver and public hosted zone query logs ---------------------------------
 
 
+@offline_capable
 def probe_resolver_query_logs(ctx: ProbeContext) -> None:
     vpcs = resources_of(ctx.inventory, [VPC])
     if not vpcs:
+        return
+    if ctx.aws is None:
+        resolver_from_items(ctx, vpcs)
         return
     client = ctx.client("route53resolver")
     operation = "ListResolverQueryLogConfigAssociations"
@@ -326,6 +341,26 @@ def probe_resolver_query_logs(ctx: ProbeContext) -> None:
             operation=operation,
         )
         return
+    decide_resolver(
+        ctx,
+        vpcs,
+        associations,
+        configs,
+        "route53resolver:ListResolverQueryLogConfigAssociations",
+        absence_proven=True,
+    )
+
+
+def decide_resolver(
+    ctx: ProbeContext,
+    vpcs: list[CollectedResource],
+    associations: list[dict[str, Any]],
+    configs: dict[Any, dict[str, Any]],
+    operation: str,
+    *,
+    absence_proven: bool,
+) -> None:
+    """Each VPC's query-log association; none is `missing` only where absence is proven."""
     by_vpc: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for association in associations:
         by_vpc[str(association.get("ResourceId"))].append(association)
@@ -333,15 +368,17 @@ def probe_resolver_query_logs(ctx: ProbeContext) -> None:
         found = by_vpc.get(vpc.resource.resource_id or "", [])
         active = [a for a in found if a.get("Status") == "ACTIVE"]
         chosen = next(iter(active or found), None)
+        if chosen is None and not absence_proven:
+            skipped(ctx, [vpc.id], "resolver-query-logs")
+            continue
         if chosen is None:
             record(
                 ctx,
                 vpc.id,
                 "resolver-query-logs",
                 Status.missing,
-                f"route53resolver:ListResolverQueryLogConfigAssociations: no query log "
-                f"config associated with {vpc.resource.resource_id}",
-                operation="route53resolver:ListResolverQueryLogConfigAssociations",
+                f"{operation}: no query log config associated with {vpc.resource.resource_id}",
+                operation=operation,
             )
             continue
         config = configs.get(chosen.get("ResolverQueryLogConfigId"), {})
@@ -363,24 +400,29 @@ def probe_resolver_query_logs(ctx: ProbeContext) -> None:
             vpc.id,
             "resolver-query-logs",
             status,
-            f"route53resolver:ListResolverQueryLogConfigAssociations: "
+            f"{operation}: "
             f"{chosen.get('ResolverQueryLogConfigId')} on {vpc.resource.resource_id}, "
             f"Status={state}",
             destination=config.get("DestinationArn"),
-            operation="route53resolver:ListResolverQueryLogConfigAssociations",
+            operation=operation,
             notes=notes,
         )
 
 
 def _zone_is_private(item: CollectedResource) -> bool:
+    """Private zone: Config.PrivateZone (Describe shape) or VPCs (CloudFormation shape)."""
     config = item.configuration or {}
-    zone_config = config.get("config") or config.get("Config") or {}
-    return bool(zone_config.get("privateZone") or zone_config.get("PrivateZone"))
+    zone_config = lookup(config, "config") or lookup(config, "HostedZoneConfig") or {}
+    return bool(lookup(zone_config, "privateZone") or lookup(config, "VPCs"))
 
 
+@offline_capable
 def probe_route53_query_logs(ctx: ProbeContext) -> None:
     """Query logging on public hosted zones (listed here if the inventory has none)."""
     zones = resources_of(ctx.inventory, [HOSTED_ZONE])
+    if ctx.aws is None:
+        route53_from_items(ctx, zones)
+        return
     client = ctx.client("route53", "us-east-1")
     if not zones and HOSTED_ZONE not in ctx.inventory.types_covered and ctx.region == "us-east-1":
         try:
@@ -470,9 +512,13 @@ def probe_route53_query_logs(ctx: ProbeContext) -> None:
 # --- traffic mirroring ------------------------------------------------------------------
 
 
+@offline_capable
 def probe_traffic_mirroring(ctx: ProbeContext) -> None:
     enis = resources_of(ctx.inventory, [ENI])
     if not enis:
+        return
+    if ctx.aws is None:
+        mirroring_from_items(ctx, enis)
         return
     try:
         sessions = list_all(
@@ -530,7 +576,11 @@ def _firewall_destination(ctx: ProbeContext, config: dict[str, Any]) -> str:
     )
 
 
+@offline_capable
 def probe_network_firewall(ctx: ProbeContext) -> None:
+    if ctx.aws is None:
+        firewall_from_items(ctx)
+        return
     client = ctx.client("network-firewall")
     try:
         listed = list_all(client, "list_firewalls", "Firewalls")
@@ -577,31 +627,33 @@ def probe_network_firewall(ctx: ProbeContext) -> None:
             )
             continue
         configs = (response.get("LoggingConfiguration") or {}).get("LogDestinationConfigs") or []
-        by_type = {c.get("LogType"): c for c in configs}
-        have = {t for t in ("ALERT", "FLOW") if t in by_type}
-        status = (
-            Status.logged
-            if have == {"ALERT", "FLOW"}
-            else Status.partial
-            if have
-            else Status.missing
-        )
-        described = (
-            ", ".join(f"{t} -> {_firewall_destination(ctx, c)}" for t, c in sorted(by_type.items()))
-            or "no LogDestinationConfigs"
-        )
-        notes = [f"no {t} logs" for t in ("ALERT", "FLOW") if t not in have] if have else []
-        first = by_type.get("FLOW") or by_type.get("ALERT")
-        record(
-            ctx,
-            item.id,
-            "network-firewall-logs",
-            status,
-            f"network-firewall:DescribeLoggingConfiguration: {item.resource.name}: {described}",
-            destination=_firewall_destination(ctx, first) if first else None,
-            operation="network-firewall:DescribeLoggingConfiguration",
-            notes=notes,
-        )
+        decide_firewall(ctx, item, configs, "network-firewall:DescribeLoggingConfiguration")
+
+
+def decide_firewall(
+    ctx: ProbeContext, item: CollectedResource, configs: list[dict[str, Any]], operation: str
+) -> None:
+    by_type = {c.get("LogType"): c for c in configs}
+    have = {t for t in ("ALERT", "FLOW") if t in by_type}
+    status = (
+        Status.logged if have == {"ALERT", "FLOW"} else Status.partial if have else Status.missing
+    )
+    described = (
+        ", ".join(f"{t} -> {_firewall_destination(ctx, c)}" for t, c in sorted(by_type.items()))
+        or "no LogDestinationConfigs"
+    )
+    notes = [f"no {t} logs" for t in ("ALERT", "FLOW") if t not in have] if have else []
+    first = by_type.get("FLOW") or by_type.get("ALERT")
+    record(
+        ctx,
+        item.id,
+        "network-firewall-logs",
+        status,
+        f"{operation}: {item.resource.name}: {described}",
+        destination=_firewall_destination(ctx, first) if first else None,
+        operation=operation,
+        notes=notes,
+    )
 
 
 PROBES = (

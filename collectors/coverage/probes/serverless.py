@@ -14,36 +14,41 @@ Lambda logging is decided from three facts, read in batches per region:
 
 A role that cannot write means `missing` even where the group exists (nothing new arrives).
 
-The IAM evaluation (`PolicyReader`, `policies_allow`) is shared with the host layer, which
-asks the same question of EC2 instance-profile roles for the CloudWatch agent.
+The IAM evaluation (`..helpers.iam`: `PolicyReader`, `policies_allow`) is shared with the
+host layer, which asks the same question of EC2 instance-profile roles for the CloudWatch
+agent; the names are re-exported here for the modules and tests that import them.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import threading
-import weakref
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
-from urllib.parse import unquote
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from snapshot.model import Resource, Status
+from snapshot.model import Status
 from snapshot.sanitize import clean_single_line
 
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
-from ..records import mark_unknown, record
+from ..helpers import (
+    CALL_ERRORS,
+    LOG_GROUP_TYPE,
+    SHARED_LOG_GROUPS,
+    ItemPolicyReader,
+    NoCredential,
+    PolicyReader,
+    PolicyVerdict,
+    RolePolicies,
+    RoleReadError,
+    describe_log_groups,
+    ensure_resource,
+    log_group_arn,
+    parse_policy_document,
+    policies_allow,
+    retention_note,
+)
+from ..items import camel, has, item_operation, lookup, no_credential
+from ..records import mark_unknown, offline_capable, record, skipped
 from ._common import list_all
-
-#: What a probe catches from an AWS call: API errors, transport errors, and moto's
-#: NotImplementedError for calls it lacks. Never the read-only guard's WriteRefused.
-CALL_ERRORS: tuple[type[BaseException], ...] = (ClientError, BotoCoreError, NotImplementedError)
 
 LAMBDA_TYPE = "AWS::Lambda::Function"
 STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
@@ -51,331 +56,21 @@ STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
 #: Actions a function's role needs to deliver logs to an existing group.
 LAMBDA_LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
-
-# --------------------------------------------------------------------------- IAM policies
-
-
-@lru_cache(maxsize=4096)
-def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    """IAM wildcard (`*` any run of characters, `?` one character) as a regex."""
-    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.compile(body, re.IGNORECASE if ignore_case else 0)
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def parse_policy_document(document: Any) -> dict[str, Any]:
-    """A policy document as a dict, whether boto3 decoded it or it is (URL-encoded) JSON."""
-    if isinstance(document, dict):
-        return document
-    if isinstance(document, str):
-        text = document if document.lstrip().startswith("{") else unquote(document)
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            return {}
-        return parsed if isinstance(parsed, dict) else {}
-    return {}
-
-
-def _matches_any(patterns: Iterable[Any], value: str, ignore_case: bool) -> bool:
-    return any(isinstance(p, str) and _wildcard(p, ignore_case).fullmatch(value) for p in patterns)
-
-
-def _statement_applies(statement: dict[str, Any], action: str, resource: str | None) -> bool:
-    if "Action" in statement:
-        action_ok = _matches_any(_as_list(statement["Action"]), action, True)
-    elif "NotAction" in statement:
-        action_ok = not _matches_any(_as_list(statement["NotAction"]), action, True)
-    else:
-        action_ok = False
-    if not action_ok:
-        return False
-    if resource is None:  # any resource will do: the statement needs to name some
-        return "Resource" in statement or "NotResource" in statement
-    if "Resource" in statement:
-        return _matches_any(_as_list(statement["Resource"]), resource, False)
-    if "NotResource" in statement:
-        return not _matches_any(_as_list(statement["NotResource"]), resource, False)
-    return False
-
-
-@dataclass
-class PolicyVerdict:
-    """Whether a set of identity policies allows actions, and which policy said so."""
-
-    allowed: bool
-    allowed_by: list[str] = field(default_factory=list)
-    denied_by: list[str] = field(default_factory=list)
-    conditional: bool = False
-
-
-def policies_allow(
-    policies: Iterable[tuple[str, dict[str, Any]]],
-    actions: Iterable[str],
-    resource: str | None,
-) -> PolicyVerdict:
-    """Evaluate identity policies for every action on one resource (None = any resource).
-
-    Explicit Deny wins; an Allow with a Condition counts as an allow (conditions depend on
-    the request) and is reported as `conditional`. Service control policies and session
-    policies are outside a role's own documents and are not evaluated.
-    """
-    policies = list(policies)
-    verdict = PolicyVerdict(allowed=True)
-    for action in actions:
-        allowed_here = False
-        for name, document in policies:
-            for statement in _as_list(document.get("Statement")):
-                if not isinstance(statement, dict):
-                    continue
-                if not _statement_applies(statement, action, resource):
-                    continue
-                if statement.get("Effect") == "Deny" and not statement.get("Condition"):
-                    verdict.denied_by.append(name)
-                elif statement.get("Effect") == "Allow":
-                    allowed_here = True
-                    if statement.get("Condition"):
-                        verdict.conditional = True
-                    if name not in verdict.allowed_by:
-                        verdict.allowed_by.append(name)
-        if not allowed_here:
-            verdict.allowed = False
-    if verdict.denied_by:
-        verdict.allowed = False
-    return verdict
-
-
-@dataclass
-class RolePolicies:
-    """A role's identity policies as (name, document) pairs, and its permissions boundary."""
-
-    role_arn: str
-    policies: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    managed_names: list[str] = field(default_factory=list)
-    boundary: tuple[str, dict[str, Any]] | None = None
-
-    def allow(self, actions: Iterable[str], resource: str | None) -> PolicyVerdict:
-        actions = tuple(actions)
-        verdict = policies_allow(self.policies, actions, resource)
-        if verdict.allowed and self.boundary is not None:
-            bounded = policies_allow([self.boundary], actions, resource)
-            if not bounded.allowed:
-                verdict.allowed = False
-                verdict.denied_by.append(f"permissions boundary {self.boundary[0]}")
-        return verdict
-
-
-class RoleReadError(Exception):
-    """Reading a role's policies failed; carries the operation and the original error."""
-
-    def __init__(self, operation: str, exc: BaseException) -> None:
-        super().__init__(f"{operation}: {error_code(exc)}")
-        self.operation = operation
-        self.exc = exc
-        self.code = error_code(exc)
-
-
-#: Roles already read, per account (AwsContext): IAM is global, so the probes of an account's
-#: other regions reuse them instead of reading the same role again. Failures are not kept.
-_ACCOUNT_ROLES: weakref.WeakKeyDictionary[Any, dict[str, RolePolicies]] = (
-    weakref.WeakKeyDictionary()
-)
-#: Managed policies' default documents already read, per account (AwsContext): the same
-#: policy (AWSLambdaBasicExecutionRole...) is attached to roles probed in several regions.
-_ACCOUNT_POLICIES: weakref.WeakKeyDictionary[Any, dict[str, dict[str, Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-_ACCOUNT_ROLES_LOCK = threading.Lock()
-
-
-class PolicyReader:
-    """Reads IAM roles' policies once per account (roles and managed policies are shared)."""
-
-    def __init__(self, ctx: ProbeContext) -> None:
-        self.ctx = ctx
-        self._roles: dict[str, RolePolicies | RoleReadError] = {}
-        self._managed: dict[str, dict[str, Any]] = {}
-        self._iam: Any = None
-
-    @property
-    def iam(self) -> Any:
-        if self._iam is None:
-            self._iam = self.ctx.client("iam")
-        return self._iam
-
-    def role(self, role_arn: str) -> RolePolicies:
-        """The role's policies; raises RoleReadError (recorded once in ctx.errors)."""
-        cached = self._roles.get(role_arn)
-        account_roles = None
-        if cached is None and self.ctx.aws is not None:
-            with _ACCOUNT_ROLES_LOCK:
-                account_roles = _ACCOUNT_ROLES.setdefault(self.ctx.aws, {})
-                cached = account_roles.get(role_arn)
-        if cached is None:
-            try:
-                cached = self._read_role(role_arn)
-                if account_roles is not None:
-                    with _ACCOUNT_ROLES_LOCK:
-                        account_roles[role_arn] = cached
-            except RoleReadError as exc:
-                self.ctx.fail(exc.exc, service="iam", operation=exc.operation)
-                cached = exc
-            self._roles[role_arn] = cached
-        if isinstance(cached, RoleReadError):
-            raise cached
-        return cached
-
-    def _call(self, operation: str, method: str, **kwargs: Any) -> Any:
-        try:
-            return getattr(self.iam, method)(**kwargs)
-        except CALL_ERRORS as exc:
-            raise RoleReadError(operation, exc) from exc
-
-    def _pages(self, operation: str, method: str, key: str, **kwargs: Any) -> Iterator[Any]:
-        try:
-            for page in self.iam.get_paginator(method).paginate(**kwargs):
-                yield from page.get(key, [])
-        except CALL_ERRORS as exc:
-            raise RoleReadError(operation, exc) from exc
-
-    def _managed_document(self, policy_arn: str) -> dict[str, Any]:
-        if policy_arn not in self._managed and self.ctx.aws is not None:
-            with _ACCOUNT_ROLES_LOCK:
-                shared = _ACCOUNT_POLICIES.setdefault(self.ctx.aws, {})
-                if policy_arn in shared:
-                    self._managed[policy_arn] = shared[policy_arn]
-        if policy_arn not in self._managed:
-            policy = self._call("GetPolicy", "get_policy", PolicyArn=policy_arn)["Policy"]
-            version = self._call(
-                "GetPolicyVersion",
-                "get_policy_version",
-                PolicyArn=policy_arn,
-                VersionId=policy["DefaultVersionId"],
-            )["PolicyVersion"]
-            self._managed[policy_arn] = parse_policy_document(version.get("Document"))
-            if self.ctx.aws is not None:
-                with _ACCOUNT_ROLES_LOCK:
-                    _ACCOUNT_POLICIES.setdefault(self.ctx.aws, {})[policy_arn] = self._managed[
-                        policy_arn
-                    ]
-        return self._managed[policy_arn]
-
-    def _read_role(self, role_arn: str) -> RolePolicies:
-        name = role_arn.rsplit("/", 1)[-1]
-        role = self._call("GetRole", "get_role", RoleName=name)["Role"]
-        result = RolePolicies(role_arn=role_arn)
-        for attached in self._pages(
-            "ListAttachedRolePolicies",
-            "list_attached_role_policies",
-            "AttachedPolicies",
-            RoleName=name,
-        ):
-            arn = attached["PolicyArn"]
-            policy_name = clean_single_line(attached.get("PolicyName") or arn)
-            result.managed_names.append(policy_name)
-            result.policies.append((policy_name, self._managed_document(arn)))
-        for inline in self._pages(
-            "ListRolePolicies", "list_role_policies", "PolicyNames", RoleName=name
-        ):
-            document = self._call(
-                "GetRolePolicy", "get_role_policy", RoleName=name, PolicyName=inline
-            ).get("PolicyDocument")
-            result.policies.append(
-                (f"inline {clean_single_line(inline)}", parse_policy_document(document))
-            )
-        boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
-        if boundary:
-            result.boundary = (
-                clean_single_line(boundary.rsplit("/", 1)[-1]),
-                self._managed_document(boundary),
-            )
-        return result
-
-
-# --------------------------------------------------------------------------- shared helpers
-
-
-def log_group_arn(region: str, account: str, name: str) -> str:
-    """A log group's ARN as CloudWatch Logs reports it in `logGroupArn` (no `:*`)."""
-    return f"arn:aws:logs:{region}:{account}:log-group:{name}"
-
-
-def ensure_resource(
-    ctx: ProbeContext,
-    *,
-    arn: str,
-    type_: str,
-    resource_id: str,
-    name: str = "",
-    tags: dict[str, str] | None = None,
-    configuration: dict[str, Any] | None = None,
-    region: str | None = None,
-) -> CollectedResource:
-    """The inventory's record for `arn`, adding one (cleaned) when the source lacked it."""
-    existing = ctx.inventory.resources.get(arn)
-    if existing is not None:
-        return existing
-    item = CollectedResource(
-        Resource(
-            id=arn,
-            type=type_,
-            account=ctx.account,
-            region=region or ctx.region,
-            name=clean_single_line(name or resource_id),
-            resource_id=clean_single_line(resource_id),
-            tags={
-                clean_single_line(str(k)): clean_single_line(str(v))
-                for k, v in (tags or {}).items()
-            },
-            source="api",
-        ),
-        configuration=configuration or {},
-    )
-    ctx.inventory.add(item)
-    return item
-
-
-LOG_GROUP_TYPE = "AWS::Logs::LogGroup"
-#: Key of the region's log groups in `ProbeContext.shared` (read once, used by several probes).
-SHARED_LOG_GROUPS = "logs:DescribeLogGroups"
-
-
-def describe_log_groups(ctx: ProbeContext) -> dict[str, dict[str, Any]]:
-    """Every log group of the region by name; raises CALL_ERRORS.
-
-    From the inventory when its source listed log groups completely (Config-shaped
-    `configuration` has the same `logGroupName`/`retentionInDays` keys), else one paginated
-    call, kept in `ctx.shared` for the other probes of the region.
-    """
-    if LOG_GROUP_TYPE in ctx.inventory.types_covered:
-        return {
-            str(item.configuration.get("logGroupName") or item.resource.resource_id): {
-                **item.configuration
-            }
-            for item in ctx.inventory.of_type(LOG_GROUP_TYPE)
-        }
-    cached = ctx.shared.get(SHARED_LOG_GROUPS)
-    if cached is not None:
-        return cached
-    groups: dict[str, dict[str, Any]] = {}
-    paginator = ctx.client("logs").get_paginator("describe_log_groups")
-    for page in paginator.paginate():
-        for group in page.get("logGroups", []):
-            groups[group["logGroupName"]] = group
-    ctx.shared[SHARED_LOG_GROUPS] = groups
-    return groups
-
-
-def retention_note(group: dict[str, Any] | None) -> str | None:
-    if group is None:
-        return None
-    days = group.get("retentionInDays")
-    return f"retention {days} days" if days else "retention never expires"
+__all__ = [
+    "CALL_ERRORS",
+    "LOG_GROUP_TYPE",
+    "SHARED_LOG_GROUPS",
+    "PolicyReader",
+    "PolicyVerdict",
+    "RolePolicies",
+    "RoleReadError",
+    "describe_log_groups",
+    "ensure_resource",
+    "log_group_arn",
+    "parse_policy_document",
+    "policies_allow",
+    "retention_note",
+]
 
 
 # --------------------------------------------------------------------------- Lambda
@@ -401,12 +96,22 @@ def _function_from_inventory(item: CollectedResource) -> dict[str, Any]:
     }
 
 
+@offline_capable
 def probe_lambda_logging(ctx: ProbeContext) -> None:
-    """lambda-logging: execution role may write logs to the function's log group."""
+    """lambda-logging: execution role may write logs to the function's log group.
+
+    Without a credential for the account, AWS Config's items decide: the function's `role`
+    and `loggingConfig`, the role's `AWS::IAM::Role` item and the customer-managed
+    policies' `AWS::IAM::Policy` items (`ItemPolicyReader`); a policy no item holds (an
+    AWS-managed one) leaves the function `unknown`, naming iam:GetPolicyVersion.
+    """
     control = "lambda-logging"
     functions: dict[str, dict[str, Any]] = {}
     for item in ctx.inventory.of_type(LAMBDA_TYPE):
         functions[item.id] = _function_from_inventory(item)
+    if ctx.aws is None:
+        _lambda_from_items(ctx, functions)
+        return
     try:
         if LAMBDA_TYPE not in ctx.inventory.types_covered:
             functions.update({fn["FunctionArn"]: fn for fn in _list_functions(ctx)})
@@ -442,9 +147,19 @@ def probe_lambda_logging(ctx: ProbeContext) -> None:
         _decide_lambda(ctx, reader, arn, fn, groups, groups_error)
 
 
+def _lambda_from_items(ctx: ProbeContext, functions: dict[str, dict[str, Any]]) -> None:
+    groups: dict[str, dict[str, Any]] | None = None
+    groups_error: str | None = "no credential: logs:DescribeLogGroups not made"
+    if LOG_GROUP_TYPE in ctx.inventory.types_covered:
+        groups, groups_error = describe_log_groups(ctx), None
+    reader = ItemPolicyReader(ctx.inventory)
+    for arn, fn in functions.items():
+        _decide_lambda(ctx, reader, arn, fn, groups, groups_error)
+
+
 def _decide_lambda(
     ctx: ProbeContext,
-    reader: PolicyReader,
+    reader: PolicyReader | ItemPolicyReader,
     arn: str,
     fn: dict[str, Any],
     groups: dict[str, dict[str, Any]] | None,
@@ -510,6 +225,18 @@ def _decide_lambda(
         return
     try:
         role = reader.role(role_arn)
+    except NoCredential as exc:
+        record(
+            ctx,
+            arn,
+            control,
+            status=Status.unknown,
+            evidence=no_credential(ctx.account, f"iam:{exc.operation} {exc.subject}"),
+            destination=destination,
+            operation=f"iam:{exc.operation}",
+            notes=[*notes, f"execution role {role_name}: a policy it needs is in no item"],
+        )
+        return
     except RoleReadError as exc:
         gone = exc.code == "NoSuchEntity" and exc.operation == "GetRole"
         status = Status.missing if gone else Status.unknown
@@ -592,9 +319,27 @@ _SFN_LEVEL_STATUS = {
 }
 
 
+@offline_capable
 def probe_stepfunctions_logging(ctx: ProbeContext) -> None:
-    """stepfunctions-logging: loggingConfiguration.level of every state machine."""
+    """stepfunctions-logging: loggingConfiguration.level of every state machine.
+
+    AWS Config records `LoggingConfiguration` (CloudFormation shape); without a
+    credential that decides.
+    """
     control = "stepfunctions-logging"
+    if ctx.aws is None:
+        operation = item_operation(STATE_MACHINE_TYPE, "LoggingConfiguration")
+        for item in ctx.inventory.of_type(STATE_MACHINE_TYPE):
+            if not has(item.configuration, "LoggingConfiguration"):
+                skipped(ctx, [item.id], control)
+                continue
+            described = {
+                "loggingConfiguration": camel(lookup(item.configuration, "LoggingConfiguration")),
+                "type": lookup(item.configuration, "StateMachineType")
+                or lookup(item.configuration, "type"),
+            }
+            _decide_state_machine(ctx, item.id, described, operation)
+        return
     client = ctx.client("stepfunctions")
     arns: dict[str, str] = {}
     try:
@@ -628,30 +373,36 @@ def probe_stepfunctions_logging(ctx: ProbeContext) -> None:
                 operation="states:DescribeStateMachine",
             )
             continue
-        logging = described.get("loggingConfiguration") or {}
-        level = str(logging.get("level") or "OFF")
-        destinations = [
-            (d.get("cloudWatchLogsLogGroup") or {}).get("logGroupArn")
-            for d in logging.get("destinations") or []
-        ]
-        destination = next((d for d in destinations if d), None)
-        if destination and destination.endswith(":*"):
-            destination = destination[:-2]
-        notes = []
-        if level != "OFF":
-            notes.append(f"includeExecutionData={bool(logging.get('includeExecutionData'))}")
-        if described.get("type") == "EXPRESS":
-            notes.append("EXPRESS workflow: execution history exists only in these logs")
-        record(
-            ctx,
-            arn,
-            control,
-            status=_SFN_LEVEL_STATUS.get(level, Status.unknown),
-            evidence=f"states:DescribeStateMachine: loggingConfiguration.level={level}",
-            destination=destination,
-            operation="states:DescribeStateMachine",
-            notes=notes,
-        )
+        _decide_state_machine(ctx, arn, described, "states:DescribeStateMachine")
+
+
+def _decide_state_machine(
+    ctx: ProbeContext, arn: str, described: dict[str, Any], operation: str
+) -> None:
+    logging = described.get("loggingConfiguration") or {}
+    level = str(logging.get("level") or "OFF")
+    destinations = [
+        (d.get("cloudWatchLogsLogGroup") or {}).get("logGroupArn")
+        for d in logging.get("destinations") or []
+    ]
+    destination = next((d for d in destinations if d), None)
+    if destination and destination.endswith(":*"):
+        destination = destination[:-2]
+    notes = []
+    if level != "OFF":
+        notes.append(f"includeExecutionData={bool(logging.get('includeExecutionData'))}")
+    if described.get("type") == "EXPRESS":
+        notes.append("EXPRESS workflow: execution history exists only in these logs")
+    record(
+        ctx,
+        arn,
+        "stepfunctions-logging",
+        status=_SFN_LEVEL_STATUS.get(level, Status.unknown),
+        evidence=f"{operation}: loggingConfiguration.level={clean_single_line(level)}",
+        destination=destination,
+        operation=operation,
+        notes=notes,
+    )
 
 
 # --------------------------------------------------------------------------- beyond Prowler's
@@ -662,10 +413,25 @@ GLUE_JOB_TYPE = "AWS::Glue::Job"
 _CODEBUILD_BATCH = 100  # BatchGetProjects takes at most 100 names
 
 
+@offline_capable
 def probe_codebuild_logging(ctx: ProbeContext) -> None:
-    """codebuild-logging: build logs to CloudWatch Logs or S3 (logsConfig)."""
+    """codebuild-logging: build logs to CloudWatch Logs or S3 (logsConfig).
+
+    AWS Config records the project's `logsConfig`; without a credential that decides.
+    """
     control = "codebuild-logging"
     operation = "codebuild:BatchGetProjects"
+    if ctx.aws is None:
+        for item in ctx.inventory.of_type(CODEBUILD_TYPE):
+            if not has(item.configuration, "logsConfig"):
+                skipped(ctx, [item.id], control)
+                continue
+            project = {"logsConfig": camel(lookup(item.configuration, "logsConfig"))}
+            name = str(lookup(item.configuration, "name") or item.resource.name)
+            _decide_project(
+                ctx, item.id, name, project, item_operation(CODEBUILD_TYPE, "logsConfig")
+            )
+        return
     client = ctx.client("codebuild")
     try:
         names = list_all(client, "list_projects", "projects")
@@ -689,44 +455,51 @@ def probe_codebuild_logging(ctx: ProbeContext) -> None:
             name=name,
             tags={t.get("key", ""): t.get("value", "") for t in project.get("tags") or []},
         )
-        logs = project.get("logsConfig") or {}
-        cloudwatch = logs.get("cloudWatchLogs") or {}
-        s3 = logs.get("s3Logs") or {}
-        if cloudwatch.get("status", "ENABLED") == "ENABLED":
-            group = cloudwatch.get("groupName") or f"/aws/codebuild/{name}"
-            record(
-                ctx,
-                arn,
-                control,
-                Status.logged,
-                f"{operation}: logsConfig.cloudWatchLogs.status=ENABLED (group "
-                f"{clean_single_line(group)})",
-                destination=log_group_arn(ctx.region, ctx.account, group),
-                operation=operation,
-            )
-        elif s3.get("status") == "ENABLED" and s3.get("location"):
-            record(
-                ctx,
-                arn,
-                control,
-                Status.logged,
-                f"{operation}: logsConfig.s3Logs.status=ENABLED",
-                destination=f"arn:aws:s3:::{clean_single_line(str(s3['location']))}",
-                operation=operation,
-                notes=["s3Logs.encryptionDisabled=true"] if s3.get("encryptionDisabled") else [],
-            )
-        else:
-            record(
-                ctx,
-                arn,
-                control,
-                Status.missing,
-                f"{operation}: logsConfig.cloudWatchLogs.status=DISABLED and "
-                "s3Logs.status=DISABLED",
-                operation=operation,
-            )
+        _decide_project(ctx, arn, name, project, operation)
 
 
+def _decide_project(
+    ctx: ProbeContext, arn: str, name: str, project: dict[str, Any], operation: str
+) -> None:
+    control = "codebuild-logging"
+    logs = project.get("logsConfig") or {}
+    cloudwatch = logs.get("cloudWatchLogs") or {}
+    s3 = logs.get("s3Logs") or {}
+    if cloudwatch.get("status", "ENABLED") == "ENABLED":
+        group = cloudwatch.get("groupName") or f"/aws/codebuild/{name}"
+        record(
+            ctx,
+            arn,
+            control,
+            Status.logged,
+            f"{operation}: logsConfig.cloudWatchLogs.status=ENABLED (group "
+            f"{clean_single_line(group)})",
+            destination=log_group_arn(ctx.region, ctx.account, group),
+            operation=operation,
+        )
+    elif s3.get("status") == "ENABLED" and s3.get("location"):
+        record(
+            ctx,
+            arn,
+            control,
+            Status.logged,
+            f"{operation}: logsConfig.s3Logs.status=ENABLED",
+            destination=f"arn:aws:s3:::{clean_single_line(str(s3['location']))}",
+            operation=operation,
+            notes=["s3Logs.encryptionDisabled=true"] if s3.get("encryptionDisabled") else [],
+        )
+    else:
+        record(
+            ctx,
+            arn,
+            control,
+            Status.missing,
+            f"{operation}: logsConfig.cloudWatchLogs.status=DISABLED and s3Logs.status=DISABLED",
+            operation=operation,
+        )
+
+
+@offline_capable
 def probe_glue_job_logging(ctx: ProbeContext) -> None:
     """glue-job-logging: continuous CloudWatch logging of Glue ETL jobs.
 
@@ -737,6 +510,16 @@ def probe_glue_job_logging(ctx: ProbeContext) -> None:
     """
     control = "glue-job-logging"
     operation = "glue:GetJobs"
+    if ctx.aws is None:
+        for item in ctx.inventory.of_type(GLUE_JOB_TYPE):
+            if not has(item.configuration, "DefaultArguments") and not has(
+                item.configuration, "Command"
+            ):
+                skipped(ctx, [item.id], control)  # not the job's definition
+                continue
+            job = {"DefaultArguments": lookup(item.configuration, "DefaultArguments") or {}}
+            _decide_job(ctx, item.id, job, item_operation(GLUE_JOB_TYPE, "DefaultArguments"))
+        return
     try:
         jobs = list_all(ctx.client("glue"), "get_jobs", "Jobs")
     except CALL_ERRORS as exc:
@@ -749,30 +532,35 @@ def probe_glue_job_logging(ctx: ProbeContext) -> None:
         name = job["Name"]
         arn = f"arn:aws:glue:{ctx.region}:{ctx.account}:job/{name}"
         ensure_resource(ctx, arn=arn, type_=GLUE_JOB_TYPE, resource_id=name, name=name)
-        arguments = job.get("DefaultArguments") or {}
-        continuous = str(arguments.get("--enable-continuous-cloudwatch-log", "")).lower()
-        group = arguments.get("--continuous-log-logGroup") or "/aws-glue/jobs/logs-v2"
-        if continuous == "true":
-            record(
-                ctx,
-                arn,
-                control,
-                Status.logged,
-                f"{operation}: DefaultArguments --enable-continuous-cloudwatch-log=true",
-                destination=log_group_arn(ctx.region, ctx.account, str(group)),
-                operation=operation,
-            )
-        else:
-            record(
-                ctx,
-                arn,
-                control,
-                Status.partial,
-                f"{operation}: DefaultArguments --enable-continuous-cloudwatch-log not set: "
-                "only end-of-run output/error logs",
-                destination=log_group_arn(ctx.region, ctx.account, "/aws-glue/jobs/output"),
-                operation=operation,
-            )
+        _decide_job(ctx, arn, job, operation)
+
+
+def _decide_job(ctx: ProbeContext, arn: str, job: dict[str, Any], operation: str) -> None:
+    control = "glue-job-logging"
+    arguments = job.get("DefaultArguments") or {}
+    continuous = str(arguments.get("--enable-continuous-cloudwatch-log", "")).lower()
+    group = arguments.get("--continuous-log-logGroup") or "/aws-glue/jobs/logs-v2"
+    if continuous == "true":
+        record(
+            ctx,
+            arn,
+            control,
+            Status.logged,
+            f"{operation}: DefaultArguments --enable-continuous-cloudwatch-log=true",
+            destination=log_group_arn(ctx.region, ctx.account, str(group)),
+            operation=operation,
+        )
+    else:
+        record(
+            ctx,
+            arn,
+            control,
+            Status.partial,
+            f"{operation}: DefaultArguments --enable-continuous-cloudwatch-log not set: "
+            "only end-of-run output/error logs",
+            destination=log_group_arn(ctx.region, ctx.account, "/aws-glue/jobs/output"),
+            operation=operation,
+        )
 
 
 def probe_bedrock_invocation_logging(ctx: ProbeContext) -> None:

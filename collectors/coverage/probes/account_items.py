@@ -1,0 +1,323 @@
+"""Account-layer controls decided from AWS Config's items, for runs with no credential.
+
+The account probe (`.account`) calls these when `ctx.aws is None` (delivered files, an
+aggregator member account). The evaluation is the account probe's own (`_management`,
+`_data_event_status`, `_integrity`); only the facts come from items:
+
+* trails: `AWS::CloudTrail::Trail` items of every region of the account (a multi-region
+  trail homed elsewhere covers this region too), read in either shape: the Describe shape
+  Config has long used (`isMultiRegionTrail`, `logFileValidationEnabled`, no logging
+  status, no selectors) and the CloudFormation shape (`IsLogging`, `EventSelectors`,
+  `AdvancedEventSelectors`, `InsightSelectors`). What an item does not hold is a call
+  (GetTrailStatus, GetEventSelectors, GetInsightSelectors) that is not made: the control is
+  `unknown`, naming it, unless what was seen already decides `logged`;
+* the Config recorder: the items themselves show AWS Config recorded the region and each
+  resource (a resource's own item is the evidence it is recorded);
+* GuardDuty, Detective, Security Hub: their items (`AWS::GuardDuty::Detector`,
+  `AWS::Detective::Graph`, `AWS::SecurityHub::Hub` / `Standard`); a missing detector is
+  `missing` only where Config records the detector type in the region.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from snapshot.model import GLOBAL_REGION, PSEUDO_TYPES, Status, region_node_id
+
+from ...inventory.base import CollectedResource
+from ..base import ProbeContext
+from ..items import Recording, camel, has, item_operation, lookup, no_credential, pascal
+from ..records import record
+from ..resolve import resources_of
+from ..trails import TrailFacts
+
+TRAIL = "AWS::CloudTrail::Trail"
+DETECTOR = "AWS::GuardDuty::Detector"
+GRAPH = "AWS::Detective::Graph"
+HUB = "AWS::SecurityHub::Hub"
+STANDARD = "AWS::SecurityHub::Standard"
+_NO_CREDENTIAL = "NoCredential"
+TRAIL_CALLS = "cloudtrail:GetTrailStatus IsLogging; cloudtrail:GetEventSelectors"
+
+#: Describe-shape trail fields and their CloudFormation-shape spellings.
+_TRAIL_FIELDS = {
+    "Name": ("name", "TrailName"),
+    "TrailARN": ("trailARN", "Arn"),
+    "HomeRegion": ("homeRegion",),
+    "IsMultiRegionTrail": ("isMultiRegionTrail",),
+    "IncludeGlobalServiceEvents": ("includeGlobalServiceEvents",),
+    "IsOrganizationTrail": ("isOrganizationTrail",),
+    "LogFileValidationEnabled": ("logFileValidationEnabled", "EnableLogFileValidation"),
+    "KmsKeyId": ("kmsKeyId", "KMSKeyId"),
+    "S3BucketName": ("s3BucketName",),
+    "S3KeyPrefix": ("s3KeyPrefix",),
+    "CloudWatchLogsLogGroupArn": ("cloudWatchLogsLogGroupArn",),
+}
+
+
+def trail_facts(item: CollectedResource) -> TrailFacts:
+    """A trail item as the facts the account probe evaluates; unread facts marked failed."""
+    config = item.configuration
+    trail: dict[str, Any] = {}
+    for key, spellings in _TRAIL_FIELDS.items():
+        value = next((lookup(config, s) for s in spellings if lookup(config, s) is not None), None)
+        if value is not None:
+            trail[key] = value
+    trail.setdefault("Name", item.resource.name or item.resource.resource_id)
+    trail["TrailARN"] = item.id if item.id.startswith("arn:") else trail.get("TrailARN", item.id)
+    trail.setdefault("HomeRegion", item.resource.region)
+    facts = TrailFacts(trail=trail)
+    logging = lookup(config, "IsLogging")
+    if isinstance(logging, bool):
+        facts.is_logging = logging
+    else:
+        facts.failed["GetTrailStatus"] = _NO_CREDENTIAL
+    if has(config, "EventSelectors") or has(config, "AdvancedEventSelectors"):
+        facts.basic = pascal(lookup(config, "EventSelectors") or [])
+        facts.advanced = pascal(lookup(config, "AdvancedEventSelectors") or [])
+    else:
+        facts.failed["GetEventSelectors"] = _NO_CREDENTIAL
+    if has(config, "InsightSelectors"):
+        facts.insight_types = sorted(
+            {str(lookup(s, "InsightType")) for s in lookup(config, "InsightSelectors") or []}
+        )
+    else:
+        facts.failed["GetInsightSelectors"] = _NO_CREDENTIAL
+    return facts
+
+
+def _trail_items(ctx: ProbeContext) -> list[CollectedResource]:
+    seen = {i.id: i for i in ctx.inventory.account_items.values() if i.type == TRAIL}
+    seen.update({i.id: i for i in ctx.inventory.of_type(TRAIL)})
+    return list(seen.values())
+
+
+def _unless_logged(ctx: ProbeContext, decision: dict[str, Any], call: str) -> dict[str, Any]:
+    """A decision from items stands when `logged`; anything less may hide an unread trail."""
+    if decision["status"] is Status.logged:
+        return decision
+    seen = decision["evidence"]
+    return {
+        **decision,
+        "status": Status.unknown,
+        "evidence": no_credential(ctx.account, call),
+        "operation": call.split(" ", 1)[0],
+        "destination": None,
+        "notes": [*decision.get("notes", []), f"from AWS Config's trail items: {seen}"],
+    }
+
+
+def cloudtrail_from_items(ctx: ProbeContext) -> None:
+    from .account import (
+        _DATA_CONTROLS,
+        SHARED_MANAGEMENT,
+        _data_event_status,
+        _integrity,
+        _management,
+    )
+
+    region_id = region_node_id(ctx.account, ctx.region)
+    every = [trail_facts(item) for item in _trail_items(ctx)]
+    trails = [facts for facts in every if facts.covers(ctx.region)]
+    fields = "logFileValidationEnabled, kmsKeyId"
+    for item in ctx.inventory.of_type(TRAIL):
+        _integrity(ctx, trail_facts(item), operation=item_operation(TRAIL, fields))
+    decision = _unless_logged(ctx, _management(ctx, trails, ctx.region), TRAIL_CALLS)
+    record(ctx, region_id, "cloudtrail-management-events", **decision)
+    global_trails = [f for f in every if f.covers(GLOBAL_REGION)]
+    ctx.shared[SHARED_MANAGEMENT] = {
+        ctx.region: decision,
+        GLOBAL_REGION: _unless_logged(
+            ctx, _management(ctx, global_trails, GLOBAL_REGION), TRAIL_CALLS
+        ),
+    }
+    for control_id, rtype, kind in _DATA_CONTROLS:
+        for item in resources_of(ctx.inventory, [rtype]):
+            covering = [f for f in every if f.covers(item.resource.region)]
+            status = _data_event_status(ctx, covering, kind, item)
+            status = _unless_logged(ctx, status, "cloudtrail:GetEventSelectors")
+            record(ctx, item.id, control_id, **status)
+    wanted = {"ApiCallRateInsight", "ApiErrorRateInsight"}
+    carrier = next((f for f in trails if f.is_logging and set(f.insight_types) >= wanted), None)
+    if carrier is not None:
+        record(
+            ctx,
+            region_id,
+            "cloudtrail-insights",
+            Status.logged,
+            f"{item_operation(TRAIL, 'InsightSelectors')}: {carrier.name} "
+            f"InsightType={', '.join(carrier.insight_types)}",
+            destination=carrier.destination,
+            operation=item_operation(TRAIL, "InsightSelectors"),
+        )
+    else:
+        call = "cloudtrail:GetInsightSelectors"
+        record(
+            ctx,
+            region_id,
+            "cloudtrail-insights",
+            Status.unknown,
+            no_credential(ctx.account, call),
+            operation=call,
+        )
+
+
+def config_recorder_from_items(ctx: ProbeContext) -> dict[str, Any]:
+    """The region's recorder decision from the items Config delivered for it.
+
+    Items of the region are AWS Config's own record of it: the recorder recorded here.
+    Whether it still records, and its delivery channel, are calls not made (notes).
+    """
+    region_id = region_node_id(ctx.account, ctx.region)
+    recorded = [
+        i
+        for i in ctx.inventory.resources.values()
+        if i.type not in PSEUDO_TYPES and i.resource.region == ctx.region
+    ]
+    recording = Recording.of(ctx.inventory)
+    group = dict(recording.group) if recording.group is not None else None
+    types = sorted({i.type for i in recorded})
+    call = "config:DescribeConfigurationRecorderStatus"
+    if not recorded:
+        decision: dict[str, Any] = {
+            "status": Status.unknown,
+            "evidence": no_credential(ctx.account, call),
+            "notes": ["no AWS Config item of this region"],
+        }
+    else:
+        notes = [
+            "recording status and delivery channel are not in the items: "
+            "config:DescribeConfigurationRecorderStatus / DescribeDeliveryChannels not made"
+        ]
+        partial = group is not None and not (
+            group.get("allSupported", True)
+            and not (group.get("exclusionByResourceTypes") or {}).get("resourceTypes")
+        )
+        if partial:
+            notes.insert(0, "records only selected resource types")
+        decision = {
+            "status": Status.partial if partial else Status.logged,
+            "evidence": (
+                f"config: AWS Config items of {len(recorded)} resources of {len(types)} "
+                "types recorded in this region"
+            ),
+            "notes": notes,
+        }
+    record(
+        ctx,
+        region_id,
+        "config-recorder",
+        decision["status"],
+        decision["evidence"],
+        operation=call if decision["status"] is Status.unknown else "config:items",
+        notes=decision["notes"],
+    )
+    return {**decision, "group": group, "destination": None, "from_items": True}
+
+
+def config_for_item(ctx: ProbeContext, item: CollectedResource, region_id: str) -> None:
+    """A resource Config delivered an item for is recorded by Config: its item says so."""
+    record(
+        ctx,
+        item.id,
+        "config-recorder",
+        Status.logged,
+        f"config: AWS Config recorded this {item.type} (its configuration item)",
+        inherited_from=region_id,
+        operation="config:items",
+    )
+
+
+def guardduty_from_items(ctx: ProbeContext) -> None:
+    """The region's GuardDuty detector item (one detector per account and region)."""
+    region_id = region_node_id(ctx.account, ctx.region)
+    recording = Recording.of(ctx.inventory)
+    detectors = ctx.inventory.of_type(DETECTOR)
+    operation = item_operation(DETECTOR, "Enable / Status")
+    enabled = [
+        d
+        for d in detectors
+        if lookup(d.configuration, "Enable") is True
+        or str(lookup(d.configuration, "Status") or "").upper() == "ENABLED"
+    ]
+    if enabled:
+        features = camel(lookup(enabled[0].configuration, "DataSources") or {})
+        record(
+            ctx,
+            region_id,
+            "guardduty",
+            Status.logged,
+            f"{operation}: detector {enabled[0].resource.resource_id} enabled",
+            operation=operation,
+            notes=[f"data sources: {', '.join(sorted(features))}"] if features else [],
+        )
+    elif detectors:
+        record(
+            ctx,
+            region_id,
+            "guardduty",
+            Status.missing,
+            f"{operation}: detector {detectors[0].resource.resource_id} is not enabled",
+            operation=operation,
+        )
+    elif recording.records(DETECTOR):
+        record(
+            ctx,
+            region_id,
+            "guardduty",
+            Status.missing,
+            f"config: AWS Config records {DETECTOR} in this region and holds none",
+            operation=item_operation(DETECTOR, ""),
+        )
+    else:
+        _unknown(ctx, region_id, "guardduty", "guardduty:ListDetectors")
+
+
+def detective_from_items(ctx: ProbeContext) -> None:
+    """A behavior graph item of the account; membership of another's graph is a call."""
+    region_id = region_node_id(ctx.account, ctx.region)
+    graphs = ctx.inventory.of_type(GRAPH)
+    if graphs:
+        record(
+            ctx,
+            region_id,
+            "detective",
+            Status.logged,
+            f"{item_operation(GRAPH, '')}: behavior graph {graphs[0].id}",
+            destination=graphs[0].id,
+            operation=item_operation(GRAPH, ""),
+        )
+    else:  # a member of another account's graph owns none: only ListInvitations tells
+        _unknown(ctx, region_id, "detective", "detective:ListGraphs; detective:ListInvitations")
+
+
+def securityhub_from_items(ctx: ProbeContext) -> None:
+    """Security Hub standards subscriptions (items) show the hub is on with a standard."""
+    region_id = region_node_id(ctx.account, ctx.region)
+    standards = ctx.inventory.of_type(STANDARD)
+    hubs = ctx.inventory.of_type(HUB)
+    if standards:
+        names = ", ".join(sorted(s.resource.name or s.id for s in standards))
+        record(
+            ctx,
+            region_id,
+            "securityhub",
+            Status.logged,
+            f"{item_operation(STANDARD, '')}: Security Hub with {names}",
+            operation=item_operation(STANDARD, ""),
+        )
+    elif hubs:
+        _unknown(ctx, region_id, "securityhub", "securityhub:GetEnabledStandards")
+    else:
+        _unknown(ctx, region_id, "securityhub", "securityhub:DescribeHub")
+
+
+def _unknown(ctx: ProbeContext, resource_id: str, control_id: str, call: str) -> None:
+    record(
+        ctx,
+        resource_id,
+        control_id,
+        Status.unknown,
+        no_credential(ctx.account, call),
+        operation=call.split(";", 1)[0],
+    )

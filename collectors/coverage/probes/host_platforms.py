@@ -1,0 +1,373 @@
+"""Host-layer probes of the platforms that run workloads: EKS, ECS and Elastic Beanstalk.
+
+Each reads the setting from the resource's configuration item where the item holds it
+(AWS Config records EKS `Logging`, ECS `ContainerDefinitions[].LogConfiguration` and the
+Beanstalk environment's `optionSettings`), and otherwise from the Describe call; with no
+credential for the account the call is not made and the control is `unknown`, naming it.
+The evaluation is one function per control (`_decide_*`), whatever the source.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from snapshot.model import Status
+from snapshot.sanitize import clean_single_line
+
+from ..base import ProbeContext
+from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
+from ..items import camel, has, is_config_source, item_operation, lookup
+from ..records import mark_unknown, offline_capable, record, skipped
+from ._common import list_all
+
+EKS_TYPE = "AWS::EKS::Cluster"
+TASK_DEFINITION_TYPE = "AWS::ECS::TaskDefinition"
+EKS_REQUIRED = ("api", "audit", "authenticator")
+EKS_ALL = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+#: ECS log drivers that ship logs off the container instance.
+SHIPPING_DRIVERS = frozenset({"awslogs", "awsfirelens", "splunk", "fluentd", "gelf", "syslog"})
+
+
+# --------------------------------------------------------------------------- EKS
+
+
+def _eks_clusters(ctx: ProbeContext) -> dict[str, dict[str, Any]]:
+    """Cluster ARN -> {name, logging}; from the inventory where it covered EKS, else listed."""
+    clusters: dict[str, dict[str, Any]] = {}
+    for item in ctx.inventory.of_type(EKS_TYPE):
+        config = item.configuration
+        logging = config.get("logging")
+        if logging is None and isinstance(config.get("Logging"), dict):
+            # AWS Config records EKS in its CloudFormation shape:
+            # Logging.ClusterLogging.EnabledTypes[].Type
+            enabled = (config["Logging"].get("ClusterLogging") or {}).get("EnabledTypes") or []
+            types = [t.get("Type") for t in enabled if isinstance(t, dict)]
+            logging = {"clusterLogging": [{"types": types, "enabled": True}]}
+        if logging is None:
+            continue  # not in the configuration item: read below, or unknown offline
+        clusters[item.id] = {
+            "name": item.resource.resource_id or item.resource.name,
+            "logging": logging,
+            "operation": (
+                item_operation(EKS_TYPE, "Logging.ClusterLogging.EnabledTypes")
+                if ctx.aws is None or is_config_source(ctx.inventory)
+                else "eks:DescribeCluster"
+            ),
+        }
+    if EKS_TYPE in ctx.inventory.types_covered or ctx.aws is None:
+        return clusters
+    client = ctx.client("eks")
+    for page in client.get_paginator("list_clusters").paginate():
+        for name in page.get("clusters", []):
+            cluster = client.describe_cluster(name=name)["cluster"]
+            clusters[cluster["arn"]] = {
+                "name": name,
+                "logging": cluster.get("logging"),
+                "tags": cluster.get("tags"),
+            }
+    return clusters
+
+
+@offline_capable
+def probe_eks_control_plane_logs(ctx: ProbeContext) -> None:
+    """eks-control-plane-logs: api, audit and authenticator log types enabled."""
+    control_id = "eks-control-plane-logs"
+    try:
+        clusters = _eks_clusters(ctx)
+    except CALL_ERRORS as exc:
+        error = ctx.fail(exc, service="eks", operation="DescribeCluster")
+        mark_unknown(
+            ctx,
+            (EKS_TYPE,),
+            control_id,
+            f"eks:ListClusters/DescribeCluster failed ({error.code})",
+            operation="eks:DescribeCluster",
+        )
+        return
+    for arn, cluster in clusters.items():
+        name = cluster["name"] or arn.rsplit("/", 1)[-1]
+        ensure_resource(
+            ctx, arn=arn, type_=EKS_TYPE, resource_id=name, name=name, tags=cluster.get("tags")
+        )
+        logging = cluster.get("logging") or {}
+        entries = logging.get("clusterLogging") or []
+        enabled = {t for entry in entries if entry.get("enabled") for t in entry.get("types") or []}
+        missing = [t for t in EKS_REQUIRED if t not in enabled]
+        shown = ",".join(t for t in EKS_ALL if t in enabled) or "none"
+        if not missing:
+            status = Status.logged
+        elif enabled:
+            status = Status.partial
+        else:
+            status = Status.missing
+        notes = []
+        if missing and enabled:
+            notes.append("not enabled: " + ", ".join(missing))
+        others = [t for t in ("controllerManager", "scheduler") if t not in enabled]
+        if status is Status.logged and others:
+            notes.append("also available: " + ", ".join(others))
+        operation = cluster.get("operation") or "eks:DescribeCluster"
+        record(
+            ctx,
+            arn,
+            control_id,
+            status,
+            f"{operation}: logging.clusterLogging enabled types={shown}",
+            destination=(
+                log_group_arn(ctx.region, ctx.account, f"/aws/eks/{name}/cluster")
+                if enabled
+                else None
+            ),
+            operation=operation,
+            notes=notes,
+        )
+
+
+# --------------------------------------------------------------------------- ECS
+
+
+def _task_definition_arns(ctx: ProbeContext) -> list[str]:
+    """The latest ACTIVE revision of every family, plus task definitions in the inventory."""
+    latest: dict[str, tuple[int, str]] = {}
+    paginator = ctx.client("ecs").get_paginator("list_task_definitions")
+    for page in paginator.paginate(status="ACTIVE"):
+        for arn in page.get("taskDefinitionArns", []):
+            family, _, revision = arn.rsplit("/", 1)[-1].rpartition(":")
+            number = int(revision) if revision.isdigit() else 0
+            if family not in latest or latest[family][0] < number:
+                latest[family] = (number, arn)
+    arns = [arn for _, arn in latest.values()]
+    for item in ctx.inventory.of_type(TASK_DEFINITION_TYPE):
+        if item.id not in arns:
+            arns.append(item.id)
+    return arns
+
+
+@offline_capable
+def probe_ecs_task_logging(ctx: ProbeContext) -> None:
+    """ecs-task-logging: every container definition has a log driver that ships logs.
+
+    AWS Config records the task definition whole (CloudFormation shape,
+    `ContainerDefinitions[].LogConfiguration`); without a credential that decides.
+    """
+    control_id = "ecs-task-logging"
+    if ctx.aws is None:
+        operation = item_operation(TASK_DEFINITION_TYPE, "ContainerDefinitions[].LogConfiguration")
+        for item in ctx.inventory.of_type(TASK_DEFINITION_TYPE):
+            if not has(item.configuration, "ContainerDefinitions"):
+                skipped(ctx, [item.id], control_id)
+                continue
+            definition = {
+                "containerDefinitions": camel(lookup(item.configuration, "ContainerDefinitions"))
+            }
+            _decide_task_definition(ctx, item.id, definition, operation)
+        return
+    client = ctx.client("ecs")
+    try:
+        arns = _task_definition_arns(ctx)
+    except CALL_ERRORS as exc:
+        error = ctx.fail(exc, service="ecs", operation="ListTaskDefinitions")
+        mark_unknown(
+            ctx,
+            (TASK_DEFINITION_TYPE,),
+            control_id,
+            f"ecs:ListTaskDefinitions failed ({error.code})",
+            operation="ecs:ListTaskDefinitions",
+        )
+        return
+    for arn in arns:
+        short = arn.rsplit("/", 1)[-1]
+        ensure_resource(ctx, arn=arn, type_=TASK_DEFINITION_TYPE, resource_id=short, name=short)
+        try:
+            definition = client.describe_task_definition(taskDefinition=arn)["taskDefinition"]
+        except CALL_ERRORS as exc:
+            error = ctx.fail(exc, service="ecs", operation="DescribeTaskDefinition")
+            record(
+                ctx,
+                arn,
+                control_id,
+                Status.unknown,
+                f"ecs:DescribeTaskDefinition failed ({error.code})",
+                operation="ecs:DescribeTaskDefinition",
+            )
+            continue
+        _decide_task_definition(ctx, arn, definition)
+
+
+def _decide_task_definition(
+    ctx: ProbeContext,
+    arn: str,
+    definition: dict[str, Any],
+    operation: str = "ecs:DescribeTaskDefinition",
+) -> None:
+    containers = definition.get("containerDefinitions") or []
+    shipped: list[str] = []
+    unshipped: list[str] = []
+    destination = None
+    for container in containers:
+        name = clean_single_line(str(container.get("name", "?")))
+        config = container.get("logConfiguration") or {}
+        driver = config.get("logDriver")
+        if driver in SHIPPING_DRIVERS:
+            shipped.append(f"{name}={driver}")
+            options = config.get("options") or {}
+            if driver == "awslogs" and destination is None and options.get("awslogs-group"):
+                destination = log_group_arn(
+                    options.get("awslogs-region") or ctx.region,
+                    ctx.account,
+                    clean_single_line(str(options["awslogs-group"])),
+                )
+        else:
+            unshipped.append(f"{name}={driver or 'none'}")
+    if containers and not unshipped:
+        status = Status.logged
+    elif shipped:
+        status = Status.partial
+    else:
+        status = Status.missing
+    blocking = [
+        clean_single_line(str(c.get("name", "?")))
+        for c in containers
+        if (c.get("logConfiguration") or {}).get("logDriver")
+        and ((c.get("logConfiguration") or {}).get("options") or {}).get("mode") != "non-blocking"
+    ]
+    parts = shipped + unshipped
+    record(
+        ctx,
+        arn,
+        "ecs-task-logging",
+        status,
+        f"{operation}: containerDefinitions[].logConfiguration.logDriver "
+        + (", ".join(parts) if parts else "(no containers)"),
+        destination=destination,
+        operation=operation,
+        notes=(
+            [f"not shipped off the host: {', '.join(unshipped)}"] if unshipped and shipped else []
+        )
+        + (
+            [
+                f"log driver in blocking mode (default; a slow destination stalls the task): "
+                f"{', '.join(blocking)}"
+            ]
+            if blocking
+            else []
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- Elastic Beanstalk
+
+BEANSTALK_ENV = "AWS::ElasticBeanstalk::Environment"
+_STREAM_NAMESPACE = "aws:elasticbeanstalk:cloudwatch:logs"
+
+
+@offline_capable
+def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
+    """elasticbeanstalk-logging: instance logs streamed to CloudWatch Logs (StreamLogs).
+
+    AWS Config records the environment's option settings (`optionSettings[namespace]
+    [option].value`); without a credential that decides.
+    """
+    control_id = "elasticbeanstalk-logging"
+    operation = "elasticbeanstalk:DescribeConfigurationSettings"
+    if ctx.aws is None:
+        _beanstalk_from_items(ctx)
+        return
+    client = ctx.client("elasticbeanstalk")
+    try:
+        environments = list_all(
+            client, "describe_environments", "Environments", IncludeDeleted=False
+        )
+    except CALL_ERRORS as exc:
+        code = ctx.fail(exc, service="elasticbeanstalk", operation="DescribeEnvironments").code
+        mark_unknown(
+            ctx,
+            (BEANSTALK_ENV,),
+            control_id,
+            f"elasticbeanstalk:DescribeEnvironments failed ({code})",
+            operation="elasticbeanstalk:DescribeEnvironments",
+        )
+        return
+    for env in environments:
+        name, app = env["EnvironmentName"], env.get("ApplicationName", "")
+        arn = env.get("EnvironmentArn") or (
+            f"arn:aws:elasticbeanstalk:{ctx.region}:{ctx.account}:environment/{app}/{name}"
+        )
+        ensure_resource(
+            ctx, arn=arn, type_=BEANSTALK_ENV, resource_id=env.get("EnvironmentId", name), name=name
+        )
+        try:
+            settings = (
+                client.describe_configuration_settings(
+                    ApplicationName=app, EnvironmentName=name
+                ).get("ConfigurationSettings")
+                or []
+            )
+        except CALL_ERRORS as exc:
+            code = ctx.fail(
+                exc, service="elasticbeanstalk", operation="DescribeConfigurationSettings"
+            ).code
+            record(
+                ctx,
+                arn,
+                control_id,
+                Status.unknown,
+                f"{operation} failed ({code})",
+                operation=operation,
+            )
+            continue
+        options = {
+            (o.get("Namespace"), o.get("OptionName")): str(o.get("Value", ""))
+            for setting in settings
+            for o in setting.get("OptionSettings") or []
+        }
+        _decide_environment(ctx, arn, name, options, operation)
+
+
+def _beanstalk_from_items(ctx: ProbeContext) -> None:
+    operation = item_operation(BEANSTALK_ENV, f"optionSettings['{_STREAM_NAMESPACE}']")
+    for item in ctx.inventory.of_type(BEANSTALK_ENV):
+        settings = lookup(item.configuration, "optionSettings")
+        if not isinstance(settings, dict) or _STREAM_NAMESPACE not in settings:
+            skipped(ctx, [item.id], "elasticbeanstalk-logging")
+            continue
+        options = {
+            (namespace, option): str(lookup(value, "value", default=""))
+            for namespace, group in settings.items()
+            if isinstance(group, dict)
+            for option, value in group.items()
+        }
+        name = str(lookup(item.configuration, "environmentName") or item.resource.name)
+        _decide_environment(ctx, item.id, name, options, operation)
+
+
+def _decide_environment(
+    ctx: ProbeContext, arn: str, name: str, options: dict[tuple[Any, Any], str], operation: str
+) -> None:
+    control_id = "elasticbeanstalk-logging"
+    stream = options.get((_STREAM_NAMESPACE, "StreamLogs"), "false").lower() == "true"
+    shown = clean_single_line(name)
+    notes = []
+    retention = options.get((_STREAM_NAMESPACE, "RetentionInDays"))
+    if stream and retention:
+        notes.append(f"RetentionInDays={clean_single_line(retention)}")
+    if stream:
+        record(
+            ctx,
+            arn,
+            control_id,
+            Status.logged,
+            f"{operation}: environment {shown} {_STREAM_NAMESPACE} StreamLogs=true",
+            destination=log_group_arn(ctx.region, ctx.account, f"/aws/elasticbeanstalk/{name}"),
+            operation=operation,
+            notes=notes,
+        )
+    else:
+        record(
+            ctx,
+            arn,
+            control_id,
+            Status.missing,
+            f"{operation}: environment {shown} {_STREAM_NAMESPACE} StreamLogs=false",
+            operation=operation,
+        )
