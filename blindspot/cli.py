@@ -16,7 +16,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from collectors.aws.limits import DEFAULT_CALL_TIMEOUT, DEFAULT_REGION_BUDGET
 from collectors.shard import Shard
@@ -35,7 +35,49 @@ class UsageError(Exception):
     """A mistake the user can fix; printed as one line, exit code 2."""
 
 
+#: Every command's `--help` ends with this: what a script can rely on.
+EXIT_CODES_EPILOG = """exit codes:
+  0    success
+  1    a --fail-under threshold was not met (report)
+  2    usage error or unusable input (bad option, missing or corrupt snapshot, unknown
+       resource), one line on stderr
+  3    collection finished but partial: some calls failed (see the snapshot's errors)
+  130  interrupted (Ctrl-C)"""
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Keeps the exit-code table as written and says every option's default.
+
+    Text with line breaks (the epilog) is kept as written, the rest is wrapped. An option
+    whose help does not mention its default gets `(default: X)`, unless the default is
+    nothing to say (None, False, an empty list).
+    """
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            text
+            and "default" not in text
+            and action.option_strings
+            and default not in (None, False, [], argparse.SUPPRESS)
+        ):
+            text += " (default: %(default)s)"
+        return text
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        if kwargs.get("add_help", True):
+            kwargs.setdefault("epilog", EXIT_CODES_EPILOG)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:  # one line, exit 2, like every user error
         self.exit(EXIT_USAGE, f"blindspot: error: {message} (see `{self.prog} --help`)\n")
 
@@ -107,7 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-ui", action="store_true", help="write the snapshot, open nothing")
     demo.add_argument("-o", "--output", metavar="FILE", help="snapshot file to write")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
-    demo.add_argument("--size", choices=["small", "large"], default="small")
+    demo.add_argument(
+        "--size",
+        choices=["small", "large"],
+        default="small",
+        help="small: 4 accounts, 2 regions; large: more accounts and resources",
+    )
     demo.add_argument(
         "--aggregator",
         action="store_true",
@@ -143,7 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument(
         "--config-files", nargs="+", metavar="PATH", help="AWS Config snapshot/history files"
     )
-    collect.add_argument("--source", choices=["auto", "config", "api"], default="auto")
+    collect.add_argument(
+        "--source",
+        choices=["auto", "config", "api"],
+        default="auto",
+        help="inventory from AWS Config, direct API calls, or Config where it records (auto)",
+    )
     collect.add_argument("--workers", type=_positive_int, default=8, help="parallel workers")
     collect.add_argument(
         "--call-timeout",
@@ -173,36 +225,92 @@ def build_parser() -> argparse.ArgumentParser:
         "unknown",
     )
 
-    explore = commands.add_parser("explore", parents=[ui], help="open the explorer on a snapshot")
-    explore.add_argument("file", metavar="FILE")
+    explore = commands.add_parser(
+        "explore",
+        parents=[ui],
+        help="open the explorer on a snapshot",
+        description="Open the terminal explorer on a snapshot file: the coverage matrix, "
+        "the organization tree, resource lists with filters, details with remediation and "
+        "traces. ? lists the keys; BLINDSPOT_KEYMAP=id=keys,... remaps them (the ids are "
+        "listed by ?).",
+    )
+    explore.add_argument("file", metavar="FILE", help="snapshot (.json or .json.gz)")
 
-    commands.add_parser("controls", help="print the coverage catalogue").add_argument(
+    commands.add_parser(
+        "controls",
+        help="print the coverage catalogue",
+        description="Print every logging control blindspot checks: its layer, the resource "
+        "types it applies to, baseline or extended, the AWS call that decides it, where the "
+        "logs land, and the remediation.",
+    ).add_argument(
         "--format", choices=names("controls"), default="table", help=help_text("controls")
     )
 
-    report = commands.add_parser("report", help="coverage by account and layer")
-    report.add_argument("file", metavar="FILE")
+    report = commands.add_parser(
+        "report",
+        help="coverage by account and layer",
+        description="Coverage per account and layer, and totals: (logged + partial/2) / "
+        "counted resource-layer statuses. --fail-under makes it a CI gate.",
+    )
+    report.add_argument("file", metavar="FILE", help="snapshot (.json or .json.gz)")
     report.add_argument(
         "--format", choices=names("report"), default="table", help=help_text("report")
     )
-    report.add_argument("--layer", action="append", choices=[str(x) for x in LAYERS])
-    report.add_argument("--account", action="append", metavar="ACCOUNT")
-    report.add_argument("--fail-under", type=_percent, metavar="PCT")
+    report.add_argument(
+        "--layer",
+        action="append",
+        choices=[str(x) for x in LAYERS],
+        help="only this layer (repeat for several; default: all)",
+    )
+    report.add_argument(
+        "--account",
+        action="append",
+        metavar="ACCOUNT",
+        help="only this account: a 12-digit id or the account's name (repeat for several; "
+        "default: all)",
+    )
+    report.add_argument(
+        "--fail-under",
+        type=_percent,
+        metavar="PCT",
+        help="exit 1 when the overall coverage is below PCT (0-100)",
+    )
 
-    trace = commands.add_parser("trace", help="resources related to one resource, with gaps")
-    trace.add_argument("file", metavar="FILE")
+    trace = commands.add_parser(
+        "trace",
+        help="resources related to one resource, with gaps",
+        description="Walk the relationships of RESOURCE (both directions) to --depth hops and "
+        "show every resource reached with its per-layer status and gaps.",
+    )
+    trace.add_argument("file", metavar="FILE", help="snapshot (.json or .json.gz)")
     trace.add_argument("resource", metavar="RESOURCE", help="id, ARN, resource id or name")
-    trace.add_argument("--depth", type=_positive_int, default=2)
+    trace.add_argument("--depth", type=_positive_int, default=2, help="hops to follow")
     trace.add_argument("--format", choices=names("trace"), default="tree", help=help_text("trace"))
-    trace.add_argument("--relationship", action="append", help="follow only these names")
-    trace.add_argument("--type", action="append", dest="types", help="enter only these types")
+    trace.add_argument(
+        "--relationship",
+        action="append",
+        help="follow only relationships whose name starts with this, e.g. 'Is contained in' "
+        "(repeat for several; default: all)",
+    )
+    trace.add_argument(
+        "--type",
+        action="append",
+        dest="types",
+        help="enter only resources of this type, e.g. EC2::Subnet or AWS::EC2::Subnet "
+        "(repeat for several; default: all)",
+    )
 
     gaps = commands.add_parser(
         "gaps", help="every missing or unknown baseline control, with its fix for that resource"
     )
     gaps.add_argument("file", metavar="FILE")
     gaps.add_argument("--format", choices=names("gaps"), default="table", help=help_text("gaps"))
-    gaps.add_argument("--layer", action="append", choices=[str(x) for x in LAYERS])
+    gaps.add_argument(
+        "--layer",
+        action="append",
+        choices=[str(x) for x in LAYERS],
+        help="only this layer (repeat for several; default: all)",
+    )
     gaps.add_argument("--account", action="append", metavar="ACCOUNT", help="id or name")
 
     incident = commands.add_parser(
@@ -215,19 +323,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     incident.add_argument("file", metavar="SNAPSHOT")
     incident.add_argument("resource", metavar="RESOURCE", help="id, ARN, resource id or name")
-    incident.add_argument("--from", dest="start", required=True, metavar="TIME")
-    incident.add_argument("--to", dest="end", required=True, metavar="TIME")
-    incident.add_argument("--depth", type=_positive_int, default=2)
+    incident.add_argument(
+        "--from", dest="start", required=True, metavar="TIME", help="start of the window"
+    )
+    incident.add_argument("--to", dest="end", required=True, metavar="TIME", help="its end")
+    incident.add_argument("--depth", type=_positive_int, default=2, help="hops to follow")
     incident.add_argument(
         "--format", choices=names("incident"), default="markdown", help=help_text("incident")
     )
 
-    export = commands.add_parser("export", help="the graph for Gephi, yEd, Graphviz, networkx")
-    export.add_argument("file", metavar="FILE")
+    export = commands.add_parser(
+        "export",
+        help="the graph for Gephi, yEd, Graphviz, networkx",
+        description="Write the resource graph (resources, relationships, per-layer status) "
+        "as GraphML, node-link JSON or DOT, or the coverage as OCSF findings.",
+    )
+    export.add_argument("file", metavar="FILE", help="snapshot (.json or .json.gz)")
     export.add_argument(
         "--format", choices=names("export"), required=True, help=help_text("export")
     )
-    export.add_argument("-o", "--output", metavar="OUT", required=True)
+    export.add_argument("-o", "--output", metavar="OUT", required=True, help="'-' for stdout")
 
     merge = commands.add_parser(
         "merge",
@@ -263,10 +378,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     completion.add_argument("shell", choices=["bash", "zsh", "fish"])
 
-    diff = commands.add_parser("diff", help="coverage that changed between two snapshots")
-    diff.add_argument("old", metavar="OLD")
-    diff.add_argument("new", metavar="NEW")
+    diff = commands.add_parser(
+        "diff",
+        help="coverage that changed between two snapshots",
+        description="Compare two snapshots of the same organization: resources added and "
+        "removed, and every control whose status changed (logging turned off or on). "
+        "`blindspot demo --drift` writes a pair to try it on.",
+    )
+    diff.add_argument("old", metavar="OLD", help="the earlier snapshot")
+    diff.add_argument("new", metavar="NEW", help="the later snapshot")
     diff.add_argument("--format", choices=names("diff"), default="table", help=help_text("diff"))
+    # A command added without a description shows its one-line help as one.
+    for choice in commands._choices_actions:
+        sub = commands.choices[choice.dest]
+        if not sub.description and choice.help:
+            sub.description = choice.help[0].upper() + choice.help[1:] + "."
     return parser
 
 

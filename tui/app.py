@@ -329,21 +329,24 @@ class BlindspotApp(App[int]):
         self.theme = LIGHT_THEME if self.theme != LIGHT_THEME else DARK_THEME
 
     def action_help(self) -> None:
+        """`?`: the explorer's own keys live here (what Enter does on this screen included)
+        with their BLINDSPOT_KEYMAP ids; Textual's generic bindings ("super+c", "Page
+        Left") are left out, they are the widgets' and work as everywhere."""
         if isinstance(self.screen, HelpScreen):
             return
-        keys: list[tuple[str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        # The explorer's own bindings (they have ids) first, then the focused widget's.
-        bindings = sorted(
-            self.active_bindings.values(), key=lambda active: active.binding.id is None
-        )
-        for active in bindings:
+        known = binding_ids()
+        keys: list[tuple[str, str, str]] = []
+        seen: set[str] = set()
+        for active in self.active_bindings.values():
             binding = active.binding
-            description = binding.description or binding.action
-            display = self.get_key_display(binding)
-            if (display, description) in seen or not description:
+            if binding.id not in known or binding.id in seen or binding.id == "app.interrupt":
                 continue
-            seen.add((display, description))
-            keys.append((display, description))
-        keys.append(("ctrl+p", "Command palette: jump to any resource"))
-        self.push_screen(HelpScreen(keys, ascii_only=self.ascii_only))
+            seen.add(binding.id)
+            # The key's name, not Textual's display glyph (⏎, ↑): readable in ASCII mode.
+            keys.append((binding.key_display or binding.key, binding.description, binding.id))
+        enter = getattr(self.screen, "ENTER_HELP", "")
+        if enter and not any(key == "enter" for key, _, _ in keys):
+            keys.insert(0, ("enter", enter, ""))
+        keys.append(("ctrl+c", "Quit (as q)", ""))
+        keys.append(("ctrl+p", "Command palette: jump to any resource", ""))
+        self.push_screen(HelpScreen(keys, ascii_only=self.ascii_only, all_ids=known))

@@ -342,7 +342,7 @@ def test_help_lists_every_key_and_q_quits(make_app):
             await pilot.press("question_mark")
             await settle(pilot, app)
             assert isinstance(app.screen, HelpScreen)
-            listed = {description for _, description in app.screen.keys}
+            listed = {description for _, description, _ in app.screen.keys}
             for words in ("Filter", "Gaps", "Layer", "Sort", "Trace", "Export", "Quit"):
                 assert words in listed
             assert "Light/dark" in listed and "Back" in listed  # hidden from the footer too

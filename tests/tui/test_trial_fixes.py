@@ -184,3 +184,55 @@ def test_gaps_are_bold_reversed_and_high_contrast_in_every_theme(
                 assert _contrast(style) >= floor, (segment.text, style, _contrast(style))
 
     run(body())
+
+
+@pytest.mark.parametrize(
+    ("keys", "enter"),
+    [((), "List this cell's gaps"), (("l",), "Open the resource"), (("o",), "Expand or fold")],
+    ids=["matrix", "list", "tree"],
+)
+def test_help_lists_the_apps_own_keys_with_ids_and_what_enter_does(make_app, keys, enter):
+    """`?` listed Textual's generic bindings ("super+c", "Page Left") and Enter as "Select"."""
+
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot, app)
+            await pilot.press("question_mark")
+            await settle(pilot, app)
+            listed = app.screen.keys
+            descriptions = {description for _, description, _ in listed}
+            assert not any(key.startswith(("super", "shift")) for key, _, _ in listed)
+            assert "Page Left" not in descriptions and "Select" not in descriptions
+            (enter_line,) = [d for key, d, _ in listed if key == "enter"]
+            assert enter_line.startswith(enter)
+            ids = {binding_id for _, _, binding_id in listed}
+            assert "app.quit" in ids and "app.help" in ids
+            text = screen_text(app)
+            assert "BLINDSPOT_KEYMAP" in text and "app.quit" in text
+            await pilot.press("q")  # quits from the help too
+            await pilot.pause()
+        assert app.return_code == 0
+
+    run(body())
+
+
+def test_invalid_keymap_entry_is_reported_in_one_line(tmp_path, monkeypatch, capsys):
+    import argparse
+
+    from blindspot.commands import explore
+    from snapshot.io import save_snapshot
+
+    path = save_snapshot(build_snapshot(), tmp_path / "s.json")
+    monkeypatch.setenv("BLINDSPOT_KEYMAP", "list.gap=G")
+    ran = []
+    monkeypatch.setattr("tui.app.BlindspotApp.run", lambda self, **kw: ran.append(kw))
+    args = argparse.Namespace(file=str(path), ascii=False, no_mouse=True)
+    explore.run(args)
+    err = capsys.readouterr().err
+    assert ran and err.count("\n") == 1
+    assert "BLINDSPOT_KEYMAP" in err and "unknown binding id 'list.gap'" in err
+    assert "list.gaps" in err  # the valid ids are listed

@@ -18,6 +18,8 @@ class ExplorerScreen(Screen[None]):
 
     #: This screen's part of the breadcrumb (may hold an AWS name; shown through safe).
     crumb: str = ""
+    #: What Enter does here, for `?` when a widget's own binding (Tree, DataTable) has it.
+    ENTER_HELP: str = ""
 
     @property
     def graph(self) -> CoverageGraph | None:

@@ -39,12 +39,13 @@ class MatrixScreen(ExplorerScreen):
     """
 
     crumb = "Organization"
+    ENTER_HELP = "List this cell's gaps (any layer's on the name and all columns)"
 
     BINDINGS = [
         Binding("escape", "back", "Back", show=False, id="nav.back"),
         Binding("r", "toggle_regions", "Accounts/regions", id="matrix.regions"),
         Binding("x", "errors", "Errors", id="matrix.errors"),
-        Binding("enter", "open_cell", "Open", show=False, id="matrix.open"),
+        Binding("enter", "open_cell", "List this cell's gaps", show=False, id="matrix.open"),
         # The app keys, shown in the footer here where they are the next step (same ids,
         # so a keymap remaps both).
         Binding("l", "app.resources", "List", id="app.list"),

@@ -62,6 +62,8 @@ class TraceScreen(ExplorerScreen):
     a thread worker with a loading indicator, bounded by `MAX_TRACE_NODES`.
     """
 
+    ENTER_HELP = "Open the highlighted resource"
+
     BINDINGS = [
         Binding("plus,equals_sign", "depth(1)", "Deeper", key_display="+", id="trace.deeper"),
         Binding("minus", "depth(-1)", "Shallower", key_display="-", id="trace.shallower"),

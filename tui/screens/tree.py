@@ -65,6 +65,8 @@ class OrgTreeScreen(ExplorerScreen):
 
     crumb = "Tree"
 
+    ENTER_HELP = "Expand or fold a node; open a resource or a list"
+
     def compose(self) -> ComposeResult:
         yield from self.compose_breadcrumb()
         yield SafeTree("Organization", ascii_only=self.ascii_only, id="org-tree")

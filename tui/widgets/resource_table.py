@@ -60,7 +60,7 @@ class ResourceTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="table.page_down"),
         Binding("home", "jump(0)", "First", show=False, id="table.first"),
         Binding("end", "jump(-1)", "Last", show=False, id="table.last"),
-        Binding("enter", "select", "Open", show=False, id="table.open"),
+        Binding("enter", "select", "Open the resource", show=False, id="table.open"),
     ]
 
     DEFAULT_CSS = """
