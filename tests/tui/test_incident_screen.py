@@ -99,12 +99,19 @@ def test_copy_plan(make_app):
     run(body())
 
 
-def test_detail_fills_the_resource_into_the_catalogue_command(make_app, fixed_catalogue):
+def test_detail_fills_the_resource_into_the_catalogue_command(
+    make_app, fixed_catalogue, monkeypatch
+):
     control = fixed_catalogue["vpc-flow-logs"]
-    fixed_catalogue["vpc-flow-logs"] = replace(
-        control,
-        remediation="aws ec2 create-flow-logs --resource-ids <vpc-id> "
-        "--log-destination arn:aws:s3:::<log-bucket>",
+    # setitem: undone after the test (the fixed catalogue is shared with the SVG tests).
+    monkeypatch.setitem(
+        fixed_catalogue,
+        "vpc-flow-logs",
+        replace(
+            control,
+            remediation="aws ec2 create-flow-logs --resource-ids <vpc-id> "
+            "--log-destination arn:aws:s3:::<log-bucket>",
+        ),
     )
 
     async def body():
