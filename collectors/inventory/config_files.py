@@ -12,10 +12,7 @@ becomes an `errors` entry naming it, never a crash. No AWS call is made.
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
-import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +24,7 @@ from snapshot.sanitize import clean_single_line
 from .as_of import AsOfCut
 from .base import ProgressFn, RegionInventory, no_progress
 from .config_items import ConfigItemSet
+from .file_reading import FileLimitError, TotalBudget, load_json_bounded
 
 SOURCE = "config-files"
 SUFFIXES = (".json", ".json.gz")
@@ -50,19 +48,15 @@ def iter_config_files(paths: list[str]) -> Iterator[Path]:
             yield path
 
 
-def read_config_file(path: Path) -> list[dict[str, Any]]:
-    """The configuration items of one delivered file; ConfigFileError when unreadable."""
+def read_config_file(path: Path, budget: TotalBudget | None = None) -> list[dict[str, Any]]:
+    """The configuration items of one delivered file; ConfigFileError when unreadable.
+
+    Read within limits (size while inflating, nesting, the run's total: file_reading.py).
+    """
     try:
-        data = path.read_bytes()
-        if path.name.endswith(".gz") or data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        document = json.loads(data)
-    except FileNotFoundError as exc:
-        raise ConfigFileError("no such file") from exc
-    except (OSError, EOFError, zlib.error) as exc:
-        raise ConfigFileError(f"unreadable gzip: {exc}") from exc
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ConfigFileError(f"invalid JSON: {exc}") from exc
+        document = load_json_bounded(path, budget=budget)
+    except FileLimitError as exc:
+        raise ConfigFileError(str(exc)) from None
     if not isinstance(document, dict) or not isinstance(document.get("configurationItems"), list):
         raise ConfigFileError("not a Config snapshot or history file (no configurationItems)")
     return [item for item in document["configurationItems"] if isinstance(item, dict)]
@@ -83,11 +77,12 @@ class ConfigFilesSource:
         items = ConfigItemSet(SOURCE)
         errors: list[CollectionError] = []
         files = 0
+        budget = TotalBudget.from_environment()
         for path in iter_config_files(self.paths):
             key = _KEY_RE.search(path.as_posix())
             account, region = (key.group(1), key.group(2)) if key else (None, None)
             try:
-                configuration_items = read_config_file(path)
+                configuration_items = read_config_file(path, budget)
             except ConfigFileError as exc:
                 errors.append(
                     CollectionError(
