@@ -8,12 +8,12 @@ import sys
 
 from blindspot.cli import UsageError
 from snapshot.attack import AttackError, blind_spots
-from snapshot.io import load_snapshot
+from snapshot.io import open_snapshot
 from snapshot.render.attack import render
 
 
 def run(args: argparse.Namespace) -> int:
-    snapshot = load_snapshot(args.file)
+    snapshot = open_snapshot(args.file)  # read-only: streamed records, bounded memory
     try:
         document = blind_spots(snapshot, accounts=args.account)
     except AttackError as exc:

@@ -11,14 +11,14 @@ import sys
 
 from blindspot.cli import UsageError
 from snapshot.graph import CoverageGraph
-from snapshot.io import load_snapshot, write_bytes_atomic
+from snapshot.io import load_snapshot, open_snapshot, write_bytes_atomic
 from snapshot.render import ocsf
 from snapshot.render.export import export
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.format in ocsf.STREAMS:  # findings, not a graph: streamed, no graph built
-        snapshot = load_snapshot(args.file)
+    if args.format in ocsf.STREAMS:  # findings, streamed from a read-only snapshot
+        snapshot = open_snapshot(args.file)
         try:
             count = ocsf.write(snapshot, args.format, args.output)
         except OSError as exc:
