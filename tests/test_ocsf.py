@@ -159,3 +159,24 @@ def test_demo_findings_all_validate():
         ComplianceFinding.model_validate(item)
     failing = [f for f in findings if f["compliance"]["status"] == "Fail"]
     assert failing and all(f["severity_id"] >= 2 for f in failing)
+
+
+def test_hostile_strings_stay_data(tmp_path):
+    """Names, tags and evidence from AWS may hold quotes, markup and terminal escapes: the
+    file is still JSON, each finding still validates, and no raw escape reaches it."""
+    snap = small_estate()
+    bucket = next(r for r in snap.resources if r.id == BUCKET)
+    bucket.name = 'logs"},{"x":"\x1b]0;PWNED\x07'
+    bucket.tags = {"k\u202e": "[bold]v[/]"}
+    bucket.coverage[0].evidence = "s3:GetBucketLogging: \x1b[31mnone\x1b[0m\n"
+    source = save_snapshot(snap, tmp_path / "hostile.json")
+    out = tmp_path / "hostile.ocsf.json"
+    assert main(["export", str(source), "--format", "ocsf", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "\x1b" not in text and "\x07" not in text
+    items = json.loads(text)
+    for item in items:
+        ComplianceFinding.model_validate(item)
+    hostile = _by(items, BUCKET, "s3-server-access-logs")
+    assert hostile["resources"][0]["name"].startswith('logs"},{"x":"')
+    assert len(items) == 11  # the quotes did not make or break a finding
