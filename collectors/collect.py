@@ -578,7 +578,7 @@ def _collect_offline(
         add_pseudo_resources(inventory)
         _probe(runner, None, inventory, run)
         _done(run, inventory)
-    snapshot = build_snapshot(inventories, source="config-files")
+    snapshot = build_snapshot(inventories, source="config-files", extra_errors=source.unplaced)
     if runner is not None:
         run.parts.resolve_across(snapshot)
     if options.as_of is not None:

@@ -14,8 +14,9 @@ from snapshot.catalogue import control
 from snapshot.model import Coverage, Status
 from snapshot.sanitize import clean_single_line
 
+from ..inventory.base import CollectedResource
 from .base import ProbeContext
-from .items import no_credential
+from .items import has, no_credential
 
 #: Evidence of records the runner adds when no probe decided a control of a run without
 #: credentials and the control names no call (kept for records of older snapshots).
@@ -112,6 +113,23 @@ def skipped(
             evidence,
             operation=first_call(call) if call else None,
         )
+
+
+def holding(
+    ctx: ProbeContext, types: Iterable[str], control_id: str, *fields: str
+) -> list[CollectedResource]:
+    """The inventory's items of `types` whose configuration holds any of `fields`.
+
+    The others cannot be decided without the call the catalogue names: they are recorded
+    `unknown` here (`skipped`), so a probe reads only the items that decide.
+    """
+    found: list[CollectedResource] = []
+    for item in ctx.inventory.of_type(*types):
+        if any(has(item.configuration, name) for name in fields):
+            found.append(item)
+        else:
+            skipped(ctx, [item.id], control_id)
+    return found
 
 
 def offline_capable(probe):  # type: ignore[no-untyped-def]

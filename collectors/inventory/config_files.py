@@ -72,6 +72,9 @@ class ConfigFilesSource:
         #: `--as-of`: only items captured at or before it count (collectors/inventory/as_of.py).
         self.as_of = as_of
         self.cut = AsOfCut(as_of) if as_of is not None else None
+        #: Errors of files that name no account (no delivery key) when no file was usable:
+        #: the run's errors (`collect` puts them in the snapshot), not an account's.
+        self.unplaced: list[CollectionError] = []
 
     def collect_all(self, progress: ProgressFn = no_progress) -> list[RegionInventory]:
         items = ConfigItemSet(SOURCE)
@@ -94,8 +97,7 @@ class ConfigFilesSource:
                         message=clean_single_line(f"{path}: {exc}")[:500],
                     )
                 )
-                progress("error", {"file": str(path), "account": account, "region": region})
-                continue
+                continue  # reported once it is placed (below), counted once
             items.default_account, items.default_region = account, region
             if self.cut is not None:
                 configuration_items = self.cut.select(configuration_items, account, region)
@@ -109,12 +111,20 @@ class ConfigFilesSource:
         for error in errors:
             place = (error.account or "", error.region or "")
             target = by_place.get(place)
-            if target is None and (all(place) or not inventories):
+            if target is None and all(place):
                 # A region known only from a bad file's key still shows its error there.
                 target = by_place[place] = RegionInventory(*place, source=SOURCE)
                 inventories.append(target)
-            (target or inventories[0]).errors.append(error)
+            target = target or (inventories[0] if inventories else None)
+            if target is None:  # no account known at all: an error of the run, not a row
+                self.unplaced.append(error)
+                progress("error", {"file": error.message, "account": None, "region": None})
+                continue
+            target.errors.append(error)
+            # keyed by where the error is kept: the region's final count replaces it
+            progress("error", {"account": target.account, "region": target.region})
         for inv in inventories:
+            progress("region-start", {"account": inv.account, "region": inv.region})
             progress(
                 "resources",
                 {"account": inv.account, "region": inv.region, "count": len(inv.resources)},

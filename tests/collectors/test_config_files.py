@@ -115,9 +115,27 @@ def test_bad_files_do_not_stop_the_good_ones(tmp_path):
 
 
 def test_a_missing_path_is_an_error_not_a_crash(tmp_path):
-    [inv] = ConfigFilesSource([str(tmp_path / "nope.json")]).collect_all()
-    assert [e.code for e in inv.errors] == ["InvalidConfigFile"]
-    assert "no such file" in inv.errors[0].message
+    """No file usable and no account known: the error is the run's, no empty account."""
+    source = ConfigFilesSource([str(tmp_path / "nope.json")])
+    events: list[tuple[str, dict]] = []
+    assert source.collect_all(lambda event, detail: events.append((event, detail))) == []
+    assert [e.code for e in source.unplaced] == ["InvalidConfigFile"]
+    assert "no such file" in source.unplaced[0].message
+    assert [event for event, _ in events] == ["error"]
+
+
+def test_progress_counts_each_error_once_and_every_account(tmp_path):
+    shutil.copytree(TREE, tmp_path / "bucket" / "good")
+    shutil.copytree(BROKEN, tmp_path / "bucket" / "bad")
+    events: list[tuple[str, dict]] = []
+    inventories = ConfigFilesSource([str(tmp_path / "bucket")]).collect_all(
+        lambda event, detail: events.append((event, detail))
+    )
+    errors = [d for e, d in events if e == "error"]
+    assert len(errors) == sum(len(inv.errors) for inv in inventories) == 3
+    assert all((d["account"], d["region"]) == (A, "ap-southeast-2") for d in errors)
+    started = {d["account"] for e, d in events if e == "region-start"}
+    assert started == {inv.account for inv in inventories} and "" not in started
 
 
 def test_read_config_file_returns_items():

@@ -15,8 +15,8 @@ from snapshot.sanitize import clean_single_line
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
-from ..items import camel, from_config, has, item_operation, lookup
-from ..records import mark_unknown, offline_capable, record, skipped
+from ..items import camel, from_config, item_operation, lookup
+from ..records import holding, mark_unknown, offline_capable, record
 from ._common import list_all
 from .access_common import (
     REST_STAGE,
@@ -264,10 +264,7 @@ def probe_appsync_logging(ctx: ProbeContext) -> None:
     control_id = "appsync-logging"
     operation = "appsync:ListGraphqlApis"
     if ctx.aws is None:
-        for item in ctx.inventory.of_type(APPSYNC_API):
-            if not has(item.configuration, "LogConfig") and not has(item.configuration, "ApiId"):
-                skipped(ctx, [item.id], control_id)  # not the API's definition
-                continue
+        for item in holding(ctx, [APPSYNC_API], control_id, "LogConfig", "ApiId"):
             api = {
                 "arn": item.id,
                 "apiId": lookup(item.configuration, "ApiId") or item.resource.resource_id,

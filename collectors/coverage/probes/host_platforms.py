@@ -16,8 +16,8 @@ from snapshot.sanitize import clean_single_line
 
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
-from ..items import camel, has, is_config_source, item_operation, lookup
-from ..records import mark_unknown, offline_capable, record, skipped
+from ..items import camel, is_config_source, item_operation, lookup
+from ..records import holding, mark_unknown, offline_capable, record, skipped
 from ._common import list_all
 
 EKS_TYPE = "AWS::EKS::Cluster"
@@ -153,10 +153,7 @@ def probe_ecs_task_logging(ctx: ProbeContext) -> None:
     control_id = "ecs-task-logging"
     if ctx.aws is None:
         operation = item_operation(TASK_DEFINITION_TYPE, "ContainerDefinitions[].LogConfiguration")
-        for item in ctx.inventory.of_type(TASK_DEFINITION_TYPE):
-            if not has(item.configuration, "ContainerDefinitions"):
-                skipped(ctx, [item.id], control_id)
-                continue
+        for item in holding(ctx, [TASK_DEFINITION_TYPE], control_id, "ContainerDefinitions"):
             definition = {
                 "containerDefinitions": camel(lookup(item.configuration, "ContainerDefinitions"))
             }

@@ -46,8 +46,8 @@ from ..helpers import (
     policies_allow,
     retention_note,
 )
-from ..items import camel, has, item_operation, lookup, no_credential
-from ..records import mark_unknown, offline_capable, record, skipped
+from ..items import camel, item_operation, lookup, no_credential
+from ..records import holding, mark_unknown, offline_capable, record
 from ._common import list_all
 
 LAMBDA_TYPE = "AWS::Lambda::Function"
@@ -329,10 +329,7 @@ def probe_stepfunctions_logging(ctx: ProbeContext) -> None:
     control = "stepfunctions-logging"
     if ctx.aws is None:
         operation = item_operation(STATE_MACHINE_TYPE, "LoggingConfiguration")
-        for item in ctx.inventory.of_type(STATE_MACHINE_TYPE):
-            if not has(item.configuration, "LoggingConfiguration"):
-                skipped(ctx, [item.id], control)
-                continue
+        for item in holding(ctx, [STATE_MACHINE_TYPE], control, "LoggingConfiguration"):
             described = {
                 "loggingConfiguration": camel(lookup(item.configuration, "LoggingConfiguration")),
                 "type": lookup(item.configuration, "StateMachineType")
@@ -422,10 +419,7 @@ def probe_codebuild_logging(ctx: ProbeContext) -> None:
     control = "codebuild-logging"
     operation = "codebuild:BatchGetProjects"
     if ctx.aws is None:
-        for item in ctx.inventory.of_type(CODEBUILD_TYPE):
-            if not has(item.configuration, "logsConfig"):
-                skipped(ctx, [item.id], control)
-                continue
+        for item in holding(ctx, [CODEBUILD_TYPE], control, "logsConfig"):
             project = {"logsConfig": camel(lookup(item.configuration, "logsConfig"))}
             name = str(lookup(item.configuration, "name") or item.resource.name)
             _decide_project(
@@ -511,12 +505,7 @@ def probe_glue_job_logging(ctx: ProbeContext) -> None:
     control = "glue-job-logging"
     operation = "glue:GetJobs"
     if ctx.aws is None:
-        for item in ctx.inventory.of_type(GLUE_JOB_TYPE):
-            if not has(item.configuration, "DefaultArguments") and not has(
-                item.configuration, "Command"
-            ):
-                skipped(ctx, [item.id], control)  # not the job's definition
-                continue
+        for item in holding(ctx, [GLUE_JOB_TYPE], control, "DefaultArguments", "Command"):
             job = {"DefaultArguments": lookup(item.configuration, "DefaultArguments") or {}}
             _decide_job(ctx, item.id, job, item_operation(GLUE_JOB_TYPE, "DefaultArguments"))
         return

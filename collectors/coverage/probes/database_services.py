@@ -1,0 +1,366 @@
+"""Database-layer probes of the managed engines outside RDS: ElastiCache, OpenSearch, MQ.
+
+Each reads its logging setting from the configuration item where the source holds it
+(`LogDeliveryConfigurations`, `LogPublishingOptions`, `Logs`), else from the Describe call;
+with no credential for the account what no item holds is `unknown`, naming the call. One
+`_decide_*` function per control, whatever the source.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from snapshot.model import Status
+from snapshot.sanitize import clean_single_line
+
+from ..base import ProbeContext
+from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
+from ..items import has, item_operation, lookup, pascal
+from ..records import holding, mark_unknown, offline_capable, record, skipped
+from ._common import list_all
+
+CACHE_CLUSTER = "AWS::ElastiCache::CacheCluster"
+REPLICATION_GROUP = "AWS::ElastiCache::ReplicationGroup"
+OPENSEARCH_DOMAIN = "AWS::OpenSearch::Domain"
+
+
+def exports_status(expected: tuple[str, ...], enabled: list[str]) -> Status:
+    """All the expected log types on: logged; some: partial; none: missing."""
+    got = [t for t in expected if t in enabled]
+    if len(got) == len(expected):
+        return Status.logged
+    return Status.partial if got else Status.missing
+
+
+_exports_status = exports_status
+
+
+# --------------------------------------------------------------------------- ElastiCache
+
+ELASTICACHE_LOGS = ("slow-log", "engine-log")
+
+
+def _delivery(configs: list[dict[str, Any]] | None) -> tuple[list[str], str | None]:
+    active: list[str] = []
+    destination = None
+    for config in configs or []:
+        if str(config.get("Status", "active")) not in ("active", "enabling", "modifying"):
+            continue
+        active.append(str(config.get("LogType")))
+        details = config.get("DestinationDetails") or {}
+        group = (details.get("CloudWatchLogsDetails") or {}).get("LogGroup")
+        stream = (details.get("KinesisFirehoseDetails") or {}).get("DeliveryStream")
+        if destination is None and group:
+            destination = clean_single_line(str(group))
+        elif destination is None and stream:
+            destination = clean_single_line(str(stream))
+    return active, destination
+
+
+def _elasticache_destination(ctx: ProbeContext, name: str | None) -> str | None:
+    if not name:
+        return None
+    if name.startswith("arn:"):
+        return name
+    return log_group_arn(ctx.region, ctx.account, name)
+
+
+@offline_capable
+def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
+    """elasticache-log-delivery: slow-log and engine-log delivery of Redis/Valkey."""
+    control_id = "elasticache-log-delivery"
+    operation = "elasticache:DescribeReplicationGroups"
+    if ctx.aws is None:
+        groups, clusters, missing = _elasticache_from_items(ctx)
+        skipped(ctx, missing, control_id)
+        _decide_elasticache(
+            ctx, groups, clusters, item_operation(REPLICATION_GROUP, "LogDeliveryConfigurations")
+        )
+        return
+    client = ctx.client("elasticache")
+    try:
+        groups = list_all(client, "describe_replication_groups", "ReplicationGroups")
+        clusters = list_all(client, "describe_cache_clusters", "CacheClusters")
+    except CALL_ERRORS as exc:
+        error = ctx.fail(exc, service="elasticache", operation="DescribeReplicationGroups")
+        mark_unknown(
+            ctx,
+            (CACHE_CLUSTER, REPLICATION_GROUP),
+            control_id,
+            f"{operation}/DescribeCacheClusters failed ({error.code})",
+            operation=operation,
+        )
+        return
+    _decide_elasticache(ctx, groups, clusters, operation)
+
+
+def _elasticache_from_items(
+    ctx: ProbeContext,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Replication groups and cache clusters in API shape from items that hold the fields."""
+    groups: list[dict[str, Any]] = []
+    clusters: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for item in ctx.inventory.of_type(REPLICATION_GROUP, CACHE_CLUSTER):
+        config = item.configuration
+        if not has(config, "LogDeliveryConfigurations") and not (
+            item.type == CACHE_CLUSTER and lookup(config, "Engine") == "memcached"
+        ):
+            missing.append(item.id)
+            continue
+        shaped = pascal(config)
+        shaped["ARN"] = item.id
+        shaped["LogDeliveryConfigurations"] = pascal(
+            lookup(config, "LogDeliveryConfigurations") or []
+        )
+        shaped["Engine"] = lookup(config, "Engine")
+        shaped["ReplicationGroupId"] = lookup(config, "ReplicationGroupId")
+        short = item.resource.resource_id or item.resource.name
+        if item.type == REPLICATION_GROUP:
+            shaped["ReplicationGroupId"] = shaped["ReplicationGroupId"] or short
+            groups.append(shaped)
+        else:
+            shaped["CacheClusterId"] = lookup(config, "CacheClusterId") or short
+            clusters.append(shaped)
+    return groups, clusters, missing
+
+
+def _decide_elasticache(
+    ctx: ProbeContext,
+    groups: list[dict[str, Any]],
+    clusters: list[dict[str, Any]],
+    operation: str,
+) -> None:
+    control_id = "elasticache-log-delivery"
+    cluster_op = operation.replace("DescribeReplicationGroups", "DescribeCacheClusters")
+    cluster_op = cluster_op.replace(REPLICATION_GROUP, CACHE_CLUSTER)
+    decided: dict[str, tuple[Status, str, str | None]] = {}
+    for group in groups:
+        gid = group["ReplicationGroupId"]
+        arn = group.get("ARN") or (
+            f"arn:aws:elasticache:{ctx.region}:{ctx.account}:replicationgroup:{gid}"
+        )
+        ensure_resource(ctx, arn=arn, type_=REPLICATION_GROUP, resource_id=gid, name=gid)
+        active, target = _delivery(group.get("LogDeliveryConfigurations"))
+        status = _exports_status(ELASTICACHE_LOGS, active)
+        destination = _elasticache_destination(ctx, target)
+        record(
+            ctx,
+            arn,
+            control_id,
+            status,
+            f"{operation}: replication group {clean_single_line(gid)} "
+            f"LogDeliveryConfigurations={','.join(active) or 'none'}",
+            destination=destination,
+            operation=operation,
+            notes=[f"not delivered: {t}" for t in ELASTICACHE_LOGS if t not in active]
+            if active
+            else [],
+        )
+        decided[gid] = (status, arn, destination)
+    for cluster in clusters:
+        cid = cluster["CacheClusterId"]
+        arn = cluster.get("ARN") or f"arn:aws:elasticache:{ctx.region}:{ctx.account}:cluster:{cid}"
+        ensure_resource(ctx, arn=arn, type_=CACHE_CLUSTER, resource_id=cid, name=cid)
+        shown = clean_single_line(cid)
+        engine = str(cluster.get("Engine") or "")
+        if engine == "memcached":
+            record(
+                ctx,
+                arn,
+                control_id,
+                Status.not_applicable,
+                f"{cluster_op}: {shown} is memcached (no log delivery)",
+                operation=cluster_op,
+            )
+            continue
+        group_id = cluster.get("ReplicationGroupId")
+        if group_id and group_id in decided:
+            status, group_arn, destination = decided[group_id]
+            record(
+                ctx,
+                arn,
+                control_id,
+                status,
+                f"{operation}: log delivery is set on replication group "
+                f"{clean_single_line(group_id)}",
+                inherited_from=group_arn,
+                destination=destination,
+                operation=operation,
+            )
+            continue
+        active, target = _delivery(cluster.get("LogDeliveryConfigurations"))
+        record(
+            ctx,
+            arn,
+            control_id,
+            _exports_status(ELASTICACHE_LOGS, active),
+            f"{cluster_op}: {shown} LogDeliveryConfigurations={','.join(active) or 'none'}",
+            destination=_elasticache_destination(ctx, target),
+            operation=cluster_op,
+        )
+
+
+# --------------------------------------------------------------------------- OpenSearch
+
+OPENSEARCH_LOGS = ("AUDIT_LOGS", "ES_APPLICATION_LOGS", "SEARCH_SLOW_LOGS", "INDEX_SLOW_LOGS")
+_DESCRIBE_BATCH = 5  # DescribeDomains takes at most 5 names
+
+
+@offline_capable
+def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
+    """opensearch-log-publishing: LogPublishingOptions of every domain."""
+    control_id = "opensearch-log-publishing"
+    operation = "es:DescribeDomains"
+    if ctx.aws is None:
+        _opensearch_from_items(ctx)
+        return
+    client = ctx.client("opensearch")
+    try:
+        names = [d["DomainName"] for d in client.list_domain_names().get("DomainNames", [])]
+        domains = []
+        for start in range(0, len(names), _DESCRIBE_BATCH):
+            batch = names[start : start + _DESCRIBE_BATCH]
+            domains.extend(client.describe_domains(DomainNames=batch).get("DomainStatusList", []))
+    except CALL_ERRORS as exc:
+        error = ctx.fail(exc, service="es", operation="ListDomainNames/DescribeDomains")
+        mark_unknown(
+            ctx,
+            (OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain"),
+            control_id,
+            f"es:ListDomainNames/DescribeDomains failed ({error.code})",
+            operation=operation,
+        )
+        return
+    for domain in domains:
+        name = domain["DomainName"]
+        arn = domain.get("ARN") or f"arn:aws:es:{ctx.region}:{ctx.account}:domain/{name}"
+        ensure_resource(ctx, arn=arn, type_=OPENSEARCH_DOMAIN, resource_id=name, name=name)
+        _decide_domain(ctx, arn, name, domain, operation)
+
+
+def _opensearch_from_items(ctx: ProbeContext) -> None:
+    """LogPublishingOptions from the domain's items (OpenSearch and Elasticsearch shapes).
+
+    AWS Config records one domain under both types, with one ARN; the inventory keeps one
+    resource holding both items' configurations (`ConfigItemSet`), so either spelling
+    decides. An item without the field leaves the domain to es:DescribeDomains.
+    """
+    types = (OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain")
+    for item in holding(ctx, types, "opensearch-log-publishing", "LogPublishingOptions"):
+        config = item.configuration
+        domain = {
+            "LogPublishingOptions": pascal(lookup(config, "LogPublishingOptions") or {}),
+            "AdvancedSecurityOptions": pascal(lookup(config, "AdvancedSecurityOptions") or {}),
+        }
+        name = str(lookup(config, "DomainName") or item.resource.name)
+        _decide_domain(
+            ctx, item.id, name, domain, item_operation(item.type, "LogPublishingOptions")
+        )
+
+
+def _decide_domain(
+    ctx: ProbeContext, arn: str, name: str, domain: dict[str, Any], operation: str
+) -> None:
+    options = domain.get("LogPublishingOptions") or {}
+    enabled = [t for t in OPENSEARCH_LOGS if (options.get(t) or {}).get("Enabled")]
+    destination = next(
+        (
+            options[t].get("CloudWatchLogsLogGroupArn")
+            for t in enabled
+            if options[t].get("CloudWatchLogsLogGroupArn")
+        ),
+        None,
+    )
+    notes = []
+    if enabled and len(enabled) < len(OPENSEARCH_LOGS):
+        notes.append("not published: " + ", ".join(t for t in OPENSEARCH_LOGS if t not in enabled))
+    if "AUDIT_LOGS" not in enabled and not (domain.get("AdvancedSecurityOptions") or {}).get(
+        "Enabled"
+    ):
+        notes.append("audit logs need fine-grained access control (AdvancedSecurityOptions)")
+    record(
+        ctx,
+        arn,
+        "opensearch-log-publishing",
+        _exports_status(OPENSEARCH_LOGS, enabled),
+        f"{operation}: domain {clean_single_line(name)} LogPublishingOptions enabled="
+        f"{','.join(enabled) or 'none'}",
+        destination=clean_single_line(destination.removesuffix(":*")) if destination else None,
+        operation=operation,
+        notes=notes,
+    )
+
+
+# --------------------------------------------------------------------------- Amazon MQ
+
+MQ_BROKER = "AWS::AmazonMQ::Broker"
+
+
+@offline_capable
+def probe_mq_broker_logging(ctx: ProbeContext) -> None:
+    """mq-broker-logging: general (and, for ActiveMQ, audit) logs to CloudWatch Logs."""
+    control_id = "mq-broker-logging"
+    operation = "mq:DescribeBroker"
+    if ctx.aws is None:
+        for item in holding(ctx, [MQ_BROKER], control_id, "Logs"):
+            broker = {
+                "Logs": pascal(lookup(item.configuration, "Logs") or {}),
+                "EngineType": lookup(item.configuration, "EngineType") or "",
+            }
+            name = str(lookup(item.configuration, "BrokerName") or item.resource.name)
+            _decide_broker(ctx, item.id, name, broker, item_operation(MQ_BROKER, "Logs"))
+        return
+    client = ctx.client("mq")
+    try:
+        brokers = list_all(client, "list_brokers", "BrokerSummaries")
+    except CALL_ERRORS as exc:
+        code = ctx.fail(exc, service="mq", operation="ListBrokers").code
+        mark_unknown(
+            ctx,
+            (MQ_BROKER,),
+            control_id,
+            f"mq:ListBrokers failed ({code})",
+            operation="mq:ListBrokers",
+        )
+        return
+    for summary in brokers:
+        arn, name = summary["BrokerArn"], summary.get("BrokerName", summary["BrokerId"])
+        ensure_resource(ctx, arn=arn, type_=MQ_BROKER, resource_id=summary["BrokerId"], name=name)
+        try:
+            broker = client.describe_broker(BrokerId=summary["BrokerId"])
+        except CALL_ERRORS as exc:
+            code = ctx.fail(exc, service="mq", operation="DescribeBroker").code
+            record(
+                ctx,
+                arn,
+                control_id,
+                Status.unknown,
+                f"{operation} failed ({code})",
+                operation=operation,
+            )
+            continue
+        broker.setdefault("EngineType", summary.get("EngineType"))
+        _decide_broker(ctx, arn, name, broker, operation)
+
+
+def _decide_broker(
+    ctx: ProbeContext, arn: str, name: str, broker: dict[str, Any], operation: str
+) -> None:
+    logs = broker.get("Logs") or {}
+    engine = str(broker.get("EngineType") or "")
+    wanted = ["General", "Audit"] if engine.upper() == "ACTIVEMQ" else ["General"]
+    enabled = [kind for kind in wanted if logs.get(kind)]
+    group = str(logs.get("GeneralLogGroup") or logs.get("AuditLogGroup") or "")
+    if group and not group.startswith("arn:"):
+        group = log_group_arn(ctx.region, ctx.account, group)
+    record(
+        ctx,
+        arn,
+        "mq-broker-logging",
+        _exports_status(tuple(wanted), enabled),
+        f"{operation}: {clean_single_line(engine)} broker {clean_single_line(name)} "
+        + ", ".join(f"Logs.{kind}={bool(logs.get(kind))}" for kind in wanted),
+        destination=clean_single_line(group).removesuffix(":*") if group and enabled else None,
+        operation=operation,
+    )
