@@ -135,15 +135,17 @@ class Identifiers:
     """Placeholder name -> the resource's own values (several for e.g. its ENIs)."""
 
     values: dict[str, list[str]] = field(default_factory=dict)
+    _seen: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def add(self, name: str, *values: str | None) -> None:
-        cleaned = [clean_single_line(v) for v in values if v]
-        if not cleaned:
-            return
-        existing = self.values.setdefault(name, [])
-        for value in cleaned:
-            if value not in existing:
-                existing.append(value)
+        for raw in values:
+            if not raw:
+                continue
+            value = clean_single_line(raw)
+            seen = self._seen.setdefault(name, set())
+            if value not in seen:
+                seen.add(value)
+                self.values.setdefault(name, []).append(value)
 
     def first(self, name: str) -> str | None:
         found = self.values.get(name)
@@ -301,13 +303,18 @@ def identifiers(
     return ids
 
 
+#: Types whose flow-log commands name the network itself, not each ENI in it (a VPC may
+#: hold thousands of ENIs).
+_NETWORKS = frozenset({_VPC, _SUBNET})
+
+
 def _add_neighbours(graph: CoverageGraph, resource: Resource, ids: Identifiers) -> None:
     if resource.id not in graph:
         return
     for neighbour_id, *_ in graph.neighbours(resource.id):
         neighbour = graph.resources[neighbour_id]
         short = neighbour.resource_id or neighbour.name
-        if neighbour.type == _ENI and resource.type != _ENI:
+        if neighbour.type == _ENI and resource.type not in (_ENI, *_NETWORKS):
             ids.add("eni-id", short)
         elif neighbour.type == _VPC and resource.type != _VPC:
             ids.add("vpc-id", short)
