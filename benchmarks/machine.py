@@ -8,7 +8,16 @@ import sys
 from datetime import UTC, datetime
 from importlib import metadata
 
-PACKAGES = ("pydantic", "pydantic-core", "orjson", "networkx", "textual", "boto3", "moto")
+PACKAGES = (
+    "pydantic",
+    "pydantic-core",
+    "orjson",
+    "msgspec",
+    "networkx",
+    "textual",
+    "boto3",
+    "moto",
+)
 
 
 def _memory_gib() -> float | None:

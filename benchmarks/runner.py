@@ -29,6 +29,8 @@ class StepResult:
     returncode: int
     figures: dict[str, Any] = field(default_factory=dict)
     stderr_tail: str = ""
+    #: CPU seconds of the child (user + system): less moved by other work on the machine.
+    cpu_s: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -74,6 +76,7 @@ def run_command(
         name=name,
         wall_s=wall,
         peak_mb=usage.ru_maxrss / 1024,
+        cpu_s=usage.ru_utime + usage.ru_stime,
         returncode=process.returncode,
         figures=figures,
         stderr_tail="\n".join(tail),

@@ -178,7 +178,8 @@ def snapshot_suite(
                     "snapshot",
                     "bare `json.load` (stdlib, gc on), child process",
                     name,
-                    f"{_s(bare.wall_s)} (parse {_s(bare.figures['json_load_s'])})",
+                    f"{_s(bare.wall_s)} (parse {_s(bare.figures['json_load_s'])}; "
+                    f"CPU {_s(bare.cpu_s)})",
                     bare.peak_mb,
                     note="the bar `blindspot report` is held to at 1M (issue 16)",
                 )
@@ -265,7 +266,7 @@ def snapshot_suite(
                 "snapshot",
                 "`blindspot report` end to end",
                 name,
-                _s(report.wall_s),
+                f"{_s(report.wall_s)} (CPU {_s(report.cpu_s)})",
                 report.peak_mb,
                 target,
                 met,

@@ -302,3 +302,20 @@ def test_a_bad_record_is_named_by_its_place_in_the_file(tmp_path, monkeypatch):
     path.write_bytes(orjson.dumps(document))
     with pytest.raises(SnapshotError, match=r"resources\.1234\.coverage\.0\.status"):
         open_snapshot(path)
+
+
+@pytest.mark.parametrize("details", [True, False, None])
+def test_a_read_keeps_nothing_but_the_snapshot(tmp_path, details):
+    """Nothing of the reader outlives a read: loaded data is frozen out of the collector's
+    reach, so a reference cycle left behind would keep every record of every load (3 loads
+    of 100k resources: 2.4 GB instead of 0.9)."""
+    import sys
+
+    from snapshot.io import load_snapshot, open_snapshot
+
+    path = tmp_path / "s.json"
+    path.write_bytes(orjson.dumps(_estate_document()))
+    snap = load_snapshot(path) if details is None else open_snapshot(path, details=details)
+    # The Snapshot's __dict__, the expression and getrefcount's argument: no reader holds it.
+    assert sys.getrefcount(snap.resources) == 3
+    assert sys.getrefcount(snap.relationships) == 3

@@ -9,10 +9,11 @@ for that). Every problem a file can have is the same one-line `SnapshotError` as
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from pydantic import TypeAdapter, ValidationError
@@ -69,7 +70,9 @@ class _Records:
 
     def __init__(self, key: str, reader: _Reader) -> None:
         self.key = key
-        self.reader = reader
+        # A weak reference: the reader holds this object, and a cycle between them would
+        # outlive the load (everything built is frozen out of the collector's reach).
+        self.reader: _Reader = cast("_Reader", weakref.proxy(reader))
         self.items: list[Any] = []
         self.models: TypeAdapter[list[Any]] | None = None
         self.validate: Callable[[str], object] | None = None
