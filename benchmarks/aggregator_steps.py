@@ -12,6 +12,10 @@ call the collector makes (the collect suite's simulated round trip):
   `sts:AssumeRole` calls (zero: no member role is used);
 * `collect --org` (roles into every member, the `auto` source): the same figures.
 
+Each collection runs twice, alternating, and the faster run is kept. With `everywhere`
+"1" a recorder is first started in every account-region (the demo records in half of
+them), so that both paths see the same estate.
+
 The moto Config extension answers aggregate queries by running blindspot's own API
 collectors inside moto for some types; those nested requests are moto's work, not the
 client's, so they are not delayed (they carry moto's `x-moto-account-id` header).
@@ -167,10 +171,16 @@ def _measure(org: Any) -> dict[str, Any]:
             **base, org=True, role_name=org.member_role_name, source="auto"
         ),
     }
-    for label, options in runs.items():
-        t = time.perf_counter()
-        result = collect(options)
-        figures[label] = _collect_figures(result, time.perf_counter() - t)
+    # Each path twice, alternating, the faster run kept: the machine is shared and the
+    # first run in a process pays imports and botocore's model loading.
+    for _ in range(2):
+        for label, options in runs.items():
+            options.session = org.session("management")
+            t = time.perf_counter()
+            result = collect(options)
+            measured = _collect_figures(result, time.perf_counter() - t)
+            if label not in figures or measured["seconds"] < figures[label]["seconds"]:
+                figures[label] = measured
     return figures
 
 
