@@ -173,3 +173,38 @@ def test_no_credentials_is_one_clear_error(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     with pytest.raises(NoCredentials, match="no AWS credentials"):
         plan_accounts(boto3.Session(region_name="us-east-1"))
+
+
+@mock_aws
+def test_member_sessions_share_one_model_loader() -> None:
+    """A thousand members must not parse every service model a thousand times (~100 MB an
+    account with a loader each); the members share the caller's loader, so a model parsed
+    for one account is reused for the next."""
+    _organization(3)
+    session = boto3.Session(region_name="us-east-1")
+    plan = plan_accounts(session, org=True)
+    loaders = {
+        id(target.aws.session._session.get_component("data_loader"))
+        for target in plan.accounts
+        if target.aws is not None
+    }
+    assert loaders == {id(session._session.get_component("data_loader"))}
+    members = [t for t in plan.accounts if t.id != plan.caller]
+    first = members[0].aws.session._session.get_service_model("ec2")
+    second = members[1].aws.session._session.get_service_model("ec2")
+    # One parsed document behind both accounts' models.
+    assert first._service_description is second._service_description
+
+
+@mock_aws
+def test_shard_enters_only_its_accounts() -> None:
+    from collectors.shard import Shard
+
+    members = _organization(4)
+    everyone = sorted([MANAGEMENT, *members])
+    log = CallLog()
+    plan = plan_accounts(
+        boto3.Session(region_name="us-east-1"), org=True, shard=Shard(2, 2), call_log=log
+    )
+    assert [t.id for t in plan.accounts] == everyone[1::2]
+    assert log.counts[("sts", "AssumeRole")] == len([a for a in everyone[1::2] if a != MANAGEMENT])
