@@ -201,6 +201,9 @@ def derive(data: dict[str, Any], platforms: Iterable[str] = PLATFORMS) -> dict[s
             }
         )
     techniques.sort(key=lambda t: [int(x) for x in re.findall(r"\d+", t["id"])] or [0])
+    kept = {t["id"] for t in techniques}
+    names = {t["external_id"]: t["name"] for t in data["techniques"] if not t["revoked"]}
+    parents = sorted({t["id"].split(".")[0] for t in techniques} - kept)
     return {
         "attack_version": data["version"],
         "domain": "enterprise-attack",
@@ -208,6 +211,8 @@ def derive(data: dict[str, Any], platforms: Iterable[str] = PLATFORMS) -> dict[s
         "source": data["source"],
         "generated_by": "python -m scripts.attack_data (see its docstring)",
         "techniques": techniques,
+        #: names of the parents of sub-techniques kept whose parent is not itself kept
+        "parent_names": {parent: names[parent] for parent in parents if parent in names},
     }
 
 

@@ -90,6 +90,8 @@ class AttackData:
     platforms: tuple[str, ...]
     source: str
     techniques: tuple[Technique, ...]
+    #: technique id -> name, for every technique and the parents of sub-techniques
+    names: dict[str, str]
 
 
 @functools.cache
@@ -100,20 +102,24 @@ def load_attack() -> AttackData:
 
 
 def parse_attack(document: dict[str, Any]) -> AttackData:
+    techniques = tuple(
+        Technique(
+            id=t["id"],
+            name=t["name"],
+            tactics=tuple(t.get("tactics", ())),
+            url=t.get("url", ""),
+            components={k: tuple(v) for k, v in t.get("data_components", {}).items()},
+        )
+        for t in document["techniques"]
+    )
+    names = dict(document.get("parent_names", {}))
+    names.update((t.id, t.name) for t in techniques)
     return AttackData(
         version=str(document["attack_version"]),
         platforms=tuple(document.get("platforms", ())),
         source=str(document.get("source", "")),
-        techniques=tuple(
-            Technique(
-                id=t["id"],
-                name=t["name"],
-                tactics=tuple(t.get("tactics", ())),
-                url=t.get("url", ""),
-                components={k: tuple(v) for k, v in t.get("data_components", {}).items()},
-            )
-            for t in document["techniques"]
-        ),
+        techniques=techniques,
+        names=names,
     )
 
 

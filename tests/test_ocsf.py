@@ -159,6 +159,22 @@ def test_demo_findings_all_validate():
         ComplianceFinding.model_validate(item)
     failing = [f for f in findings if f["compliance"]["status"] == "Fail"]
     assert failing and all(f["severity_id"] >= 2 for f in failing)
+    # a gap names the ATT&CK techniques it hides; a pass names none
+    flow = next(f for f in failing if f["compliance"]["control"] == "vpc-flow-logs")
+    subs = {a.get("sub_technique", {}).get("uid") for a in flow["finding_info"]["attacks"]}
+    assert "T1498.001" in subs  # Direct Network Flood: Network Traffic Flow from flow logs
+    flood = next(
+        a
+        for a in flow["finding_info"]["attacks"]
+        if a.get("sub_technique", {}).get("uid") == "T1498.001"
+    )
+    assert flood["technique"] == {
+        "uid": "T1498",
+        "name": "Network Denial of Service",
+        "src_url": "https://attack.mitre.org/techniques/T1498/",
+    }
+    passing = [f for f in findings if f["compliance"]["status"] == "Pass"]
+    assert passing and not any("attacks" in f["finding_info"] for f in passing)
 
 
 def test_hostile_strings_stay_data(tmp_path):

@@ -32,6 +32,10 @@ Informational, so a SIEM's severity filters show gaps only.
 same uid in every run and a SIEM updates one finding instead of piling up copies; `time` is
 the snapshot's `generated_at` (when the coverage was observed, not when it was exported).
 
+A finding that is not a pass lists in `finding_info.attacks` the ATT&CK cloud techniques
+whose detections read that control's logs (`snapshot.attack`): what the gap leaves a
+responder blind or half-blind to, so a SIEM can rank gaps by the techniques they hide.
+
 Remediation is the catalogue's AWS CLI command for the control filled with this resource's
 own identifiers by `snapshot.queries` (its VPC, ENIs, trail, destination ...); what the
 snapshot cannot tell stays a named placeholder, listed with the reason in
@@ -44,6 +48,7 @@ besides the snapshot itself.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sys
@@ -53,6 +58,7 @@ from typing import Any
 import orjson
 
 from snapshot import __version__, queries
+from snapshot.attack import load_attack, suppliers
 from snapshot.catalogue import CONTROLS_BY_ID, Control
 from snapshot.graph import CoverageGraph
 from snapshot.io import write_bytes_atomic
@@ -156,6 +162,37 @@ def remediation(graph: CoverageGraph, resource: Resource, record: Coverage) -> F
     if record.status is Status.logged:
         return None
     return queries.remediation(graph, resource, record)
+
+
+@functools.cache
+def attacks(control_id: str) -> tuple[dict[str, Any], ...]:
+    """ATT&CK cloud techniques whose detections read this control's logs (snapshot.attack):
+    what a gap in it leaves a responder blind or half-blind to."""
+    data = load_attack()
+    found: list[dict[str, Any]] = []
+    for technique in data.techniques:
+        if not any(
+            control_id in suppliers(component, sources)
+            for component, sources in technique.components.items()
+        ):
+            continue
+        parent, _, sub = technique.id.partition(".")
+        entry: dict[str, Any] = {
+            "version": data.version,
+            "technique": {
+                "uid": parent,
+                "name": data.names.get(parent, parent),
+                "src_url": f"https://attack.mitre.org/techniques/{parent}/",
+            },
+        }
+        if sub:
+            entry["sub_technique"] = {
+                "uid": technique.id,
+                "name": technique.name,
+                "src_url": technique.url,
+            }
+        found.append(entry)
+    return tuple(found)
 
 
 def _resource_detail(resource: Resource) -> dict[str, Any]:
@@ -271,6 +308,10 @@ def finding(
             }
         },
     }
+    if record.status is not Status.logged:
+        blind_to = attacks(record.control)
+        if blind_to:
+            out["finding_info"]["attacks"] = list(blind_to)
     fix = remediation(graph, resource, record)
     if fix is not None:
         out["remediation"] = {
