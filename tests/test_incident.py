@@ -261,6 +261,7 @@ def test_markdown_is_a_ticket(demo):
     text = render(_plan(demo, depth=1), "markdown")
     assert text.startswith("## Incident plan: prod-web-1")
     assert "| cloudwatch-agent (host) |" in text and "**no**" in text
+    assert "- Already expired for this window: cloudwatch-agent (CloudWatch Logs group " in text
     assert text.count("```sh") >= 3 and "```sql" in text
     assert "### Blind spots" in text
 

@@ -57,6 +57,20 @@ def _source_groups(plan: IncidentPlan) -> dict[tuple[str, str, str, int | None, 
     return groups
 
 
+def _gone(plan: IncidentPlan) -> list[str]:
+    """The sources whose destination no longer holds the window, once each: what the
+    responder must not wait for."""
+    seen: dict[tuple[str, str], None] = {}
+    for resource in plan.resources:
+        for source in resource.sources:
+            if source.covers_window is False:
+                where = source.where or source.destination or "-"
+                seen.setdefault(
+                    (source.control, f"{_md_cell(where)}, {_retention(source.retention_days)}")
+                )
+    return [f"{control} ({detail})" for control, detail in seen]
+
+
 def render_markdown(plan: IncidentPlan) -> str:
     window = plan.window
     age = window.age_days(plan.now)
@@ -74,6 +88,12 @@ def render_markdown(plan: IncidentPlan) -> str:
         f"{'that time' if not plan.as_of else 'the as-of time'}, not necessarily the window's"
     )
     lines.append(f"- Resources within {plan.depth} hops: {len(plan.resources)}")
+    gone = _gone(plan)
+    lines.append(
+        "- Already expired for this window: " + "; ".join(gone)
+        if gone
+        else "- Every logging source with a known retention still holds this window"
+    )
     lines += [
         "",
         "### Log sources",
