@@ -400,6 +400,24 @@ def _offline(runner: ProbeRunner | None) -> ProbeRunner | None:
     return from_items_only
 
 
+def interleaved(tasks: list[tuple[AccountTarget, str, ApiSource]]) -> list[int]:
+    """Task indexes in the order workers take them: the first region of every account, then
+    the second region of every account, and so on.
+
+    Workers then overlap accounts rather than the regions of one account, so the calls in
+    flight at any moment are spread over many accounts' API limits (AWS throttles per
+    account, region and API; the adaptive retry mode slows each client down on its own).
+    The snapshot keeps the plan's order whatever the order of work.
+    """
+    rank: dict[str, int] = {}
+    keyed = []
+    for index, (target, _region, _api) in enumerate(tasks):
+        turn = rank.get(target.id, 0)
+        rank[target.id] = turn + 1
+        keyed.append((turn, index))
+    return [index for _turn, index in sorted(keyed)]
+
+
 def _collect_accounts(
     options: CollectOptions, plan: AccountPlan, run: _Run, runner: ProbeRunner | None
 ) -> list[RegionInventory]:
@@ -423,7 +441,7 @@ def _collect_accounts(
         max_workers=max(1, options.workers), thread_name_prefix=WORKER_PREFIX
     )
     futures: dict[Future[RegionInventory], int] = {
-        executor.submit(work, *task): index for index, task in enumerate(tasks)
+        executor.submit(work, *tasks[index]): index for index in interleaved(tasks)
     }
     try:
         pending = set(futures)

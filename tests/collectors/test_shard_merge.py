@@ -85,3 +85,16 @@ def _trail_statuses(snapshot: Snapshot) -> dict[tuple[str, str], str]:
         for c in r.coverage
         if r.is_pseudo and c.control == "cloudtrail-management-events"
     }
+
+
+def test_workers_take_the_regions_of_many_accounts_before_the_next_region_of_one():
+    from collectors.collect import interleaved
+
+    class Target:
+        def __init__(self, id_: str) -> None:
+            self.id = id_
+
+    a, b, c = Target("a"), Target("b"), Target("c")
+    tasks = [(a, "r1", None), (a, "r2", None), (a, "r3", None), (b, "r1", None), (c, "r1", None)]
+    order = [(tasks[i][0].id, tasks[i][1]) for i in interleaved(tasks)]  # type: ignore[arg-type]
+    assert order == [("a", "r1"), ("b", "r1"), ("c", "r1"), ("a", "r2"), ("a", "r3")]
