@@ -34,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workers", type=int, default=4, help="parallel collect workers")
     parser.add_argument(
+        "--org-accounts",
+        default="100",
+        help="member accounts of the org-scale suite's simulated organization, e.g. 100,1000",
+    )
+    parser.add_argument(
         "--latency-ms", type=float, default=40.0, help="simulated network round trip per call"
     )
     parser.add_argument("--workdir", help="folder for the synthetic snapshots (kept)")

@@ -12,13 +12,14 @@ import sys
 
 
 def main(argv: list[str]) -> int:
-    from . import aggregator_steps, collect_steps, explorer_steps, snapshot_steps
+    from . import aggregator_steps, collect_steps, explorer_steps, org_scale_steps, snapshot_steps
 
     steps = {
         **snapshot_steps.STEPS,
         **explorer_steps.STEPS,
         **collect_steps.STEPS,
         **aggregator_steps.STEPS,
+        **org_scale_steps.STEPS,
     }
     name, *args = argv
     figures = steps[name](*args)

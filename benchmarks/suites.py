@@ -435,9 +435,52 @@ def _marginal_calls(table: Table, counted: list[dict[str, Any]]) -> None:
     )
 
 
+def org_scale_suite(
+    table: Table, *, args: argparse.Namespace, sizes: list[int], workdir: str
+) -> None:
+    """`collect --org` over a wide organization, whole and as two merged shards."""
+    for accounts in [int(a) for a in str(args.org_accounts).split(",") if a.strip()]:
+        where = f"{accounts} accounts, {args.latency_ms:g} ms/call, {args.workers} workers"
+        result = table.record(
+            run_step(
+                f"org-scale {accounts}",
+                "org-scale",
+                accounts,
+                args.workers,
+                args.latency_ms,
+                timeout=7200,
+            )
+        )
+        if not result.ok:
+            continue
+        f = result.figures
+        whole = f["whole"]
+        table.add(
+            "org-scale",
+            "collect --org: wall; calls; calls per account",
+            where,
+            f"{_s(whole['seconds'])}; {whole['calls']:,}; "
+            f"{whole['calls'] / max(1, whole['accounts']):.1f}",
+            result.peak_mb,
+            note=f"{whole['accounts']} accounts, {whole['resources']:,} resources, "
+            f"{whole['errors']} errors; fleet built in {_s(f['build_s'])}",
+        )
+        shards = f["shards"]
+        table.add(
+            "org-scale",
+            "--shard 1/2 + 2/2 (sequential here), then merge",
+            where,
+            f"{_s(shards[0]['seconds'])} + {_s(shards[1]['seconds'])}; merge {_s(f['merge_s'])}",
+            target="merged report = unsharded",
+            met=bool(f["merged_equals_whole"]),
+            note=f"accounts {shards[0]['accounts']} + {shards[1]['accounts']}",
+        )
+
+
 SUITES: dict[str, Callable[..., None]] = {
     "snapshot": snapshot_suite,
     "explorer": explorer_suite,
     "collect": collect_suite,
     "aggregator": aggregator_suite,
+    "org-scale": org_scale_suite,
 }
