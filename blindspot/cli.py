@@ -185,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="collect only part I of N of the accounts (deterministic: accounts ordered by id "
         "and dealt out in turn); join the parts with `blindspot merge`",
     )
+    collect.add_argument(
+        "--external-id",
+        metavar="ID",
+        help="sts:ExternalId the member roles require (the ExternalId of deploy/'s templates)",
+    )
     collect.add_argument("--accounts", type=_csv_list, help="account ids, comma-separated")
     collect.add_argument("--aggregator", metavar="NAME", help="AWS Config aggregator to read")
     collect.add_argument(

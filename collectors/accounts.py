@@ -126,7 +126,12 @@ class _AssumedRoleProvider(CredentialProvider):
 
 
 def assume_role_session(
-    aws: AwsContext, region: str, account: str, role_name: str, partition: str = "aws"
+    aws: AwsContext,
+    region: str,
+    account: str,
+    role_name: str,
+    partition: str = "aws",
+    external_id: str | None = None,
 ) -> boto3.Session:
     """A session in another account through sts:AssumeRole (the only non-Describe read).
 
@@ -134,13 +139,17 @@ def assume_role_session(
     `AssumeRoleCredentialFetcher`), so a collection of a large organization that outlasts
     the one-hour role session does not fail half-way. The role is assumed once here, so a
     refusal is reported while planning, for this account only. The STS calls go through the
-    caller's guarded, counted client.
+    caller's guarded, counted client. `external_id` is the sts:ExternalId the role's trust
+    policy may require (the `ExternalId` of deploy/'s templates).
     """
+    extra_args = {"RoleSessionName": ROLE_SESSION_NAME}
+    if external_id:
+        extra_args["ExternalId"] = external_id
     fetcher = AssumeRoleCredentialFetcher(
         client_creator=lambda service, **_: aws.client(service, region),
         source_credentials=aws.session.get_credentials(),
         role_arn=f"arn:{partition}:iam::{account}:role/{role_name}",
-        extra_args={"RoleSessionName": ROLE_SESSION_NAME},
+        extra_args=extra_args,
         cache={},
     )
     credentials = DeferredRefreshableCredentials(
@@ -201,6 +210,7 @@ def plan_accounts(
     org: bool = False,
     accounts: Iterable[str] | None = None,
     role_name: str = "OrganizationAccountAccessRole",
+    external_id: str | None = None,
     call_log: CallLog | None = None,
     shard: Shard | None = None,
     workers: int = 8,
@@ -258,7 +268,9 @@ def plan_accounts(
             target.aws = base
         else:
             try:
-                member = assume_role_session(base, home, target.id, role_name)
+                member = assume_role_session(
+                    base, home, target.id, role_name, external_id=external_id
+                )
             except Exception as exc:  # refused for this account: record it, go on
                 return [
                     to_collection_error(

@@ -79,6 +79,7 @@ class CollectOptions:
     regions: list[str] | str | None = None  # None: the session's region; "all": enabled ones
     org: bool = False
     role_name: str = "OrganizationAccountAccessRole"
+    external_id: str | None = None  # sts:ExternalId the member roles require, if any
     accounts: list[str] | None = None
     aggregator: str | None = None
     config_files: list[str] | None = None
@@ -327,6 +328,7 @@ def collect(
         org=options.org,
         accounts=options.accounts,
         role_name=options.role_name,
+        external_id=options.external_id,
         call_log=call_log,
         shard=options.shard,
         workers=options.workers,

@@ -178,3 +178,38 @@ def test_terraform_validate(tmp_path):
         timeout=60,
     )
     assert fmt.returncode == 0, fmt.stdout
+
+
+@pytest.mark.parametrize("external_id", [None, "s3cr3t"])
+def test_collect_sends_the_external_id_the_role_requires(external_id, monkeypatch):
+    """`collect --org --external-id ID` presents what the templates' ExternalId requires
+    (moto does not evaluate trust policies, so the call's parameters are what is checked)."""
+    from collectors.accounts import plan_accounts
+
+    monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)
+    with mock_aws():
+        org = boto3.client("organizations", region_name="us-east-1")
+        org.create_organization(FeatureSet="ALL")
+        org.create_account(AccountName="member", Email="member@example.com")
+        session = boto3.Session(region_name="us-east-1")
+        sent: list[dict] = []
+        session.events.register(
+            "provide-client-params.sts.AssumeRole", lambda params, **_: sent.append(dict(params))
+        )
+        plan = plan_accounts(
+            session, org=True, role_name="BlindspotReadOnly", external_id=external_id
+        )
+    assert not plan.errors and len(plan.accounts) == 2
+    assert len(sent) == 1 and sent[0]["RoleArn"].endswith(":role/BlindspotReadOnly")
+    assert sent[0].get("ExternalId") == external_id
+
+
+def test_cli_passes_external_id_to_the_collection():
+    from blindspot.cli import build_parser
+    from blindspot.commands.collect import options_from_args
+
+    args = build_parser().parse_args(
+        ["collect", "-o", "x.json", "--org", "--role-name", "R", "--external-id", "abc"]
+    )
+    options = options_from_args(args)
+    assert (options.role_name, options.external_id) == ("R", "abc")

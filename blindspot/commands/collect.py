@@ -61,6 +61,7 @@ def options_from_args(args: argparse.Namespace) -> CollectOptions:
         regions=regions,
         org=args.org,
         role_name=args.role_name,
+        external_id=args.external_id,
         accounts=args.accounts,
         aggregator=args.aggregator,
         config_files=args.config_files,
