@@ -463,7 +463,8 @@ def org_scale_suite(
             f"{whole['calls'] / max(1, whole['accounts']):.1f}",
             result.peak_mb,
             note=f"{whole['accounts']} accounts, {whole['resources']:,} resources, "
-            f"{whole['errors']} errors; fleet built in {_s(f['build_s'])}",
+            f"{whole['errors']} errors; fleet built in {_s(f['build_s'])}, moto warmed up by "
+            f"an unmeasured pass in {_s(f['warm_up_s'])}",
         )
         shards = f["shards"]
         table.add(
