@@ -6,10 +6,12 @@ The orchestrator (`collectors.collect`) calls `probe_region` once per account-re
 * `probe_region(aws, inventory)` runs every layer's `PROBES` against one region's
   inventory (none when the inventory shows the region is not enabled: its controls are then
   `unknown`, citing the one refused call, instead of one error a probe). A probe that
-  raises records an error and the others still run (partial failure is normal). With an
-  offline source (`aws is None`: Config files) only probes marked `offline` run, and every
-  control they could not decide becomes `unknown` with the evidence "offline source: not
-  evaluated", never `missing`. Finally the region's trail and Config
+  raises records an error and the others still run (partial failure is normal). With no
+  credential for the account (`aws is None`: delivered Config files, an aggregator's
+  member account) only probes marked `offline` run; they decide every control AWS Config
+  records from the configuration items (`items.py`), and every control left undecided
+  becomes `unknown` with the evidence "no credential for account X: <call> not made" (the
+  catalogue's `fill_call`), never `missing`. Finally the region's trail and Config
   recorder decisions are copied onto every resource (including those probes added).
 * `resolve_across(snapshot)` decides what needs several accounts at once: an organization
   trail seen in the management account covers member accounts whose own view lacks it
@@ -19,8 +21,8 @@ The orchestrator (`collectors.collect`) calls `probe_region` once per account-re
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
+from collections.abc import Sequence
 from types import ModuleType
 
 from snapshot.catalogue import CATALOGUE, control
@@ -40,6 +42,7 @@ from ..aws.errors import REGION_UNAVAILABLE_CODES
 from ..aws.session import AwsContext
 from ..inventory.base import RegionInventory, add_pseudo_resources
 from .base import Probe, ProbeContext
+from .probes import access, account, across, database, host, network, serverless
 from .records import record, skipped
 from .retention import collect_retention
 
@@ -50,26 +53,20 @@ ENGINE_FAMILY = frozenset({"rds-log-exports", "docdb-log-exports", "neptune-log-
 DECIDED_ACROSS = frozenset({"log-archive-separation"})
 
 #: Probe modules in the order they run (one a layer, then the cross-layer ones).
-PROBE_MODULES = ("account", "host", "database", "network", "access", "serverless", "across")
-
-
-def _load_modules() -> tuple[list[ModuleType], list[str]]:
-    modules, missing = [], []
-    for name in PROBE_MODULES:
-        qualified = f"{__package__}.probes.{name}"
-        try:
-            modules.append(importlib.import_module(qualified))
-        except ModuleNotFoundError as exc:
-            if exc.name != qualified:
-                raise
-            missing.append(name)
-    return modules, missing
+PROBE_MODULES: tuple[ModuleType, ...] = (
+    account,
+    host,
+    database,
+    network,
+    access,
+    serverless,
+    across,
+)
 
 
 def all_probes() -> list[Probe]:
     """Every probe of every layer module, in run order."""
-    modules, _ = _load_modules()
-    return [probe for module in modules for probe in getattr(module, "PROBES", ())]
+    return [probe for module in PROBE_MODULES for probe in getattr(module, "PROBES", ())]
 
 
 def ensure_pseudo_resources(inventory: RegionInventory) -> None:
@@ -140,9 +137,14 @@ def _fill_not_enabled(ctx: ProbeContext, error: CollectionError) -> None:
 
 
 def probe_region(
-    aws: AwsContext | None, inventory: RegionInventory
+    aws: AwsContext | None,
+    inventory: RegionInventory,
+    layers: Sequence[ModuleType] = PROBE_MODULES,
 ) -> tuple[dict[str, list[Coverage]], list[CollectionError]]:
-    """Run every probe on one account-region; coverage by resource id, and the errors."""
+    """Run every probe on one account-region; coverage by resource id, and the errors.
+
+    `layers`: the modules whose `PROBES` run, in order (a test adds a broken one).
+    """
     from .probes.account import inherit_region_controls
 
     ensure_pseudo_resources(inventory)
@@ -151,19 +153,7 @@ def probe_region(
     if unavailable is not None:
         _fill_not_enabled(ctx, unavailable)
         return ctx.coverage, ctx.errors
-    modules, missing = _load_modules()
-    for name in missing:
-        ctx.errors.append(
-            CollectionError(
-                account=ctx.account,
-                region=ctx.region,
-                service="blindspot",
-                operation=f"probes.{name}",
-                code="ProbeModuleMissing",
-                message=f"probe module {name} is not installed; its controls were not evaluated",
-            )
-        )
-    for module in modules:
+    for module in layers:
         for probe in getattr(module, "PROBES", ()):
             if aws is None and not getattr(probe, "offline", False):
                 continue

@@ -89,9 +89,7 @@ def _probe_sources() -> str:
 
     import collectors.coverage.probes as probes
 
-    modules, missing = runner._load_modules()
-    assert not missing, f"probe modules missing: {missing}"
-    names = {m.__name__ for m in modules}
+    names = {m.__name__ for m in runner.PROBE_MODULES}
     for info in pkgutil.iter_modules(probes.__path__):
         names.add(f"{probes.__name__}.{info.name}")
     return "\n".join(inspect.getsource(importlib.import_module(n)) for n in sorted(names))

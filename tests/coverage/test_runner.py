@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import boto3
 import pytest
 from inventory_helpers import ACCOUNT, inventory_from_moto, region_id
@@ -9,7 +11,6 @@ from moto import mock_aws
 
 from collectors.aws.session import AwsContext
 from collectors.coverage import runner
-from collectors.coverage.probes import account
 from collectors.inventory.base import CollectedResource, RegionInventory
 from snapshot.catalogue import CONTROLS_BY_ID
 from snapshot.model import ACCOUNT_TYPE, REGION_TYPE, Resource, Status
@@ -70,28 +71,24 @@ def test_probe_region_runs_every_layer_and_records_match_the_catalogue(environme
     assert all(e.account == ACCOUNT and e.region == REGION for e in errors)
 
 
-def test_a_probe_that_raises_is_an_error_and_the_others_still_run(environment, monkeypatch):
+def test_a_probe_that_raises_is_an_error_and_the_others_still_run(environment):
     session, vpc = environment
 
     def probe_broken(ctx):
         raise ValueError("bug in a probe")
 
-    monkeypatch.setattr(account, "PROBES", (probe_broken, *account.PROBES))
+    broken_layer = SimpleNamespace(
+        __name__="collectors.coverage.probes.bad", PROBES=(probe_broken,)
+    )
     inventory = inventory_from_moto(session, types=("AWS::EC2::VPC",))
-    coverage, errors = runner.probe_region(AwsContext(session, account=ACCOUNT), inventory)
-    broken = [e for e in errors if e.operation == "account.probe_broken"]
+    coverage, errors = runner.probe_region(
+        AwsContext(session, account=ACCOUNT), inventory, (broken_layer, *runner.PROBE_MODULES)
+    )
+    broken = [e for e in errors if e.operation == "bad.probe_broken"]
     assert len(broken) == 1 and broken[0].code == "ValueError"
     assert broken[0].message == "bug in a probe"
     assert any(c.control == "vpc-flow-logs" for c in coverage[vpc])
     assert any(c.control == "cloudtrail-management-events" for c in coverage[region_id()])
-
-
-def test_a_missing_probe_module_is_reported(environment, monkeypatch):
-    session, _ = environment
-    monkeypatch.setattr(runner, "PROBE_MODULES", ("account", "not_a_layer"))
-    inventory = inventory_from_moto(session, types=("AWS::EC2::VPC",))
-    _, errors = runner.probe_region(AwsContext(session, account=ACCOUNT), inventory)
-    assert [e.code for e in errors if e.service == "blindspot"] == ["ProbeModuleMissing"]
 
 
 def _offline_inventory() -> RegionInventory:
