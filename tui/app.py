@@ -187,6 +187,7 @@ class BlindspotApp(App[int]):
         if theme:
             self.theme = theme
         safe.use_no_color(self.no_color)
+        safe.use_ascii(ascii_only)
         if ascii_only:
             self.add_class("-ascii")
         if keymap:

@@ -58,10 +58,24 @@ def use_no_color(no_color: bool) -> None:
     STATUS_STYLE[Status.missing] = GAP_STYLE
 
 
+#: Set by `use_ascii`: data strings are then drawn in ASCII too (`\\u2603` escapes).
+ASCII_ONLY = False
+
+
+def use_ascii(ascii_only: bool) -> None:
+    """`--ascii`: no non-ASCII character from data either (the stand-ins the cleaning puts
+    for control characters, such as U+241B for ESC, and any non-ASCII name), as escapes."""
+    global ASCII_ONLY
+    ASCII_ONLY = ascii_only
+
+
 def plain(value: object, *, single_line: bool = True) -> str:
     """A string safe to put on a terminal: control characters replaced by visible stand-ins."""
     string = value if isinstance(value, str) else str(value)
-    return clean_single_line(string) if single_line else clean(string)
+    string = clean_single_line(string) if single_line else clean(string)
+    if ASCII_ONLY and not string.isascii():
+        string = string.encode("ascii", "backslashreplace").decode("ascii")
+    return string
 
 
 def text(value: object, style: str | Style = "", *, single_line: bool = True) -> Text:

@@ -643,8 +643,8 @@ def test_errors_screen_lists_collection_errors_literally(make_app):
             table = app.screen.query_one("#errors", DataTable)
             assert table.row_count == 1
             cells = [cell.plain for cell in table.get_row_at(0)]
-            assert cells[:5] == [PROD, "eu-west-1", "guardduty", "ListDetectors", "AccessDenied"]
-            assert cells[5] == "denied ␛]0;PWNED␇"
+            assert cells[:3] == [PROD, "eu-west-1", "guardduty:ListDetectors"]
+            assert cells[3:] == ["AccessDenied", "denied ␛]0;PWNED␇"]
             await pilot.press("escape")
             await settle(pilot, app)
             assert isinstance(app.screen, MatrixScreen)

@@ -236,3 +236,141 @@ def test_invalid_keymap_entry_is_reported_in_one_line(tmp_path, monkeypatch, cap
     assert ran and err.count("\n") == 1
     assert "BLINDSPOT_KEYMAP" in err and "unknown binding id 'list.gap'" in err
     assert "list.gaps" in err  # the valid ids are listed
+
+
+def test_edges_to_kinds_never_inventoried_raise_no_warning(make_app):
+    """Config relates instances to EBS volumes, which are not inventoried: expected, no toast
+    over the legend; an edge to a missing resource of a kind the snapshot holds still warns."""
+    from snapshot.model import Relationship
+
+    from .fixtures import INSTANCE
+
+    snapshot = build_snapshot()
+    volume = f"arn:aws:ec2:us-east-1:{PROD}:volume/vol-0abc"
+    snapshot.relationships.append(
+        Relationship(source=INSTANCE, target=volume, name="Is attached to Volume")
+    )
+    graph = CoverageGraph(snapshot)
+    assert graph.dangling_relationships == [] and len(graph.outside_relationships) == 1
+
+    async def body():
+        app = make_app(snapshot=snapshot)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await settle(pilot, app)
+            assert not app._notifications
+
+    run(body())
+    gone = f"arn:aws:ec2:us-east-1:{PROD}:vpc/vpc-gone"
+    snapshot.relationships.append(
+        Relationship(source=INSTANCE, target=gone, name="Is contained in Vpc")
+    )
+    assert len(CoverageGraph(snapshot).dangling_relationships) == 1
+
+
+SCREENS = [
+    ("matrix", ()),
+    ("regions", ("r",)),
+    ("errors", ("x",)),
+    ("list", ("escape", "escape", "l")),
+    ("export toast", ("e",)),
+    ("tree", ("escape", "o", "down", "enter")),
+    ("help", ("question_mark",)),
+    ("detail", ("escape", "escape", "l", "enter")),
+    ("trace", ("t",)),
+]
+
+
+async def _walk(app, pilot):
+    """Yield (screen name, screen text) for every screen of SCREENS, in one session."""
+    await settle(pilot, app)
+    for name, keys in SCREENS:
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot, app)
+        yield name, screen_text(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+def test_ascii_mode_draws_only_ascii_on_every_screen(make_app, size):
+    """`--ascii` still drew ▌ ▇ ▁ ↑↓←→ … and the control pictures of hostile names."""
+
+    async def body():
+        app = make_app(ascii_only=True)
+        async with app.run_test(size=size, notifications=True) as pilot:
+            async for name, text in _walk(app, pilot):
+                bad = sorted({char for char in text if not char.isascii()})
+                assert not bad, (name, bad)
+
+    run(body())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+def test_key_hint_is_on_every_screen_and_status_lines_never_wrap(make_app, size):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=size, notifications=True) as pilot:
+            async for name, text in _walk(app, pilot):
+                first = text.splitlines()[0]
+                if name != "help":  # the help is a modal over the screen's crumb line
+                    assert first.rstrip().endswith("? keys  q quit"), (name, first)
+                for widget_id in ("#summary", "#list-status", "#trace-status", "#legend"):
+                    for widget in app.screen.query(widget_id):
+                        assert widget.size.height == 1, (name, widget_id)
+
+    run(body())
+
+
+def test_80x24_errors_show_the_message_and_regions_show_serverless(make_app):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("r")
+            await settle(pilot, app)
+            assert "srvless" in screen_text(app)
+            await pilot.press("x")
+            await settle(pilot, app)
+            text = screen_text(app)
+            assert "denied ␛]0;PWNED␇" in text  # the message, whole, under the table
+            assert "AccessDenied" in text
+
+    run(body())
+
+
+def test_long_account_names_are_cut_with_an_ellipsis_not_the_layer_columns(make_app):
+    snapshot = build_snapshot()
+    long_name = "production-payments-platform-eu-and-us-shared-services"
+    for account in snapshot.accounts:
+        if account.id == PROD:
+            account.name = long_name
+
+    async def body():
+        app = make_app(snapshot=snapshot)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            for toggle in ((), ("r",)):
+                for key in toggle:
+                    await pilot.press(key)
+                    await settle(pilot, app)
+                text = screen_text(app)
+                assert "srvless" in text and long_name not in text
+                assert "producti" in text and "…" in text
+                if toggle:
+                    assert "… us-east-1" in text  # the region is kept
+
+    run(body())
+
+
+def test_list_and_trace_explain_the_layer_letters(make_app):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("l")
+            await settle(pilot, app)
+            assert "A account · H host · D database · N network" in screen_text(app)
+            await pilot.press("t")
+            await settle(pilot, app)
+            assert "A account · H host" in screen_text(app)
+
+    run(body())

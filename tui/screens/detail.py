@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from snapshot import queries
 from snapshot.catalogue import CONTROLS_BY_ID, Control
 from snapshot.model import LAYERS, STATUS_SEVERITY, Coverage, Expectation
+from snapshot.sanitize import clean
 
 from .. import safe
 from ..messages import OpenResource
@@ -220,5 +221,6 @@ class ResourceDetailScreen(ExplorerScreen):
         if not value:
             self.notify(f"No {label} for this control.", markup=False, severity="warning")
             return
-        self.app.copy_to_clipboard(safe.plain(value, single_line=False))
+        # The exact value (control characters cleaned), also in ASCII mode.
+        self.app.copy_to_clipboard(clean(value))
         self.notify(f"Copied {label}: {safe.plain(value)[:60]}", markup=False)

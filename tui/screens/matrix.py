@@ -67,7 +67,7 @@ class MatrixScreen(ExplorerScreen):
             id="summary",
         )
         table: DataTable[Any] = DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
-        table.loading = True
+        table.loading = not self.ascii_only  # its dots are not ASCII; the summary says it
         yield table
         yield Static(id="legend")
         yield Footer(compact=True, show_command_palette=not self.ascii_only)
@@ -105,13 +105,16 @@ class MatrixScreen(ExplorerScreen):
         if by != self.by:
             return  # toggled again meanwhile; that worker's rows will come
         self._info = info
+        # The snapshot's time goes in the crumb line, which has room: the figures line
+        # no longer fits 80 columns with it.
+        self.crumb = f"Organization ({info.generated_at})"
+        self.refresh_breadcrumb()
         covered = "n/a" if info.overall_pct is None else f"{info.overall_pct:.1f}%"
         dot = safe.sep(ascii_only=self.ascii_only)
         self.query_one("#summary", Static).update(
             safe.content(
-                f"{info.generated_at}{dot}{info.resources:,} resources{dot}"
-                f"{info.accounts} accounts{dot}{covered} covered{dot}"
-                f"{info.errors:,} errors{dot}{info.unknown:,} unknown",
+                f"{info.resources:,} resources{dot}{info.accounts} accounts{dot}"
+                f"{covered} covered{dot}{info.errors:,} errors{dot}{info.unknown:,} unknown",
                 single_line=True,
             )
         )
@@ -122,9 +125,12 @@ class MatrixScreen(ExplorerScreen):
         table.add_column("overall" if wide else "all", key="overall")
         for layer in LAYERS:
             table.add_column(str(layer) if wide else SHORT_LAYER[layer], key=str(layer))
+        # The name column gets what the seven cells leave (8 columns each), so a long
+        # account name is cut with an ellipsis instead of pushing "srvless" off screen.
+        room = max(10, self.app.size.width - 7 * (10 if wide else 8) - 4)
         for row in rows:
             table.add_row(
-                safe.text(row.label),
+                safe.text(self._fit_label(row, room)),
                 self._cell(row.overall_pct, wide=wide),
                 *(self._cell(row.counts[layer].coverage_pct, wide=wide) for layer in LAYERS),
                 key=row.key,
@@ -138,6 +144,18 @@ class MatrixScreen(ExplorerScreen):
         )
         table.loading = False
         table.focus()
+
+    def _fit_label(self, row: browse.MatrixRow, room: int) -> str:
+        """The row's label in `room` cells: the account name is cut, the region kept."""
+        label = safe.plain(row.label)
+        if len(label) <= room:
+            return label
+        cut = safe.ellipsis(ascii_only=self.ascii_only)
+        _, _, region = row.key.partition("/")
+        if region and label.endswith(f" {region}") and room > len(region) + len(cut) + 3:
+            name = label[: -len(region) - 1]
+            return f"{name[: room - len(region) - 1 - len(cut)]}{cut} {region}"
+        return label[: room - len(cut)] + cut
 
     def _cell(self, pct: float | None, *, wide: bool) -> Text:
         symbol = safe.pct_symbol(pct, ascii_only=self.ascii_only)

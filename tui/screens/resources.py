@@ -16,7 +16,7 @@ from snapshot.model import LAYERS, Layer
 from .. import safe
 from ..exporting import export_list
 from ..messages import OpenResource
-from ..widgets.resource_table import ResourceTable, short_type
+from ..widgets.resource_table import ResourceTable, letter_legend, short_type
 from .base import ExplorerScreen
 
 
@@ -87,6 +87,7 @@ class ResourceListScreen(ExplorerScreen):
         filter_input.display = bool(self.text) or self.focus_filter
         yield filter_input
         yield Static(id="list-status")
+        yield Static(safe.content(letter_legend(ascii_only=self.ascii_only)), classes="letters")
         graph = self.graph
         assert graph is not None, "the resource list opens only once the snapshot is loaded"
         yield ResourceTable(graph, ascii_only=self.ascii_only, id="resources")

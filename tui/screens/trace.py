@@ -17,7 +17,7 @@ from snapshot.model import LAYERS
 from .. import safe
 from ..exporting import export_trace
 from ..messages import OpenResource
-from ..widgets.resource_table import LAYER_LETTERS, short_type
+from ..widgets.resource_table import LAYER_LETTERS, letter_legend, short_type
 from ..widgets.safe_tree import SafeTree
 from .base import ExplorerScreen
 
@@ -86,6 +86,7 @@ class TraceScreen(ExplorerScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_breadcrumb()
         yield Static(id="trace-status")
+        yield Static(safe.content(letter_legend(ascii_only=self.ascii_only)), classes="letters")
         tree = SafeTree("trace", ascii_only=self.ascii_only, id="trace")
         tree.auto_expand = False
         yield tree

@@ -42,6 +42,13 @@ LAYER_LETTERS = {
 }
 
 
+def letter_legend(*, ascii_only: bool = False) -> str:
+    """`A account · H host · ...`: what the one-letter layer columns mean."""
+    return safe.sep(ascii_only=ascii_only).join(
+        f"{letter} {layer}" for layer, letter in LAYER_LETTERS.items()
+    )
+
+
 _PSEUDO_NAMES = {ACCOUNT_TYPE: "Account", REGION_TYPE: "Region"}
 
 
