@@ -149,3 +149,22 @@ def safe_message(text: str, limit: int = 500) -> str:
     """One line fit for stderr or a stored error: controls neutralised, secrets removed."""
     text = redact(clean_single_line(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- length -----------------------------------------------------------------------------
+
+#: Characters of one name or id shown in a human format (tree, table) before it is cut.
+SHOWN_CHARACTERS = 160
+
+
+def shorten(text: str, limit: int = SHOWN_CHARACTERS, *, ascii_only: bool = False) -> str:
+    """`text` cut to about `limit` characters with a visible marker saying how much is hidden.
+
+    A 1 MB name is legal in a snapshot but must not make a human format write a megabyte
+    per line (two such resources and 1,000 relationships made `trace` write 2 GB). The
+    marker keeps the cut visible: ``…[+999,840 chars]``; machine formats keep whole values.
+    """
+    if len(text) <= limit:
+        return text
+    ellipsis = "..." if ascii_only else "…"
+    return f"{text[:limit]}{ellipsis}[+{len(text) - limit:,} chars]"

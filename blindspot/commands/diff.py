@@ -9,11 +9,13 @@ import argparse
 import sys
 
 from snapshot.io import load_snapshot
-from snapshot.render.diff import diff_snapshots, render
+from snapshot.render.diff import diff_snapshots, iter_render
 
 
 def run(args: argparse.Namespace) -> int:
     old = load_snapshot(args.old)
     new = load_snapshot(args.new)
-    sys.stdout.write(render(diff_snapshots(old, new), args.format))
+    write = sys.stdout.write
+    for piece in iter_render(diff_snapshots(old, new), args.format):  # JSON: one change at a time
+        write(piece)
     return 0

@@ -8,7 +8,7 @@ import sys
 from blindspot.cli import UsageError
 from snapshot.graph import CoverageGraph
 from snapshot.io import open_snapshot
-from snapshot.render.trace import render
+from snapshot.render.trace import iter_render
 
 
 def _stdout_is_unicode() -> bool:
@@ -72,5 +72,8 @@ def run(args: argparse.Namespace) -> int:
         relationship_names=relationship_names(graph, args.relationship),
         resource_types=resource_types(graph, args.types),
     )
-    sys.stdout.write(render(trace, args.format, ascii_only=not _stdout_is_unicode()))
+    # Piece by piece: a trace of a hub with a million edges is never one string.
+    write = sys.stdout.write
+    for piece in iter_render(trace, args.format, ascii_only=not _stdout_is_unicode()):
+        write(piece)
     return 0

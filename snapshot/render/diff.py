@@ -12,13 +12,14 @@ records of the same control (one per trail, say), the worst one stands for it, a
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from snapshot.graph import Counts, layer_statuses
 from snapshot.model import STATUS_SEVERITY, Resource, Snapshot, Status
 from snapshot.render import names
-from snapshot.sanitize import clean_single_line
+from snapshot.render.streaming import iter_json_document
+from snapshot.sanitize import clean_single_line, shorten
 
 FORMATS = tuple(names("diff"))
 
@@ -92,7 +93,9 @@ class SnapshotDiff:
             "better": count["better"],
         }
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self, *, lazy: bool = False) -> dict[str, object]:
+        """The JSON document; with `lazy`, its long lists are generators (streaming.py)."""
+        wrap: Callable[[Iterator[dict[str, object]]], object] = (lambda it: it) if lazy else list
         return {
             "old": {
                 "generated_at": self.old_generated_at,
@@ -106,10 +109,10 @@ class SnapshotDiff:
             },
             "summary": self.summary(),
             "resources": {
-                "appeared": [r.as_dict() for r in self.appeared],
-                "vanished": [r.as_dict() for r in self.vanished],
+                "appeared": wrap(r.as_dict() for r in self.appeared),
+                "vanished": wrap(r.as_dict() for r in self.vanished),
             },
-            "controls": [c.as_dict() for c in self.controls],
+            "controls": wrap(c.as_dict() for c in self.controls),
         }
 
 
@@ -203,8 +206,14 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> SnapshotDiff:
 # -- rendering ------------------------------------------------------------------------------
 
 
+def iter_json(result: SnapshotDiff) -> Iterator[str]:
+    """`as_dict`'s document in pieces, one change at a time (bounded memory at any size)."""
+    document = result.as_dict(lazy=True)
+    return iter_json_document(document)
+
+
 def render_json(result: SnapshotDiff) -> str:
-    return json.dumps(result.as_dict(), indent=2) + "\n"
+    return "".join(iter_json(result))
 
 
 def _pct(value: float | None) -> str:
@@ -212,6 +221,9 @@ def _pct(value: float | None) -> str:
 
 
 def _table(rows: list[list[str]]) -> list[str]:
+    # Human format: a cell is cut with a marker, so one 1 MB id does not pad every row of
+    # its column to a megabyte (1,000 changes of one such resource wrote 1 GB).
+    rows = [[clean_single_line(shorten(cell)) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() for row in rows]
 
@@ -234,9 +246,9 @@ def render_table(result: SnapshotDiff) -> str:
             rows.append(
                 [
                     c.direction if c.change == "changed" else f"{c.change} ({c.direction})",
-                    clean_single_line(c.resource),
+                    shorten(c.resource),
                     c.layer,
-                    clean_single_line(c.control),
+                    shorten(c.control),
                     c.old or "-",
                     c.new or "-",
                 ]
@@ -252,7 +264,7 @@ def render_table(result: SnapshotDiff) -> str:
         rows = [["RESOURCE", "TYPE", "ACCOUNT", "REGION", "GAPS"]]
         rows += [
             [
-                *(clean_single_line(v) for v in (r.id, r.type, r.account, r.region)),
+                *(shorten(v) for v in (r.id, r.type, r.account, r.region)),
                 ", ".join(r.gaps) or "-",
             ]
             for r in items
@@ -262,6 +274,13 @@ def render_table(result: SnapshotDiff) -> str:
 
 
 RENDERERS = {"table": render_table, "json": render_json}
+
+
+def iter_render(result: SnapshotDiff, fmt: str) -> Iterator[str]:
+    """The diff in `fmt`, in pieces to write as they come."""
+    if fmt == "json":
+        return iter_json(result)
+    return iter([render(result, fmt)])
 
 
 def render(result: SnapshotDiff, fmt: str) -> str:

@@ -14,13 +14,14 @@ syntax (Mermaid nodes get generated ids ``n0``, ``n1`` ...).
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
+from collections.abc import Iterator
 
 from snapshot.graph import Trace, TraceEdge, TraceNode
 from snapshot.model import LAYERS, STATUS_ASCII, STATUS_SYMBOL, Status
 from snapshot.render import names
-from snapshot.sanitize import clean, clean_single_line
+from snapshot.render.streaming import iter_json_document
+from snapshot.sanitize import clean, clean_single_line, shorten
 
 FORMATS = tuple(names("trace"))
 
@@ -42,14 +43,15 @@ def layer_summary(node: TraceNode, *, ascii_only: bool = False) -> str:
     return ", ".join(parts) if parts else "no scored layers"
 
 
-def _label(node: TraceNode) -> str:
+def _label(node: TraceNode, *, ascii_only: bool = False) -> str:
+    """`id "name" (type)`, each part cut before it is cleaned (cleaning a 1 MB name per
+    line cost a minute for 1,000 lines)."""
     resource = node.resource
     short = resource.resource_id or resource.id
-    name = clean_single_line(resource.name) if resource.name else ""
-    shown = clean_single_line(short)
-    if name and name != short:
-        shown += f' "{name}"'
-    return f"{shown} ({resource.type})"
+    shown = clean_single_line(shorten(short, ascii_only=ascii_only))
+    if resource.name and resource.name != short:
+        shown += f' "{clean_single_line(shorten(resource.name, ascii_only=ascii_only))}"'
+    return f"{shown} ({clean_single_line(shorten(resource.type, ascii_only=ascii_only))})"
 
 
 def _edge_index(trace: Trace) -> dict[frozenset[str], list[TraceEdge]]:
@@ -59,7 +61,13 @@ def _edge_index(trace: Trace) -> dict[frozenset[str], list[TraceEdge]]:
     return index
 
 
-def render_tree(trace: Trace, *, ascii_only: bool = False) -> str:
+def iter_tree(trace: Trace, *, ascii_only: bool = False) -> Iterator[str]:
+    """The tree, line by line (each with its newline).
+
+    Names, ids and relationship names are cut to `SHOWN_CHARACTERS` with a marker, so a
+    line stays a line whatever the snapshot holds; the walk uses an explicit stack, so a
+    5,000-resource chain traced to depth 1,000 does not reach Python's recursion limit.
+    """
     nodes = {node.id: node for node in trace.nodes}
     children: dict[str, list[TraceNode]] = defaultdict(list)
     for node in trace.nodes[1:]:
@@ -80,13 +88,22 @@ def render_tree(trace: Trace, *, ascii_only: bool = False) -> str:
     arrow_out, arrow_in = ("->", "<-") if ascii_only else ("→", "←")
     gap_mark = "!! GAP" if ascii_only else "⚠ GAP"
 
+    labels: dict[str, str] = {}
+
+    def label_of(node: TraceNode) -> str:
+        label = labels.get(node.id)
+        if label is None:
+            label = labels[node.id] = _label(node, ascii_only=ascii_only)
+        return label
+
     def describe(node: TraceNode) -> str:
         gaps = node.gaps
         mark = f"  {gap_mark}: {', '.join(str(g) for g in gaps)}" if gaps else ""
-        return f"{_label(node)}  [{layer_summary(node, ascii_only=ascii_only)}]{mark}"
+        label = label_of(node)
+        return f"{label}  [{layer_summary(node, ascii_only=ascii_only)}]{mark}"
 
     def hop(parent: str, child: TraceNode) -> str:
-        name = clean_single_line(child.via_name or "")
+        name = clean_single_line(shorten(child.via_name or "", ascii_only=ascii_only))
         for edge in edges.get(frozenset((parent, child.id)), []):
             if edge.name == child.via_name:
                 used.add((edge.source, edge.target, edge.name))
@@ -95,35 +112,82 @@ def render_tree(trace: Trace, *, ascii_only: bool = False) -> str:
                 return f"{arrow_in}[{name}]- "
         return f"-[{name}]- "
 
-    root = nodes[trace.root]
-    lines = [describe(root)]
-
-    def walk(parent: str, prefix: str) -> None:
-        kids = children.get(parent, [])
-        for i, child in enumerate(kids):
-            is_last = i == len(kids) - 1
-            lines.append(
-                prefix + (last if is_last else branch) + hop(parent, child) + describe(child)
-            )
-            walk(child.id, prefix + (space if is_last else pipe))
-
-    walk(trace.root, "")
+    yield describe(nodes[trace.root]) + "\n"
+    # (parent, its children, index of the next child, prefix): depth-first, no recursion.
+    stack: list[tuple[str, list[TraceNode], int, str]] = [
+        (trace.root, children.get(trace.root, []), 0, "")
+    ]
+    while stack:
+        parent, kids, index, prefix = stack.pop()
+        if index >= len(kids):
+            continue
+        stack.append((parent, kids, index + 1, prefix))
+        child = kids[index]
+        is_last = index == len(kids) - 1
+        line = prefix + (last if is_last else branch) + hop(parent, child) + describe(child)
+        yield line + "\n"
+        stack.append(
+            (child.id, children.get(child.id, []), 0, prefix + (space if is_last else pipe))
+        )
     others = [e for e in trace.edges if (e.source, e.target, e.name) not in used]
     gaps = sum(1 for node in trace.nodes if node.gaps)
-    lines.append("")
-    lines.append(f"{len(trace.nodes)} resources within depth {trace.depth}, {gaps} with gaps")
+    yield "\n"
+    yield f"{len(trace.nodes)} resources within depth {trace.depth}, {gaps} with gaps\n"
     if others:
-        lines.append(f"Other relationships between them ({len(others)}):")
+        yield f"Other relationships between them ({len(others)}):\n"
         for edge in others:
             src, dst = nodes.get(edge.source), nodes.get(edge.target)
-            src_label = _label(src) if src else clean_single_line(edge.source)
-            dst_label = _label(dst) if dst else clean_single_line(edge.target)
-            lines.append(f"  {src_label} -[{clean_single_line(edge.name)}]{arrow_out} {dst_label}")
-    return "\n".join(lines) + "\n"
+            src_label = (
+                label_of(src)
+                if src
+                else clean_single_line(shorten(edge.source, ascii_only=ascii_only))
+            )
+            dst_label = (
+                label_of(dst)
+                if dst
+                else clean_single_line(shorten(edge.target, ascii_only=ascii_only))
+            )
+            name = clean_single_line(shorten(edge.name, ascii_only=ascii_only))
+            yield f"  {src_label} -[{name}]{arrow_out} {dst_label}\n"
+
+
+def render_tree(trace: Trace, *, ascii_only: bool = False) -> str:
+    return "".join(iter_tree(trace, ascii_only=ascii_only))
+
+
+def iter_json(trace: Trace) -> Iterator[str]:
+    """The JSON document in pieces, one node or edge at a time (`Trace.as_dict`'s shape and
+    layout): a trace of a hub with a million edges never exists as one string or one list
+    of dicts. Values are whole (a machine format), only streamed."""
+    return iter_json_document(
+        {
+            "root": trace.root,
+            "depth": trace.depth,
+            "nodes": (_node_dict(node) for node in trace.nodes),
+            "edges": (_edge_dict(edge) for edge in trace.edges),
+        }
+    )
+
+
+def _node_dict(node: TraceNode) -> dict[str, object]:
+    return {
+        "id": node.id,
+        "type": node.resource.type,
+        "name": node.resource.name,
+        "account": node.resource.account,
+        "region": node.resource.region,
+        "depth": node.depth,
+        "layers": {str(k): str(v) for k, v in node.layers.items()},
+        "gaps": [str(layer) for layer in node.gaps],
+    }
+
+
+def _edge_dict(edge: TraceEdge) -> dict[str, object]:
+    return {"source": edge.source, "target": edge.target, "name": edge.name, "origin": edge.origin}
 
 
 def render_json(trace: Trace) -> str:
-    return json.dumps(trace.as_dict(), indent=2) + "\n"
+    return "".join(iter_json(trace))
 
 
 def dot_quote(text: str) -> str:
@@ -137,8 +201,8 @@ def dot_quote(text: str) -> str:
 def _dot_label(node: TraceNode) -> str:
     symbols = STATUS_ASCII
     lines = [
-        clean_single_line(node.resource.name or node.resource.resource_id or node.id),
-        node.resource.type,
+        clean_single_line(shorten(node.resource.name or node.resource.resource_id or node.id)),
+        shorten(node.resource.type),
     ]
     lines += [
         f"{layer}: {symbols[node.layers[layer]]} {node.layers[layer]}"
@@ -148,13 +212,12 @@ def _dot_label(node: TraceNode) -> str:
     return "\n".join(clean_single_line(line) for line in lines)
 
 
-def render_dot(trace: Trace) -> str:
-    lines = [
-        "digraph trace {",
-        "  rankdir=LR;",
-        '  node [shape=box, style="rounded,filled", fillcolor="white", fontname="Helvetica"];',
-        '  edge [fontname="Helvetica", fontsize=10];',
-    ]
+def iter_dot(trace: Trace) -> Iterator[str]:
+    """DOT, line by line. Node ids stay whole (edges name them); labels are cut."""
+    yield "digraph trace {\n"
+    yield "  rankdir=LR;\n"
+    yield '  node [shape=box, style="rounded,filled", fillcolor="white", fontname="Helvetica"];\n'
+    yield '  edge [fontname="Helvetica", fontsize=10];\n'
     for node in trace.nodes:
         attrs = [f"label={dot_quote(_dot_label(node))}"]
         if node.gaps:
@@ -163,14 +226,17 @@ def render_dot(trace: Trace) -> str:
             attrs.append('fillcolor="#d4edda"')
         if node.id == trace.root:
             attrs.append("penwidth=2")
-        lines.append(f"  {dot_quote(node.id)} [{', '.join(attrs)}];")
+        yield f"  {dot_quote(node.id)} [{', '.join(attrs)}];\n"
     for edge in trace.edges:
-        lines.append(
+        yield (
             f"  {dot_quote(edge.source)} -> {dot_quote(edge.target)} "
-            f"[label={dot_quote(edge.name)}];"
+            f"[label={dot_quote(shorten(edge.name))}];\n"
         )
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    yield "}\n"
+
+
+def render_dot(trace: Trace) -> str:
+    return "".join(iter_dot(trace))
 
 
 _MERMAID_ESCAPES = {
@@ -194,26 +260,31 @@ def mermaid_escape(text: str) -> str:
     return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in text)
 
 
-def render_mermaid(trace: Trace) -> str:
+def iter_mermaid(trace: Trace) -> Iterator[str]:
+    """Mermaid, line by line, with generated node ids and cut labels."""
     ids = {node.id: f"n{i}" for i, node in enumerate(trace.nodes)}
-    lines = ["flowchart LR"]
+    yield "flowchart LR\n"
     for node in trace.nodes:
         label_lines = [
-            mermaid_escape(node.resource.name or node.resource.resource_id or node.id),
-            mermaid_escape(node.resource.type),
+            mermaid_escape(
+                shorten(node.resource.name or node.resource.resource_id or node.id, ascii_only=True)
+            ),
+            mermaid_escape(shorten(node.resource.type, ascii_only=True)),
             mermaid_escape(layer_summary(node, ascii_only=True)),
         ]
-        lines.append(f'  {ids[node.id]}["{"<br/>".join(label_lines)}"]')
+        yield f'  {ids[node.id]}["{"<br/>".join(label_lines)}"]\n'
     for edge in trace.edges:
         if edge.source in ids and edge.target in ids:
-            lines.append(
-                f'  {ids[edge.source]} -->|"{mermaid_escape(edge.name)}"| {ids[edge.target]}'
-            )
+            name = mermaid_escape(shorten(edge.name, ascii_only=True))
+            yield f'  {ids[edge.source]} -->|"{name}"| {ids[edge.target]}\n'
     gap_ids = [ids[node.id] for node in trace.nodes if node.gaps]
-    lines.append("  classDef gap fill:#f8d7da,stroke:#a00;")
+    yield "  classDef gap fill:#f8d7da,stroke:#a00;\n"
     if gap_ids:
-        lines.append(f"  class {','.join(gap_ids)} gap;")
-    return "\n".join(lines) + "\n"
+        yield f"  class {','.join(gap_ids)} gap;\n"
+
+
+def render_mermaid(trace: Trace) -> str:
+    return "".join(iter_mermaid(trace))
 
 
 RENDERERS = {
@@ -224,11 +295,15 @@ RENDERERS = {
 }
 
 
-def render(trace: Trace, fmt: str, *, ascii_only: bool = False) -> str:
+def iter_render(trace: Trace, fmt: str, *, ascii_only: bool = False) -> Iterator[str]:
+    """The trace in `fmt`, in pieces to write as they come (bounded memory at any size)."""
     if fmt == "tree":
-        return render_tree(trace, ascii_only=ascii_only)
-    try:
-        renderer = RENDERERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown trace format {fmt!r}") from None
-    return renderer(trace)
+        return iter_tree(trace, ascii_only=ascii_only)
+    pieces = {"json": iter_json, "dot": iter_dot, "mermaid": iter_mermaid}.get(fmt)
+    if pieces is None:
+        raise ValueError(f"unknown trace format {fmt!r}")
+    return pieces(trace)
+
+
+def render(trace: Trace, fmt: str, *, ascii_only: bool = False) -> str:
+    return "".join(iter_render(trace, fmt, ascii_only=ascii_only))
