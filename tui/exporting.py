@@ -24,6 +24,22 @@ from snapshot.render.report import csv_safe
 from snapshot.sanitize import clean_json_text, clean_single_line
 
 
+class ExportError(Exception):
+    """An export that could not be written (folder missing, not writable, disk full): the
+    screen shows it as an error notification; the explorer goes on."""
+
+
+def _write(path: Path, data: bytes) -> Path:
+    try:
+        write_bytes_atomic(path, data)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ExportError(
+            f"Export failed: cannot write {clean_single_line(str(path))} ({reason})"
+        ) from None
+    return path
+
+
 def _free_name(folder: Path, stem: str, suffix: str) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     path = folder / f"{stem}-{stamp}{suffix}"
@@ -69,14 +85,14 @@ def list_csv(graph: CoverageGraph, resource_ids: Sequence[str]) -> str:
 def export_list(
     graph: CoverageGraph, resource_ids: Sequence[str], *, folder: str | Path | None = None
 ) -> Path:
-    """Write the listed resources as CSV; return the file's path."""
+    """Write the listed resources as CSV; return the file's path (ExportError if it fails)."""
     path = _free_name(Path(folder or "."), "blindspot-list", lookup("explore-list", "csv").suffix)
-    write_bytes_atomic(path, list_csv(graph, resource_ids).encode("utf-8"))
-    return path
+    return _write(path, list_csv(graph, resource_ids).encode("utf-8"))
 
 
 def export_trace(trace: Trace, *, folder: str | Path | None = None) -> Path:
-    """Write a trace as the JSON `blindspot trace --format json` prints; return the path."""
+    """Write a trace as `blindspot trace --format json` prints it; return the path (or
+    raise ExportError)."""
     path = _free_name(
         Path(folder or "."), "blindspot-trace", lookup("explore-trace", "json").suffix
     )
@@ -84,5 +100,4 @@ def export_trace(trace: Trace, *, folder: str | Path | None = None) -> Path:
     # ensure_ascii=False writes bidi and C1 controls raw, and escaped ESC would come back
     # when the file is read: both become visible stand-ins, as the loader does.
     data = clean_json_text(data)
-    write_bytes_atomic(path, data.encode("utf-8"))
-    return path
+    return _write(path, data.encode("utf-8"))

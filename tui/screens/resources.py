@@ -14,7 +14,7 @@ from snapshot import browse
 from snapshot.model import LAYERS, Layer
 
 from .. import safe
-from ..exporting import export_list
+from ..exporting import ExportError, export_list
 from ..messages import OpenResource
 from ..widgets.resource_table import ResourceTable, letter_legend, short_type
 from .base import ExplorerScreen
@@ -223,7 +223,11 @@ class ResourceListScreen(ExplorerScreen):
         graph = self.graph
         if graph is None:
             return
-        path = export_list(graph, self.rows, folder=getattr(self.app, "export_dir", None))
+        try:
+            path = export_list(graph, self.rows, folder=getattr(self.app, "export_dir", None))
+        except ExportError as exc:  # an unwritable folder is a message, not a crash
+            self.notify(str(exc), severity="error", markup=False)
+            return
         resources, pseudo = self.counts()
         also = f" and {pseudo:,} account/region-level rows" if pseudo else ""
         self.notify(f"Exported {resources:,} resources{also} to {path}", markup=False)

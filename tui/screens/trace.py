@@ -15,7 +15,7 @@ from snapshot.graph import Trace, TraceNode
 from snapshot.model import LAYERS
 
 from .. import safe
-from ..exporting import export_trace
+from ..exporting import ExportError, export_trace
 from ..messages import OpenResource
 from ..widgets.resource_table import LAYER_LETTERS, letter_legend, short_type
 from ..widgets.safe_tree import SafeTree
@@ -184,5 +184,9 @@ class TraceScreen(ExplorerScreen):
         if self.trace is None:
             self.notify("The trace is still running.", markup=False)
             return
-        path = export_trace(self.trace, folder=getattr(self.app, "export_dir", None))
+        try:
+            path = export_trace(self.trace, folder=getattr(self.app, "export_dir", None))
+        except ExportError as exc:  # an unwritable folder is a message, not a crash
+            self.notify(str(exc), severity="error", markup=False)
+            return
         self.notify(f"Exported the trace to {path}", markup=False)
