@@ -3,8 +3,8 @@
 `collect -o missing-folder/x.json` used to collect for the whole run and then fail to
 write; `-o` onto a device node replaced the node with a regular file (the atomic write
 renames a temporary file over it). So every command that writes a file checks its path
-first (`cli.main` does it for every `-o/--output`; `check_output` is the one call for any
-other path) and the write itself reports an OS error as one line (`write_failed`).
+first: `cli.main` does it for every `-o/--output`, and `check_output(path)` is the one call
+for any other path a command writes.
 
 What is checked, and why each:
 
@@ -79,8 +79,3 @@ def check_output(path: str | os.PathLike[str] | None, *, option: str = "-o") -> 
     reason = problem(path)
     if reason:
         raise OutputError(f"cannot write {_shown(path)} ({option}): {reason}")
-
-
-def write_failed(path: str | os.PathLike[str], exc: OSError) -> OutputError:
-    """The one-line error for a write that failed anyway (disk full, folder removed...)."""
-    return OutputError(f"cannot write {_shown(path)}: {exc.strerror or exc}")
