@@ -105,13 +105,6 @@ def ship_host_logs(account: SimAccount, region: str, group: str, instance_ids: l
         logs.create_log_stream(logGroupName=group, logStreamName=instance_id)
 
 
-#: The verdict the probes can reach on an instance without the agent: moto implements neither
-#: ssm:GetInventory nor ssm:DescribeInstanceInformation, so the SSM inventory that could list
-#: the agent is unreadable and `missing` cannot be shown (issue 11: a missing never rests
-#: on a failed call). Against AWS these instances are `missing`.
-NO_AGENT = "unknown"
-
-
 def record_host(
     ctx: BuildContext, account: SimAccount, region: str, instance_id: str, state: str, detail: str
 ) -> None:
@@ -164,7 +157,7 @@ def build_instances(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
     ship_host_logs(prod, east, group, agent_on)
     for instance_id in agent_on:
         record_host(ctx, prod, east, instance_id, "logged", "CWAgent metrics and log stream")
-    record_host(ctx, prod, east, web_ids[2], NO_AGENT, "agent never started")
+    record_host(ctx, prod, east, web_ids[2], "missing", "agent never started")
 
     eu = vpcs[("production", west)]
     batch = launch(
@@ -178,7 +171,7 @@ def build_instances(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
         instance_type="c7g.large",
         image=AMI_ARM,
     )[0]
-    record_host(ctx, prod, west, batch, NO_AGENT, "no agent, role cannot write logs")
+    record_host(ctx, prod, west, batch, "missing", "no agent, role cannot write logs")
 
     dev_vpc = vpcs[("development", east)]
     bastion = launch(
@@ -191,7 +184,7 @@ def build_instances(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
         instance_type="t3.micro",
     )[0]
     ctx.facts["dev_bastion"] = bastion
-    record_host(ctx, dev, east, bastion, NO_AGENT, "no agent, no instance profile")
+    record_host(ctx, dev, east, bastion, "missing", "no agent, no instance profile")
     # A Name tag an explorer would turn into a quit button or bold text if it trusted it.
     scratch = launch(
         dev,
@@ -203,4 +196,4 @@ def build_instances(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
         instance_type="t3.small",
     )[0]
     ctx.facts["dev_hostile_name_instance"] = scratch
-    record_host(ctx, dev, east, scratch, NO_AGENT, "no agent, no instance profile")
+    record_host(ctx, dev, east, scratch, "missing", "no agent, no instance profile")

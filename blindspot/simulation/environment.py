@@ -26,9 +26,11 @@ What the context manager pins, and why:
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 #: The small AMI catalogue moto loads instead of its default one.
 AMIS_PATH = Path(__file__).with_name("amis.json")
@@ -78,8 +80,6 @@ MANAGED_POLICIES = (
 
 @contextlib.contextmanager
 def _managed_policy_subset() -> Iterator[None]:
-    import json
-
     from moto.iam import models as iam_models
 
     original = iam_models.aws_managed_policies_data
@@ -90,6 +90,31 @@ def _managed_policy_subset() -> Iterator[None]:
         yield
     finally:
         iam_models.aws_managed_policies_data = original
+
+
+@contextlib.contextmanager
+def _ssm_without_agents() -> Iterator[None]:
+    """`ssm:DescribeInstanceInformation` answers, with no managed instance.
+
+    moto does not implement it (nor `ssm:GetInventory`); in the simulated organization no
+    SSM agent runs, so the true answer is an empty list. The CloudWatch agent probe needs
+    it: an instance SSM does not manage has no SSM inventory to hide the agent in, so a
+    failed GetInventory does not stop it from being `missing` (issue 11).
+    """
+    from moto.ssm.responses import SimpleSystemManagerResponse
+
+    def describe_instance_information(self: Any) -> str:
+        return json.dumps({"InstanceInformationList": []})
+
+    had = "describe_instance_information" in vars(SimpleSystemManagerResponse)
+    SimpleSystemManagerResponse.describe_instance_information = (  # type: ignore[attr-defined]
+        describe_instance_information
+    )
+    try:
+        yield
+    finally:
+        if not had:
+            delattr(SimpleSystemManagerResponse, "describe_instance_information")
 
 
 def prepare_environment() -> None:
@@ -183,7 +208,7 @@ def simulated_aws(seed: int = 0) -> Iterator[None]:
 
         _import_backends()
         mock = mock_aws()
-        with _managed_policy_subset():
+        with _managed_policy_subset(), _ssm_without_agents():
             mock.start()
             _forget_accounts()
             try:

@@ -424,6 +424,8 @@ class _Index:
 
     by_id: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
     by_name: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    #: Ids by (account, type, resourceId or name) in any region, for global sources.
+    anywhere: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
     #: RDS instances per (account, region) with their VPC and security groups, for ENIs.
     databases: dict[tuple[str, str], list[tuple[str, str, frozenset[str]]]] = field(
         default_factory=dict
@@ -435,6 +437,8 @@ class _Index:
             self.by_id[(res.account, res.region, res.type, res.resource_id)] = res.id
         if res.name:
             self.by_name.setdefault((res.account, res.region, res.type, res.name), res.id)
+        for key in {res.resource_id, res.name} - {None, ""}:
+            self.anywhere.setdefault((res.account, res.type, str(key)), set()).add(res.id)
         if res.type == "AWS::RDS::DBInstance":
             cfg = parsed.collected.configuration
             subnet_group = _lookup(cfg, "dBSubnetGroup")
@@ -451,9 +455,16 @@ class _Index:
     def resolve(
         self, account: str, region: str, resource_type: str, rid: str | None, name: str | None
     ) -> str:
+        """The target in `region`; from a global source (a CloudFront distribution), the
+        target in the one region that holds it (its web ACL lives in us-east-1)."""
         for key, table in ((rid, self.by_id), (name, self.by_name), (rid, self.by_name)):
             if key and (found := table.get((account, region, resource_type, key))):
                 return found
+        if region == GLOBAL_REGION:
+            for key in (rid, name):
+                matches = self.anywhere.get((account, resource_type, key or ""), set())
+                if len(matches) == 1:
+                    return next(iter(matches))
         return ""
 
 

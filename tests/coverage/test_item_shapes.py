@@ -9,6 +9,7 @@ negative case each, and `unknown` naming the call where an item cannot decide.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from collectors.coverage.runner import probe_region
@@ -353,3 +354,87 @@ def test_lambda_role_policies_from_iam_items() -> None:
     record = _verdicts(fn, basic)[(function, "lambda-logging")]
     assert record.status is Status.unknown  # AWS-managed policies are not Config items
     assert "iam:GetPolicyVersion" in record.evidence
+
+
+def test_elbv2_attributes_in_the_supplementary_configuration() -> None:
+    on = _arn("elasticloadbalancing", "loadbalancer/app/on/0123456789abcdef")
+    off = _arn("elasticloadbalancing", "loadbalancer/app/off/fedcba9876543210")
+
+    def balancer(arn: str, name: str, attributes: list[dict[str, str]]) -> dict:
+        item = _item("AWS::ElasticLoadBalancingV2::LoadBalancer", arn, arn, {"type": "application"})
+        item["supplementaryConfiguration"] = {"LoadBalancerAttributes": json.dumps(attributes)}
+        return item
+
+    found = _verdicts(
+        balancer(
+            on,
+            "on",
+            [
+                {"key": "access_logs.s3.enabled", "value": "true"},
+                {"key": "access_logs.s3.bucket", "value": "lb-logs"},
+                {"key": "connection_logs.s3.enabled", "value": "false"},
+            ],
+        ),
+        balancer(off, "off", [{"key": "access_logs.s3.enabled", "value": "false"}]),
+    )
+    assert found[(on, "elb-access-logs")].status is Status.logged
+    assert found[(on, "elb-access-logs")].destination == "arn:aws:s3:::lb-logs"
+    assert found[(on, "alb-connection-logs")].status is Status.missing
+    assert found[(off, "elb-access-logs")].status is Status.missing
+
+
+def test_rds_instance_inherits_its_cluster_whatever_the_key_case() -> None:
+    cluster, instance = _arn("rds", "cluster:aurora"), _arn("rds", "db:aurora-1")
+    found = _verdicts(
+        _item(
+            "AWS::RDS::DBCluster",
+            "cluster-ABC",
+            cluster,
+            {
+                "DBClusterIdentifier": "aurora",
+                "Engine": "aurora-postgresql",
+                "EnabledCloudwatchLogsExports": ["postgresql"],
+            },
+            name="aurora",
+        ),
+        _item(
+            "AWS::RDS::DBInstance",
+            "db-ABC",
+            instance,
+            {
+                "dBInstanceIdentifier": "aurora-1",
+                "engine": "aurora-postgresql",
+                "dBClusterIdentifier": "aurora",
+            },
+            name="aurora-1",
+        ),
+    )
+    inherited = found[(instance, "rds-log-exports")]
+    assert inherited.status is Status.logged and inherited.inherited_from == cluster
+    assert (instance, "docdb-log-exports") not in found
+
+
+def test_web_acl_and_firewall_logging_need_their_logging_items() -> None:
+    acl = f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/edge/1"
+    firewall = _arn("network-firewall", "firewall/fw")
+    found = _verdicts(
+        _item("AWS::WAFv2::WebACL", "1", acl, {"Name": "edge"}),
+        _item("AWS::NetworkFirewall::Firewall", "fw", firewall, {"FirewallName": "fw"}),
+    )
+    waf = found[(acl, "waf-logging")]
+    assert waf.status is Status.unknown and "wafv2:ListLoggingConfigurations" in waf.evidence
+    nfw = found[(firewall, "network-firewall-logs")]
+    assert nfw.status is Status.unknown and "DescribeLoggingConfiguration" in nfw.evidence
+    logged = _verdicts(
+        _item("AWS::WAFv2::WebACL", "1", acl, {"Name": "edge"}),
+        _item(
+            "AWS::WAFv2::LoggingConfiguration",
+            acl,
+            acl + "/logging",
+            {
+                "ResourceArn": acl,
+                "LogDestinationConfigs": [_arn("firehose", "deliverystream/aws-waf-logs-x")],
+            },
+        ),
+    )
+    assert logged[(acl, "waf-logging")].status is Status.logged
