@@ -156,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="small: 4 accounts, 2 regions; large: more accounts and resources",
     )
     demo.add_argument(
+        "--drift",
+        action="store_true",
+        help="collect the demo twice, a week apart, with logging turned off and on in a few "
+        "places; writes -o FILE (default: blindspot-demo.json.gz) and FILE.week-later, for "
+        "`blindspot diff`; opens nothing",
+    )
+    demo.add_argument(
         "--aggregator",
         action="store_true",
         help="collect through the organization's AWS Config aggregator (no member role)",

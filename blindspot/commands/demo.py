@@ -68,10 +68,43 @@ def _explore(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+#: Where `--drift` writes without -o (the week-later file goes beside it).
+DRIFT_DEFAULT = "blindspot-demo.json.gz"
+
+
+def _write_drift(args: argparse.Namespace) -> int:
+    """`--drift`: two snapshots a week apart, the names printed and the diff to run."""
+    from blindspot.simulation.collection import progress_line
+    from blindspot.simulation.drift import DRIFT_DAYS, drift_path, run_demo_drift
+    from snapshot.io import save_snapshot
+
+    def progress(event: str, detail: dict[str, Any]) -> None:
+        line = progress_line(event, detail)
+        if line and not getattr(args, "quiet", False):
+            sys.stderr.write(f"blindspot: {line.rstrip('…')}\n")
+            sys.stderr.flush()
+
+    before_path = args.output or DRIFT_DEFAULT
+    after_path = drift_path(before_path)
+    drift = run_demo_drift(args.seed, args.size, progress)
+    save_snapshot(drift.before, before_path)
+    save_snapshot(drift.after, after_path)
+    lines = [
+        f"wrote {before_path} (now) and {after_path} ({DRIFT_DAYS} days later); between them:",
+        *(f"  {change}" for change in drift.changes),
+        f"see it: blindspot diff {before_path} {after_path}",
+    ]
+    sys.stderr.write("".join(f"blindspot: {line}\n" for line in lines))
+    return EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.no_ui and not args.output:
-        raise UsageError("--no-ui needs -o FILE (where to write the snapshot)")
-    code = _write_snapshot(args) if args.no_ui else _explore(args)
+    if getattr(args, "drift", False):
+        code = _write_drift(args)
+    else:
+        if args.no_ui and not args.output:
+            raise UsageError("--no-ui needs -o FILE (where to write the snapshot)")
+        code = _write_snapshot(args) if args.no_ui else _explore(args)
     # Not under pytest (which sets PYTEST_CURRENT_TEST): os._exit would end the test run.
     if getattr(args, "fast_exit", "PYTEST_CURRENT_TEST" not in os.environ):
         sys.stdout.flush()
