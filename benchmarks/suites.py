@@ -181,7 +181,7 @@ def snapshot_suite(
                     f"{_s(bare.wall_s)} (parse {_s(bare.figures['json_load_s'])}; "
                     f"CPU {_s(bare.cpu_s)})",
                     bare.peak_mb,
-                    note="the bar `blindspot report` is held to at 1M (issue 16)",
+                    note="the bar `blindspot report` is held to at 1M",
                 )
         for details in ("1", "0"):
             opened = table.record(run_step(f"open {name} {details}", "open", path, details))

@@ -316,7 +316,7 @@ def collect(
     runner = None if options.no_coverage else parts.probe_region
     if options.config_files:
         return _collect_offline(options, run, runner, started)
-    if options.as_of is not None:  # `--source config --as-of` (issue 13): Config's record
+    if options.as_of is not None:  # `--source config --as-of`: Config's record
         at_time = _config_at(parts.config_source, options.as_of)
         run = _Run(progress, replace(parts, config_source=at_time))
         runner = _offline(runner)

@@ -1,4 +1,4 @@
-"""`blindspot trace` arguments a newcomer types (issue 14.10).
+"""`blindspot trace` arguments a newcomer types.
 
 The explorer shows types without the `AWS::` prefix, so `--type EC2::Subnet` must work;
 a type or relationship the snapshot does not hold is a usage error that lists the valid

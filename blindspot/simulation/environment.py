@@ -99,7 +99,7 @@ def _ssm_without_agents() -> Iterator[None]:
     moto does not implement it (nor `ssm:GetInventory`); in the simulated organization no
     SSM agent runs, so the true answer is an empty list. The CloudWatch agent probe needs
     it: an instance SSM does not manage has no SSM inventory to hide the agent in, so a
-    failed GetInventory does not stop it from being `missing` (issue 11).
+    failed GetInventory does not stop it from being `missing`.
     """
     from moto.ssm.responses import SimpleSystemManagerResponse
 

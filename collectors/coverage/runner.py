@@ -167,7 +167,7 @@ def probe_region(
         inherit_region_controls(ctx)
     except Exception as exc:
         ctx.fail(exc, service="blindspot", operation="account.inherit_region_controls")
-    try:  # how long each destination keeps its logs (issue 13): after every record exists
+    try:  # how long each destination keeps its logs: after every record exists
         collect_retention(ctx)
     except Exception as exc:
         ctx.fail(exc, service="blindspot", operation="retention.collect_retention")

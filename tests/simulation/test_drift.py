@@ -1,4 +1,4 @@
-"""`blindspot demo --drift`: two real collections of the demo a week apart (issue 14.11).
+"""`blindspot demo --drift`: two real collections of the demo a week apart.
 
 One end-to-end run (a build and two collections: about a minute on a loaded 2-core
 machine): the changes made between them are the ones `diff` reports, worse and better.

@@ -1,4 +1,4 @@
-"""What a newcomer's trial of the explorer found (issue 14), each checked on the screen.
+"""What a newcomer's trial of the explorer found, each checked on the screen.
 
 One resource count on every screen, the matrix's Enter always listing gaps, the tree's
 account-level leaf, the CSV's unique columns, gaps drawn bold or reversed (never dim) in
