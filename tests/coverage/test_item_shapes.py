@@ -438,3 +438,105 @@ def test_web_acl_and_firewall_logging_need_their_logging_items() -> None:
         ),
     )
     assert logged[(acl, "waf-logging")].status is Status.logged
+
+
+def test_transit_gateway_and_eni_owners_from_flow_log_items() -> None:
+    tgw, vpc = _arn("ec2", "transit-gateway/tgw-1"), _arn("ec2", "vpc/vpc-1")
+    subnet = _arn("ec2", "subnet/subnet-1")
+    nat, endpoint = _arn("ec2", "natgateway/nat-1"), _arn("ec2", "vpc-endpoint/vpce-1")
+    in_subnet = [
+        {
+            "resourceType": "AWS::EC2::Subnet",
+            "resourceId": "subnet-1",
+            "relationshipName": "Is contained in Subnet",
+        }
+    ]
+    flow = {"ResourceId": "vpc-1", "TrafficType": "ALL", "LogGroupName": "flows"}
+    found = _verdicts(
+        _item("AWS::EC2::TransitGateway", "tgw-1", tgw, {"transitGatewayId": "tgw-1"}),
+        _item("AWS::EC2::VPC", "vpc-1", vpc, {"vpcId": "vpc-1"}),
+        _item(
+            "AWS::EC2::Subnet",
+            "subnet-1",
+            subnet,
+            {"subnetId": "subnet-1", "vpcId": "vpc-1"},
+            relationships=[
+                {
+                    "resourceType": "AWS::EC2::VPC",
+                    "resourceId": "vpc-1",
+                    "relationshipName": "Is contained in Vpc",
+                }
+            ],
+        ),
+        _item(
+            "AWS::EC2::NatGateway",
+            "nat-1",
+            nat,
+            {"subnetId": "subnet-1", "vpcId": "vpc-1"},
+            relationships=in_subnet,
+        ),
+        _item(
+            "AWS::EC2::VPCEndpoint",
+            "vpce-1",
+            endpoint,
+            {"vpcId": "vpc-1", "subnetIds": ["subnet-1"]},
+            relationships=in_subnet,
+        ),
+        _item("AWS::EC2::FlowLog", "fl-1", _arn("ec2", "vpc-flow-log/fl-1"), flow),
+    )
+    assert found[(tgw, "tgw-flow-logs")].status is Status.missing  # Config records flow logs
+    assert found[(nat, "vpc-flow-logs")].status is Status.logged  # through subnet -> VPC
+    assert found[(endpoint, "vpc-flow-logs")].status is Status.logged
+
+
+def test_dynamodb_data_events_from_advanced_selectors() -> None:
+    trail, table = _arn("cloudtrail", "trail/t"), _arn("dynamodb", "table/orders")
+    selector = {
+        "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {"Field": "resources.type", "Equals": ["AWS::DynamoDB::Table"]},
+        ]
+    }
+    found = _verdicts(
+        _item(
+            "AWS::CloudTrail::Trail",
+            "t",
+            trail,
+            {"TrailName": "t", "IsLogging": True, "AdvancedEventSelectors": [selector]},
+        ),
+        _item("AWS::DynamoDB::Table", "orders", table, {"tableName": "orders"}),
+    )
+    assert found[(table, "cloudtrail-dynamodb-data-events")].status is Status.logged
+
+
+def test_waf_classic_web_acls_need_a_call() -> None:
+    classic = f"arn:aws:waf::{ACCOUNT}:webacl/c-1"
+    regional = _arn("waf-regional", "webacl/r-1")
+    found = _verdicts(
+        _item("AWS::WAF::WebACL", "c-1", classic, {"Name": "c"}, awsRegion="global"),
+        _item("AWS::WAFRegional::WebACL", "r-1", regional, {"Name": "r"}),
+    )
+    for acl in (classic, regional):
+        assert found[(acl, "waf-logging")].status is Status.unknown
+
+
+def test_every_logging_type_aws_config_records_has_a_test() -> None:
+    """Each resource type of a control AWS Config decides appears in these tests or a real
+    item (the issue's "every Config-supported type that carries a logging setting")."""
+    from pathlib import Path
+
+    from collectors.coverage.probes.account import config_resource_types
+    from snapshot.catalogue import CATALOGUE
+
+    here = Path(__file__).resolve().parent
+    text = (here / "test_item_shapes.py").read_text() + (here / "test_real_items.py").read_text()
+    text += "".join(p.read_text() for p in (here.parent / "data" / "config-items").rglob("*.json"))
+    recorded = config_resource_types()
+    untested = {
+        (rtype, row.id)
+        for row in CATALOGUE
+        if row.item_fields
+        for rtype in row.resource_types
+        if rtype in recorded and rtype not in text
+    }
+    assert not untested
