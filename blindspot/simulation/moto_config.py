@@ -816,14 +816,40 @@ def _query_log_association_items(account: str, region: str) -> list[Item]:
     return items
 
 
+def _with_distribution_logging(account: str, distributions: list[Item]) -> None:
+    """A distribution's item holds `distributionConfig.logging` (the Describe shape, as in
+    AWS Config's own CloudFront items); the listing the API-backed item comes from has
+    no `distributionConfig`."""
+    from moto.cloudfront.models import cloudfront_backends
+
+    with contextlib.suppress(Exception):
+        backend = cloudfront_backends[account]["global"]
+        for item in distributions:
+            found = backend.distributions.get(str(item["resourceId"]))
+            if found is None:
+                continue
+            logging = found.distribution_config.Logging
+            config = item["configuration"].setdefault("distributionConfig", {})
+            config["logging"] = {
+                "enabled": bool(logging.enabled),
+                "includeCookies": bool(logging.include_cookies),
+                "bucket": logging.bucket,
+                "prefix": logging.prefix,
+            }
+
+
 def _with_log_settings(account: str, items: list[Item]) -> list[Item]:
     """Settings real items of API-backed types hold and the API-shaped item lacks.
 
     A hosted zone's item holds its `QueryLoggingConfig` (the type's schema); a trail's says
-    whether it has custom or insight selectors (`hasCustomEventSelectors`).
+    whether it has custom or insight selectors (`hasCustomEventSelectors`); a
+    distribution's holds `distributionConfig.logging`.
     """
     zones = [i for i in items if i["resourceType"] == "AWS::Route53::HostedZone"]
     trails = [i for i in items if i["resourceType"] == "AWS::CloudTrail::Trail"]
+    distributions = [i for i in items if i["resourceType"] == "AWS::CloudFront::Distribution"]
+    if distributions:
+        _with_distribution_logging(account, distributions)
     if zones:
         from moto.route53.models import route53_backends
 
