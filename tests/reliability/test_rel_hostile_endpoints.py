@@ -157,7 +157,7 @@ def test_a_stalled_endpoint_costs_the_budget_not_the_run(tmp_path, mode) -> None
         )
     elapsed = time.monotonic() - started
     assert code == 3, err
-    assert elapsed < 30, elapsed
+    assert elapsed < 45, elapsed  # the 4 s budget plus start-up on a shared machine
     assert region_statuses(out) == dict.fromkeys(WATCHED, Status.unknown)
     codes = Counter(error.code for error in load_snapshot(out).errors)
     assert codes["CallDeadlineExceeded"] >= 1, codes

@@ -18,6 +18,7 @@ Each test names the protection it checks; each fails with that protection patche
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import stat
 import subprocess
@@ -61,6 +62,7 @@ def one_line(err: str) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("target", ["missing-folder/x.json", "."])
 def test_demo_with_a_bad_output_path_stops_at_once(tmp_path, target) -> None:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "blindspot", "demo", "--no-ui", "-o", target],
@@ -70,10 +72,15 @@ def test_demo_with_a_bad_output_path_stops_at_once(tmp_path, target) -> None:
         timeout=60,
     )
     elapsed = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     assert done.returncode == 2
     err = one_line(done.stderr)
     assert "cannot write" in err and ("does not exist" in err or "is a folder" in err)
-    assert elapsed < 5, elapsed  # the demo itself takes 20 s and more
+    # The demo itself takes 20 s and more of CPU. CPU time, not wall time, is asserted
+    # tightly: on a machine shared with other work the wall clock stretches.
+    assert cpu < 3, cpu
+    assert elapsed < 20, elapsed
 
 
 def test_collect_checks_its_output_before_any_call(tmp_path, capsys) -> None:
@@ -121,8 +128,8 @@ def test_a_file_name_holding_an_escape_reaches_stderr_neutralised(tmp_path, caps
 @pytest.fixture
 def non_ascii_snapshot(tmp_path) -> tuple[Path, Path, str]:
     estate = small_estate()
-    for resource in estate.resources:
-        resource.name = f"café ☃ {resource.name}" if resource.name else "naïve—name"
+    for item in estate.resources:
+        item.name = f"café ☃ {item.name}" if item.name else "naïve—name"
     old = tmp_path / "old.json"
     save_snapshot(small_estate(), old)
     new = tmp_path / "new.json"
