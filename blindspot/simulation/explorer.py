@@ -71,9 +71,10 @@ class DemoProgress:
             elif event in ("region-start", "region"):
                 self.current = f"{detail.get('account')} {detail.get('region')}"
             now = f" · {self.current}" if self.current else ""
+            # Short: at 80 columns what is being collected now must still show.
             return (
-                f"Collecting {self.accounts} accounts: {self.done}/{self.regions} "
-                f"account-regions done, {self.resources:,} resources{now}…"
+                f"Collecting {self.accounts} accounts: {self.done}/{self.regions} regions "
+                f"done, {self.resources:,} resources{now}…"
             )
 
     def __call__(self, event: str, detail: dict[str, Any]) -> None:

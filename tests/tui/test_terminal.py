@@ -183,7 +183,7 @@ def test_quitting_the_demo_while_it_collects_ends_the_process_promptly(tmp_path,
     _run_script(
         tmp_path, tmux, f"env -u PYTEST_CURRENT_TEST {sys.executable} -m blindspot demo --no-mouse"
     )
-    screen = tmux.wait_for("account-regions done", timeout=90)
+    screen = tmux.wait_for("regions done", timeout=90)
     assert "Loading snapshot" not in screen  # nothing is loaded: the demo says what it does
     _press(tmp_path, tmux, "q")
     code, after_ms, _ = _exit_line(tmux, timeout=30)

@@ -113,6 +113,7 @@ def test_tree_account_level_leaf_lists_the_account_region_records(make_app):
             assert isinstance(screen, ResourceListScreen)
             assert screen.scope_account == DEV and screen.scope_type == REGION_TYPE
             assert screen.rows and all(app.graph.is_pseudo(rid) for rid in screen.rows)
+            assert f"({len(screen.rows)} regions)" in str(leaf.label)  # what it opens
 
     run(body())
 
@@ -372,5 +373,27 @@ def test_list_and_trace_explain_the_layer_letters(make_app):
             await pilot.press("t")
             await settle(pilot, app)
             assert "A account · H host" in screen_text(app)
+
+    run(body())
+
+
+def test_sort_worst_first_shows_the_resources_with_most_gaps_at_the_top(make_app):
+    async def body():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("l", "down", "down", "down")
+            await settle(pilot, app)
+            await pilot.press("s")
+            await settle(pilot, app)
+            screen = app.screen
+            table = screen.query_one("#resources")
+            graph = app.graph
+            assert graph is not None and table.cursor == 0
+            gaps = [
+                sum(str(s) in ("missing", "unknown") for s in graph.layers(rid).values())
+                for rid in screen.rows
+            ]
+            assert gaps[0] == max(gaps) and gaps == sorted(gaps, reverse=True)
 
     run(body())

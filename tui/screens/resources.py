@@ -66,6 +66,7 @@ class ResourceListScreen(ExplorerScreen):
         self.focus_filter = focus_filter
         self.rows: Sequence[str] = []
         self._generation = 0
+        self._to_top = False
         self.crumb = self._scope_crumb()
 
     def _scope_crumb(self) -> str:
@@ -137,7 +138,10 @@ class ResourceListScreen(ExplorerScreen):
             return  # a newer filter is running; its result will come
         table = self.query_one(ResourceTable)
         self.rows = rows
-        table.set_rows(rows, keep=table.current)
+        # A new sort shows its top (the worst); other changes keep the cursor's resource.
+        keep = None if self._to_top else table.current
+        self._to_top = False
+        table.set_rows(rows, keep=keep)
         self._update_status()
 
     def counts(self) -> tuple[int, int]:
@@ -203,6 +207,7 @@ class ResourceListScreen(ExplorerScreen):
 
     def action_toggle_sort(self) -> None:
         self.sort_by_status = not self.sort_by_status
+        self._to_top = True
         self.refilter()
 
     def action_trace(self) -> None:

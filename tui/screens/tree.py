@@ -13,7 +13,7 @@ from textual.widgets.tree import TreeNode
 
 from snapshot import browse
 from snapshot.browse import ScopeNode
-from snapshot.graph import CoverageGraph, overall
+from snapshot.graph import overall
 from snapshot.graph import worst as worst_status
 from snapshot.model import REGION_TYPE, account_node_id, region_node_id
 
@@ -42,16 +42,6 @@ class AccountControls:
     Enter lists those account-region records."""
 
     account: str
-
-
-def graph_regions(graph: CoverageGraph, account: str) -> set[str]:
-    """The regions of an account in the snapshot (from its account record, else resources)."""
-    for item in graph.snapshot.accounts:
-        if item.id == account and item.regions:
-            return set(item.regions)
-    return {
-        r.region for r in graph.resources.values() if r.account == account and r.type == REGION_TYPE
-    }
 
 
 class OrgTreeScreen(ExplorerScreen):
@@ -118,7 +108,7 @@ class OrgTreeScreen(ExplorerScreen):
             return
         depth = len(scope.key)
         if depth == 1:
-            self._add_account_controls(node, scope.key[0])
+            self._add_account_controls(node, scope)
         elif depth == 2:
             pseudo = region_node_id(*scope.key)
             if pseudo in graph:
@@ -159,7 +149,7 @@ class OrgTreeScreen(ExplorerScreen):
                 data=MoreLeaf(account, region, resource_type),
             )
 
-    def _add_account_controls(self, node: TreeNode[Any], account: str) -> None:
+    def _add_account_controls(self, node: TreeNode[Any], scope: ScopeNode) -> None:
         """The account-level leaf: the account's own records, or its account-regions'.
 
         Collectors put account-level controls (CloudTrail, Config, GuardDuty, Security Hub)
@@ -169,10 +159,12 @@ class OrgTreeScreen(ExplorerScreen):
         graph = self.graph
         if graph is None:
             return
+        account = scope.key[0]
         pseudo = account_node_id(account)
+        # The regions under this node (global included): what the leaf's list will show.
         regions = [
             region_node_id(account, region)
-            for region in sorted(graph_regions(graph, account))
+            for region in sorted(scope.children)
             if region_node_id(account, region) in graph
         ]
         statuses = [
