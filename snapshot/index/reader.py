@@ -47,6 +47,13 @@ def _text(data: bytes, offset: int) -> str:
     return clean_json_text(text)
 
 
+def _invalid(exc: Exception) -> str:
+    """`not valid JSON (reason)`, asking "truncated?" only when the data ended early."""
+    reason = clean_single_line(str(exc))[:300]
+    ended = "truncated" in reason or "found the end" in reason
+    return f"not valid JSON ({reason})" + ("; truncated?" if ended else "")
+
+
 def _location(path: str) -> str:
     """msgspec's `$[3].coverage[0].layer` as pydantic's `3.coverage.0.layer`."""
     return path.removeprefix("$").replace("[", ".").replace("]", "").strip(".")
@@ -145,12 +152,12 @@ class _Reader:
             try:
                 scanner.take_value()
             except ScanError as exc:
-                raise ReadError(f"not valid JSON ({exc}); truncated?") from None
+                raise ReadError(_invalid(exc)) from None
             raise ReadError("not a blindspot snapshot (top level is not an object)")
         try:
             self._members()
         except ScanError as exc:
-            raise ReadError(f"not valid JSON ({clean_single_line(str(exc))}); truncated?") from None
+            raise ReadError(_invalid(exc)) from None
 
     def _members(self) -> None:
         scanner = self.scanner

@@ -28,9 +28,11 @@ BATCH_BYTES = 8 * 1024 * 1024
 #: A single value (one resource, or a top-level value that is not an array) larger than
 #: this is refused: buffering it whole is what a bomb of one endless string would need.
 MAX_VALUE_BYTES = 128 * 1024 * 1024
+WHITESPACE = b" \t\r\n"
 _SPACES = re.compile(rb"[ \t\r\n]*")
 #: Bytes read ahead when only whitespace is left in the buffer.
 READ_AHEAD = 4 * 1024 * 1024
+_BYTE = re.compile(r"\(byte (\d+)\)")
 _TRAILING = re.compile(r"trailing characters \(byte (\d+)\)")
 _DECODE_RAW = msgspec.json.Decoder(msgspec.Raw).decode
 
@@ -77,12 +79,28 @@ class Scanner:
         return self.base + self.pos
 
     def skip_whitespace(self) -> None:
-        """Past any whitespace, in C (a file may hold gigabytes of it)."""
+        """Past any whitespace, in C (a file may hold gigabytes of it).
+
+        When the buffer ends in whitespace, the chunks that follow are first tested whole
+        (`bytes.translate` deleting whitespace: about 2 GB/s, six times the regex) and
+        dropped while they hold nothing else.
+        """
         while True:
             match = _SPACES.match(self.buf, self.pos)
             self.pos = match.end() if match else self.pos
-            if self.pos < len(self.buf) or not self._fill(READ_AHEAD):
+            if self.pos < len(self.buf) or self.eof:
                 return
+            self.base += len(self.buf)
+            self.buf, self.pos = b"", 0
+            while True:
+                chunk = self.source.read(READ_AHEAD)
+                if not chunk:
+                    self.eof = True
+                    return
+                if chunk.translate(None, WHITESPACE):
+                    self.buf = chunk
+                    break
+                self.base += len(chunk)
 
     def peek(self) -> bytes:
         """The next byte after whitespace, `b""` at the end of the document."""
@@ -116,7 +134,14 @@ class Scanner:
                 if found:
                     return self.pos + int(found.group(1)) - 1
                 if "truncated" not in message or self.eof:
-                    raise ScanError(f"{message} (at or after byte {self.offset()})") from None
+                    # msgspec counts from the value's start: make it the file's offset.
+                    start = self.offset()
+                    message = _BYTE.sub(
+                        lambda m, at=start: f"(byte {at + int(m.group(1))})", message
+                    )
+                    if "(byte " not in message:
+                        message += f" (in the value at byte {start})"
+                    raise ScanError(message) from None
             else:
                 if self.eof:
                     return len(self.buf)
