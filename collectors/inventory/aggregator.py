@@ -20,8 +20,9 @@ Calls (botocore's config model; `Limit` is at most 100 on every paged call):
    is split by resource type (`SELECT resourceType, COUNT(*) WHERE accountId = 'X' GROUP BY
    resourceType`, then `... AND resourceType IN (...)` in groups of at most that many). A
    million items thus page through many short cursors, run `workers` at a time, instead of
-   10,000 pages of one cursor that a single failure would restart. Cost: items / 100 + one
-   call per account (+ one per split account), i.e. ~1.0-1.1 calls per 100 items.
+   one sequential cursor of 10,000 pages. Cost: each cursor's pages (items / 100, rounded
+   up), one count call per 100 accounts and one per split account: ~10 calls per 1,000
+   items at scale.
    Each row carries the item's `configuration`, `supplementaryConfiguration`, `tags` and
    `relationships` (every field that decides a control, and the graph).
 5. Only when the advanced query fails: `ListAggregateDiscoveredResources` per type,
