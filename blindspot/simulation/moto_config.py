@@ -828,7 +828,8 @@ def _with_distribution_logging(account: str, distributions: list[Item]) -> None:
             found = backend.distributions.get(str(item["resourceId"]))
             if found is None:
                 continue
-            logging = found.distribution_config.Logging
+            # moto copies the request's keys onto the object (`self.__dict__.update`).
+            logging = getattr(found.distribution_config, "Logging")  # noqa: B009
             config = item["configuration"].setdefault("distributionConfig", {})
             config["logging"] = {
                 "enabled": bool(logging.enabled),
