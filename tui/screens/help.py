@@ -38,10 +38,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         width = max((len(key) for key, _, _ in self.keys), default=4) + 2
-        text_width = max((len(text) for _, text, _ in self.keys), default=10) + 2
-        lines = ["Keys on this screen (Esc closes; id = BLINDSPOT_KEYMAP name)", ""]
+        id_width = max((len(binding_id) for _, _, binding_id in self.keys), default=0) + 2
+        lines = ["Keys on this screen (Esc closes; id: the name for BLINDSPOT_KEYMAP)", ""]
+        lines.append(f"{'key':<{width}}{'id':<{id_width}}what it does")
         lines += [
-            f"{key:<{width}}{description:<{text_width}}{binding_id}".rstrip()
+            f"{key:<{width}}{binding_id:<{id_width}}{description}"
             for key, description, binding_id in self.keys
         ]
         lines += ["", "Status symbols (always with a word or a percentage):"]

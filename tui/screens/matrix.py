@@ -39,7 +39,7 @@ class MatrixScreen(ExplorerScreen):
     """
 
     crumb = "Organization"
-    ENTER_HELP = "List this cell's gaps (any layer's on the name and all columns)"
+    ENTER_HELP = "List this cell's gaps (any layer on name, all)"
 
     BINDINGS = [
         Binding("escape", "back", "Back", show=False, id="nav.back"),
