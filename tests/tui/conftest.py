@@ -80,3 +80,14 @@ def make_app(tmp_path):
         return BlindspotApp(**kwargs)
 
     return factory
+
+
+@pytest.fixture(autouse=True)
+def display_modes_reset():
+    """`--ascii` and NO_COLOR set module-wide display modes in tui.safe (per app, at its
+    start); reset them after each test so that a later test without an app sees neither."""
+    yield
+    from tui import safe
+
+    safe.use_ascii(False)
+    safe.use_no_color(False)
