@@ -99,6 +99,8 @@ def _write_drift(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "drift", False) and getattr(args, "aggregator", False):
+        raise UsageError("--drift collects through roles; it does not combine with --aggregator")
     if getattr(args, "drift", False):
         code = _write_drift(args)
     else:

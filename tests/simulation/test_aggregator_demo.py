@@ -213,3 +213,10 @@ def test_with_org_the_roles_fill_what_config_does_not_hold(runs) -> None:
     sources = {(s.account, s.region): s.source for s in result.snapshot.scope.sources}
     development = org.account_ids["development"]
     assert {sources[(development, r)] for r in org.regions} == {"api"}
+
+
+def test_drift_and_aggregator_together_are_a_usage_error(capsys) -> None:
+    from blindspot.cli import main
+
+    assert main(["demo", "--drift", "--aggregator"]) == 2
+    assert "--aggregator" in capsys.readouterr().err
