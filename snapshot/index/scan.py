@@ -41,6 +41,11 @@ _DECODE_RAW = msgspec.json.Decoder(msgspec.Raw).decode
 BatchHandler = Callable[[bytes, int], int]
 
 
+def _from_file_start(start: int) -> Callable[[re.Match[str]], str]:
+    """msgspec's `(byte N)` counts from the value's start: shift it to the file's."""
+    return lambda match: f"(byte {start + int(match.group(1))})"
+
+
 class ScanError(Exception):
     """The bytes are not a well-formed JSON document; `str()` is the reason, one line."""
 
@@ -136,9 +141,7 @@ class Scanner:
                 if "truncated" not in message or self.eof:
                     # msgspec counts from the value's start: make it the file's offset.
                     start = self.offset()
-                    message = _BYTE.sub(
-                        lambda m, at=start: f"(byte {at + int(m.group(1))})", message
-                    )
+                    message = _BYTE.sub(_from_file_start(start), message)
                     if "(byte " not in message:
                         message += f" (in the value at byte {start})"
                     raise ScanError(message) from None
