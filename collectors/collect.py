@@ -363,17 +363,7 @@ def collect(
     for account in snapshot.accounts:
         account.name = account.name or names.get(account.id, "")
     add_unreachable_accounts(snapshot, plan, options.role_name, with_coverage=runner is not None)
-    if runner is not None:
-        run.parts.resolve_across(snapshot)
-    if options.as_of is not None:
-        mark_as_of(snapshot, options.as_of)
-    return CollectResult(
-        snapshot=snapshot,
-        complete=not snapshot.errors,
-        call_log=call_log,
-        seconds=time.monotonic() - started,
-        regions_collected=len(inventories),
-    )
+    return _finish(snapshot, options, run, runner, call_log, started, len(inventories))
 
 
 def _config_at(
@@ -599,6 +589,19 @@ def _collect_offline(
         _probe(runner, None, inventory, run)
         _done(run, inventory)
     snapshot = build_snapshot(inventories, source="config-files", extra_errors=source.unplaced)
+    return _finish(snapshot, options, run, runner, CallLog(), started, len(inventories))
+
+
+def _finish(
+    snapshot: Snapshot,
+    options: CollectOptions,
+    run: _Run,
+    runner: ProbeRunner | None,
+    call_log: CallLog,
+    started: float,
+    regions: int,
+) -> CollectResult:
+    """What every source ends with: the cross-account pass, the --as-of mark, the result."""
     if runner is not None:
         run.parts.resolve_across(snapshot)
     if options.as_of is not None:
@@ -606,9 +609,9 @@ def _collect_offline(
     return CollectResult(
         snapshot=snapshot,
         complete=not snapshot.errors,
-        call_log=CallLog(),
+        call_log=call_log,
         seconds=time.monotonic() - started,
-        regions_collected=len(inventories),
+        regions_collected=regions,
     )
 
 
