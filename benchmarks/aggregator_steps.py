@@ -28,29 +28,12 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .latency import LATENCY, install_latency_hook
+
 if TYPE_CHECKING:
     import argparse
 
     from .suites import Table
-
-_LATENCY = {"seconds": 0.0}
-NESTED_HEADER = "x-moto-account-id"
-
-
-def _sleep_before_send(request: Any = None, **_: Any) -> None:
-    """botocore `before-send`: wait like a network round trip, except for moto's own
-    nested requests (the extension's server-side work)."""
-    headers = getattr(request, "headers", None) or {}
-    if _LATENCY["seconds"] and NESTED_HEADER not in headers:
-        time.sleep(_LATENCY["seconds"])
-
-
-def _install_latency_hook() -> None:
-    import botocore.handlers
-
-    entry = ("before-send", _sleep_before_send)
-    if entry not in botocore.handlers.BUILTIN_HANDLERS:
-        botocore.handlers.BUILTIN_HANDLERS.insert(0, entry)
 
 
 def _collect_figures(result: Any, seconds: float) -> dict[str, Any]:
@@ -111,7 +94,7 @@ def aggregator(
     from blindspot.simulation.environment import simulated_aws
     from blindspot.simulation.org import build_organization
 
-    _install_latency_hook()
+    install_latency_hook()
     figures: dict[str, Any] = {"size": size, "latency_ms": float(latency_ms)}
     with simulated_aws(int(seed)), moto_config.registered():
         t0 = time.perf_counter()
@@ -126,11 +109,11 @@ def aggregator(
                 for region in org.regions:
                     moto_config.region_items(account, region)
             figures["items_built_s"] = time.perf_counter() - t0
-            _LATENCY["seconds"] = float(latency_ms) / 1000
+            LATENCY["seconds"] = float(latency_ms) / 1000
             try:
                 figures.update(_measure(org))
             finally:
-                _LATENCY["seconds"] = 0.0
+                LATENCY["seconds"] = 0.0
     return figures
 
 

@@ -18,22 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-_LATENCY = {"seconds": 0.0}
-
-
-def _sleep_before_send(**_: Any) -> None:
-    """botocore `before-send` handler: wait like a network round trip, answer nothing."""
-    if _LATENCY["seconds"]:
-        time.sleep(_LATENCY["seconds"])
-
-
-def _install_latency_hook() -> None:
-    """Register the handler on every botocore session made from now on."""
-    import botocore.handlers
-
-    entry = ("before-send", _sleep_before_send)
-    if entry not in botocore.handlers.BUILTIN_HANDLERS:
-        botocore.handlers.BUILTIN_HANDLERS.insert(0, entry)
+from .latency import LATENCY, install_latency_hook
 
 
 def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> dict[str, Any]:
@@ -45,7 +30,7 @@ def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> 
     from collectors import collect as collect_module
     from collectors.collect import CollectOptions
 
-    _install_latency_hook()
+    install_latency_hook()
     figures: dict[str, Any] = {"size": size, "latency_ms": float(latency_ms)}
     with simulated_aws(int(seed)), moto_config.registered():
         t0 = time.perf_counter()
@@ -53,7 +38,7 @@ def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> 
         figures["build_s"] = time.perf_counter() - t0
         del collect_organization  # the demo's own worker count is not what is measured here
         for n in (1, int(workers)):
-            _LATENCY["seconds"] = float(latency_ms) / 1000
+            LATENCY["seconds"] = float(latency_ms) / 1000
             options = CollectOptions(
                 session=org.session("management"),
                 regions=list(org.regions),
@@ -65,7 +50,7 @@ def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> 
             t = time.perf_counter()
             result = collect_module.collect(options)
             elapsed = time.perf_counter() - t
-            _LATENCY["seconds"] = 0.0
+            LATENCY["seconds"] = 0.0
             snapshot = result.snapshot
             real = [r for r in snapshot.resources if not r.is_pseudo]
             calls = result.call_log.total

@@ -15,7 +15,7 @@ import os
 import time
 from typing import Any
 
-from .collect_steps import _LATENCY, _install_latency_hook
+from .latency import LATENCY, install_latency_hook
 
 
 def org_scale(accounts: str, workers: str, latency_ms: str = "40") -> dict[str, Any]:
@@ -29,7 +29,7 @@ def org_scale(accounts: str, workers: str, latency_ms: str = "40") -> dict[str, 
     from snapshot.merge import merge_snapshots
     from snapshot.render.report import build_report, render
 
-    _install_latency_hook()
+    install_latency_hook()
     figures: dict[str, Any] = {"accounts": int(accounts), "latency_ms": float(latency_ms)}
     with simulated_aws(7), moto_config.registered():
         # The fleet attaches no AWS managed policy; loading moto's thousand of them into
@@ -48,12 +48,12 @@ def org_scale(accounts: str, workers: str, latency_ms: str = "40") -> dict[str, 
                 workers=int(workers),
                 shard=shard,
             )
-            _LATENCY["seconds"] = float(latency_ms) / 1000 if latency else 0.0
+            LATENCY["seconds"] = float(latency_ms) / 1000 if latency else 0.0
             started = time.perf_counter()
             try:
                 result = collect(options)
             finally:
-                _LATENCY["seconds"] = 0.0
+                LATENCY["seconds"] = 0.0
             return result, time.perf_counter() - started
 
         # moto builds each account's service backends on first use (seconds per account);
