@@ -1,7 +1,7 @@
 """Snapshot bombs: a small `.json.gz` that inflates to gigabytes costs bounded memory and
 ends in one line that names the problem (or, when it holds a valid snapshot, loads).
 
-Before (issue 15): a 4 MB file inflating to 3.9 GiB used 12.4 GB before a misleading "not
+Before the streamed readers: a 4 MB file inflating to 3.9 GiB used 12.4 GB before a misleading "not
 valid JSON", a 5 MB one inflating past the 4 GiB limit used 8.4 GB only to be refused: the
 reader gathered every decompressed byte, joined them into a second copy and decoded a
 third. Now both readers stream (`snapshot.index`): the inflated size is counted as it
@@ -19,9 +19,8 @@ members of 64 MiB each, concatenated (gzip readers inflate every member), so mak
 4 GiB bomb costs one compression of 64 MiB.
 
 With the protection patched out (`BLINDSPOT_TEST_UNPROTECTED=1` in the child: no bomb
-check, no value cap), the records bomb and the endless string exceed the memory bound: see
-docs/notes/issue-16.md for the figures of both runs. The old whole-file reader failed the
-others (the figures of issue 15).
+check, no value cap), the records bomb and the endless string exceed the memory bound; the
+old whole-file reader failed the others (the "Before" column of the README's table).
 """
 
 from __future__ import annotations
