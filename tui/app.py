@@ -9,6 +9,7 @@ one way to show a resource (palette, links, lists).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import threading
@@ -208,7 +209,9 @@ class BlindspotApp(App[int]):
     def push_screen(self, *args: Any, **kwargs: Any) -> Any:
         """Push a screen, unless the app is closing (a screen mounted then finds no widgets)."""
         if self.quitting:
-            return None
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            done.set_result(None)  # something a caller may await, as it would the mount
+            return done
         return super().push_screen(*args, **kwargs)
 
     # -- loading --------------------------------------------------------------------------

@@ -90,3 +90,17 @@ def test_quit_then_navigation_keys_in_one_burst_exit_cleanly() -> None:
             assert app.return_code == 0, (follow, app._exit_renderables)
 
     run(body())
+
+
+def test_palette_and_help_after_q_in_one_burst_never_crash() -> None:
+    """`?` and `/` after `q` do nothing; `ctrl+p` is a priority binding, so the palette
+    may open before the bubbling `q` arrives (which then types into it): no crash either."""
+
+    async def body() -> None:
+        for follow in ("question_mark", "slash"):
+            app = await _burst("list", ["q", follow])
+            assert app.return_code == 0, (follow, app._exit_renderables)
+        app = await _burst("list", ["q", "ctrl+p"])
+        assert app.return_code in (0, None) and not app._exit_renderables
+
+    run(body())
