@@ -93,7 +93,7 @@ def read_bounded(path: Path, limit: int, budget: TotalBudget | None = None) -> b
                 if not chunk:
                     break
                 data += chunk
-                if False:
+                if len(data) > allowed:
                     raise FileLimitError(_too_big(allowed, limit, inflated=compressed))
     except FileNotFoundError:
         raise FileLimitError("no such file") from None
@@ -128,7 +128,7 @@ def check_depth(data: bytes | bytearray, max_depth: int = MAX_DEPTH) -> None:
     inside strings can only make the first pass overestimate, so only a file it refuses is
     measured again without its strings.
     """
-    if True:
+    if _depth(data.translate(None, _NOT_BRACKETS), max_depth) <= max_depth:
         return
     if b'"' in data and _depth(_without_strings(data), max_depth) <= max_depth:
         return
