@@ -10,10 +10,11 @@
    controls have a home; the logging probes (`coverage.runner.probe_region`) run per
    inventory; their records are attached to the resources. An account that could not be
    entered (refused assume-role) gets its account pseudo-resource with those controls
-   `unknown` (`add_unreachable_accounts`).
-4. The snapshot is built (scope, accounts, resources, relationships, errors), the
-   cross-account pass (`coverage.runner.resolve_across`, e.g. log-archive buckets) runs, and
-   the result says whether anything failed (`complete`), which decides exit code 0 or 3.
+   `unknown` (`assemble.add_unreachable_accounts`).
+4. The snapshot is built (`assemble.build_snapshot`: scope, accounts, resources,
+   relationships, errors), the cross-account pass (`coverage.runner.resolve_across`, e.g.
+   log-archive buckets) runs, and the result says whether anything failed (`complete`),
+   which decides exit code 0 or 3.
 
 Reverse edges are not added: the graph walks relationships in both directions.
 """
@@ -31,25 +32,16 @@ from typing import Any, Protocol
 import boto3
 
 from snapshot.model import (
-    ACCOUNT_TYPE,
-    GLOBAL_REGION,
-    Account,
     CollectionError,
     Coverage,
-    RegionSource,
-    Relationship,
-    Resource,
-    Scope,
     Snapshot,
-    Tool,
-    account_node_id,
 )
 
-from . import __version__
 from .accounts import AccountPlan, AccountTarget, Shard, plan_accounts
+from .assemble import add_unreachable_accounts, build_snapshot
 from .aws.errors import to_collection_error
 from .aws.session import AwsContext, CallLog
-from .coverage.runner import probe_region, resolve_across, unreachable_account_coverage
+from .coverage.runner import probe_region, resolve_across
 from .inventory.aggregator import AggregatorSource
 from .inventory.api import API_TYPES, ApiSource
 from .inventory.as_of import mark_as_of
@@ -236,42 +228,6 @@ def _api_needed(config: RegionInventory) -> bool:
 
 
 # -- pseudo-resources and coverage ------------------------------------------------------
-
-
-def add_unreachable_accounts(
-    snapshot: Snapshot, plan: AccountPlan, role_name: str, *, with_coverage: bool = True
-) -> None:
-    """An account pseudo-resource for each account that could not be entered.
-
-    Its account- and region-level controls are `unknown`, with the refused call as evidence
-    (`coverage.runner.unreachable_account_coverage`), so a blind account shows in the
-    explorer and the report as a gap of knowledge, not as an absence.
-    """
-    present = {resource.id for resource in snapshot.resources}
-    for target in plan.accounts:
-        if target.aws is not None or account_node_id(target.id) in present:
-            continue
-        refusal = next(
-            (e for e in plan.errors if e.account == target.id and e.service == "sts"), None
-        )
-        operation = f"{refusal.service}:{refusal.operation}" if refusal else "sts:AssumeRole"
-        code = refusal.code if refusal else "no credentials"
-        evidence = (
-            f"{operation} into role {role_name} of account {target.id} failed ({code}): "
-            "the account was not collected"
-        )
-        coverage = unreachable_account_coverage(evidence, operation) if with_coverage else []
-        snapshot.resources.append(
-            Resource(
-                id=account_node_id(target.id),
-                type=ACCOUNT_TYPE,
-                account=target.id,
-                region=GLOBAL_REGION,
-                name=target.name or target.id,
-                resource_id=target.id,
-                coverage=coverage,
-            )
-        )
 
 
 def _probe(
@@ -620,85 +576,3 @@ def _scope_source(inventories: Iterable[RegionInventory], requested: str) -> str
     if len(used) == 1:
         return used.pop()
     return "mixed" if used else requested
-
-
-# -- the snapshot -----------------------------------------------------------------------------
-
-
-def build_snapshot(
-    inventories: list[RegionInventory],
-    *,
-    source: str,
-    plan: AccountPlan | None = None,
-    aggregator: str | None = None,
-    extra_errors: Iterable[CollectionError] = (),
-) -> Snapshot:
-    """One snapshot from per-region inventories: resources de-duplicated by id.
-
-    The account pseudo-resource is in every region's inventory (so any region's probes can
-    attach account controls); its copies are merged, coverage records de-duplicated.
-    """
-    resources: dict[str, Resource] = {}
-    seen_coverage: dict[str, set[str]] = {}
-    relationships: list[Relationship] = []
-    seen_edges: set[tuple[str, str, str]] = set()
-    errors = list(extra_errors)
-    regions_by_account: dict[str, list[str]] = {}
-    sources: list[RegionSource] = []
-    for inventory in inventories:
-        account, region = inventory.account, inventory.region
-        sources.append(RegionSource(account=account, region=region, source=inventory.source))
-        account_regions = regions_by_account.setdefault(inventory.account, [])
-        if inventory.region not in account_regions:
-            account_regions.append(inventory.region)
-        for item in inventory.resources.values():
-            resource = item.resource
-            kept = resources.get(resource.id)
-            if kept is None:
-                resources[resource.id] = resource
-                seen_coverage[resource.id] = {c.model_dump_json() for c in resource.coverage}
-                continue
-            keys = seen_coverage[resource.id]
-            for record in resource.coverage:
-                key = record.model_dump_json()
-                if key not in keys:
-                    keys.add(key)
-                    kept.coverage.append(record)
-        for rel in inventory.relationships:
-            edge = (rel.source, rel.target, rel.name)
-            if edge not in seen_edges:
-                seen_edges.add(edge)
-                relationships.append(rel)
-        errors.extend(inventory.errors)
-    accounts: list[Account] = []
-    if plan is not None:
-        for target in plan.accounts:
-            accounts.append(
-                Account(
-                    id=target.id,
-                    name=target.name,
-                    regions=regions_by_account.get(target.id, []),
-                    email=target.email,
-                    role=target.role,
-                )
-            )
-    known = {account.id for account in accounts}
-    for account_id, account_regions in regions_by_account.items():
-        if account_id not in known:
-            accounts.append(Account(id=account_id, regions=account_regions))
-    all_regions = sorted({r for regions in regions_by_account.values() for r in regions})
-    return Snapshot(
-        tool=Tool(version=__version__),
-        scope=Scope(
-            source=source,
-            regions=all_regions,
-            accounts=[account.id for account in accounts],
-            organization=plan.organization if plan else None,
-            aggregator=aggregator,
-            sources=sources,
-        ),
-        accounts=accounts,
-        resources=list(resources.values()),
-        relationships=relationships,
-        errors=errors,
-    )

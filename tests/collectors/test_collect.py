@@ -7,7 +7,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from collectors.collect import Collaborators, CollectOptions, build_snapshot, collect
+from collectors.assemble import build_snapshot
+from collectors.collect import Collaborators, CollectOptions, collect
 from collectors.inventory.base import RegionInventory, add_pseudo_resources
 from snapshot.graph import CoverageGraph
 from snapshot.model import (
