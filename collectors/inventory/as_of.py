@@ -27,7 +27,8 @@ from snapshot.model import Snapshot, Status
 from snapshot.queries import iso
 
 from .base import RegionInventory
-from .config_items import ConfigItemSet, capture_time
+from .config_item_fields import capture_time
+from .config_items import ConfigItemSet
 
 #: Evidence prefixes of controls the probes could not decide without live calls.
 _NOT_FROM_CONFIG = ("no credential for account", "offline source: not evaluated")

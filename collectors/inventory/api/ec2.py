@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from snapshot.model import Origin
 
-from ..config_items import infer_eni_owner, short_type_name
+from ..config_item_fields import short_type_name
+from ..config_relations import infer_eni_owner
 from ._common import ApiRegion, arn, name_tag, paginate, tags_from, to_config_shape
 
 VPC = "AWS::EC2::VPC"
@@ -196,7 +197,7 @@ def _add_eni(ctx: ApiRegion, eni: dict) -> None:
 
 def infer_eni_owners(ctx: ApiRegion) -> None:
     """Link ENIs to the load balancer, NAT gateway, Lambda function, endpoint or database
-    owning them, with the same rules as the Config path (`config_items.infer_eni_owner`),
+    owning them, with the same rules as the Config path (`config_relations.infer_eni_owner`),
     so both sources give the same graph.
 
     Config records an ENI only as attached to an instance; the other owners are told by
