@@ -181,6 +181,19 @@ class TraceNode:
             if status in (Status.missing, Status.unknown)
         ]
 
+    def as_dict(self) -> dict[str, object]:
+        """The node as JSON output shows it (`Trace.as_dict` and the streamed trace export)."""
+        return {
+            "id": self.id,
+            "type": self.resource.type,
+            "name": self.resource.name,
+            "account": self.resource.account,
+            "region": self.resource.region,
+            "depth": self.depth,
+            "layers": {str(k): str(v) for k, v in self.layers.items()},
+            "gaps": [str(layer) for layer in self.gaps],
+        }
+
 
 @dataclass(slots=True)
 class TraceEdge:
@@ -201,19 +214,7 @@ class Trace:
         return {
             "root": self.root,
             "depth": self.depth,
-            "nodes": [
-                {
-                    "id": node.id,
-                    "type": node.resource.type,
-                    "name": node.resource.name,
-                    "account": node.resource.account,
-                    "region": node.resource.region,
-                    "depth": node.depth,
-                    "layers": {str(k): str(v) for k, v in node.layers.items()},
-                    "gaps": [str(layer) for layer in node.gaps],
-                }
-                for node in self.nodes
-            ],
+            "nodes": [node.as_dict() for node in self.nodes],
             "edges": [
                 {"source": e.source, "target": e.target, "name": e.name, "origin": e.origin}
                 for e in self.edges

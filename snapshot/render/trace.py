@@ -163,23 +163,10 @@ def iter_json(trace: Trace) -> Iterator[str]:
         {
             "root": trace.root,
             "depth": trace.depth,
-            "nodes": (_node_dict(node) for node in trace.nodes),
+            "nodes": (node.as_dict() for node in trace.nodes),
             "edges": (_edge_dict(edge) for edge in trace.edges),
         }
     )
-
-
-def _node_dict(node: TraceNode) -> dict[str, object]:
-    return {
-        "id": node.id,
-        "type": node.resource.type,
-        "name": node.resource.name,
-        "account": node.resource.account,
-        "region": node.resource.region,
-        "depth": node.depth,
-        "layers": {str(k): str(v) for k, v in node.layers.items()},
-        "gaps": [str(layer) for layer in node.gaps],
-    }
 
 
 def _edge_dict(edge: TraceEdge) -> dict[str, object]:
