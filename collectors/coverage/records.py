@@ -73,6 +73,34 @@ def unknown(
         )
 
 
+def call_failed(
+    ctx: ProbeContext,
+    resource_id: str,
+    control_id: str,
+    exc: BaseException,
+    call: str,
+    *,
+    operation: str | None = None,
+    what: str | None = None,
+) -> None:
+    """A call about one resource failed: the error goes once into the snapshot's `errors` and
+    the control is `unknown`, never guessed, with evidence naming the call and the error code.
+
+    `call` is `service:Operation`; `operation` (default `call`) is what the record says was
+    asked, `what` (default `call`) how the evidence names it.
+    """
+    service, _, name = call.partition(":")
+    code = ctx.fail(exc, service=service, operation=name).code
+    record(
+        ctx,
+        resource_id,
+        control_id,
+        Status.unknown,
+        f"{what or call} failed ({code})",
+        operation=operation or call,
+    )
+
+
 def mark_unknown(
     ctx: ProbeContext,
     types: Iterable[str],

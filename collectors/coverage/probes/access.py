@@ -20,7 +20,7 @@ from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource
 from ..items import from_config, item_operation
-from ..records import mark_unknown, offline_capable, record
+from ..records import call_failed, mark_unknown, offline_capable, record
 from .access_api import probe_apigateway_logs, probe_appsync_logging
 from .access_common import (
     BUCKET,
@@ -92,34 +92,27 @@ def _v2_kind(item: CollectedResource) -> str:
 @offline_capable
 def probe_elb_logs(ctx: ProbeContext) -> None:
     """elb-access-logs (classic, ALB, NLB) and alb-connection-logs (ALB)."""
-    try:
-        classic = _classic_balancers(ctx)
-    except CALL_ERRORS as exc:
-        code = ctx.fail(exc, service="elasticloadbalancing", operation="DescribeLoadBalancers").code
-        mark_unknown(
-            ctx,
-            (CLASSIC_ELB,),
-            "elb-access-logs",
-            f"elb:DescribeLoadBalancers failed ({code})",
-            operation="elasticloadbalancing:DescribeLoadBalancers",
-        )
-        classic = []
-    for item in classic:
-        _decide_classic(ctx, item)
-    try:
-        balancers = _v2_balancers(ctx)
-    except CALL_ERRORS as exc:
-        code = ctx.fail(exc, service="elasticloadbalancing", operation="DescribeLoadBalancers").code
-        mark_unknown(
-            ctx,
-            (ELBV2,),
-            "elb-access-logs",
-            f"elbv2:DescribeLoadBalancers failed ({code})",
-            operation="elasticloadbalancing:DescribeLoadBalancers",
-        )
-        return
-    for item in balancers:
-        _decide_v2(ctx, item)
+    # The classic and the v2 API are listed apart: one failing leaves the other decided.
+    for listing, type_, api, decide in (
+        (_classic_balancers, CLASSIC_ELB, "elb", _decide_classic),
+        (_v2_balancers, ELBV2, "elbv2", _decide_v2),
+    ):
+        try:
+            balancers = listing(ctx)
+        except CALL_ERRORS as exc:
+            code = ctx.fail(
+                exc, service="elasticloadbalancing", operation="DescribeLoadBalancers"
+            ).code
+            mark_unknown(
+                ctx,
+                (type_,),
+                "elb-access-logs",
+                f"{api}:DescribeLoadBalancers failed ({code})",
+                operation="elasticloadbalancing:DescribeLoadBalancers",
+            )
+            continue
+        for item in balancers:
+            decide(ctx, item)
 
 
 def _decide_classic(ctx: ProbeContext, item: CollectedResource) -> None:
@@ -138,16 +131,14 @@ def _decide_classic(ctx: ProbeContext, item: CollectedResource) -> None:
         try:
             response = ctx.client("elb").describe_load_balancer_attributes(LoadBalancerName=name)
         except CALL_ERRORS as exc:
-            code = ctx.fail(
-                exc, service="elasticloadbalancing", operation="DescribeLoadBalancerAttributes"
-            ).code
-            record(
+            call_failed(
                 ctx,
                 item.id,
                 "elb-access-logs",
-                Status.unknown,
-                f"elb:DescribeLoadBalancerAttributes failed ({code})",
+                exc,
+                "elasticloadbalancing:DescribeLoadBalancerAttributes",
                 operation=operation,
+                what="elb:DescribeLoadBalancerAttributes",
             )
             return
         raw = (response.get("LoadBalancerAttributes") or {}).get("AccessLog") or {}
@@ -309,14 +300,8 @@ def probe_s3_server_access_logs(ctx: ProbeContext) -> None:
             try:
                 logging = client.get_bucket_logging(Bucket=name).get("LoggingEnabled") or {}
             except CALL_ERRORS as exc:
-                code = ctx.fail(exc, service="s3", operation="GetBucketLogging").code
-                record(
-                    ctx,
-                    item.id,
-                    control_id,
-                    Status.unknown,
-                    f"s3:GetBucketLogging failed ({code})",
-                    operation=operation,
+                call_failed(
+                    ctx, item.id, control_id, exc, "s3:GetBucketLogging", operation=operation
                 )
                 continue
             target = logging.get("TargetBucket")

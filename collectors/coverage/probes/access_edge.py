@@ -22,7 +22,7 @@ from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource
 from ..items import item_operation, lookup, no_credential, pascal
-from ..records import offline_capable, record, skipped
+from ..records import call_failed, offline_capable, record, skipped
 from .access_common import (
     _ABSENT,
     CLOUDFRONT_REGION,
@@ -149,15 +149,7 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
         try:
             config = _distribution_config(ctx, item)
         except CALL_ERRORS as exc:
-            code = ctx.fail(exc, service="cloudfront", operation="GetDistributionConfig").code
-            record(
-                ctx,
-                item.id,
-                control_id,
-                Status.unknown,
-                f"cloudfront:GetDistributionConfig failed ({code})",
-                operation="cloudfront:GetDistributionConfig",
-            )
+            call_failed(ctx, item.id, control_id, exc, "cloudfront:GetDistributionConfig")
             continue
         if config is None:
             skipped(ctx, [item.id], control_id, "cloudfront:GetDistributionConfig")
@@ -478,15 +470,7 @@ def _waf_classic(ctx: ProbeContext, service: str, type_: str) -> None:
             if error_code(exc) == "WAFNonexistentItemException":
                 config = None
             else:
-                code = ctx.fail(exc, service=service, operation="GetLoggingConfiguration").code
-                record(
-                    ctx,
-                    arn,
-                    "waf-logging",
-                    Status.unknown,
-                    f"{operation} failed ({code})",
-                    operation=operation,
-                )
+                call_failed(ctx, arn, "waf-logging", exc, operation)
                 continue
         status, tail, destination, notes = _waf_status(config)
         record(

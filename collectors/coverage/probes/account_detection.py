@@ -13,7 +13,7 @@ from snapshot.model import Status, region_node_id
 from ...aws import paging
 from ...aws.errors import error_code
 from ..base import ProbeContext
-from ..records import offline_capable, record
+from ..records import offline_capable, record, unknown
 from .account_items import detective_from_items, guardduty_from_items, securityhub_from_items
 
 
@@ -40,15 +40,7 @@ def probe_guardduty(ctx: ProbeContext) -> None:
         for detector_id in detector_ids:
             details[detector_id] = client.get_detector(DetectorId=detector_id)
     except Exception as exc:
-        error = ctx.fail(exc, service="guardduty", operation=operation)
-        record(
-            ctx,
-            region_id,
-            "guardduty",
-            Status.unknown,
-            f"guardduty:{operation} failed: {error.code}",
-            operation=f"guardduty:{operation}",
-        )
+        unknown(ctx, [region_id], "guardduty", exc, service="guardduty", operation=operation)
         return
     enabled = [d for d, detail in details.items() if detail.get("Status") == "ENABLED"]
     if enabled:
@@ -104,15 +96,7 @@ def probe_detective(ctx: ProbeContext) -> None:
             operation = "ListInvitations"
             invitations = list(paging.items(client.list_invitations, "Invitations"))
     except Exception as exc:
-        error = ctx.fail(exc, service="detective", operation=operation)
-        record(
-            ctx,
-            region_id,
-            "detective",
-            Status.unknown,
-            f"detective:{operation} failed: {error.code}",
-            operation=f"detective:{operation}",
-        )
+        unknown(ctx, [region_id], "detective", exc, service="detective", operation=operation)
         return
     member = [i for i in invitations if i.get("Status") == "ENABLED"]
     if graphs:
@@ -166,14 +150,8 @@ def probe_securityhub(ctx: ProbeContext) -> None:
                 operation="securityhub:DescribeHub",
             )
             return
-        error = ctx.fail(exc, service="securityhub", operation="DescribeHub")
-        record(
-            ctx,
-            region_id,
-            "securityhub",
-            Status.unknown,
-            f"securityhub:DescribeHub failed: {error.code}",
-            operation="securityhub:DescribeHub",
+        unknown(
+            ctx, [region_id], "securityhub", exc, service="securityhub", operation="DescribeHub"
         )
         return
     try:
@@ -184,14 +162,13 @@ def probe_securityhub(ctx: ProbeContext) -> None:
             if s.get("StandardsStatus") not in ("DELETING", "FAILED")
         ]
     except Exception as exc:
-        error = ctx.fail(exc, service="securityhub", operation="GetEnabledStandards")
-        record(
+        unknown(
             ctx,
-            region_id,
+            [region_id],
             "securityhub",
-            Status.unknown,
-            f"securityhub:GetEnabledStandards failed: {error.code}",
-            operation="securityhub:GetEnabledStandards",
+            exc,
+            service="securityhub",
+            operation="GetEnabledStandards",
         )
         return
     if standards:

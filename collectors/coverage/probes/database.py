@@ -24,7 +24,7 @@ from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import is_config_source, item_operation, lookup, pascal
-from ..records import mark_unknown, offline_capable, record, skipped
+from ..records import call_failed, mark_unknown, offline_capable, record, skipped
 from ._common import list_all
 from .database_services import (
     exports_status as _exports_status,
@@ -151,21 +151,29 @@ def _isolated(ctx: ProbeContext, db: dict[str, Any], arn_key: str, decide: Any, 
         return None
 
 
-def _cluster_exports(
-    ctx: ProbeContext, cluster: dict[str, Any], operation: str
-) -> tuple[str, Status, str, str | None] | None:
-    identifier = str(cluster["DBClusterIdentifier"])
-    arn = cluster.get("DBClusterArn") or (
-        f"arn:aws:rds:{ctx.region}:{ctx.account}:cluster:{identifier}"
+def _ensure_rds(ctx: ProbeContext, described: dict[str, Any], kind: str) -> tuple[str, str]:
+    """(ARN, identifier) of a described `DBCluster` or `DBInstance`, added to the inventory
+    when the inventory source did not hold it."""
+    identifier = str(described[f"{kind}Identifier"])
+    arn_kind, type_ = ("cluster", DB_CLUSTER) if kind == "DBCluster" else ("db", DB_INSTANCE)
+    arn = described.get(f"{kind}Arn") or (
+        f"arn:aws:rds:{ctx.region}:{ctx.account}:{arn_kind}:{identifier}"
     )
     ensure_resource(
         ctx,
         arn=arn,
-        type_=DB_CLUSTER,
+        type_=type_,
         resource_id=identifier,
         name=identifier,
-        tags=_tags(cluster.get("TagList")),
+        tags=_tags(described.get("TagList")),
     )
+    return arn, identifier
+
+
+def _cluster_exports(
+    ctx: ProbeContext, cluster: dict[str, Any], operation: str
+) -> tuple[str, Status, str, str | None] | None:
+    arn, identifier = _ensure_rds(ctx, cluster, "DBCluster")
     return _decide_exports(ctx, arn, identifier, cluster, "cluster", operation)
 
 
@@ -175,18 +183,7 @@ def _instance_exports(
     operation: str,
     decided: dict[str, tuple[str, Status, str, str | None]],
 ) -> None:
-    identifier = str(instance["DBInstanceIdentifier"])
-    arn = instance.get("DBInstanceArn") or (
-        f"arn:aws:rds:{ctx.region}:{ctx.account}:db:{identifier}"
-    )
-    ensure_resource(
-        ctx,
-        arn=arn,
-        type_=DB_INSTANCE,
-        resource_id=identifier,
-        name=identifier,
-        tags=_tags(instance.get("TagList")),
-    )
+    arn, identifier = _ensure_rds(ctx, instance, "DBInstance")
     cluster_id = instance.get("DBClusterIdentifier")
     cluster_op = operation.replace("DBInstance", "DBCluster").replace(
         "DescribeDBInstances", "DescribeDBClusters"
@@ -356,15 +353,7 @@ def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
         try:
             status = client.describe_logging_status(ClusterIdentifier=identifier)
         except CALL_ERRORS as exc:
-            error = ctx.fail(exc, service="redshift", operation="DescribeLoggingStatus")
-            record(
-                ctx,
-                arn,
-                control_id,
-                Status.unknown,
-                f"redshift:DescribeLoggingStatus failed ({error.code})",
-                operation="redshift:DescribeLoggingStatus",
-            )
+            call_failed(ctx, arn, control_id, exc, "redshift:DescribeLoggingStatus")
             continue
         _decide_redshift(ctx, arn, shown, status)
 

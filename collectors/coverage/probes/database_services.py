@@ -16,7 +16,7 @@ from snapshot.sanitize import clean_single_line
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import has, item_operation, lookup, pascal
-from ..records import holding, mark_unknown, offline_capable, record, skipped
+from ..records import call_failed, holding, mark_unknown, offline_capable, record, skipped
 from ._common import list_all
 
 CACHE_CLUSTER = "AWS::ElastiCache::CacheCluster"
@@ -330,15 +330,7 @@ def probe_mq_broker_logging(ctx: ProbeContext) -> None:
         try:
             broker = client.describe_broker(BrokerId=summary["BrokerId"])
         except CALL_ERRORS as exc:
-            code = ctx.fail(exc, service="mq", operation="DescribeBroker").code
-            record(
-                ctx,
-                arn,
-                control_id,
-                Status.unknown,
-                f"{operation} failed ({code})",
-                operation=operation,
-            )
+            call_failed(ctx, arn, control_id, exc, "mq:DescribeBroker")
             continue
         broker.setdefault("EngineType", summary.get("EngineType"))
         _decide_broker(ctx, arn, name, broker, operation)

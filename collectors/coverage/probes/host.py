@@ -39,19 +39,19 @@ from snapshot.sanitize import clean_single_line
 from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
-from ..items import item_operation, lookup, no_credential
-from ..records import offline_capable, record, skipped
-from .host_platforms import (
-    probe_ecs_task_logging,
-    probe_eks_control_plane_logs,
-    probe_elasticbeanstalk_logging,
-)
-from .serverless import (
+from ..helpers import (
     CALL_ERRORS,
     PolicyReader,
     RoleReadError,
     describe_log_groups,
     log_group_arn,
+)
+from ..items import item_operation, lookup, no_credential
+from ..records import call_failed, offline_capable, record, skipped
+from .host_platforms import (
+    probe_ecs_task_logging,
+    probe_eks_control_plane_logs,
+    probe_elasticbeanstalk_logging,
 )
 
 INSTANCE_TYPE = "AWS::EC2::Instance"
@@ -540,14 +540,13 @@ def probe_ssm_session_logging(ctx: ProbeContext) -> None:
                 operation=operation,
             )
             return
-        error = ctx.fail(exc, service="ssm", operation="GetDocument")
-        record(
+        call_failed(
             ctx,
             node,
             "ssm-session-logging",
-            Status.unknown,
-            f"ssm:GetDocument {SESSION_DOCUMENT} failed ({error.code})",
-            operation=operation,
+            exc,
+            "ssm:GetDocument",
+            what=f"ssm:GetDocument {SESSION_DOCUMENT}",
         )
         return
     try:

@@ -17,7 +17,7 @@ from snapshot.sanitize import clean_single_line
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import camel, is_config_source, item_operation, lookup
-from ..records import holding, mark_unknown, offline_capable, record, skipped
+from ..records import call_failed, holding, mark_unknown, offline_capable, record, skipped
 from ._common import list_all
 
 EKS_TYPE = "AWS::EKS::Cluster"
@@ -178,15 +178,7 @@ def probe_ecs_task_logging(ctx: ProbeContext) -> None:
         try:
             definition = client.describe_task_definition(taskDefinition=arn)["taskDefinition"]
         except CALL_ERRORS as exc:
-            error = ctx.fail(exc, service="ecs", operation="DescribeTaskDefinition")
-            record(
-                ctx,
-                arn,
-                control_id,
-                Status.unknown,
-                f"ecs:DescribeTaskDefinition failed ({error.code})",
-                operation="ecs:DescribeTaskDefinition",
-            )
+            call_failed(ctx, arn, control_id, exc, "ecs:DescribeTaskDefinition")
             continue
         _decide_task_definition(ctx, arn, definition)
 
@@ -301,17 +293,7 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
                 or []
             )
         except CALL_ERRORS as exc:
-            code = ctx.fail(
-                exc, service="elasticbeanstalk", operation="DescribeConfigurationSettings"
-            ).code
-            record(
-                ctx,
-                arn,
-                control_id,
-                Status.unknown,
-                f"{operation} failed ({code})",
-                operation=operation,
-            )
+            call_failed(ctx, arn, control_id, exc, "elasticbeanstalk:DescribeConfigurationSettings")
             continue
         options = {
             (o.get("Namespace"), o.get("OptionName")): str(o.get("Value", ""))

@@ -16,7 +16,7 @@ A role that cannot write means `missing` even where the group exists (nothing ne
 
 The IAM evaluation (`..helpers.iam`: `PolicyReader`, `policies_allow`) is shared with the
 host layer, which asks the same question of EC2 instance-profile roles for the CloudWatch
-agent; the names are re-exported here for the modules and tests that import them.
+agent.
 """
 
 from __future__ import annotations
@@ -32,22 +32,18 @@ from ..base import ProbeContext
 from ..helpers import (
     CALL_ERRORS,
     LOG_GROUP_TYPE,
-    SHARED_LOG_GROUPS,
     ItemPolicyReader,
     NoCredential,
     PolicyReader,
-    PolicyVerdict,
-    RolePolicies,
     RoleReadError,
     describe_log_groups,
     ensure_resource,
     log_group_arn,
-    parse_policy_document,
     policies_allow,
     retention_note,
 )
 from ..items import camel, item_operation, lookup, no_credential
-from ..records import holding, mark_unknown, offline_capable, record
+from ..records import call_failed, holding, mark_unknown, offline_capable, record
 from ._common import list_all
 
 LAMBDA_TYPE = "AWS::Lambda::Function"
@@ -56,21 +52,8 @@ STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
 #: Actions a function's role needs to deliver logs to an existing group.
 LAMBDA_LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
-__all__ = [
-    "CALL_ERRORS",
-    "LOG_GROUP_TYPE",
-    "SHARED_LOG_GROUPS",
-    "PolicyReader",
-    "PolicyVerdict",
-    "RolePolicies",
-    "RoleReadError",
-    "describe_log_groups",
-    "ensure_resource",
-    "log_group_arn",
-    "parse_policy_document",
-    "policies_allow",
-    "retention_note",
-]
+#: The IAM evaluation lives in `..helpers`; these two names are still imported from here.
+__all__ = ["PolicyReader", "policies_allow"]
 
 
 # --------------------------------------------------------------------------- Lambda
@@ -360,15 +343,7 @@ def probe_stepfunctions_logging(ctx: ProbeContext) -> None:
         try:
             described = client.describe_state_machine(stateMachineArn=arn)
         except CALL_ERRORS as exc:
-            error = ctx.fail(exc, service="states", operation="DescribeStateMachine")
-            record(
-                ctx,
-                arn,
-                control,
-                status=Status.unknown,
-                evidence=f"states:DescribeStateMachine failed ({error.code})",
-                operation="states:DescribeStateMachine",
-            )
+            call_failed(ctx, arn, control, exc, "states:DescribeStateMachine")
             continue
         _decide_state_machine(ctx, arn, described, "states:DescribeStateMachine")
 
@@ -577,12 +552,7 @@ def probe_bedrock_invocation_logging(ctx: ProbeContext) -> None:
                 operation=operation,
             )
             return
-        code = ctx.fail(
-            exc, service="bedrock", operation="GetModelInvocationLoggingConfiguration"
-        ).code
-        record(
-            ctx, node, control, Status.unknown, f"{operation} failed ({code})", operation=operation
-        )
+        call_failed(ctx, node, control, exc, operation)
         return
     group = (config.get("cloudWatchConfig") or {}).get("logGroupName")
     bucket = (config.get("s3Config") or {}).get("bucketName")
