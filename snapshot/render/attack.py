@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from snapshot.attack import BLIND, COVERED, NOT_APPLICABLE, NOT_ASSESSED, PARTIAL, UNKNOWN
+from snapshot.render.dispatch import writer_for
 from snapshot.render.report import _align, _md_table
 from snapshot.sanitize import clean_single_line
 
@@ -124,8 +125,5 @@ RENDERERS = {"table": render_table, "json": render_json, "markdown": render_mark
 
 
 def render(document: dict[str, Any], fmt: str) -> str:
-    try:
-        renderer = RENDERERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown attack format {fmt!r}") from None
+    renderer = writer_for(RENDERERS, fmt, "attack")
     return renderer(document)

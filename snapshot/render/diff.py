@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from snapshot.graph import Counts, layer_statuses
 from snapshot.model import STATUS_SEVERITY, Resource, Snapshot, Status
 from snapshot.render import names
+from snapshot.render.dispatch import writer_for
 from snapshot.render.streaming import iter_json_document
 from snapshot.sanitize import clean_single_line, shorten
 
@@ -284,8 +285,5 @@ def iter_render(result: SnapshotDiff, fmt: str) -> Iterator[str]:
 
 
 def render(result: SnapshotDiff, fmt: str) -> str:
-    try:
-        renderer = RENDERERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown diff format {fmt!r}") from None
+    renderer = writer_for(RENDERERS, fmt, "diff")
     return renderer(result)

@@ -36,6 +36,7 @@ from snapshot.graph import Counts, CoverageGraph
 from snapshot.io import gc_paused
 from snapshot.model import LAYERS
 from snapshot.render import names, ocsf
+from snapshot.render.dispatch import writer_for
 from snapshot.render.trace import dot_quote
 from snapshot.sanitize import clean
 
@@ -234,9 +235,6 @@ WRITERS = {
 
 
 def export(graph: CoverageGraph, fmt: str) -> bytes:
-    try:
-        writer = WRITERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown export format {fmt!r}") from None
+    writer = writer_for(WRITERS, fmt, "export")
     with gc_paused():  # hundreds of thousands of attribute dicts; see snapshot.io.gc_paused
         return writer(graph)

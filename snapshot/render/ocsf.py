@@ -73,6 +73,7 @@ from snapshot.model import (
     Status,
 )
 from snapshot.queries import Filled
+from snapshot.render.dispatch import writer_for
 
 OCSF_VERSION = "1.5.0"
 CLASS_UID = 2003  # Compliance Finding
@@ -369,10 +370,7 @@ STREAMS = {"ocsf": iter_json, "ocsf-jsonl": iter_jsonl}
 
 
 def stream(snapshot: Snapshot, fmt: str, graph: CoverageGraph | None = None) -> Iterator[bytes]:
-    try:
-        writer = STREAMS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown OCSF format {fmt!r}") from None
+    writer = writer_for(STREAMS, fmt, "OCSF")
     return writer(iter_findings(snapshot, graph))
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from snapshot.graph import Counts, CoverageGraph, LayerCounts, empty_layer_counts, overall
 from snapshot.model import ACCOUNT_TYPE, LAYERS, Layer
 from snapshot.render import names
+from snapshot.render.dispatch import writer_for
 from snapshot.sanitize import clean_single_line
 
 FORMATS = tuple(names("report"))
@@ -306,8 +307,5 @@ RENDERERS = {
 
 
 def render(report: Report, fmt: str) -> str:
-    try:
-        renderer = RENDERERS[fmt]
-    except KeyError:
-        raise ReportError(f"unknown report format {fmt!r}") from None
+    renderer = writer_for(RENDERERS, fmt, "report", ReportError)
     return renderer(report)
