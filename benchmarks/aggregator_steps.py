@@ -59,7 +59,7 @@ def record_everywhere(org: Any) -> int:
     The demo records in 4 of its 8 account-regions, so through the aggregator half of it
     is not seen at all; recording everywhere compares the two paths on the same estate.
     """
-    from blindspot.simulation.foundation import CONFIG_ROLE
+    from blindspot.simulation.foundation import start_recorder
 
     started = 0
     for account in org.accounts.values():
@@ -67,20 +67,12 @@ def record_everywhere(org: Any) -> int:
             config = account.client("config", region)
             if config.describe_configuration_recorders()["ConfigurationRecorders"]:
                 continue
-            config.put_configuration_recorder(
-                ConfigurationRecorder={
-                    "name": "default",
-                    "roleARN": f"arn:aws:iam::{account.id}:role/{CONFIG_ROLE}",
-                    "recordingGroup": {
-                        "allSupported": True,
-                        "includeGlobalResourceTypes": index == 0,
-                    },
-                }
+            start_recorder(
+                config,
+                account.id,
+                global_types=index == 0,
+                channel={"s3BucketName": org.facts["log_archive_bucket"]},
             )
-            config.put_delivery_channel(
-                DeliveryChannel={"name": "default", "s3BucketName": org.facts["log_archive_bucket"]}
-            )
-            config.start_configuration_recorder(ConfigurationRecorderName="default")
             started += 1
     return started
 

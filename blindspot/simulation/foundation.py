@@ -23,6 +23,7 @@ write-only, a gap the org trail hides).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from snapshot.model import REGION_TYPE, region_node_id
 
@@ -235,34 +236,41 @@ CONFIG_ON = {("management", 0), ("security", 0), ("security", 1), ("production",
 GUARDDUTY_ON = {("management", 0), ("security", 0), ("security", 1), ("production", 0)}
 
 
+def start_recorder(
+    config: Any, account_id: str, *, global_types: bool, channel: dict[str, Any]
+) -> None:
+    """Switch a region's Config on as the demo and the aggregator benchmark do: every
+    supported type (global ones in one region only, so they are recorded once), delivered
+    through `channel` (its S3 fields)."""
+    config.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": f"arn:aws:iam::{account_id}:role/{CONFIG_ROLE}",
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": global_types},
+        }
+    )
+    config.put_delivery_channel(DeliveryChannel={"name": "default", **channel})
+    config.start_configuration_recorder(ConfigurationRecorderName="default")
+
+
 def build_config_and_detection(ctx: BuildContext) -> None:
     """AWS Config recorders, GuardDuty detectors and Security Hub, in some regions only."""
     archive = ctx.facts["log_archive_bucket"]
     for role, account in ctx.accounts.items():
         for index, region in enumerate(ctx.regions):
             if (role, index) in CONFIG_ON:
-                config = account.client("config", region)
-                config.put_configuration_recorder(
-                    ConfigurationRecorder={
-                        "name": "default",
-                        "roleARN": f"arn:aws:iam::{account.id}:role/{CONFIG_ROLE}",
-                        "recordingGroup": {
-                            "allSupported": True,
-                            "includeGlobalResourceTypes": index == 0,
-                        },
-                    }
-                )
-                config.put_delivery_channel(
-                    DeliveryChannel={
-                        "name": "default",
+                start_recorder(
+                    account.client("config", region),
+                    account.id,
+                    global_types=index == 0,
+                    channel={
                         "s3BucketName": archive,
                         "s3KeyPrefix": "config",
                         "configSnapshotDeliveryProperties": {
                             "deliveryFrequency": "TwentyFour_Hours"
                         },
-                    }
+                    },
                 )
-                config.start_configuration_recorder(ConfigurationRecorderName="default")
                 _record_region(ctx, account, region, "config-recorder", "logged", "recording")
             else:
                 _record_region(ctx, account, region, "config-recorder", "missing", "no recorder")
