@@ -19,6 +19,7 @@ from snapshot.sanitize import clean_single_line
 
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
+from ..helpers import ensure_resource
 from ..items import Recording, lookup
 from ..records import offline_capable, record, skipped, unknown
 from ..resolve import ENI, INSTANCE, SUBNET, VPC, Topology, network_topology, resources_of
@@ -485,28 +486,21 @@ def probe_route53_query_logs(ctx: ProbeContext) -> None:
         return
     by_zone = {str(c.get("HostedZoneId", "")).rsplit("/", 1)[-1]: c for c in configs}
     for zone in public:
-        config = by_zone.get(zone.resource.resource_id or "")
+        hosted_id = zone.resource.resource_id
+        config = by_zone.get(hosted_id or "")
         if config:
-            record(
-                ctx,
-                zone.id,
-                "route53-query-logs",
-                Status.logged,
-                f"route53:ListQueryLoggingConfigs: {config.get('Id')} on "
-                f"{zone.resource.resource_id}",
-                destination=config.get("CloudWatchLogsLogGroupArn"),
-                operation="route53:ListQueryLoggingConfigs",
-            )
+            status, said = Status.logged, f"{config.get('Id')} on {hosted_id}"
         else:
-            record(
-                ctx,
-                zone.id,
-                "route53-query-logs",
-                Status.missing,
-                f"route53:ListQueryLoggingConfigs: no query logging config for public zone "
-                f"{zone.resource.resource_id}",
-                operation="route53:ListQueryLoggingConfigs",
-            )
+            status, said = Status.missing, f"no query logging config for public zone {hosted_id}"
+        record(
+            ctx,
+            zone.id,
+            "route53-query-logs",
+            status,
+            f"route53:ListQueryLoggingConfigs: {said}",
+            destination=(config or {}).get("CloudWatchLogsLogGroupArn"),
+            operation="route53:ListQueryLoggingConfigs",
+        )
 
 
 # --- traffic mirroring ------------------------------------------------------------------
@@ -536,27 +530,23 @@ def probe_traffic_mirroring(ctx: ProbeContext) -> None:
         return
     by_eni = {str(s.get("NetworkInterfaceId")): s for s in sessions}
     for eni in enis:
-        session = by_eni.get(eni.resource.resource_id or "")
+        eni_id = eni.resource.resource_id
+        session = by_eni.get(eni_id or "")
         if session:
-            record(
-                ctx,
-                eni.id,
-                "traffic-mirroring",
-                Status.logged,
-                f"ec2:DescribeTrafficMirrorSessions: {session.get('TrafficMirrorSessionId')} "
-                f"mirrors {eni.resource.resource_id} to {session.get('TrafficMirrorTargetId')}",
-                destination=session.get("TrafficMirrorTargetId"),
-                operation="ec2:DescribeTrafficMirrorSessions",
-            )
+            target = session.get("TrafficMirrorTargetId")
+            status = Status.logged
+            said = f"{session.get('TrafficMirrorSessionId')} mirrors {eni_id} to {target}"
         else:
-            record(
-                ctx,
-                eni.id,
-                "traffic-mirroring",
-                Status.missing,
-                f"ec2:DescribeTrafficMirrorSessions: no session on {eni.resource.resource_id}",
-                operation="ec2:DescribeTrafficMirrorSessions",
-            )
+            target, status, said = None, Status.missing, f"no session on {eni_id}"
+        record(
+            ctx,
+            eni.id,
+            "traffic-mirroring",
+            status,
+            f"ec2:DescribeTrafficMirrorSessions: {said}",
+            destination=target,
+            operation="ec2:DescribeTrafficMirrorSessions",
+        )
 
 
 # --- Network Firewall -------------------------------------------------------------------
@@ -597,22 +587,9 @@ def probe_network_firewall(ctx: ProbeContext) -> None:
         return
     for firewall in listed:
         arn = firewall["FirewallArn"]
-        if arn not in ctx.inventory.resources:
-            name = clean_single_line(str(firewall.get("FirewallName", arn)))
-            ctx.inventory.add(
-                CollectedResource(
-                    Resource(
-                        id=arn,
-                        type=FIREWALL,
-                        account=ctx.account,
-                        region=ctx.region,
-                        name=name,
-                        resource_id=name,
-                        source="api",
-                    ),
-                    configuration={"firewallName": name, "firewallArn": arn},
-                )
-            )
+        name = clean_single_line(str(firewall.get("FirewallName", arn)))
+        configuration = {"firewallName": name, "firewallArn": arn}
+        ensure_resource(ctx, arn=arn, type_=FIREWALL, resource_id=name, configuration=configuration)
     for item in resources_of(ctx.inventory, [FIREWALL]):
         try:
             response = client.describe_logging_configuration(FirewallArn=item.id)
