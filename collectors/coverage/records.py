@@ -118,6 +118,30 @@ def mark_unknown(
         record(ctx, item.id, control_id, Status.unknown, evidence, operation=operation)
 
 
+def listing_failed(
+    ctx: ProbeContext,
+    types: Iterable[str],
+    control_id: str,
+    exc: BaseException,
+    call: str,
+    *,
+    operation: str | None = None,
+    what: str | None = None,
+) -> None:
+    """The listing that decides every resource of `types` failed: the error goes once into
+    the snapshot's `errors`, and each such resource is `unknown` (`mark_unknown`).
+
+    `call` is the `service:Operation` that failed; `operation` (default `call`) is what the
+    records say was asked, `what` (default `call`) how the evidence names it, since a probe
+    may cite several calls as one.
+    """
+    service, _, name = call.partition(":")
+    code = ctx.fail(exc, service=service, operation=name).code
+    mark_unknown(
+        ctx, types, control_id, f"{what or call} failed ({code})", operation=operation or call
+    )
+
+
 def first_call(calls: str) -> str:
     """The first `service:Operation` of a catalogue `fill_call` ("a:B X; c:D" -> "a:B")."""
     return calls.split(";", 1)[0].strip().split(" ", 1)[0]

@@ -20,7 +20,7 @@ from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource
 from ..items import from_config, item_operation
-from ..records import call_failed, mark_unknown, offline_capable, record
+from ..records import call_failed, listing_failed, offline_capable, record
 from .access_api import probe_apigateway_logs, probe_appsync_logging
 from .access_common import (
     BUCKET,
@@ -100,15 +100,13 @@ def probe_elb_logs(ctx: ProbeContext) -> None:
         try:
             balancers = listing(ctx)
         except CALL_ERRORS as exc:
-            code = ctx.fail(
-                exc, service="elasticloadbalancing", operation="DescribeLoadBalancers"
-            ).code
-            mark_unknown(
+            listing_failed(
                 ctx,
                 (type_,),
                 "elb-access-logs",
-                f"{api}:DescribeLoadBalancers failed ({code})",
-                operation="elasticloadbalancing:DescribeLoadBalancers",
+                exc,
+                "elasticloadbalancing:DescribeLoadBalancers",
+                what=f"{api}:DescribeLoadBalancers",
             )
             continue
         for item in balancers:

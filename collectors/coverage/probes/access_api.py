@@ -16,7 +16,7 @@ from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import camel, from_config, item_operation, lookup
-from ..records import holding, mark_unknown, offline_capable, record
+from ..records import holding, listing_failed, offline_capable, record
 from ._common import list_all
 from .access_common import (
     REST_STAGE,
@@ -276,10 +276,7 @@ def probe_appsync_logging(ctx: ProbeContext) -> None:
     try:
         apis = list_all(ctx.client("appsync"), "list_graphql_apis", "graphqlApis")
     except CALL_ERRORS as exc:
-        code = ctx.fail(exc, service="appsync", operation="ListGraphqlApis").code
-        mark_unknown(
-            ctx, (APPSYNC_API,), control_id, f"{operation} failed ({code})", operation=operation
-        )
+        listing_failed(ctx, (APPSYNC_API,), control_id, exc, "appsync:ListGraphqlApis")
         return
     for api in apis:
         arn, api_id = api["arn"], api["apiId"]

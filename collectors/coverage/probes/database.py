@@ -24,7 +24,7 @@ from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import is_config_source, item_operation, lookup, pascal
-from ..records import call_failed, mark_unknown, offline_capable, record, skipped
+from ..records import call_failed, listing_failed, offline_capable, record, skipped
 from ._common import list_all
 from .database_services import (
     exports_status as _exports_status,
@@ -329,14 +329,7 @@ def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
     try:
         clusters = list_all(client, "describe_clusters", "Clusters")
     except CALL_ERRORS as exc:
-        error = ctx.fail(exc, service="redshift", operation="DescribeClusters")
-        mark_unknown(
-            ctx,
-            (REDSHIFT_CLUSTER,),
-            control_id,
-            f"redshift:DescribeClusters failed ({error.code})",
-            operation="redshift:DescribeClusters",
-        )
+        listing_failed(ctx, (REDSHIFT_CLUSTER,), control_id, exc, "redshift:DescribeClusters")
         return
     for cluster in clusters:
         identifier = cluster["ClusterIdentifier"]

@@ -16,7 +16,14 @@ from snapshot.sanitize import clean_single_line
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import has, item_operation, lookup, pascal
-from ..records import call_failed, holding, mark_unknown, offline_capable, record, skipped
+from ..records import (
+    call_failed,
+    holding,
+    listing_failed,
+    offline_capable,
+    record,
+    skipped,
+)
 from ._common import list_all
 
 CACHE_CLUSTER = "AWS::ElastiCache::CacheCluster"
@@ -82,13 +89,13 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
         groups = list_all(client, "describe_replication_groups", "ReplicationGroups")
         clusters = list_all(client, "describe_cache_clusters", "CacheClusters")
     except CALL_ERRORS as exc:
-        error = ctx.fail(exc, service="elasticache", operation="DescribeReplicationGroups")
-        mark_unknown(
+        listing_failed(
             ctx,
             (CACHE_CLUSTER, REPLICATION_GROUP),
             control_id,
-            f"{operation}/DescribeCacheClusters failed ({error.code})",
-            operation=operation,
+            exc,
+            "elasticache:DescribeReplicationGroups",
+            what=f"{operation}/DescribeCacheClusters",
         )
         return
     _decide_elasticache(ctx, groups, clusters, operation)
@@ -223,12 +230,12 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
             batch = names[start : start + _DESCRIBE_BATCH]
             domains.extend(client.describe_domains(DomainNames=batch).get("DomainStatusList", []))
     except CALL_ERRORS as exc:
-        error = ctx.fail(exc, service="es", operation="ListDomainNames/DescribeDomains")
-        mark_unknown(
+        listing_failed(
             ctx,
             (OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain"),
             control_id,
-            f"es:ListDomainNames/DescribeDomains failed ({error.code})",
+            exc,
+            "es:ListDomainNames/DescribeDomains",
             operation=operation,
         )
         return
@@ -315,14 +322,7 @@ def probe_mq_broker_logging(ctx: ProbeContext) -> None:
     try:
         brokers = list_all(client, "list_brokers", "BrokerSummaries")
     except CALL_ERRORS as exc:
-        code = ctx.fail(exc, service="mq", operation="ListBrokers").code
-        mark_unknown(
-            ctx,
-            (MQ_BROKER,),
-            control_id,
-            f"mq:ListBrokers failed ({code})",
-            operation="mq:ListBrokers",
-        )
+        listing_failed(ctx, (MQ_BROKER,), control_id, exc, "mq:ListBrokers")
         return
     for summary in brokers:
         arn, name = summary["BrokerArn"], summary.get("BrokerName", summary["BrokerId"])

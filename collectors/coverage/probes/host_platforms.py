@@ -17,7 +17,14 @@ from snapshot.sanitize import clean_single_line
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import camel, is_config_source, item_operation, lookup
-from ..records import call_failed, holding, mark_unknown, offline_capable, record, skipped
+from ..records import (
+    call_failed,
+    holding,
+    listing_failed,
+    offline_capable,
+    record,
+    skipped,
+)
 from ._common import list_all
 
 EKS_TYPE = "AWS::EKS::Cluster"
@@ -75,13 +82,13 @@ def probe_eks_control_plane_logs(ctx: ProbeContext) -> None:
     try:
         clusters = _eks_clusters(ctx)
     except CALL_ERRORS as exc:
-        error = ctx.fail(exc, service="eks", operation="DescribeCluster")
-        mark_unknown(
+        listing_failed(
             ctx,
             (EKS_TYPE,),
             control_id,
-            f"eks:ListClusters/DescribeCluster failed ({error.code})",
-            operation="eks:DescribeCluster",
+            exc,
+            "eks:DescribeCluster",
+            what="eks:ListClusters/DescribeCluster",
         )
         return
     for arn, cluster in clusters.items():
@@ -163,14 +170,7 @@ def probe_ecs_task_logging(ctx: ProbeContext) -> None:
     try:
         arns = _task_definition_arns(ctx)
     except CALL_ERRORS as exc:
-        error = ctx.fail(exc, service="ecs", operation="ListTaskDefinitions")
-        mark_unknown(
-            ctx,
-            (TASK_DEFINITION_TYPE,),
-            control_id,
-            f"ecs:ListTaskDefinitions failed ({error.code})",
-            operation="ecs:ListTaskDefinitions",
-        )
+        listing_failed(ctx, (TASK_DEFINITION_TYPE,), control_id, exc, "ecs:ListTaskDefinitions")
         return
     for arn in arns:
         short = arn.rsplit("/", 1)[-1]
@@ -268,13 +268,8 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
             client, "describe_environments", "Environments", IncludeDeleted=False
         )
     except CALL_ERRORS as exc:
-        code = ctx.fail(exc, service="elasticbeanstalk", operation="DescribeEnvironments").code
-        mark_unknown(
-            ctx,
-            (BEANSTALK_ENV,),
-            control_id,
-            f"elasticbeanstalk:DescribeEnvironments failed ({code})",
-            operation="elasticbeanstalk:DescribeEnvironments",
+        listing_failed(
+            ctx, (BEANSTALK_ENV,), control_id, exc, "elasticbeanstalk:DescribeEnvironments"
         )
         return
     for env in environments:

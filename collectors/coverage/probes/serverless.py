@@ -43,7 +43,7 @@ from ..helpers import (
     retention_note,
 )
 from ..items import camel, item_operation, lookup, no_credential
-from ..records import call_failed, holding, mark_unknown, offline_capable, record
+from ..records import call_failed, holding, listing_failed, offline_capable, record
 from ._common import list_all
 
 LAMBDA_TYPE = "AWS::Lambda::Function"
@@ -99,14 +99,7 @@ def probe_lambda_logging(ctx: ProbeContext) -> None:
         if LAMBDA_TYPE not in ctx.inventory.types_covered:
             functions.update({fn["FunctionArn"]: fn for fn in _list_functions(ctx)})
     except CALL_ERRORS as exc:
-        error = ctx.fail(exc, service="lambda", operation="ListFunctions")
-        mark_unknown(
-            ctx,
-            [LAMBDA_TYPE],
-            control,
-            f"lambda:ListFunctions failed ({error.code})",
-            operation="lambda:ListFunctions",
-        )
+        listing_failed(ctx, [LAMBDA_TYPE], control, exc, "lambda:ListFunctions")
         return
     if not functions:
         return
@@ -327,14 +320,7 @@ def probe_stepfunctions_logging(ctx: ProbeContext) -> None:
             for machine in page.get("stateMachines", []):
                 arns[machine["stateMachineArn"]] = machine.get("name", "")
     except CALL_ERRORS as exc:
-        error = ctx.fail(exc, service="states", operation="ListStateMachines")
-        mark_unknown(
-            ctx,
-            [STATE_MACHINE_TYPE],
-            control,
-            f"states:ListStateMachines failed ({error.code})",
-            operation="states:ListStateMachines",
-        )
+        listing_failed(ctx, [STATE_MACHINE_TYPE], control, exc, "states:ListStateMachines")
         return
     for item in ctx.inventory.of_type(STATE_MACHINE_TYPE):
         arns.setdefault(item.id, item.resource.name)
@@ -409,10 +395,7 @@ def probe_codebuild_logging(ctx: ProbeContext) -> None:
             batch = names[start : start + _CODEBUILD_BATCH]
             projects.extend(client.batch_get_projects(names=batch).get("projects", []))
     except CALL_ERRORS as exc:
-        code = ctx.fail(exc, service="codebuild", operation="BatchGetProjects").code
-        mark_unknown(
-            ctx, (CODEBUILD_TYPE,), control, f"{operation} failed ({code})", operation=operation
-        )
+        listing_failed(ctx, (CODEBUILD_TYPE,), control, exc, "codebuild:BatchGetProjects")
         return
     for project in projects:
         arn, name = project["arn"], project.get("name", "")
@@ -487,10 +470,7 @@ def probe_glue_job_logging(ctx: ProbeContext) -> None:
     try:
         jobs = list_all(ctx.client("glue"), "get_jobs", "Jobs")
     except CALL_ERRORS as exc:
-        code = ctx.fail(exc, service="glue", operation="GetJobs").code
-        mark_unknown(
-            ctx, (GLUE_JOB_TYPE,), control, f"{operation} failed ({code})", operation=operation
-        )
+        listing_failed(ctx, (GLUE_JOB_TYPE,), control, exc, "glue:GetJobs")
         return
     for job in jobs:
         name = job["Name"]
