@@ -16,14 +16,7 @@ from snapshot.sanitize import clean_single_line
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import has, item_operation, lookup, pascal
-from ..records import (
-    call_failed,
-    holding,
-    listing_failed,
-    offline_capable,
-    record,
-    skipped,
-)
+from ..records import call_failed, holding, listing_failed, offline_capable, record, skipped
 from ._common import list_all
 
 CACHE_CLUSTER = "AWS::ElastiCache::CacheCluster"

@@ -17,14 +17,7 @@ from snapshot.sanitize import clean_single_line
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import camel, is_config_source, item_operation, lookup
-from ..records import (
-    call_failed,
-    holding,
-    listing_failed,
-    offline_capable,
-    record,
-    skipped,
-)
+from ..records import call_failed, holding, listing_failed, offline_capable, record, skipped
 from ._common import list_all
 
 EKS_TYPE = "AWS::EKS::Cluster"
