@@ -5,9 +5,10 @@ the opposite, a thousand accounts each holding a small workload. `build_fleet` m
 shape in moto: an organization whose management account creates `accounts` members through
 Organizations, each reached through `OrganizationAccountAccessRole` like a real member, each
 holding one VPC with a subnet and a bucket. Every other account has VPC flow logs (to the
-management account's bucket) and bucket access logging (to a bucket of its own) switched on, so collection has both verdicts to find. It is not part of the
-ground truth; the benchmarks use it to measure wall time, calls and memory of
-`collect --org` and of sharded collection.
+management account's bucket) and bucket access logging (to a bucket of its own) switched
+on, so collection has both verdicts to find. It is not part of the ground truth; the
+benchmarks use it to measure wall time, calls and memory of `collect --org` and of sharded
+collection.
 """
 
 from __future__ import annotations
