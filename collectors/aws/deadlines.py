@@ -270,6 +270,10 @@ def _watch_sends(client: Any, state: _ClientState) -> None:
         finally:
             watch.finish()
             _local.watch = None
+        if watch.fired:
+            # The socket was shut mid-body, and botocore 1.44+ reads with urllib3's
+            # enforce_content_length off: the cut-short body comes back as if complete.
+            raise _expired(state, call)
         return response
 
     http_session.send = watched_send
