@@ -149,3 +149,28 @@ def test_synthetic_diff(fmt):
     assert all(c.direction == "worse" for c in result.controls)
     assert result.new_coverage_pct < result.old_coverage_pct
     assert render(result, fmt)
+
+
+@pytest.mark.parametrize(
+    ("status", "appeared", "vanished"),
+    [
+        ("missing", "worse", "better"),  # a new gap is worse; a gap no longer there, better
+        ("unknown", "worse", "better"),
+        ("partial", "better", "worse"),  # new coverage is better; lost coverage, worse
+        ("logged", "better", "worse"),
+    ],
+)
+def test_a_control_that_appears_or_vanishes_ranks_by_its_status(status, appeared, vanished):
+    before = small_estate()
+    after = small_estate()
+    function = next(r for r in after.resources if r.id == FUNCTION)
+    function.coverage.append(cov("account", status, "cloudtrail-lambda-data-events"))
+
+    def direction(old, new):
+        change = next(
+            c for c in diff_snapshots(old, new).controls if c.control.startswith("cloudtrail-l")
+        )
+        return change.direction
+
+    assert direction(before, after) == appeared
+    assert direction(after, before) == vanished

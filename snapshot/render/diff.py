@@ -117,11 +117,17 @@ class SnapshotDiff:
         }
 
 
-def _rank(status: str | None) -> int:
-    """Severity for comparison; an absent or not_applicable control ranks below missing."""
+#: Where an absent or not_applicable control ranks: between the gaps (missing, unknown) and
+#: coverage (partial, logged), so a control that appears as `missing` is a new gap (worse)
+#: and one that appears as `logged` is new coverage (better); likewise when one vanishes.
+_NEUTRAL = 1.5
+
+
+def _rank(status: str | None) -> float:
+    """Severity for comparison: missing 0 < unknown 1 < absent 1.5 < partial 2 < logged 3."""
     if status is None:
-        return -1
-    return STATUS_SEVERITY.get(Status(status), -1)
+        return _NEUTRAL
+    return STATUS_SEVERITY.get(Status(status), _NEUTRAL)
 
 
 def _direction(old: str | None, new: str | None) -> str:
