@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 
-def _dump(value: Any, pad: str) -> str:
+def _dump(value: Any) -> str:
     """One element on one line: json's C encoder (`indent` would force its Python one, 2x
     slower over a million edges)."""
     return json.dumps(value, separators=(", ", ": "))
@@ -41,7 +41,7 @@ def iter_json(value: Any, level: int = 0) -> Iterator[str]:
     elif isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
         first = True
         for element in value:
-            yield ("[\n" if first else ",\n") + pad + _dump(element, pad)
+            yield ("[\n" if first else ",\n") + pad + _dump(element)
             first = False
         yield "[]" if first else "\n" + closing + "]"
     else:
