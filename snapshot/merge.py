@@ -70,7 +70,7 @@ def merge_snapshots(inputs: Sequence[Snapshot]) -> MergeResult:
     """One snapshot holding every account of every input (see the module docstring)."""
     if not inputs:
         raise MergeError("nothing to merge: give at least one snapshot")
-    as_of = {getattr(snap, "as_of", None) for snap in inputs}
+    as_of = {snap.as_of for snap in inputs}
     if len(as_of) > 1:
         raise MergeError(
             "the snapshots describe coverage at different times (as_of differs); "
@@ -120,6 +120,6 @@ def merge_snapshots(inputs: Sequence[Snapshot]) -> MergeResult:
         errors=errors,
     )
     value = next(iter(as_of))
-    if value is not None and "as_of" in Snapshot.model_fields:
+    if value is not None:
         merged = merged.model_copy(update={"as_of": value})
     return MergeResult(snapshot=merged, overlaps=overlaps)
