@@ -23,13 +23,8 @@ from pydantic import ValidationError
 
 from snapshot import __version__
 from snapshot.index.reader import ReadError, read_snapshot
-from snapshot.index.source import max_snapshot_bytes
 from snapshot.model import SCHEMA_VERSION, Snapshot
 from snapshot.sanitize import clean_json_text, clean_single_line
-
-#: Refuse to decompress or read more than this (a gzip bomb must not exhaust memory);
-#: read from BLINDSPOT_MAX_SNAPSHOT_BYTES each time a file is opened.
-MAX_SNAPSHOT_BYTES = max_snapshot_bytes()
 
 
 @contextlib.contextmanager
