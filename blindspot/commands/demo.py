@@ -15,17 +15,16 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from blindspot.cli import EXIT_OK, EXIT_USAGE, UsageError
 
 
-def _write_snapshot(args: argparse.Namespace) -> int:
-    from blindspot.simulation.collection import progress_line, run_demo_collection
-    from snapshot.graph import count_resources
-    from snapshot.io import save_snapshot
+def _stderr_progress(args: argparse.Namespace) -> Callable[[str, dict[str, Any]], None]:
+    """The collection's progress as `blindspot: ...` lines on stderr (none with --quiet)."""
+    from blindspot.simulation.collection import progress_line
 
-    started = time.monotonic()
     quiet = bool(getattr(args, "quiet", False))
 
     def progress(event: str, detail: dict[str, Any]) -> None:
@@ -34,6 +33,17 @@ def _write_snapshot(args: argparse.Namespace) -> int:
             sys.stderr.write(f"blindspot: {line.rstrip('…')}\n")
             sys.stderr.flush()
 
+    return progress
+
+
+def _write_snapshot(args: argparse.Namespace) -> int:
+    from blindspot.simulation.collection import run_demo_collection
+    from snapshot.graph import count_resources
+    from snapshot.io import save_snapshot
+
+    started = time.monotonic()
+    quiet = bool(getattr(args, "quiet", False))
+    progress = _stderr_progress(args)
     snapshot = run_demo_collection(
         args.seed, args.size, progress, aggregator=bool(getattr(args, "aggregator", False))
     )
@@ -74,19 +84,12 @@ DRIFT_DEFAULT = "blindspot-demo.json.gz"
 
 def _write_drift(args: argparse.Namespace) -> int:
     """`--drift`: two snapshots a week apart, the names printed and the diff to run."""
-    from blindspot.simulation.collection import progress_line
     from blindspot.simulation.drift import DRIFT_DAYS, drift_path, run_demo_drift
     from snapshot.io import save_snapshot
 
-    def progress(event: str, detail: dict[str, Any]) -> None:
-        line = progress_line(event, detail)
-        if line and not getattr(args, "quiet", False):
-            sys.stderr.write(f"blindspot: {line.rstrip('…')}\n")
-            sys.stderr.flush()
-
     before_path = args.output or DRIFT_DEFAULT
     after_path = drift_path(before_path)
-    drift = run_demo_drift(args.seed, args.size, progress)
+    drift = run_demo_drift(args.seed, args.size, _stderr_progress(args))
     save_snapshot(drift.before, before_path)
     save_snapshot(drift.after, after_path)
     lines = [
