@@ -623,11 +623,6 @@ def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def window_values(start: datetime, end: datetime) -> dict[str, str]:
-    """`<t0>`/`<t1>` as the catalogue's queries use them (ISO strings)."""
-    return {"t0": iso(start), "t1": iso(end)}
-
-
 def summary_placeholders(filled: Iterable[Filled | None]) -> list[tuple[str, str]]:
     """Every (placeholder name, why it is left) in several filled texts, first seen first."""
     seen: list[tuple[str, str]] = []
