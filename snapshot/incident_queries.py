@@ -165,6 +165,14 @@ def _athena_note(table: str, location: str | None, doc: str) -> str:
     return f"Athena table {table} as created by the Athena documentation's {doc}{where}"
 
 
+def _athena(
+    columns: str, table: str, conditions: list[str], order: str, location: str | None, doc: str
+) -> Query:
+    """`SELECT columns FROM table WHERE <conditions, AND-ed> ORDER BY order`, with its note."""
+    sql = f"SELECT {columns} FROM {table} WHERE " + " AND ".join(conditions) + f" ORDER BY {order}"
+    return Query("athena", sql, _athena_note(table, location, doc))
+
+
 def _cloudtrail_athena(
     record: Coverage, resource: Resource, window: Window, location: str | None
 ) -> Query:
@@ -186,16 +194,15 @@ def _cloudtrail_athena(
     elif short and not resource.is_pseudo:
         like = _lit("%" + short + "%")
         conditions.append(f"(requestparameters LIKE {like} OR responseelements LIKE {like})")
-    sql = (
-        "SELECT eventtime, eventsource, eventname, useridentity.arn AS principal, "
-        "sourceipaddress, useragent, errorcode FROM cloudtrail_logs_pp WHERE "
-        + " AND ".join(conditions)
-        + " ORDER BY eventtime"
+    return _athena(
+        "eventtime, eventsource, eventname, useridentity.arn AS principal, "
+        "sourceipaddress, useragent, errorcode",
+        "cloudtrail_logs_pp",
+        conditions,
+        "eventtime",
+        location,
+        "CloudTrail partition-projection DDL (partition timestamp)",
     )
-    note = _athena_note(
-        "cloudtrail_logs_pp", location, "CloudTrail partition-projection DDL (partition timestamp)"
-    )
-    return Query("athena", sql, note)
 
 
 def _flow_athena(
@@ -212,18 +219,15 @@ def _flow_athena(
     enis = [e for e in ids.get("eni-id") if _PLAIN.fullmatch(e)]
     if enis and resource.type not in ("AWS::EC2::VPC", "AWS::EC2::Subnet"):
         conditions.append("interface_id IN (" + ", ".join(_lit(e) for e in enis) + ")")
-    sql = (
-        "SELECT from_unixtime(start) AS flow_start, interface_id, srcaddr, srcport, dstaddr, "
-        "dstport, protocol, packets, bytes, action FROM vpc_flow_logs WHERE "
-        + " AND ".join(conditions)
-        + " ORDER BY start"
-    )
-    note = _athena_note(
+    return _athena(
+        "from_unixtime(start) AS flow_start, interface_id, srcaddr, srcport, dstaddr, "
+        "dstport, protocol, packets, bytes, action",
         "vpc_flow_logs",
+        conditions,
+        "start",
         location,
         "VPC flow logs partition-projection DDL (partitions accid, region, day)",
     )
-    return Query("athena", sql, note)
 
 
 def _alb_athena(resource: Resource, window: Window, location: str | None) -> Query:
@@ -237,16 +241,15 @@ def _alb_athena(resource: Resource, window: Window, location: str | None) -> Que
     marker = "loadbalancer/"
     if marker in resource.id:
         conditions.append(f"elb = {_lit(resource.id.split(marker, 1)[1])}")
-    sql = (
-        "SELECT time, client_ip, client_port, request_verb, request_url, elb_status_code, "
-        "target_ip, user_agent FROM alb_access_logs WHERE "
-        + " AND ".join(conditions)
-        + " ORDER BY time"
+    return _athena(
+        "time, client_ip, client_port, request_verb, request_url, elb_status_code, "
+        "target_ip, user_agent",
+        "alb_access_logs",
+        conditions,
+        "time",
+        location,
+        "ALB access logs partition-projection DDL (partition day)",
     )
-    note = _athena_note(
-        "alb_access_logs", location, "ALB access logs partition-projection DDL (partition day)"
-    )
-    return Query("athena", sql, note)
 
 
 def _s3_access_athena(resource: Resource, window: Window, location: str | None) -> Query:
@@ -261,16 +264,14 @@ def _s3_access_athena(resource: Resource, window: Window, location: str | None) 
     short = _short_id(resource)
     if short:
         conditions.append(f"bucket_name = {_lit(short)}")
-    sql = (
-        "SELECT requestdatetime, remoteip, requester, operation, key, httpstatus, useragent "
-        "FROM s3_access_logs WHERE " + " AND ".join(conditions) + " ORDER BY requestdatetime"
-    )
-    note = _athena_note(
+    return _athena(
+        "requestdatetime, remoteip, requester, operation, key, httpstatus, useragent",
         "s3_access_logs",
+        conditions,
+        "requestdatetime",
         location,
         "S3 server access logs DDL with date-based partitioning (partition timestamp)",
     )
-    return Query("athena", sql, note)
 
 
 def _cloudfront_athena(window: Window, location: str | None) -> Query:
@@ -301,15 +302,14 @@ def _resolver_athena(ids: queries.Identifiers, window: Window, location: str | N
     vpc = ids.first("vpc-id")
     if vpc:
         conditions.append(f"vpc = {_lit(vpc)}")
-    sql = (
-        "SELECT query_timestamp, srcaddr, query_name, query_type, rcode FROM r53_rlogs WHERE "
-        + " AND ".join(conditions)
-        + " ORDER BY query_timestamp"
+    return _athena(
+        "query_timestamp, srcaddr, query_name, query_type, rcode",
+        "r53_rlogs",
+        conditions,
+        "query_timestamp",
+        location,
+        "Resolver query logs partition-projection DDL (partitions date, vpc)",
     )
-    note = _athena_note(
-        "r53_rlogs", location, "Resolver query logs partition-projection DDL (partitions date, vpc)"
-    )
-    return Query("athena", sql, note)
 
 
 def _listing(dest: queries.Destination, location: str | None) -> Query:
