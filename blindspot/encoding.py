@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import sys
 import unicodedata
 from typing import TextIO
 
@@ -46,13 +47,24 @@ def _handler(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(HANDLER, _handler)
 
 
-def use_ascii_fallback(stream: TextIO) -> None:
-    """Make `stream` write ASCII stand-ins for what its encoding cannot take."""
+def can_encode(stream: object, sample: str) -> bool:
+    """Whether `stream`'s encoding takes every character of `sample` (none said: ASCII)."""
     encoding = getattr(stream, "encoding", None) or "ascii"
     try:
-        "✓✗…─".encode(encoding)
-        return  # UTF-8 or similar: nothing to do
+        sample.encode(encoding)
     except (UnicodeEncodeError, LookupError):
-        pass
+        return False
+    return True
+
+
+def stdout_is_unicode() -> bool:
+    """False when stdout cannot encode the status symbols (a C/POSIX locale bastion)."""
+    return can_encode(sys.stdout, "✓◐✗├─└│→←⚠")
+
+
+def use_ascii_fallback(stream: TextIO) -> None:
+    """Make `stream` write ASCII stand-ins for what its encoding cannot take."""
+    if can_encode(stream, "✓✗…─"):
+        return  # UTF-8 or similar: nothing to do
     with contextlib.suppress(AttributeError, ValueError, OSError):
         stream.reconfigure(errors=HANDLER)  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from blindspot.cli import EXIT_OK, UsageError
-from blindspot.commands.trace import _stdout_is_unicode
+from blindspot.encoding import stdout_is_unicode
 from snapshot.graph import CoverageGraph
 from snapshot.io import load_snapshot
 from snapshot.render.gaps import build_gaps, render
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
         render(
             rows,
             args.format,
-            ascii_only=not _stdout_is_unicode(),
+            ascii_only=not stdout_is_unicode(),
             as_of=as_of.strftime("%Y-%m-%dT%H:%M:%SZ") if as_of else None,
         )
     )

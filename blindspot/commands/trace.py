@@ -6,19 +6,10 @@ import argparse
 import sys
 
 from blindspot.cli import UsageError
+from blindspot.encoding import stdout_is_unicode
 from snapshot.graph import CoverageGraph
 from snapshot.io import open_snapshot
 from snapshot.render.trace import iter_render
-
-
-def _stdout_is_unicode() -> bool:
-    """False when stdout cannot encode the status symbols (a C/POSIX locale bastion)."""
-    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
-    try:
-        "✓◐✗├─└│→←⚠".encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
 
 
 def _short(resource_type: str) -> str:
@@ -74,6 +65,6 @@ def run(args: argparse.Namespace) -> int:
     )
     # Piece by piece: a trace of a hub with a million edges is never one string.
     write = sys.stdout.write
-    for piece in iter_render(trace, args.format, ascii_only=not _stdout_is_unicode()):
+    for piece in iter_render(trace, args.format, ascii_only=not stdout_is_unicode()):
         write(piece)
     return 0
