@@ -119,6 +119,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _add_layer_filter(parser: argparse.ArgumentParser) -> None:
+    """`--layer`, repeatable, as report and gaps take it."""
+    parser.add_argument(
+        "--layer",
+        action="append",
+        choices=[str(x) for x in LAYERS],
+        help="only this layer (repeat for several; default: all)",
+    )
+
+
 def _csv_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -268,12 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--format", choices=names("report"), default="table", help=help_text("report")
     )
-    report.add_argument(
-        "--layer",
-        action="append",
-        choices=[str(x) for x in LAYERS],
-        help="only this layer (repeat for several; default: all)",
-    )
+    _add_layer_filter(report)
     report.add_argument(
         "--account",
         action="append",
@@ -317,12 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gaps.add_argument("file", metavar="FILE")
     gaps.add_argument("--format", choices=names("gaps"), default="table", help=help_text("gaps"))
-    gaps.add_argument(
-        "--layer",
-        action="append",
-        choices=[str(x) for x in LAYERS],
-        help="only this layer (repeat for several; default: all)",
-    )
+    _add_layer_filter(gaps)
     gaps.add_argument("--account", action="append", metavar="ACCOUNT", help="id or name")
 
     incident = commands.add_parser(
