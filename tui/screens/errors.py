@@ -38,7 +38,7 @@ class ErrorsScreen(ExplorerScreen):
     @property
     def errors(self) -> list[CollectionError]:
         graph = self.graph
-        return list(graph.snapshot.errors) if graph is not None else []
+        return graph.snapshot.errors if graph is not None else []
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()
