@@ -34,7 +34,8 @@ STATUS_WORD: dict[Status, str] = {
 }
 
 #: The style of a gap: a bold red block, the most visible thing on the screen.
-GAP_STYLE = "bold reverse red"
+GAP_STYLE_COLOR = "bold reverse red"
+GAP_STYLE = GAP_STYLE_COLOR
 #: The same without colour: with NO_COLOR Textual turns every colour into a grey, and red
 #: became grey 59 on a 234 background, the dimmest cell of all (about 1.5:1; "bold red" was
 #: 237 on 234). Reversed with no colour of its own, a gap takes the theme's text colour as
@@ -54,7 +55,7 @@ STATUS_STYLE: dict[Status, str] = {
 def use_no_color(no_color: bool) -> None:
     """Draw gaps for a monochrome screen (NO_COLOR) or in colour; the app calls it once."""
     global GAP_STYLE
-    GAP_STYLE = GAP_STYLE_NO_COLOR if no_color else "bold reverse red"
+    GAP_STYLE = GAP_STYLE_NO_COLOR if no_color else GAP_STYLE_COLOR
     STATUS_STYLE[Status.missing] = GAP_STYLE
 
 
