@@ -14,6 +14,7 @@ built, then the collector's own events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from collectors.collect import CollectOptions, CollectResult, collect
@@ -55,17 +56,22 @@ def collect_organization(
     return collect(options, progress)
 
 
+def build_progress(progress: ProgressFn) -> Callable[[str, int, int], None]:
+    """The organization build's steps as `build` progress events."""
+
+    def report(step: str, done: int, total: int) -> None:
+        progress("build", {"step": step, "done": done, "total": total})
+
+    return report
+
+
 def run_demo_collection(
     seed: int = 7, size: str = "small", progress: ProgressFn = no_progress, aggregator: bool = False
 ) -> Snapshot:
     """Build the demo organization in moto and collect it (through its AWS Config
     aggregator with `aggregator`); returns the snapshot."""
-
-    def build_progress(step: str, done: int, total: int) -> None:
-        progress("build", {"step": step, "done": done, "total": total})
-
     with simulated_aws(seed), moto_config.registered():
-        org = build_organization(seed, size, build_progress)
+        org = build_organization(seed, size, build_progress(progress))
         with moto_config.frozen():  # nothing changes while it is collected
             result = collect_organization(org, progress, aggregator=aggregator)
     snapshot = result.snapshot

@@ -21,7 +21,7 @@ from collectors.inventory.base import ProgressFn, no_progress
 from snapshot.model import Snapshot
 
 from . import moto_config
-from .collection import collect_organization
+from .collection import build_progress, collect_organization
 from .environment import simulated_aws
 from .org import DemoOrg, build_organization
 
@@ -120,12 +120,8 @@ def apply_drift(org: DemoOrg) -> list[str]:
 
 def run_demo_drift(seed: int = 7, size: str = "small", progress: ProgressFn = no_progress) -> Drift:
     """Build the demo organization, collect it, change it, collect it again."""
-
-    def build_progress(step: str, done: int, total: int) -> None:
-        progress("build", {"step": step, "done": done, "total": total})
-
     with simulated_aws(seed), moto_config.registered():
-        org = build_organization(seed, size, build_progress)
+        org = build_organization(seed, size, build_progress(progress))
         with moto_config.frozen():
             before = collect_organization(org, progress).snapshot
         changes = apply_drift(org)
