@@ -6,8 +6,8 @@ probes, over every coverage record that names a destination:
 
 - a CloudWatch Logs group of this account and region: `retentionInDays` (absent = never
   expires, stored as 0), from the inventory where the source or the `log-retention` probe
-  listed the group, else from `logs:DescribeLogGroups` with `logGroupIdentifiers` (50 names
-  a call, paginated);
+  listed the group, or from the region's listing a probe already read (`ctx.shared`), else
+  from `logs:DescribeLogGroups` with `logGroupIdentifiers` (50 names a call, paginated);
 - an S3 bucket of this account and region (one the inventory holds, so its owner and
   region are known): the lifecycle rules from `s3:GetBucketLifecycleConfiguration`, one
   call per bucket. The shortest `Expiration.Days` of the enabled rules whose filter matches
@@ -31,8 +31,8 @@ from snapshot.queries import Destination, parse_destination, s3_log_location
 
 from ..aws.errors import error_code
 from .base import ProbeContext
+from .helpers.logs import LOG_GROUP_TYPE, SHARED_LOG_GROUPS
 
-LOG_GROUP = "AWS::Logs::LogGroup"
 BUCKET = "AWS::S3::Bucket"
 #: `logGroupIdentifiers` takes at most this many names a call.
 IDENTIFIERS_PER_CALL = 50
@@ -60,9 +60,14 @@ def _days(value: Any) -> int | None:
     return days if days > 0 else None
 
 
-def _inventory_log_groups(ctx: ProbeContext) -> dict[str, int | None]:
-    groups: dict[str, int | None] = {}
-    for item in ctx.inventory.of_type(LOG_GROUP):
+def _known_log_groups(ctx: ProbeContext) -> dict[str, int | None]:
+    """Retention of the groups already read: the inventory's, and those a probe listed
+    (`describe_log_groups` keeps the region's listing in `ctx.shared`)."""
+    groups: dict[str, int | None] = {
+        name: _days(group.get("retentionInDays"))
+        for name, group in (ctx.shared.get(SHARED_LOG_GROUPS) or {}).items()
+    }
+    for item in ctx.inventory.of_type(LOG_GROUP_TYPE):
         config = item.configuration or {}
         name = item.resource.resource_id or item.resource.name
         if name:
@@ -151,7 +156,7 @@ def _log_groups(ctx: ProbeContext, records: list[tuple[str, Coverage, Destinatio
     ]
     if not local:
         return
-    known = _inventory_log_groups(ctx)
+    known = _known_log_groups(ctx)
     missing = sorted(
         {dest.log_group for _, dest in local if dest.log_group and dest.log_group not in known}
     )
