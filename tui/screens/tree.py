@@ -163,13 +163,12 @@ class OrgTreeScreen(ExplorerScreen):
         pseudo = account_node_id(account)
         # The regions under this node (global included): what the leaf's list will show.
         regions = [
-            region_node_id(account, region)
-            for region in sorted(scope.children)
-            if region_node_id(account, region) in graph
+            rid
+            for rid in (region_node_id(account, region) for region in sorted(scope.children))
+            if rid in graph
         ]
-        statuses = [
-            s for rid in [pseudo, *regions] if rid in graph for s in graph.layers(rid).values()
-        ]
+        owners = [pseudo, *regions] if pseudo in graph else regions
+        statuses = [s for rid in owners for s in graph.layers(rid).values()]
         label = safe.status_text(worst_status(statuses), ascii_only=self.ascii_only)
         if pseudo in graph and graph.resources[pseudo].coverage:
             label.append(" account-level controls")
