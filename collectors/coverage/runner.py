@@ -43,11 +43,9 @@ from ..aws.session import AwsContext
 from ..inventory.base import RegionInventory, add_pseudo_resources
 from .base import Probe, ProbeContext
 from .probes import access, account, across, database, host, network, serverless
+from .probes.account import ORG_TRAIL_NOTE
 from .records import record, skipped
 from .retention import collect_retention
-
-#: Controls of the RDS API whose applicability follows the engine.
-ENGINE_FAMILY = frozenset({"rds-log-exports", "docdb-log-exports", "neptune-log-exports"})
 
 #: Controls the cross-account pass decides, not a probe of the region.
 DECIDED_ACROSS = frozenset({"log-archive-separation"})
@@ -86,15 +84,13 @@ def _fill_offline(ctx: ProbeContext) -> None:
     and only controls that apply are filled: an RDS resource gets the control of its
     engine family (`database.engine_controls`), not all three.
     """
-    from .probes.database import engine_controls
-
     for item in ctx.inventory.resources.values():
         decided = {c.control for c in ctx.coverage.get(item.id, ())}
-        allowed = engine_controls(item)
+        allowed = database.engine_controls(item)
         for row in CATALOGUE:
             if row.id in decided or item.type not in row.resource_types:
                 continue
-            if allowed is not None and row.id in ENGINE_FAMILY and row.id not in allowed:
+            if allowed is not None and row.id in database.ENGINE_FAMILY and row.id not in allowed:
                 continue
             if row.id in DECIDED_ACROSS:
                 continue  # `resolve_across` decides it on the stores other controls name
@@ -145,8 +141,6 @@ def probe_region(
 
     `layers`: the modules whose `PROBES` run, in order (a test adds a broken one).
     """
-    from .probes.account import inherit_region_controls
-
     ensure_pseudo_resources(inventory)
     ctx = ProbeContext(aws, inventory.account, inventory.region, inventory)
     unavailable = region_not_enabled(inventory) if aws is not None else None
@@ -164,7 +158,7 @@ def probe_region(
     if aws is None:
         _fill_offline(ctx)
     try:
-        inherit_region_controls(ctx)
+        account.inherit_region_controls(ctx)
     except Exception as exc:
         ctx.fail(exc, service="blindspot", operation="account.inherit_region_controls")
     try:  # how long each destination keeps its logs: after every record exists
@@ -195,8 +189,6 @@ def _extend_org_trails(snapshot: Snapshot) -> None:
     credited, naming the trail in `inherited_from`. Every account in a snapshot is taken to
     belong to the organization that collected it.
     """
-    from .probes.account import ORG_TRAIL_NOTE
-
     org_by_region: dict[str, tuple[str, Coverage, str]] = {}  # region -> (home, record, arn)
     for resource in snapshot.resources:
         if resource.type != REGION_TYPE:

@@ -60,6 +60,9 @@ ENGINE_LOG_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: Engine -> (control id, log group service prefix).
 _FAMILY = {"docdb": ("docdb-log-exports", "docdb"), "neptune": ("neptune-log-exports", "neptune")}
 
+#: Controls of the RDS API whose applicability follows the engine (`engine_controls`).
+ENGINE_FAMILY = frozenset({"rds-log-exports", *(control for control, _ in _FAMILY.values())})
+
 
 def expected_log_types(engine: str) -> tuple[str, ...] | None:
     """The log types that matter for an engine, or None for an engine we do not know."""
