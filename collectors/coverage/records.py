@@ -89,16 +89,15 @@ def call_failed(
     `call` is `service:Operation`; `operation` (default `call`) is what the record says was
     asked, `what` (default `call`) how the evidence names it.
     """
+    evidence = _failure_evidence(ctx, exc, call, what)
+    record(ctx, resource_id, control_id, Status.unknown, evidence, operation=operation or call)
+
+
+def _failure_evidence(ctx: ProbeContext, exc: BaseException, call: str, what: str | None) -> str:
+    """Record the failed `service:Operation` once in `errors`; the evidence naming it."""
     service, _, name = call.partition(":")
     code = ctx.fail(exc, service=service, operation=name).code
-    record(
-        ctx,
-        resource_id,
-        control_id,
-        Status.unknown,
-        f"{what or call} failed ({code})",
-        operation=operation or call,
-    )
+    return f"{what or call} failed ({code})"
 
 
 def mark_unknown(
@@ -135,11 +134,8 @@ def listing_failed(
     records say was asked, `what` (default `call`) how the evidence names it, since a probe
     may cite several calls as one.
     """
-    service, _, name = call.partition(":")
-    code = ctx.fail(exc, service=service, operation=name).code
-    mark_unknown(
-        ctx, types, control_id, f"{what or call} failed ({code})", operation=operation or call
-    )
+    evidence = _failure_evidence(ctx, exc, call, what)
+    mark_unknown(ctx, types, control_id, evidence, operation=operation or call)
 
 
 def first_call(calls: str) -> str:
