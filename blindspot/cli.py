@@ -129,6 +129,33 @@ def _add_layer_filter(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_snapshot_file(parser: argparse.ArgumentParser) -> None:
+    """The positional snapshot file most commands read."""
+    parser.add_argument("file", metavar="FILE", help="snapshot (.json or .json.gz)")
+
+
+def _add_format(parser: argparse.ArgumentParser, command: str, default: str | None) -> None:
+    """`--format` with the formats `command`'s renderers offer; a None default: required."""
+    extra: dict[str, Any] = {"required": True} if default is None else {"default": default}
+    parser.add_argument("--format", choices=names(command), help=help_text(command), **extra)
+
+
+def _snapshot_command(
+    commands: argparse._SubParsersAction[Any],
+    name: str,
+    summary: str,
+    description: str,
+    format_default: str | None,
+) -> argparse.ArgumentParser:
+    """A command that reads one snapshot FILE and writes it in one of its `--format`s."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=description
+    )
+    _add_snapshot_file(parser)
+    _add_format(parser, name, format_default)
+    return parser
+
+
 def _csv_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -256,27 +283,24 @@ def build_parser() -> argparse.ArgumentParser:
         "traces. ? lists the keys; BLINDSPOT_KEYMAP=id=keys,... remaps them (the ids are "
         "listed by ?).",
     )
-    explore.add_argument("file", metavar="FILE", help="snapshot (.json or .json.gz)")
+    _add_snapshot_file(explore)
 
-    commands.add_parser(
+    controls = commands.add_parser(
         "controls",
         help="print the coverage catalogue",
         description="Print every logging control blindspot checks: its layer, the resource "
         "types it applies to, baseline or extended, the AWS call that decides it, where the "
         "logs land, and the remediation.",
-    ).add_argument(
-        "--format", choices=names("controls"), default="table", help=help_text("controls")
     )
+    _add_format(controls, "controls", "table")
 
-    report = commands.add_parser(
+    report = _snapshot_command(
+        commands,
         "report",
-        help="coverage by account and layer",
-        description="Coverage per account and layer, and totals: (logged + partial/2) / "
+        "coverage by account and layer",
+        "Coverage per account and layer, and totals: (logged + partial/2) / "
         "counted resource-layer statuses. --fail-under makes it a CI gate.",
-    )
-    report.add_argument("file", metavar="FILE", help="snapshot (.json or .json.gz)")
-    report.add_argument(
-        "--format", choices=names("report"), default="table", help=help_text("report")
+        "table",
     )
     _add_layer_filter(report)
     report.add_argument(
@@ -299,10 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Walk the relationships of RESOURCE (both directions) to --depth hops and "
         "show every resource reached with its per-layer status and gaps.",
     )
-    trace.add_argument("file", metavar="FILE", help="snapshot (.json or .json.gz)")
+    _add_snapshot_file(trace)
     trace.add_argument("resource", metavar="RESOURCE", help="id, ARN, resource id or name")
     trace.add_argument("--depth", type=_positive_int, default=2, help="hops to follow")
-    trace.add_argument("--format", choices=names("trace"), default="tree", help=help_text("trace"))
+    _add_format(trace, "trace", "tree")
     trace.add_argument(
         "--relationship",
         action="append",
@@ -321,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
         "gaps", help="every missing or unknown baseline control, with its fix for that resource"
     )
     gaps.add_argument("file", metavar="FILE")
-    gaps.add_argument("--format", choices=names("gaps"), default="table", help=help_text("gaps"))
+    _add_format(gaps, "gaps", "table")
     _add_layer_filter(gaps)
     gaps.add_argument("--account", action="append", metavar="ACCOUNT", help="id or name")
 
@@ -340,19 +364,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     incident.add_argument("--to", dest="end", required=True, metavar="TIME", help="its end")
     incident.add_argument("--depth", type=_positive_int, default=2, help="hops to follow")
-    incident.add_argument(
-        "--format", choices=names("incident"), default="markdown", help=help_text("incident")
-    )
+    _add_format(incident, "incident", "markdown")
 
-    export = commands.add_parser(
+    export = _snapshot_command(
+        commands,
         "export",
-        help="the graph for Gephi, yEd, Graphviz, networkx",
-        description="Write the resource graph (resources, relationships, per-layer status) "
+        "the graph for Gephi, yEd, Graphviz, networkx",
+        "Write the resource graph (resources, relationships, per-layer status) "
         "as GraphML, node-link JSON or DOT, or the coverage as OCSF findings.",
-    )
-    export.add_argument("file", metavar="FILE", help="snapshot (.json or .json.gz)")
-    export.add_argument(
-        "--format", choices=names("export"), required=True, help=help_text("export")
+        None,
     )
     export.add_argument("-o", "--output", metavar="OUT", required=True, help="'-' for stdout")
 
@@ -378,9 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     attack.add_argument("file", metavar="FILE")
     attack.add_argument("--account", action="append", metavar="ACCOUNT", help="id or name")
-    attack.add_argument(
-        "--format", choices=names("attack"), default="table", help=help_text("attack")
-    )
+    _add_format(attack, "attack", "table")
 
     completion = commands.add_parser(
         "completion",
@@ -399,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("old", metavar="OLD", help="the earlier snapshot")
     diff.add_argument("new", metavar="NEW", help="the later snapshot")
-    diff.add_argument("--format", choices=names("diff"), default="table", help=help_text("diff"))
+    _add_format(diff, "diff", "table")
     # A command added without a description shows its one-line help as one.
     for choice in commands._choices_actions:
         sub = commands.choices[choice.dest]

@@ -15,6 +15,7 @@ import contextlib
 import os
 import sys
 import time
+from dataclasses import fields
 
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
@@ -32,6 +33,9 @@ from collectors.collect import (
 )
 from snapshot.io import dump_snapshot, save_snapshot
 from snapshot.queries import parse_time
+
+#: `CollectOptions` fields `options_from_args` does not copy from a flag as given.
+_READ_HERE = frozenset({"regions", "as_of", "session"})
 
 
 def options_from_args(args: argparse.Namespace) -> CollectOptions:
@@ -56,21 +60,13 @@ def options_from_args(args: argparse.Namespace) -> CollectOptions:
             as_of = parse_time(args.as_of)
         except ValueError as exc:
             raise UsageError(f"--as-of: {exc}") from None
-    return CollectOptions(
-        profile=args.profile,
-        regions=regions,
-        org=args.org,
-        role_name=args.role_name,
-        external_id=args.external_id,
-        accounts=args.accounts,
-        aggregator=args.aggregator,
-        config_files=args.config_files,
-        source=args.source,
-        workers=args.workers,
-        no_coverage=args.no_coverage,
-        shard=args.shard,
-        as_of=as_of,
-    )
+    # Every other option is its flag as given (`--role-name` is `role_name`, and so on).
+    given = {
+        field.name: getattr(args, field.name)
+        for field in fields(CollectOptions)
+        if field.name not in _READ_HERE
+    }
+    return CollectOptions(regions=regions, as_of=as_of, **given)
 
 
 def summary_line(result: CollectResult) -> str:
