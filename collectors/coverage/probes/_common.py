@@ -1,10 +1,26 @@
-"""Reads several probe modules make the same way (recording is in `..records`)."""
+"""Reads and decisions several probe modules make the same way (recording is in `..records`).
+
+`config_first` is the coverage engine's split of a control's items: those AWS Config's own
+record decides (the item holds the deciding field) are decided from the item, with no call,
+whatever credential the run has; only the others need the control's call, and without a
+credential for the account that call is not made (`unknown`, naming it).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from snapshot.model import Status
 
 from ...inventory.api._common import paginate
+from ...inventory.base import CollectedResource
+from ..base import ProbeContext
+from ..helpers import CALL_ERRORS
+from ..items import from_config, has, is_config_source
+from ..records import record, skipped
+
+T = TypeVar("T")
 
 
 def list_all(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
@@ -14,3 +30,99 @@ def list_all(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
     probe's `try`, before any resource is recorded.
     """
     return list(paginate(client, operation, key, **kwargs))
+
+
+def config_first(
+    ctx: ProbeContext,
+    types: Iterable[str],
+    control_id: str,
+    *fields: str | tuple[str, ...],
+    supplementary: bool = False,
+) -> tuple[list[CollectedResource], list[CollectedResource]]:
+    """The inventory's items of `types` split into (decided by the item, needing the call).
+
+    An item decides when it is AWS Config's record (`from_config`) and its `configuration`
+    (`supplementaryConfiguration` with `supplementary`) holds any of `fields` (a name, or a
+    path of names as a tuple). Without a
+    credential the others cannot be read: they are recorded `unknown` here (`skipped`,
+    naming the control's call) and the second list is empty.
+    """
+    deciding: list[CollectedResource] = []
+    rest: list[CollectedResource] = []
+    for item in ctx.inventory.of_type(*types):
+        source = item.supplementary if supplementary else item.configuration
+        paths = [(name,) if isinstance(name, str) else name for name in fields]
+        if from_config(ctx.aws, item) and any(has(source, *path) for path in paths):
+            deciding.append(item)
+        else:
+            rest.append(item)
+    if ctx.aws is None:
+        skipped(ctx, [item.id for item in rest], control_id)
+        return deciding, []
+    return deciding, rest
+
+
+def needs_call(ctx: ProbeContext, types: Iterable[str], rest: list[CollectedResource]) -> bool:
+    """Whether the control's API listing is still needed after `config_first`: there is a
+    credential, and an item lacks the field, or the inventory is not AWS Config's complete
+    record of the types (the direct-API source, or a type its recorder does not record)."""
+    if ctx.aws is None:
+        return False
+    complete = is_config_source(ctx.inventory) and set(types) <= ctx.inventory.types_covered
+    return bool(rest) or not complete
+
+
+def unknown_each(
+    ctx: ProbeContext,
+    resource_ids: Iterable[str],
+    control_ids: Iterable[str],
+    evidence: str,
+    *,
+    operation: str,
+) -> None:
+    """Every control of `control_ids` on every resource `unknown`, with one evidence (the
+    caller has recorded the failed call, `ctx.fail`, and words the evidence)."""
+    controls = list(control_ids)
+    for resource_id in resource_ids:
+        for control_id in controls:
+            record(ctx, resource_id, control_id, Status.unknown, evidence, operation=operation)
+
+
+def call_failed_each(
+    ctx: ProbeContext,
+    resource_ids: Iterable[str],
+    control_ids: str | Iterable[str],
+    exc: BaseException,
+    call: str,
+    *,
+    operation: str | None = None,
+    what: str | None = None,
+) -> None:
+    """One failed call that would have decided several resources (and controls): the error
+    goes once into `errors`, each is `unknown` with evidence naming the call and its code.
+
+    `call` is `service:Operation`; `operation` (default `call`) is what the records say was
+    asked, `what` (default `call`) how the evidence names it.
+    """
+    service, _, name = call.partition(":")
+    code = ctx.fail(exc, service=service, operation=name).code
+    controls = [control_ids] if isinstance(control_ids, str) else list(control_ids)
+    evidence = f"{what or call} failed ({code})"
+    unknown_each(ctx, resource_ids, controls, evidence, operation=operation or call)
+
+
+def shared_read(ctx: ProbeContext, key: str, read: Callable[[], T]) -> T:
+    """`read()`'s answer, made once per account-region and kept in `ctx.shared[key]`.
+
+    A failed read is kept too and raised again to every later asker, so one error is not
+    made (and recorded) twice; the caller that records it decides which one does.
+    """
+    if key not in ctx.shared:
+        try:
+            ctx.shared[key] = read()
+        except CALL_ERRORS as exc:
+            ctx.shared[key] = exc
+    answer = ctx.shared[key]
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer  # type: ignore[no-any-return]

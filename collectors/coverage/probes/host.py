@@ -46,8 +46,9 @@ from ..helpers import (
     describe_log_groups,
     log_group_arn,
 )
-from ..items import item_operation, lookup, no_credential
+from ..items import from_config, item_operation, lookup, no_credential
 from ..records import call_failed, offline_capable, record, skipped
+from ._common import call_failed_each, shared_read
 from .host_platforms import (
     probe_ecs_task_logging,
     probe_eks_control_plane_logs,
@@ -104,26 +105,24 @@ def _instance_information(ctx: ProbeContext) -> dict[str, dict[str, Any]]:
     Raises the call's exception, also for the second probe that asks; only the SSM probe
     records it as an error.
     """
-    if SHARED_SSM_INFO not in ctx.shared:
-        try:
-            info: dict[str, dict[str, Any]] = {}
-            paginator = ctx.client("ssm").get_paginator("describe_instance_information")
-            for page in paginator.paginate():
-                for entry in page.get("InstanceInformationList", []):
-                    info[entry["InstanceId"]] = entry
-            ctx.shared[SHARED_SSM_INFO] = info
-        except CALL_ERRORS as exc:
-            ctx.shared[SHARED_SSM_INFO] = exc
-    answer = ctx.shared[SHARED_SSM_INFO]
-    if isinstance(answer, BaseException):
-        raise answer
-    return answer
+
+    def read() -> dict[str, dict[str, Any]]:
+        paginator = ctx.client("ssm").get_paginator("describe_instance_information")
+        return {
+            entry["InstanceId"]: entry
+            for page in paginator.paginate()
+            for entry in page.get("InstanceInformationList", [])
+        }
+
+    return shared_read(ctx, SHARED_SSM_INFO, read)
 
 
 def _inventory_items(ctx: ProbeContext) -> dict[str, CollectedResource]:
     """AWS Config's SSM inventory items by the managed instance id they describe."""
     found: dict[str, CollectedResource] = {}
     for item in ctx.inventory.of_type(INVENTORY_TYPE):
+        if not from_config(ctx.aws, item):
+            continue
         content = lookup(item.configuration, "AWS:InstanceInformation", "Content")
         ids = list(content) if isinstance(content, dict) else []
         ids.append(str(item.resource.resource_id or ""))
@@ -235,9 +234,8 @@ def probe_cloudwatch_agent(ctx: ProbeContext) -> None:
     instances = _live_instances(ctx)
     if not instances:
         return
-    ids = {_instance_id(item): item for item in instances}
-    if ctx.aws is None:
-        _agent_from_items(ctx, ids)
+    ids = _agent_from_items(ctx, {_instance_id(item): item for item in instances})
+    if not ids:
         return
     failures: dict[str, str] = {}
     ssm_found: set[str] = set()
@@ -390,10 +388,15 @@ def _decide_agent(
     )
 
 
-def _agent_from_items(ctx: ProbeContext, ids: dict[str, CollectedResource]) -> None:
-    """No credential: the SSM inventory items decide `logged`; nothing else can be read."""
+def _agent_from_items(
+    ctx: ProbeContext, ids: dict[str, CollectedResource]
+) -> dict[str, CollectedResource]:
+    """Instances whose SSM inventory item (AWS Config's record) lists the agent: `logged`
+    with no call. Returns the others, which need the calls; without a credential those are
+    `unknown`, naming them, and none is returned."""
     inventory = _inventory_items(ctx)
     operation = item_operation(INVENTORY_TYPE, "AWS:Application")
+    rest: dict[str, CollectedResource] = {}
     for instance_id, item in ids.items():
         found = inventory.get(instance_id)
         shown = clean_single_line(instance_id)
@@ -406,21 +409,25 @@ def _agent_from_items(ctx: ProbeContext, ids: dict[str, CollectedResource]) -> N
                 f"{operation}: lists amazon-cloudwatch-agent on {shown}",
                 operation=operation,
             )
-            continue
-        note = (
-            f"{operation} of {shown} lists no CloudWatch agent package"
-            if found is not None
-            else f"no {INVENTORY_TYPE} item for {shown}"
-        )
-        record(
-            ctx,
-            item.id,
-            "cloudwatch-agent",
-            Status.unknown,
-            no_credential(ctx.account, "cloudwatch:ListMetrics CWAgent; logs:DescribeLogStreams"),
-            operation="cloudwatch:ListMetrics",
-            notes=[note],
-        )
+        elif ctx.aws is not None:
+            rest[instance_id] = item
+        else:
+            note = (
+                f"{operation} of {shown} lists no CloudWatch agent package"
+                if found is not None
+                else f"no {INVENTORY_TYPE} item for {shown}"
+            )
+            call = "cloudwatch:ListMetrics CWAgent; logs:DescribeLogStreams"
+            record(
+                ctx,
+                item.id,
+                "cloudwatch-agent",
+                Status.unknown,
+                no_credential(ctx.account, call),
+                operation="cloudwatch:ListMetrics",
+                notes=[note],
+            )
+    return rest
 
 
 # --------------------------------------------------------------------------- SSM
@@ -441,16 +448,9 @@ def probe_ssm_managed(ctx: ProbeContext) -> None:
     try:
         info = _instance_information(ctx)
     except CALL_ERRORS as exc:
-        error = ctx.fail(exc, service="ssm", operation="DescribeInstanceInformation")
-        for item in instances:
-            record(
-                ctx,
-                item.id,
-                "ssm-managed",
-                Status.unknown,
-                f"ssm:DescribeInstanceInformation failed ({error.code})",
-                operation="ssm:DescribeInstanceInformation",
-            )
+        call_failed_each(
+            ctx, [i.id for i in instances], "ssm-managed", exc, "ssm:DescribeInstanceInformation"
+        )
         return
     for item in instances:
         instance_id = _instance_id(item)

@@ -14,11 +14,12 @@ from typing import Any
 from snapshot.model import Status
 from snapshot.sanitize import clean_single_line
 
+from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import camel, is_config_source, item_operation, lookup
-from ..records import call_failed, holding, listing_failed, offline_capable, record, skipped
-from ._common import list_all
+from ..records import call_failed, listing_failed, offline_capable, record
+from ._common import call_failed_each, config_first, list_all, needs_call
 
 EKS_TYPE = "AWS::EKS::Cluster"
 TASK_DEFINITION_TYPE = "AWS::ECS::TaskDefinition"
@@ -31,22 +32,31 @@ SHIPPING_DRIVERS = frozenset({"awslogs", "awsfirelens", "splunk", "fluentd", "ge
 # --------------------------------------------------------------------------- EKS
 
 
+def _item_logging(config: dict[str, Any]) -> dict[str, Any] | None:
+    """The item's control-plane logging in the Describe shape, or None when it has none."""
+    logging = config.get("logging")
+    if logging is None and isinstance(config.get("Logging"), dict):
+        # AWS Config records EKS in its CloudFormation shape:
+        # Logging.ClusterLogging.EnabledTypes[].Type
+        enabled = (config["Logging"].get("ClusterLogging") or {}).get("EnabledTypes") or []
+        types = [t.get("Type") for t in enabled if isinstance(t, dict)]
+        logging = {"clusterLogging": [{"types": types, "enabled": True}]}
+    return logging
+
+
 def _eks_clusters(ctx: ProbeContext) -> dict[str, dict[str, Any]]:
-    """Cluster ARN -> {name, logging}; from the inventory where it covered EKS, else listed."""
+    """Cluster ARN -> {name, logging}: from the item where it holds the logging, else
+    eks:DescribeCluster (clusters listed where the inventory did not cover EKS)."""
     clusters: dict[str, dict[str, Any]] = {}
+    lacking: dict[str, str | None] = {}  # name -> the item's ARN
     for item in ctx.inventory.of_type(EKS_TYPE):
-        config = item.configuration
-        logging = config.get("logging")
-        if logging is None and isinstance(config.get("Logging"), dict):
-            # AWS Config records EKS in its CloudFormation shape:
-            # Logging.ClusterLogging.EnabledTypes[].Type
-            enabled = (config["Logging"].get("ClusterLogging") or {}).get("EnabledTypes") or []
-            types = [t.get("Type") for t in enabled if isinstance(t, dict)]
-            logging = {"clusterLogging": [{"types": types, "enabled": True}]}
+        name = item.resource.resource_id or item.resource.name
+        logging = _item_logging(item.configuration)
         if logging is None:
-            continue  # not in the configuration item: read below, or unknown offline
+            lacking[name] = item.id  # not in the configuration item: described below
+            continue
         clusters[item.id] = {
-            "name": item.resource.resource_id or item.resource.name,
+            "name": name,
             "logging": logging,
             "operation": (
                 item_operation(EKS_TYPE, "Logging.ClusterLogging.EnabledTypes")
@@ -54,17 +64,26 @@ def _eks_clusters(ctx: ProbeContext) -> dict[str, dict[str, Any]]:
                 else "eks:DescribeCluster"
             ),
         }
-    if EKS_TYPE in ctx.inventory.types_covered or ctx.aws is None:
-        return clusters
+    if ctx.aws is None:
+        return clusters  # what no item holds: the runner names the call not made
     client = ctx.client("eks")
-    for page in client.get_paginator("list_clusters").paginate():
-        for name in page.get("clusters", []):
+    if EKS_TYPE not in ctx.inventory.types_covered:
+        known = {cluster["name"] for cluster in clusters.values()}
+        listed = list_all(client, "list_clusters", "clusters")
+        lacking = {n: lacking.get(n) for n in listed if n not in known}
+    for name, arn in lacking.items():
+        try:
             cluster = client.describe_cluster(name=name)["cluster"]
-            clusters[cluster["arn"]] = {
-                "name": name,
-                "logging": cluster.get("logging"),
-                "tags": cluster.get("tags"),
-            }
+        except CALL_ERRORS as exc:
+            if arn is None:
+                raise
+            call_failed(ctx, arn, "eks-control-plane-logs", exc, "eks:DescribeCluster")
+            continue
+        clusters[cluster["arn"]] = {
+            "name": name,
+            "logging": cluster.get("logging"),
+            "tags": cluster.get("tags"),
+        }
     return clusters
 
 
@@ -126,8 +145,16 @@ def probe_eks_control_plane_logs(ctx: ProbeContext) -> None:
 # --------------------------------------------------------------------------- ECS
 
 
-def _task_definition_arns(ctx: ProbeContext) -> list[str]:
-    """The latest ACTIVE revision of every family, plus task definitions in the inventory."""
+def _task_definition_arns(
+    ctx: ProbeContext, items: list[CollectedResource], decided: set[str]
+) -> list[str]:
+    """The latest ACTIVE revision of every family not `decided`, plus the task definitions
+    `items`. Where the inventory is AWS Config's complete record of task definitions,
+    `items` alone (those whose item lacks the container definitions): no listing.
+    """
+    arns = [item.id for item in items]
+    if not needs_call(ctx, [TASK_DEFINITION_TYPE], []):
+        return arns
     latest: dict[str, tuple[int, str]] = {}
     paginator = ctx.client("ecs").get_paginator("list_task_definitions")
     for page in paginator.paginate(status="ACTIVE"):
@@ -136,11 +163,8 @@ def _task_definition_arns(ctx: ProbeContext) -> list[str]:
             number = int(revision) if revision.isdigit() else 0
             if family not in latest or latest[family][0] < number:
                 latest[family] = (number, arn)
-    arns = [arn for _, arn in latest.values()]
-    for item in ctx.inventory.of_type(TASK_DEFINITION_TYPE):
-        if item.id not in arns:
-            arns.append(item.id)
-    return arns
+    listed = [arn for _, arn in latest.values() if arn not in decided]
+    return listed + [arn for arn in arns if arn not in listed]
 
 
 @offline_capable
@@ -148,22 +172,26 @@ def probe_ecs_task_logging(ctx: ProbeContext) -> None:
     """ecs-task-logging: every container definition has a log driver that ships logs.
 
     AWS Config records the task definition whole (CloudFormation shape,
-    `ContainerDefinitions[].LogConfiguration`); without a credential that decides.
+    `ContainerDefinitions[].LogConfiguration`): its item decides, whatever the credential;
+    ecs:DescribeTaskDefinition reads the others.
     """
     control_id = "ecs-task-logging"
-    if ctx.aws is None:
-        operation = item_operation(TASK_DEFINITION_TYPE, "ContainerDefinitions[].LogConfiguration")
-        for item in holding(ctx, [TASK_DEFINITION_TYPE], control_id, "ContainerDefinitions"):
-            definition = {
-                "containerDefinitions": camel(lookup(item.configuration, "ContainerDefinitions"))
-            }
-            _decide_task_definition(ctx, item.id, definition, operation)
+    operation = item_operation(TASK_DEFINITION_TYPE, "ContainerDefinitions[].LogConfiguration")
+    deciding, rest = config_first(ctx, [TASK_DEFINITION_TYPE], control_id, "ContainerDefinitions")
+    for item in deciding:
+        definition = {
+            "containerDefinitions": camel(lookup(item.configuration, "ContainerDefinitions"))
+        }
+        _decide_task_definition(ctx, item.id, definition, operation)
+    if not needs_call(ctx, [TASK_DEFINITION_TYPE], rest):
         return
     client = ctx.client("ecs")
     try:
-        arns = _task_definition_arns(ctx)
+        arns = _task_definition_arns(ctx, rest, {item.id for item in deciding})
     except CALL_ERRORS as exc:
-        listing_failed(ctx, (TASK_DEFINITION_TYPE,), control_id, exc, "ecs:ListTaskDefinitions")
+        call_failed_each(
+            ctx, [item.id for item in rest], control_id, exc, "ecs:ListTaskDefinitions"
+        )
         return
     for arn in arns:
         short = arn.rsplit("/", 1)[-1]
@@ -248,12 +276,16 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
     """elasticbeanstalk-logging: instance logs streamed to CloudWatch Logs (StreamLogs).
 
     AWS Config records the environment's option settings (`optionSettings[namespace]
-    [option].value`); without a credential that decides.
+    [option].value`): its item decides, whatever the credential; the others are read with
+    elasticbeanstalk:DescribeConfigurationSettings.
     """
     control_id = "elasticbeanstalk-logging"
-    operation = "elasticbeanstalk:DescribeConfigurationSettings"
-    if ctx.aws is None:
-        _beanstalk_from_items(ctx)
+    deciding, rest = config_first(
+        ctx, [BEANSTALK_ENV], control_id, ("optionSettings", _STREAM_NAMESPACE)
+    )
+    for item in deciding:
+        _environment_from_item(ctx, item)
+    if not needs_call(ctx, [BEANSTALK_ENV], rest):
         return
     client = ctx.client("elasticbeanstalk")
     try:
@@ -261,18 +293,26 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
             client, "describe_environments", "Environments", IncludeDeleted=False
         )
     except CALL_ERRORS as exc:
-        listing_failed(
-            ctx, (BEANSTALK_ENV,), control_id, exc, "elasticbeanstalk:DescribeEnvironments"
+        call_failed_each(
+            ctx,
+            [item.id for item in rest],
+            control_id,
+            exc,
+            "elasticbeanstalk:DescribeEnvironments",
         )
         return
+    decided = {item.id for item in deciding}
     for env in environments:
         name, app = env["EnvironmentName"], env.get("ApplicationName", "")
         arn = env.get("EnvironmentArn") or (
             f"arn:aws:elasticbeanstalk:{ctx.region}:{ctx.account}:environment/{app}/{name}"
         )
+        if arn in decided:
+            continue
         ensure_resource(
             ctx, arn=arn, type_=BEANSTALK_ENV, resource_id=env.get("EnvironmentId", name), name=name
         )
+        operation = "elasticbeanstalk:DescribeConfigurationSettings"
         try:
             settings = (
                 client.describe_configuration_settings(
@@ -281,7 +321,7 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
                 or []
             )
         except CALL_ERRORS as exc:
-            call_failed(ctx, arn, control_id, exc, "elasticbeanstalk:DescribeConfigurationSettings")
+            call_failed(ctx, arn, control_id, exc, operation)
             continue
         options = {
             (o.get("Namespace"), o.get("OptionName")): str(o.get("Value", ""))
@@ -291,21 +331,17 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
         _decide_environment(ctx, arn, name, options, operation)
 
 
-def _beanstalk_from_items(ctx: ProbeContext) -> None:
+def _environment_from_item(ctx: ProbeContext, item: CollectedResource) -> None:
     operation = item_operation(BEANSTALK_ENV, f"optionSettings['{_STREAM_NAMESPACE}']")
-    for item in ctx.inventory.of_type(BEANSTALK_ENV):
-        settings = lookup(item.configuration, "optionSettings")
-        if not isinstance(settings, dict) or _STREAM_NAMESPACE not in settings:
-            skipped(ctx, [item.id], "elasticbeanstalk-logging")
-            continue
-        options = {
-            (namespace, option): str(lookup(value, "value", default=""))
-            for namespace, group in settings.items()
-            if isinstance(group, dict)
-            for option, value in group.items()
-        }
-        name = str(lookup(item.configuration, "environmentName") or item.resource.name)
-        _decide_environment(ctx, item.id, name, options, operation)
+    settings = lookup(item.configuration, "optionSettings")
+    options = {
+        (namespace, option): str(lookup(value, "value", default=""))
+        for namespace, group in settings.items()
+        if isinstance(group, dict)
+        for option, value in group.items()
+    }
+    name = str(lookup(item.configuration, "environmentName") or item.resource.name)
+    _decide_environment(ctx, item.id, name, options, operation)
 
 
 def _decide_environment(
