@@ -19,15 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from snapshot.model import (
-    Account,
-    CollectionError,
-    RegionSource,
-    Relationship,
-    Resource,
-    Scope,
-    Snapshot,
-)
+from snapshot.model import Relationship, Scope, Snapshot
 
 
 class MergeError(ValueError):
@@ -81,24 +73,20 @@ def merge_snapshots(inputs: Sequence[Snapshot]) -> MergeResult:
     def kept(index: int, account: str | None) -> bool:
         return account is not None and owner.get(account) == index
 
-    accounts: dict[str, Account] = {}
-    resources: dict[str, Resource] = {}
+    numbered = list(enumerate(inputs))
+    accounts = {a.id: a for i, snap in numbered for a in snap.accounts if kept(i, a.id)}
+    resources = {r.id: r for i, snap in numbered for r in snap.resources if kept(i, r.account)}
+    errors = [
+        e for i, snap in numbered for e in snap.errors if e.account is None or kept(i, e.account)
+    ]
+    sources = [s for i, snap in numbered for s in snap.scope.sources if kept(i, s.account)]
+    # A relationship comes with its source resource, from the input that resource is kept from.
     relationships: dict[tuple[str, str, str], Relationship] = {}
-    errors: list[CollectionError] = []
-    sources: list[RegionSource] = []
-    for index, snap in enumerate(inputs):
-        for account in snap.accounts:
-            if kept(index, account.id):
-                accounts[account.id] = account
+    for index, snap in numbered:
         taken = {r.id for r in snap.resources if kept(index, r.account)}
-        for resource in snap.resources:
-            if resource.id in taken:
-                resources[resource.id] = resource
         for rel in snap.relationships:
             if rel.source in taken:
                 relationships.setdefault((rel.source, rel.target, rel.name), rel)
-        errors.extend(e for e in snap.errors if e.account is None or kept(index, e.account))
-        sources.extend(s for s in snap.scope.sources if kept(index, s.account))
 
     scopes = [snap.scope for snap in inputs]
     scope = Scope(
