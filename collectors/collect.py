@@ -16,6 +16,11 @@
    log-archive buckets) runs, and the result says whether anything failed (`complete`),
    which decides exit code 0 or 3.
 
+Each account gets one `AccountFacts` (`collectors.account_facts`), handed to the inventory
+of every region of it and to every region's probes: what the inventory read that a probe
+would read again (the trail listing, the recorder reads) and what one region read that the
+others reuse (IAM roles, trails) pass through it, never through module-level caches.
+
 Reverse edges are not added: the graph walks relationships in both directions.
 """
 
@@ -37,6 +42,7 @@ from snapshot.model import (
     Snapshot,
 )
 
+from .account_facts import AccountFacts
 from .accounts import AccountPlan, AccountTarget, Shard, plan_accounts
 from .assemble import add_unreachable_accounts, build_snapshot
 from .aws.errors import to_collection_error
@@ -112,10 +118,14 @@ class WholeCollector(Protocol):
         ...
 
 
-ProbeRunner = Callable[
-    [AwsContext | None, RegionInventory],
-    tuple[dict[str, list[Coverage]], list[CollectionError]],
-]
+class ProbeRunner(Protocol):
+    """The logging probes of one account-region (`coverage.runner.probe_region`)."""
+
+    def __call__(
+        self, aws: AwsContext | None, inventory: RegionInventory, *, facts: AccountFacts
+    ) -> tuple[dict[str, list[Coverage]], list[CollectionError]]:
+        """Coverage by resource id, and the errors; `facts` is the account's."""
+        ...
 
 
 def _profile_session(profile: str | None) -> boto3.Session:
@@ -132,8 +142,9 @@ class Collaborators:
 
     #: A boto3 session for `--profile` (None: the default chain), when none is given.
     make_session: Callable[[str | None], boto3.Session] = _profile_session
-    #: The AWS Config source of one account (`--source config|auto`).
-    config_source: Callable[[AwsContext], RegionCollector] = ConfigServiceSource
+    #: The AWS Config source of one account (`--source config|auto`), called as
+    #: `config_source(aws, facts=AccountFacts)`.
+    config_source: Callable[..., RegionCollector] = ConfigServiceSource
     #: The `--aggregator NAME` source, read with the caller's credentials.
     aggregator_source: Callable[[AwsContext, str], WholeCollector] = AggregatorSource
     #: The logging probes of one account-region (not run with `--no-coverage`).
@@ -171,7 +182,8 @@ def _collect_region(
     if source == "api":
         return api.collect_region(target.id, region, progress)
     try:
-        config = run.parts.config_source(target.aws).collect_region(target.id, region, progress)
+        source_of = run.parts.config_source(target.aws, facts=api.facts)
+        config = source_of.collect_region(target.id, region, progress)
     except Cancelled:
         raise
     except Exception as exc:
@@ -231,13 +243,17 @@ def _api_needed(config: RegionInventory) -> bool:
 
 
 def _probe(
-    runner: ProbeRunner | None, aws: AwsContext | None, inventory: RegionInventory, run: _Run
+    runner: ProbeRunner | None,
+    aws: AwsContext | None,
+    inventory: RegionInventory,
+    run: _Run,
+    facts: AccountFacts,
 ) -> None:
     if runner is None:
         return
     run.report("probes", {"account": inventory.account, "region": inventory.region})
     try:
-        coverage, errors = runner(aws, inventory)
+        coverage, errors = runner(aws, inventory, facts=facts)
     except Cancelled:
         raise
     except Exception as exc:  # a probe bug must not lose the inventory
@@ -292,12 +308,13 @@ def collect(
     names = {target.id: target.name for target in plan.accounts}
     contexts = {target.id: target.aws for target in plan.accounts if target.aws is not None}
     if options.aggregator:
-        inventories, seen_names = _collect_aggregator(options, plan, run)
+        facts = {account: AccountFacts() for account in contexts}
+        inventories, seen_names = _collect_aggregator(options, plan, run, facts)
         names = {**seen_names, **{a: n for a, n in names.items() if n}}
         progress(
             "plan", {"accounts": len({i.account for i in inventories}), "regions": len(inventories)}
         )
-        _probe_aggregated(options, inventories, names, contexts, runner, run)
+        _probe_aggregated(options, inventories, names, contexts, facts, runner, run)
         source_label = "aggregator"
     else:
         progress(
@@ -324,11 +341,11 @@ def collect(
 
 def _config_at(
     make: Callable[..., RegionCollector], as_of: datetime
-) -> Callable[[AwsContext], RegionCollector]:
+) -> Callable[..., RegionCollector]:
     """The Config source reading each resource's item at `as_of` (its history)."""
 
-    def at_time(aws: AwsContext) -> RegionCollector:
-        return make(aws, as_of=as_of)
+    def at_time(aws: AwsContext, **kwargs: Any) -> RegionCollector:
+        return make(aws, as_of=as_of, **kwargs)
 
     return at_time
 
@@ -341,9 +358,9 @@ def _offline(runner: ProbeRunner | None) -> ProbeRunner | None:
     probe = runner
 
     def from_items_only(
-        aws: AwsContext | None, inventory: RegionInventory
+        aws: AwsContext | None, inventory: RegionInventory, *, facts: AccountFacts
     ) -> tuple[dict[str, list[Coverage]], list[CollectionError]]:
-        return probe(None, inventory)
+        return probe(None, inventory, facts=facts)
 
     return from_items_only
 
@@ -373,14 +390,14 @@ def _collect_accounts(
     for target in plan.accounts:
         if target.aws is None:
             continue
-        api = ApiSource(target.aws, regions=target.regions)
+        api = ApiSource(target.aws, regions=target.regions, facts=AccountFacts())
         tasks.extend((target, region, api) for region in target.regions)
 
     def work(target: AccountTarget, region: str, api: ApiSource) -> RegionInventory:
         run.report("region-start", {"account": target.id, "region": region})
         inventory = _collect_region(target, region, options.source, api, run)
         add_pseudo_resources(inventory, target.name)
-        _probe(runner, target.aws, inventory, run)
+        _probe(runner, target.aws, inventory, run, api.facts)
         _done(run, inventory)
         return inventory
 
@@ -441,7 +458,7 @@ def _done(run: _Run, inventory: RegionInventory) -> None:
 
 
 def _collect_aggregator(
-    options: CollectOptions, plan: AccountPlan, run: _Run
+    options: CollectOptions, plan: AccountPlan, run: _Run, facts: dict[str, AccountFacts]
 ) -> tuple[list[RegionInventory], dict[str, str]]:
     """Every account-region the aggregator holds, and the account names it learnt."""
     caller = next((t for t in plan.accounts if t.id == plan.caller and t.aws), None)
@@ -452,14 +469,18 @@ def _collect_aggregator(
     source = run.parts.aggregator_source(aws, options.aggregator)
     inventories = list(source.collect_all(run.report))
     if options.org:
-        inventories = _fill_unrecorded(options, plan, inventories, run)
+        inventories = _fill_unrecorded(options, plan, inventories, run, facts)
     scope = getattr(source, "scope", None)
     names = dict(getattr(scope, "accounts", None) or {})
     return inventories, {account: name for account, name in names.items() if name}
 
 
 def _fill_unrecorded(
-    options: CollectOptions, plan: AccountPlan, inventories: list[RegionInventory], run: _Run
+    options: CollectOptions,
+    plan: AccountPlan,
+    inventories: list[RegionInventory],
+    run: _Run,
+    facts: dict[str, AccountFacts],
 ) -> list[RegionInventory]:
     """With `--org`: the account-regions the aggregator holds nothing of, through the role.
 
@@ -472,7 +493,7 @@ def _fill_unrecorded(
     for target in plan.accounts:
         if target.aws is None:
             continue
-        api = ApiSource(target.aws, regions=target.regions)
+        api = ApiSource(target.aws, regions=target.regions, facts=facts[target.id])
         for region in target.regions:
             held = by_place.get((target.id, region))
             if held is None or not any(not i.resource.is_pseudo for i in held.resources.values()):
@@ -496,6 +517,7 @@ def _probe_aggregated(
     inventories: list[RegionInventory],
     names: dict[str, str],
     contexts: dict[str, AwsContext],
+    facts: dict[str, AccountFacts],
     runner: ProbeRunner | None,
     run: _Run,
 ) -> None:
@@ -508,7 +530,8 @@ def _probe_aggregated(
 
     def work(inventory: RegionInventory) -> None:
         add_pseudo_resources(inventory, names.get(inventory.account, ""))
-        _probe(runner, contexts.get(inventory.account), inventory, run)
+        account = inventory.account
+        _probe(runner, contexts.get(account), inventory, run, facts.get(account) or AccountFacts())
         _done(run, inventory)
 
     _in_parallel(options, run, work, inventories)
@@ -542,7 +565,7 @@ def _collect_offline(
     )
     for inventory in inventories:
         add_pseudo_resources(inventory)
-        _probe(runner, None, inventory, run)
+        _probe(runner, None, inventory, run, AccountFacts())
         _done(run, inventory)
     snapshot = build_snapshot(inventories, source="config-files", extra_errors=source.unplaced)
     return _finish(snapshot, options, run, runner, CallLog(), started, len(inventories))

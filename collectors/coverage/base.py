@@ -15,6 +15,7 @@ from typing import Any
 
 from snapshot.model import CollectionError, Coverage, Expectation, Layer, Status
 
+from ..account_facts import AccountFacts
 from ..aws.errors import to_collection_error
 from ..aws.session import AwsContext
 from ..inventory.base import RegionInventory
@@ -34,6 +35,9 @@ class ProbeContext:
     #: Facts one probe leaves for a later step of the same account-region (e.g. the region's
     #: trail decision, copied onto every resource once all probes have added theirs).
     shared: dict[str, Any] = field(default_factory=dict)
+    #: The account's hand-overs from its inventory and the reads its regions share
+    #: (`collectors.account_facts`); the collection driver passes one per account.
+    facts: AccountFacts = field(default_factory=AccountFacts)
 
     def client(self, service: str, region: str | None = None) -> Any:
         if self.aws is None:

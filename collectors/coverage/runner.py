@@ -3,7 +3,7 @@
 The orchestrator (`collectors.collect`) calls `probe_region` once per account-region, then
 `resolve_across` once on the assembled snapshot:
 
-* `probe_region(aws, inventory)` runs every layer's `PROBES` against one region's
+* `probe_region(aws, inventory, facts=...)` runs every layer's `PROBES` against one region's
   inventory (none when the inventory shows the region is not enabled: its controls are then
   `unknown`, citing the one refused call, instead of one error a probe). A probe that
   raises records an error and the others still run (partial failure is normal). With no
@@ -13,6 +13,8 @@ The orchestrator (`collectors.collect`) calls `probe_region` once per account-re
   becomes `unknown` with the evidence "no credential for account X: <call> not made" (the
   catalogue's `fill_call`), never `missing`. Finally the region's trail and Config
   recorder decisions are copied onto every resource (including those probes added).
+  `facts` is the account's `AccountFacts`: what its inventory handed over (the trail
+  listing, the recorder reads) and what its other regions already read (IAM roles, trails).
 * `resolve_across(snapshot)` decides what needs several accounts at once: an organization
   trail seen in the management account covers member accounts whose own view lacks it
   (AWS shows members a shadow copy; moto does not), and whether each log destination lives
@@ -25,8 +27,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from types import ModuleType
 
-from snapshot.catalogue import CATALOGUE, control
-from snapshot.catalogue.account import ANY_RESOURCE
+from snapshot.catalogue import ANY_RESOURCE, CATALOGUE, control
 from snapshot.model import (
     ACCOUNT_TYPE,
     REGION_TYPE,
@@ -38,6 +39,7 @@ from snapshot.model import (
 )
 from snapshot.sanitize import clean_single_line
 
+from ..account_facts import AccountFacts
 from ..aws.errors import REGION_UNAVAILABLE_CODES
 from ..aws.session import AwsContext
 from ..inventory.base import RegionInventory, add_pseudo_resources
@@ -136,13 +138,18 @@ def probe_region(
     aws: AwsContext | None,
     inventory: RegionInventory,
     layers: Sequence[ModuleType] = PROBE_MODULES,
+    *,
+    facts: AccountFacts | None = None,
 ) -> tuple[dict[str, list[Coverage]], list[CollectionError]]:
     """Run every probe on one account-region; coverage by resource id, and the errors.
 
-    `layers`: the modules whose `PROBES` run, in order (a test adds a broken one).
+    `layers`: the modules whose `PROBES` run, in order (a test adds a broken one);
+    `facts`: the account's (None: this region's own, sharing nothing).
     """
     ensure_pseudo_resources(inventory)
-    ctx = ProbeContext(aws, inventory.account, inventory.region, inventory)
+    ctx = ProbeContext(
+        aws, inventory.account, inventory.region, inventory, facts=facts or AccountFacts()
+    )
     unavailable = region_not_enabled(inventory) if aws is not None else None
     if unavailable is not None:
         _fill_not_enabled(ctx, unavailable)

@@ -7,14 +7,13 @@ for a bucket, `arn:aws:s3:::bucket/prefix` for a prefix; `arn:aws:lambda` /
 `arn:aws:dynamodb` for every function / table, else one ARN) and `AdvancedFieldSelector`
 (`eventCategory`, `resources.type`, `resources.ARN` with Equals/StartsWith/EndsWith and
 their negations, `readOnly`; other fields such as `eventName` narrow a selector to part of
-the events). Trail facts are read once per (credentials, trail) and reused by every region,
-since a multi-region trail shows up in all of them (shadow trails).
+the events). Trail facts are read once per account and trail (`AccountFacts`, kind
+`TRAIL_FACT`) and reused by every region, since a multi-region trail shows up in all of them
+(shadow trails).
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from snapshot.model import GLOBAL_REGION
 
 from ..aws.errors import error_code
-from ..inventory.api.cloudtrail import take_trail_listing
+from ..inventory.api.cloudtrail import LISTING
 from .base import ProbeContext
 
 
@@ -92,15 +91,14 @@ class TrailFacts:
         return f"{kind} {self.name} ({where})"
 
 
-_cache: weakref.WeakKeyDictionary[Any, dict[str, TrailFacts]] = weakref.WeakKeyDictionary()
-_cache_lock = threading.Lock()
+#: The `AccountFacts` kind of a trail's facts, read once for the account's every region.
+TRAIL_FACT = "cloudtrail:trail"
 
 
 def _facts(ctx: ProbeContext, trail: dict[str, Any]) -> TrailFacts:
     """Status, selectors and insight selectors of a trail, read in its home region."""
     key = str(trail.get("TrailARN") or trail.get("Name"))
-    with _cache_lock:
-        cached = _cache.setdefault(ctx.aws, {}).get(key)
+    cached = ctx.facts.recall(TRAIL_FACT, key)
     if cached is not None:
         return cached
     facts = TrailFacts(trail=trail)
@@ -131,8 +129,7 @@ def _facts(ctx: ProbeContext, trail: dict[str, Any]) -> TrailFacts:
             facts.failed["GetInsightSelectors"] = ctx.fail(
                 exc, service="cloudtrail", operation="GetInsightSelectors"
             ).code
-    with _cache_lock:
-        _cache.setdefault(ctx.aws, {})[key] = facts
+    ctx.facts.remember(TRAIL_FACT, key, facts)
     return facts
 
 
@@ -145,7 +142,7 @@ def trails_covering(ctx: ProbeContext, region: str) -> list[TrailFacts]:
     """
     api_region = "us-east-1" if region == GLOBAL_REGION else region
     # The direct-API inventory of this account-region may have made the same call already.
-    response = take_trail_listing(ctx.aws, api_region)
+    response = ctx.facts.take(LISTING, api_region)
     if response is None:
         client = ctx.client("cloudtrail", api_region)
         response = client.describe_trails(includeShadowTrails=True)

@@ -4,7 +4,8 @@ Cost, per region (the design asks for few calls per resource):
 
 1. The recorder: `DescribeConfigurationRecorders` + `DescribeConfigurationRecorderStatus`
    (2 calls, handed over to the config-recorder probe of the same account-region, which
-   would otherwise make them again: `take_recorder_reads`). No recorder, or one that is
+   would otherwise make them again: `RECORDERS` / `STATUSES` in the account's
+   `AccountFacts`). No recorder, or one that is
    not recording, means Config is off here: nothing is collected through Config and
    `types_covered` stays empty, so that `--source auto` fills the region from the direct
    APIs. Otherwise `types_covered` is what the recorder records (all supported types,
@@ -26,9 +27,7 @@ an `errors` entry (`to_collection_error`) and collection goes on with what remai
 from __future__ import annotations
 
 import json
-import threading
 import time
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +36,7 @@ from typing import Any
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..account_facts import AccountFacts
 from ..aws.errors import error_code, to_collection_error
 from ..aws.session import AwsContext
 from .as_of import history_at
@@ -182,45 +182,26 @@ class RecorderState:
         return self.resource_types - self.excluded
 
 
-#: Raw recorder responses read by the inventory, per AwsContext and region, until the
-#: config-recorder probe of that account-region takes them (once: a later probe reads again).
-_RECORDER_READS: weakref.WeakKeyDictionary[Any, dict[str, dict[str, Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-_RECORDER_READS_LOCK = threading.Lock()
+#: Hand-overs (`AccountFacts`) of the raw recorder responses the inventory read, taken by
+#: the config-recorder probe of the same account-region.
+RECORDERS = "config:DescribeConfigurationRecorders"
+STATUSES = "config:DescribeConfigurationRecorderStatus"
 
 
-def _keep_recorder_read(aws: Any, region: str, key: str, response: Any) -> None:
-    with _RECORDER_READS_LOCK:
-        _RECORDER_READS.setdefault(aws, {}).setdefault(region, {})[key] = response
-
-
-def take_recorder_reads(aws: Any, region: str) -> dict[str, Any]:
-    """The responses the inventory already read in this account-region (removed once taken).
-
-    Keys: `recorders` (DescribeConfigurationRecorders) and `statuses`
-    (DescribeConfigurationRecorderStatus), each present only if that call succeeded.
-    """
-    if aws is None:
-        return {}
-    with _RECORDER_READS_LOCK:
-        return _RECORDER_READS.get(aws, {}).pop(region, {})
-
-
-def read_recorder(client: Any, *, keep: tuple[Any, str] | None = None) -> RecorderState:
+def read_recorder(client: Any, *, keep: tuple[AccountFacts, str] | None = None) -> RecorderState:
     """The recorder state from DescribeConfigurationRecorders(+Status); raises ClientError.
 
-    With `keep=(aws, region)` the raw responses are kept for `take_recorder_reads`.
+    With `keep=(facts, region)` the raw responses are handed over (`RECORDERS`, `STATUSES`).
     """
     response = client.describe_configuration_recorders()
     if keep is not None:
-        _keep_recorder_read(*keep, "recorders", response)
+        keep[0].hand_over(RECORDERS, keep[1], response)
     recorders = response.get("ConfigurationRecorders", [])
     if not recorders:
         return RecorderState()
     response = client.describe_configuration_recorder_status()
     if keep is not None:
-        _keep_recorder_read(*keep, "statuses", response)
+        keep[0].hand_over(STATUSES, keep[1], response)
     statuses = response.get("ConfigurationRecordersStatus", [])
     recording_names = {s.get("name") for s in statuses if s.get("recording")}
     names = tuple(str(r.get("name", "")) for r in recorders)
@@ -318,9 +299,16 @@ class ConfigServiceSource:
     name = SOURCE
 
     def __init__(
-        self, aws: AwsContext, *, use_select: bool = True, as_of: datetime | None = None
+        self,
+        aws: AwsContext,
+        *,
+        use_select: bool = True,
+        as_of: datetime | None = None,
+        facts: AccountFacts | None = None,
     ) -> None:
         self.aws = aws
+        #: Where the recorder reads are handed over to the account's probes.
+        self.facts = facts or AccountFacts()
         self.use_select = use_select
         #: `--as-of`: each resource's item at that time, from its history (`as_of.history_at`).
         self.as_of = as_of
@@ -336,7 +324,7 @@ class ConfigServiceSource:
         run = _Region(inventory, self.aws.client("config", region), progress)
         progress("region", {"account": account, "region": region, "service": "config"})
         try:
-            state = read_recorder(run.client, keep=(self.aws, region))
+            state = read_recorder(run.client, keep=(self.facts, region))
         except (ClientError, BotoCoreError) as exc:
             run.fail(exc, "DescribeConfigurationRecorders")
             return inventory

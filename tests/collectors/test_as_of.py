@@ -430,7 +430,7 @@ def test_source_config_as_of_reads_config_and_probes_without_live_calls():
     seen: dict[str, object] = {}
 
     class FakeConfig:
-        def __init__(self, aws, *, as_of=None):
+        def __init__(self, aws, *, as_of=None, facts=None):
             seen["as_of"] = as_of
 
         def collect_region(self, account, region, progress):
@@ -438,7 +438,7 @@ def test_source_config_as_of_reads_config_and_probes_without_live_calls():
             inventory.types_covered = {"AWS::EC2::Instance"}
             return inventory
 
-    def probes(aws, inventory):
+    def probes(aws, inventory, *, facts):
         seen["probe_aws"] = aws
         return {}, []
 

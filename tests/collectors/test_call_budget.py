@@ -15,6 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from collectors.account_facts import AccountFacts
 from collectors.aws.session import AwsContext
 from collectors.collect import CollectOptions, collect
 from collectors.coverage.base import ProbeContext
@@ -110,9 +111,10 @@ def test_a_managed_policy_is_read_once_per_account() -> None:
         iam.attach_role_policy(RoleName=name, PolicyArn=policy["Policy"]["Arn"])
         arns.append(role["Role"]["Arn"])
     aws = AwsContext(boto3.Session(region_name="us-east-1"), account=ACCOUNT)
+    facts = AccountFacts()  # the account's, as the collection driver hands every region
     for region, arn in zip(REGIONS, arns, strict=True):
         inventory = RegionInventory(account=ACCOUNT, region=region, source="api")
-        PolicyReader(ProbeContext(aws, ACCOUNT, region, inventory)).role(arn)
+        PolicyReader(ProbeContext(aws, ACCOUNT, region, inventory, facts=facts)).role(arn)
     assert aws.call_log.counts[("iam", "GetRole")] == 2
     assert aws.call_log.counts[("iam", "GetPolicy")] == 1
     assert aws.call_log.counts[("iam", "GetPolicyVersion")] == 1

@@ -175,7 +175,7 @@ def test_auto_uses_config_for_what_its_recorder_covers_and_the_api_for_the_rest(
     class FakeConfig:
         name = "config"
 
-        def __init__(self, aws):
+        def __init__(self, aws, *, facts=None):
             self.aws = aws
 
         def collect_region(self, account, region, progress):
@@ -210,7 +210,7 @@ def test_auto_falls_back_to_the_api_when_config_is_off() -> None:
 def test_probe_records_are_attached_and_their_errors_kept() -> None:
     calls = []
 
-    def fake_probe_region(aws, inventory):
+    def fake_probe_region(aws, inventory, *, facts):
         calls.append((inventory.account, inventory.region))
         account = account_node_id(inventory.account)
         record = Coverage(
@@ -310,7 +310,7 @@ def test_an_aggregator_returns_every_account_region_at_once() -> None:
         CollectOptions(aggregator="org-agg", session=boto3.Session("us-east-1")),
         parts=Collaborators(
             aggregator_source=FakeAggregator,
-            probe_region=lambda aws, inv: probed.append(aws) or ({}, []),
+            probe_region=lambda aws, inv, facts: probed.append(aws) or ({}, []),
             resolve_across=lambda snapshot: None,
         ),
     )
@@ -347,7 +347,7 @@ def test_api_inference_sees_what_config_found() -> None:
     wafv2.associate_web_acl(WebACLArn=acl, ResourceArn=alb)
 
     class ConfigWithTheAlb:
-        def __init__(self, aws):
+        def __init__(self, aws, *, facts=None):
             pass
 
         def collect_region(self, account, region, progress):

@@ -114,7 +114,7 @@ def test_an_unknown_profile_is_exit_2(tmp_path, monkeypatch, capsys) -> None:
 
 @mock_aws
 def test_ctrl_c_writes_nothing_and_exits_130(tmp_path, capsys) -> None:
-    def interrupted(aws, inventory):
+    def interrupted(aws, inventory, *, facts):
         raise KeyboardInterrupt  # as Ctrl-C lands while a region is being probed
 
     out = tmp_path / "snap.json"

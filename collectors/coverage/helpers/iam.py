@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -156,17 +154,11 @@ class RoleReadError(Exception):
         self.code = error_code(exc)
 
 
-#: Roles already read, per account (AwsContext): IAM is global, so the probes of an account's
-#: other regions reuse them instead of reading the same role again. Failures are not kept.
-_ACCOUNT_ROLES: weakref.WeakKeyDictionary[Any, dict[str, RolePolicies]] = (
-    weakref.WeakKeyDictionary()
-)
-#: Managed policies' default documents already read, per account (AwsContext): the same
-#: policy (AWSLambdaBasicExecutionRole...) is attached to roles probed in several regions.
-_ACCOUNT_POLICIES: weakref.WeakKeyDictionary[Any, dict[str, dict[str, Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-_ACCOUNT_ROLES_LOCK = threading.Lock()
+#: Kinds of `AccountFacts` this reader shares between an account's regions (IAM is global):
+#: roles already read (failures are not kept), and managed policies' default documents (the
+#: same policy, AWSLambdaBasicExecutionRole..., is attached to roles of several regions).
+ROLE_FACT = "iam:role"
+POLICY_FACT = "iam:policy-document"
 
 
 class PolicyReader:
@@ -186,18 +178,11 @@ class PolicyReader:
 
     def role(self, role_arn: str) -> RolePolicies:
         """The role's policies; raises RoleReadError (recorded once in ctx.errors)."""
-        cached = self._roles.get(role_arn)
-        account_roles = None
-        if cached is None and self.ctx.aws is not None:
-            with _ACCOUNT_ROLES_LOCK:
-                account_roles = _ACCOUNT_ROLES.setdefault(self.ctx.aws, {})
-                cached = account_roles.get(role_arn)
+        cached = self._roles.get(role_arn) or self.ctx.facts.recall(ROLE_FACT, role_arn)
         if cached is None:
             try:
                 cached = self._read_role(role_arn)
-                if account_roles is not None:
-                    with _ACCOUNT_ROLES_LOCK:
-                        account_roles[role_arn] = cached
+                self.ctx.facts.remember(ROLE_FACT, role_arn, cached)
             except RoleReadError as exc:
                 self.ctx.fail(exc.exc, service="iam", operation=exc.operation)
                 cached = exc
@@ -220,11 +205,10 @@ class PolicyReader:
             raise RoleReadError(operation, exc) from exc
 
     def _managed_document(self, policy_arn: str) -> dict[str, Any]:
-        if policy_arn not in self._managed and self.ctx.aws is not None:
-            with _ACCOUNT_ROLES_LOCK:
-                shared = _ACCOUNT_POLICIES.setdefault(self.ctx.aws, {})
-                if policy_arn in shared:
-                    self._managed[policy_arn] = shared[policy_arn]
+        if policy_arn not in self._managed:
+            shared = self.ctx.facts.recall(POLICY_FACT, policy_arn)
+            if shared is not None:
+                self._managed[policy_arn] = shared
         if policy_arn not in self._managed:
             policy = self._call("GetPolicy", "get_policy", PolicyArn=policy_arn)["Policy"]
             version = self._call(
@@ -234,11 +218,7 @@ class PolicyReader:
                 VersionId=policy["DefaultVersionId"],
             )["PolicyVersion"]
             self._managed[policy_arn] = parse_policy_document(version.get("Document"))
-            if self.ctx.aws is not None:
-                with _ACCOUNT_ROLES_LOCK:
-                    _ACCOUNT_POLICIES.setdefault(self.ctx.aws, {})[policy_arn] = self._managed[
-                        policy_arn
-                    ]
+            self.ctx.facts.remember(POLICY_FACT, policy_arn, self._managed[policy_arn])
         return self._managed[policy_arn]
 
     def _read_role(self, role_arn: str) -> RolePolicies:

@@ -19,7 +19,7 @@ from snapshot.model import GLOBAL_REGION, Resource, Status, region_node_id
 from snapshot.sanitize import clean_single_line
 
 from ...inventory.base import CollectedResource
-from ...inventory.config_service import take_recorder_reads
+from ...inventory.config_service import RECORDERS, STATUSES
 from ..base import ProbeContext
 from ..items import CONFIG_SOURCES, is_config_source, recorded_by_group
 from ..records import OFFLINE_EVIDENCE, offline_capable, record, skipped
@@ -366,15 +366,16 @@ def probe_config_recorder(ctx: ProbeContext) -> None:
     region_id = _region_id(ctx)
     client = ctx.client("config")
     # The Config inventory of this account-region may have read the recorder already.
-    reads = take_recorder_reads(ctx.aws, ctx.region)
+    recorders_read = ctx.facts.take(RECORDERS, ctx.region)
+    statuses_read = ctx.facts.take(STATUSES, ctx.region)
     operation = "DescribeConfigurationRecorders"
     try:
-        response = reads.get("recorders") or client.describe_configuration_recorders()
+        response = recorders_read or client.describe_configuration_recorders()
         recorders = response.get("ConfigurationRecorders") or []
         operation = "DescribeConfigurationRecorderStatus"
         statuses: dict[Any, dict[str, Any]] = {}
         if recorders:  # no recorder: nothing has a status (the decision is already made)
-            response = reads.get("statuses") or client.describe_configuration_recorder_status()
+            response = statuses_read or client.describe_configuration_recorder_status()
             statuses = {
                 s.get("name"): s for s in response.get("ConfigurationRecordersStatus") or []
             }

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from types import ModuleType
 
+from ...account_facts import AccountFacts
 from ...aws.session import AwsContext
 from ..base import ProgressFn, RegionInventory, no_progress
 from . import (
@@ -77,8 +78,11 @@ class ApiSource:
         regions: Iterable[str] = (),
         global_region: str | None = None,
         skip_types: Iterable[str] = (),
+        facts: AccountFacts | None = None,
     ) -> None:
         self.aws = aws
+        #: What the account's inventory hands its probes (`collectors.account_facts`).
+        self.facts = facts or AccountFacts()
         regions = list(regions)
         self.global_region = global_region or choose_global_region(regions)
         self.shared = AccountShared(regions, self.global_region)
@@ -103,6 +107,7 @@ class ApiSource:
             is_global_region=region == self.global_region,
             shared=self.shared,
             known=known,
+            facts=self.facts,
         )
         for family in FAMILIES:
             if family.GLOBAL and not ctx.is_global_region:

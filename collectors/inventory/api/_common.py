@@ -21,6 +21,7 @@ from typing import Any
 from snapshot.model import Origin, Relationship, Resource
 from snapshot.sanitize import clean, clean_single_line
 
+from ...account_facts import AccountFacts
 from ...aws.errors import REGION_UNAVAILABLE_CODES, to_collection_error
 from ...aws.session import AwsContext
 from ..base import CollectedResource, ProgressFn, RegionInventory, no_progress
@@ -135,6 +136,8 @@ class ApiRegion:
     #: What another source (AWS Config, `--source auto`) already found in this region: the
     #: inference passes (ENI owners, WAF targets, instance profiles) look at it too.
     known: RegionInventory | None = None
+    #: What this account's inventory hands its probes (a response they would read again).
+    facts: AccountFacts = field(default_factory=AccountFacts)
     #: Set when a call says the region is not enabled / refuses the credentials.
     region_unavailable: bool = False
     _failed: set[str] = field(default_factory=set)

@@ -2,7 +2,8 @@
 
 One `DescribeTrails(includeShadowTrails=True)` per region serves both this listing and the
 CloudTrail probe of the same account-region (which needs the shadow trails too): the
-response is kept for it (`take_trail_listing`), so the region is not asked twice. The
+response is handed over to it through the account's `AccountFacts` (`LISTING`), so the
+region is not asked twice. The
 trails listed here are the non-shadow ones: homed in the region and owned by the account
 (a shadow trail is a multi-region trail's copy in another region, or an organization
 trail's copy in a member account).
@@ -10,28 +11,15 @@ trail's copy in a member account).
 
 from __future__ import annotations
 
-import threading
-import weakref
-from typing import Any
-
 from ._common import ApiRegion, to_config_shape
 
 TRAIL = "AWS::CloudTrail::Trail"
 TYPES = (TRAIL,)
 GLOBAL = False
 
-#: DescribeTrails responses kept for the CloudTrail probe, per AwsContext and region, until
-#: it takes them (once: a later probe of the same region asks again).
-_LISTINGS: weakref.WeakKeyDictionary[Any, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
-_LISTINGS_LOCK = threading.Lock()
-
-
-def take_trail_listing(aws: Any, region: str) -> dict[str, Any] | None:
-    """The `DescribeTrails(includeShadowTrails=True)` response this inventory kept, if any."""
-    if aws is None:
-        return None
-    with _LISTINGS_LOCK:
-        return _LISTINGS.get(aws, {}).pop(region, None)
+#: The hand-over (`AccountFacts`) of the region's `DescribeTrails(includeShadowTrails=True)`
+#: response, taken by the CloudTrail probe of the same account-region.
+LISTING = "cloudtrail:DescribeTrails"
 
 
 def _account_of(arn: str) -> str:
@@ -44,8 +32,7 @@ def collect(ctx: ApiRegion) -> None:
     with ctx.listing("cloudtrail", "DescribeTrails", TRAIL):
         # DescribeTrails has no paginator; it returns every trail in one response.
         response = client.describe_trails(includeShadowTrails=True)
-        with _LISTINGS_LOCK:
-            _LISTINGS.setdefault(ctx.aws, {})[ctx.region] = response
+        ctx.facts.hand_over(LISTING, ctx.region, response)
         for trail in response.get("trailList") or []:
             if trail.get("HomeRegion") not in (None, ctx.region):
                 continue  # a multi-region trail's shadow
