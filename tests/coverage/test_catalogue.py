@@ -9,8 +9,7 @@ import pytest
 
 from collectors.coverage import runner
 from collectors.coverage.probes.account import config_resource_types
-from snapshot.catalogue import CATALOGUE, CONTROLS_BY_ID, control
-from snapshot.catalogue.account import ANY_RESOURCE
+from snapshot.catalogue import ANY_RESOURCE, CATALOGUE, CONTROLS_BY_ID, control
 from snapshot.model import PSEUDO_TYPES, Expectation, Layer
 
 TYPE_NAME = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")

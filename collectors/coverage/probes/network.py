@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from snapshot.catalogue import control
 from snapshot.model import GLOBAL_REGION, STATUS_SEVERITY, Resource, Status
 from snapshot.sanitize import clean_single_line
 
@@ -22,7 +23,7 @@ from ..base import ProbeContext
 from ..helpers import ensure_resource
 from ..items import Recording, lookup
 from ..records import offline_capable, record, skipped, unknown
-from ..resolve import ENI, INSTANCE, SUBNET, VPC, Topology, network_topology, resources_of
+from ..resolve import ENI, SUBNET, VPC, Topology, network_topology, resources_of
 from ._common import list_all
 from .network_items import (
     firewall_from_items,
@@ -35,15 +36,10 @@ TRANSIT_GATEWAY = "AWS::EC2::TransitGateway"
 FLOW_LOG = "AWS::EC2::FlowLog"
 HOSTED_ZONE = "AWS::Route53::HostedZone"
 FIREWALL = "AWS::NetworkFirewall::Firewall"
-#: Resources that own ENIs: covered through their ENIs (or subnets).
-ENI_OWNERS = (
-    INSTANCE,
-    "AWS::ElasticLoadBalancingV2::LoadBalancer",
-    "AWS::ElasticLoadBalancing::LoadBalancer",
-    "AWS::RDS::DBInstance",
-    "AWS::Lambda::Function",
-    "AWS::EC2::NatGateway",
-    "AWS::EC2::VPCEndpoint",
+#: Resources that own ENIs, covered through their ENIs (or subnets): the flow-log control's
+#: types other than the VPC, subnet and ENI themselves.
+ENI_OWNERS = tuple(
+    kind for kind in control("vpc-flow-logs").resource_types if kind not in (VPC, SUBNET, ENI)
 )
 
 
