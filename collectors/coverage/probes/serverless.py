@@ -35,6 +35,7 @@ from ..helpers import (
     ItemPolicyReader,
     NoCredential,
     PolicyReader,
+    RolePolicies,
     RoleReadError,
     describe_log_groups,
     ensure_resource,
@@ -42,9 +43,9 @@ from ..helpers import (
     policies_allow,
     retention_note,
 )
-from ..items import camel, item_operation, lookup, no_credential
-from ..records import call_failed, holding, listing_failed, offline_capable, record
-from ._common import list_all
+from ..items import camel, from_config, has, item_operation, lookup, no_credential
+from ..records import call_failed, listing_failed, offline_capable, record
+from ._common import call_failed_each, config_first, list_all, needs_call
 
 LAMBDA_TYPE = "AWS::Lambda::Function"
 STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
@@ -110,7 +111,7 @@ def probe_lambda_logging(ctx: ProbeContext) -> None:
     except CALL_ERRORS as exc:
         groups = None
         groups_error = ctx.fail(exc, service="logs", operation="DescribeLogGroups").code
-    reader = PolicyReader(ctx)
+    reader = _ItemsFirstReader(ctx)
     for arn, fn in functions.items():
         name = fn.get("FunctionName") or arn.rsplit(":", 1)[-1]
         ensure_resource(
@@ -121,6 +122,39 @@ def probe_lambda_logging(ctx: ProbeContext) -> None:
             name=name,
         )
         _decide_lambda(ctx, reader, arn, fn, groups, groups_error)
+
+
+class _ItemsFirstReader:
+    """A role AWS Config recorded with its policies (`rolePolicyList`,
+    `attachedManagedPolicies`) is read from the items, with no IAM call; any other role, or
+    one relying on a policy no item holds (an AWS-managed one), through the IAM API."""
+
+    def __init__(self, ctx: ProbeContext) -> None:
+        self.ctx = ctx
+        self.items = ItemPolicyReader(ctx.inventory)
+        self.api = PolicyReader(ctx)
+        inventory = ctx.inventory
+        self.recorded = {
+            name
+            for item in [*inventory.resources.values(), *inventory.account_items.values()]
+            if item.type == ROLE_TYPE
+            and from_config(ctx.aws, item)
+            and any(has(item.configuration, f) for f in _ROLE_FIELDS)
+            for name in (item.id, lookup(item.configuration, "arn"))
+            if isinstance(name, str)
+        }
+
+    def role(self, role_arn: str) -> RolePolicies:
+        if role_arn in self.recorded:
+            try:
+                return self.items.role(role_arn)
+            except NoCredential:
+                pass
+        return self.api.role(role_arn)
+
+
+ROLE_TYPE = "AWS::IAM::Role"
+_ROLE_FIELDS = ("rolePolicyList", "attachedManagedPolicies")
 
 
 def _lambda_from_items(ctx: ProbeContext, functions: dict[str, dict[str, Any]]) -> None:
@@ -135,7 +169,7 @@ def _lambda_from_items(ctx: ProbeContext, functions: dict[str, dict[str, Any]]) 
 
 def _decide_lambda(
     ctx: ProbeContext,
-    reader: PolicyReader | ItemPolicyReader,
+    reader: _ItemsFirstReader | ItemPolicyReader,
     arn: str,
     fn: dict[str, Any],
     groups: dict[str, dict[str, Any]] | None,
@@ -299,31 +333,34 @@ _SFN_LEVEL_STATUS = {
 def probe_stepfunctions_logging(ctx: ProbeContext) -> None:
     """stepfunctions-logging: loggingConfiguration.level of every state machine.
 
-    AWS Config records `LoggingConfiguration` (CloudFormation shape); without a
-    credential that decides.
+    AWS Config records `LoggingConfiguration` (CloudFormation shape): its item decides,
+    whatever the credential; states:DescribeStateMachine reads the others.
     """
     control = "stepfunctions-logging"
-    if ctx.aws is None:
-        operation = item_operation(STATE_MACHINE_TYPE, "LoggingConfiguration")
-        for item in holding(ctx, [STATE_MACHINE_TYPE], control, "LoggingConfiguration"):
-            described = {
-                "loggingConfiguration": camel(lookup(item.configuration, "LoggingConfiguration")),
-                "type": lookup(item.configuration, "StateMachineType")
-                or lookup(item.configuration, "type"),
-            }
-            _decide_state_machine(ctx, item.id, described, operation)
+    operation = item_operation(STATE_MACHINE_TYPE, "LoggingConfiguration")
+    deciding, rest = config_first(ctx, [STATE_MACHINE_TYPE], control, "LoggingConfiguration")
+    for item in deciding:
+        described = {
+            "loggingConfiguration": camel(lookup(item.configuration, "LoggingConfiguration")),
+            "type": lookup(item.configuration, "StateMachineType")
+            or lookup(item.configuration, "type"),
+        }
+        _decide_state_machine(ctx, item.id, described, operation)
+    if not needs_call(ctx, [STATE_MACHINE_TYPE], rest):
         return
     client = ctx.client("stepfunctions")
     arns: dict[str, str] = {}
     try:
-        for page in client.get_paginator("list_state_machines").paginate():
-            for machine in page.get("stateMachines", []):
+        if needs_call(ctx, [STATE_MACHINE_TYPE], []):
+            for machine in list_all(client, "list_state_machines", "stateMachines"):
                 arns[machine["stateMachineArn"]] = machine.get("name", "")
     except CALL_ERRORS as exc:
-        listing_failed(ctx, [STATE_MACHINE_TYPE], control, exc, "states:ListStateMachines")
+        call_failed_each(ctx, [i.id for i in rest], control, exc, "states:ListStateMachines")
         return
-    for item in ctx.inventory.of_type(STATE_MACHINE_TYPE):
+    for item in rest:
         arns.setdefault(item.id, item.resource.name)
+    for item in deciding:
+        arns.pop(item.id, None)
     for arn, name in arns.items():
         ensure_resource(ctx, arn=arn, type_=STATE_MACHINE_TYPE, resource_id=name or arn, name=name)
         try:
@@ -375,27 +412,32 @@ _CODEBUILD_BATCH = 100  # BatchGetProjects takes at most 100 names
 def probe_codebuild_logging(ctx: ProbeContext) -> None:
     """codebuild-logging: build logs to CloudWatch Logs or S3 (logsConfig).
 
-    AWS Config records the project's `logsConfig`; without a credential that decides.
+    AWS Config records the project's `logsConfig`: its item decides, whatever the
+    credential; codebuild:BatchGetProjects reads the others.
     """
     control = "codebuild-logging"
     operation = "codebuild:BatchGetProjects"
-    if ctx.aws is None:
-        for item in holding(ctx, [CODEBUILD_TYPE], control, "logsConfig"):
-            project = {"logsConfig": camel(lookup(item.configuration, "logsConfig"))}
-            name = str(lookup(item.configuration, "name") or item.resource.name)
-            _decide_project(
-                ctx, item.id, name, project, item_operation(CODEBUILD_TYPE, "logsConfig")
-            )
+    deciding, rest = config_first(ctx, [CODEBUILD_TYPE], control, "logsConfig")
+    for item in deciding:
+        project = {"logsConfig": camel(lookup(item.configuration, "logsConfig"))}
+        name = str(lookup(item.configuration, "name") or item.resource.name)
+        _decide_project(ctx, item.id, name, project, item_operation(CODEBUILD_TYPE, "logsConfig"))
+    if not needs_call(ctx, [CODEBUILD_TYPE], rest):
         return
     client = ctx.client("codebuild")
+    decided = {item.resource.name for item in deciding}
     try:
-        names = list_all(client, "list_projects", "projects")
+        if needs_call(ctx, [CODEBUILD_TYPE], []):
+            names = list_all(client, "list_projects", "projects")
+        else:
+            names = [item.resource.name for item in rest]
+        names = [name for name in names if name not in decided]
         projects = []
         for start in range(0, len(names), _CODEBUILD_BATCH):
             batch = names[start : start + _CODEBUILD_BATCH]
             projects.extend(client.batch_get_projects(names=batch).get("projects", []))
     except CALL_ERRORS as exc:
-        listing_failed(ctx, (CODEBUILD_TYPE,), control, exc, "codebuild:BatchGetProjects")
+        call_failed_each(ctx, [i.id for i in rest], control, exc, operation)
         return
     for project in projects:
         arn, name = project["arn"], project.get("name", "")
@@ -462,19 +504,23 @@ def probe_glue_job_logging(ctx: ProbeContext) -> None:
     """
     control = "glue-job-logging"
     operation = "glue:GetJobs"
-    if ctx.aws is None:
-        for item in holding(ctx, [GLUE_JOB_TYPE], control, "DefaultArguments", "Command"):
-            job = {"DefaultArguments": lookup(item.configuration, "DefaultArguments") or {}}
-            _decide_job(ctx, item.id, job, item_operation(GLUE_JOB_TYPE, "DefaultArguments"))
+    deciding, rest = config_first(ctx, [GLUE_JOB_TYPE], control, "DefaultArguments", "Command")
+    for item in deciding:
+        job = {"DefaultArguments": lookup(item.configuration, "DefaultArguments") or {}}
+        _decide_job(ctx, item.id, job, item_operation(GLUE_JOB_TYPE, "DefaultArguments"))
+    if not needs_call(ctx, [GLUE_JOB_TYPE], rest):
         return
     try:
         jobs = list_all(ctx.client("glue"), "get_jobs", "Jobs")
     except CALL_ERRORS as exc:
-        listing_failed(ctx, (GLUE_JOB_TYPE,), control, exc, "glue:GetJobs")
+        call_failed_each(ctx, [i.id for i in rest], control, exc, operation)
         return
+    decided = {item.id for item in deciding}
     for job in jobs:
         name = job["Name"]
         arn = f"arn:aws:glue:{ctx.region}:{ctx.account}:job/{name}"
+        if arn in decided:
+            continue
         ensure_resource(ctx, arn=arn, type_=GLUE_JOB_TYPE, resource_id=name, name=name)
         _decide_job(ctx, arn, job, operation)
 
