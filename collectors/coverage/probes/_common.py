@@ -38,12 +38,13 @@ def config_first(
     control_id: str,
     *fields: str | tuple[str, ...],
     supplementary: bool = False,
+    holds: Callable[[CollectedResource], bool] | None = None,
 ) -> tuple[list[CollectedResource], list[CollectedResource]]:
     """The inventory's items of `types` split into (decided by the item, needing the call).
 
     An item decides when it is AWS Config's record (`from_config`) and its `configuration`
     (`supplementaryConfiguration` with `supplementary`) holds any of `fields` (a name, or a
-    path of names as a tuple). Without a
+    path of names as a tuple), or, given `holds`, when `holds(item)` says so. Without a
     credential the others cannot be read: they are recorded `unknown` here (`skipped`,
     naming the control's call) and the second list is empty.
     """
@@ -52,7 +53,8 @@ def config_first(
     for item in ctx.inventory.of_type(*types):
         source = item.supplementary if supplementary else item.configuration
         paths = [(name,) if isinstance(name, str) else name for name in fields]
-        if from_config(ctx.aws, item) and any(has(source, *path) for path in paths):
+        held = holds(item) if holds else any(has(source, *path) for path in paths)
+        if from_config(ctx.aws, item) and held:
             deciding.append(item)
         else:
             rest.append(item)

@@ -15,6 +15,7 @@ ElastiCache is not an AWS Config type: its resources use the CloudFormation type
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from snapshot.model import Status
@@ -24,8 +25,8 @@ from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import is_config_source, item_operation, lookup, pascal
-from ..records import call_failed, listing_failed, offline_capable, record, skipped
-from ._common import list_all
+from ..records import call_failed, offline_capable, record
+from ._common import call_failed_each, config_first, list_all, needs_call
 from .database_services import (
     exports_status as _exports_status,
 )
@@ -325,19 +326,34 @@ def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
     `LoggingStatus`; without a credential that is what decides.
     """
     control_id = "redshift-audit-logging"
-    if ctx.aws is None:
-        _redshift_from_items(ctx)
+    deciding, rest = config_first(
+        ctx, [REDSHIFT_CLUSTER], control_id, holds=lambda item: bool(_logging_status(item))
+    )
+    operation = item_operation(REDSHIFT_CLUSTER, "supplementaryConfiguration.LoggingStatus")
+    for item in deciding:
+        status = pascal(_logging_status(item))
+        shown = clean_single_line(str(lookup(item.configuration, "clusterIdentifier") or ""))
+        _decide_redshift(ctx, item.id, shown or item.resource.name, status, operation)
+    if not needs_call(ctx, [REDSHIFT_CLUSTER], rest):
         return
     client = ctx.client("redshift")
     try:
-        clusters = list_all(client, "describe_clusters", "Clusters")
+        if needs_call(ctx, [REDSHIFT_CLUSTER], []):
+            clusters = list_all(client, "describe_clusters", "Clusters")
+        else:
+            clusters = [{"ClusterIdentifier": _redshift_id(item), "arn": item.id} for item in rest]
     except CALL_ERRORS as exc:
-        listing_failed(ctx, (REDSHIFT_CLUSTER,), control_id, exc, "redshift:DescribeClusters")
+        call_failed_each(ctx, [i.id for i in rest], control_id, exc, "redshift:DescribeClusters")
         return
+    decided = {item.id for item in deciding}
     for cluster in clusters:
         identifier = cluster["ClusterIdentifier"]
-        arn = f"arn:aws:redshift:{ctx.region}:{ctx.account}:cluster:{identifier}"
-        shown = clean_single_line(identifier)
+        arn = (
+            cluster.get("arn")
+            or f"arn:aws:redshift:{ctx.region}:{ctx.account}:cluster:{identifier}"
+        )
+        if arn in decided:
+            continue
         ensure_resource(
             ctx,
             arn=arn,
@@ -351,18 +367,24 @@ def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
         except CALL_ERRORS as exc:
             call_failed(ctx, arn, control_id, exc, "redshift:DescribeLoggingStatus")
             continue
-        _decide_redshift(ctx, arn, shown, status)
+        _decide_redshift(ctx, arn, clean_single_line(identifier), status)
 
 
-def _redshift_from_items(ctx: ProbeContext) -> None:
-    operation = item_operation(REDSHIFT_CLUSTER, "supplementaryConfiguration.LoggingStatus")
-    for item in ctx.inventory.of_type(REDSHIFT_CLUSTER):
-        status = lookup(item.supplementary, "LoggingStatus")
-        if not isinstance(status, dict):
-            skipped(ctx, [item.id], "redshift-audit-logging")
-            continue
-        shown = clean_single_line(str(lookup(item.configuration, "clusterIdentifier") or ""))
-        _decide_redshift(ctx, item.id, shown or item.resource.name, pascal(status), operation)
+def _logging_status(item: CollectedResource) -> dict[str, Any] | None:
+    """The item's `supplementaryConfiguration.LoggingStatus` (some sources keep it as a
+    JSON string), or None."""
+    status = lookup(item.supplementary, "LoggingStatus")
+    if isinstance(status, str):
+        try:
+            status = json.loads(status)
+        except ValueError:
+            return None
+    return status if isinstance(status, dict) else None
+
+
+def _redshift_id(item: CollectedResource) -> str:
+    found = lookup(item.configuration, "clusterIdentifier")
+    return str(found or item.resource.resource_id or item.id.rsplit(":", 1)[-1])
 
 
 def _decide_redshift(

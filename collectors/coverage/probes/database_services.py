@@ -13,11 +13,12 @@ from typing import Any
 from snapshot.model import Status
 from snapshot.sanitize import clean_single_line
 
+from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import has, item_operation, lookup, pascal
-from ..records import call_failed, holding, listing_failed, offline_capable, record, skipped
-from ._common import list_all
+from ..records import call_failed, offline_capable, record
+from ._common import call_failed_each, config_first, list_all, needs_call
 
 CACHE_CLUSTER = "AWS::ElastiCache::CacheCluster"
 REPLICATION_GROUP = "AWS::ElastiCache::ReplicationGroup"
@@ -67,47 +68,55 @@ def _elasticache_destination(ctx: ProbeContext, name: str | None) -> str | None:
 
 @offline_capable
 def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
-    """elasticache-log-delivery: slow-log and engine-log delivery of Redis/Valkey."""
+    """elasticache-log-delivery: slow-log and engine-log delivery of Redis/Valkey.
+
+    Items holding `LogDeliveryConfigurations` (and memcached clusters) decide, whatever the
+    credential; the Describe listings read the others.
+    """
     control_id = "elasticache-log-delivery"
     operation = "elasticache:DescribeReplicationGroups"
-    if ctx.aws is None:
-        groups, clusters, missing = _elasticache_from_items(ctx)
-        skipped(ctx, missing, control_id)
-        _decide_elasticache(
-            ctx, groups, clusters, item_operation(REPLICATION_GROUP, "LogDeliveryConfigurations")
-        )
+    types = (REPLICATION_GROUP, CACHE_CLUSTER)
+    deciding, rest = config_first(ctx, types, control_id, holds=_elasticache_holds)
+    groups, clusters = _elasticache_from_items(deciding)
+    decided = _decide_elasticache(
+        ctx, groups, clusters, item_operation(REPLICATION_GROUP, "LogDeliveryConfigurations")
+    )
+    if not needs_call(ctx, types, rest):
         return
     client = ctx.client("elasticache")
     try:
         groups = list_all(client, "describe_replication_groups", "ReplicationGroups")
         clusters = list_all(client, "describe_cache_clusters", "CacheClusters")
     except CALL_ERRORS as exc:
-        listing_failed(
+        call_failed_each(
             ctx,
-            (CACHE_CLUSTER, REPLICATION_GROUP),
+            [item.id for item in rest],
             control_id,
             exc,
-            "elasticache:DescribeReplicationGroups",
+            operation,
             what=f"{operation}/DescribeCacheClusters",
         )
         return
-    _decide_elasticache(ctx, groups, clusters, operation)
+    known = {item.id for item in deciding}
+    groups = [g for g in groups if g.get("ARN") not in known]
+    clusters = [c for c in clusters if c.get("ARN") not in known]
+    _decide_elasticache(ctx, groups, clusters, operation, decided)
+
+
+def _elasticache_holds(item: CollectedResource) -> bool:
+    return has(item.configuration, "LogDeliveryConfigurations") or (
+        item.type == CACHE_CLUSTER and lookup(item.configuration, "Engine") == "memcached"
+    )
 
 
 def _elasticache_from_items(
-    ctx: ProbeContext,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    items: list[CollectedResource],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Replication groups and cache clusters in API shape from items that hold the fields."""
     groups: list[dict[str, Any]] = []
     clusters: list[dict[str, Any]] = []
-    missing: list[str] = []
-    for item in ctx.inventory.of_type(REPLICATION_GROUP, CACHE_CLUSTER):
+    for item in items:
         config = item.configuration
-        if not has(config, "LogDeliveryConfigurations") and not (
-            item.type == CACHE_CLUSTER and lookup(config, "Engine") == "memcached"
-        ):
-            missing.append(item.id)
-            continue
         shaped = pascal(config)
         shaped["ARN"] = item.id
         shaped["LogDeliveryConfigurations"] = pascal(
@@ -122,7 +131,7 @@ def _elasticache_from_items(
         else:
             shaped["CacheClusterId"] = lookup(config, "CacheClusterId") or short
             clusters.append(shaped)
-    return groups, clusters, missing
+    return groups, clusters
 
 
 def _decide_elasticache(
@@ -130,11 +139,14 @@ def _decide_elasticache(
     groups: list[dict[str, Any]],
     clusters: list[dict[str, Any]],
     operation: str,
-) -> None:
+    decided: dict[str, tuple[Status, str, str | None]] | None = None,
+) -> dict[str, tuple[Status, str, str | None]]:
+    """Record each group and cluster; returns the groups decided (id -> status, ARN,
+    destination), whose member clusters inherit their record (`decided` adds earlier ones)."""
     control_id = "elasticache-log-delivery"
     cluster_op = operation.replace("DescribeReplicationGroups", "DescribeCacheClusters")
     cluster_op = cluster_op.replace(REPLICATION_GROUP, CACHE_CLUSTER)
-    decided: dict[str, tuple[Status, str, str | None]] = {}
+    decided = dict(decided or {})
     for group in groups:
         gid = group["ReplicationGroupId"]
         arn = group.get("ARN") or (
@@ -199,6 +211,7 @@ def _decide_elasticache(
             destination=_elasticache_destination(ctx, target),
             operation=cluster_op,
         )
+    return decided
 
 
 # --------------------------------------------------------------------------- OpenSearch
@@ -209,23 +222,45 @@ _DESCRIBE_BATCH = 5  # DescribeDomains takes at most 5 names
 
 @offline_capable
 def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
-    """opensearch-log-publishing: LogPublishingOptions of every domain."""
+    """opensearch-log-publishing: LogPublishingOptions of every domain.
+
+    AWS Config records one domain under both types, with one ARN; the inventory keeps one
+    resource holding both items' configurations (`ConfigItemSet`), so either spelling
+    decides, whatever the credential. es:DescribeDomains reads the others.
+    """
     control_id = "opensearch-log-publishing"
     operation = "es:DescribeDomains"
-    if ctx.aws is None:
-        _opensearch_from_items(ctx)
+    types = (OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain")
+    deciding, rest = config_first(ctx, types, control_id, "LogPublishingOptions")
+    for item in deciding:
+        config = item.configuration
+        domain = {
+            "LogPublishingOptions": pascal(lookup(config, "LogPublishingOptions") or {}),
+            "AdvancedSecurityOptions": pascal(lookup(config, "AdvancedSecurityOptions") or {}),
+        }
+        name = _domain_name(item)
+        _decide_domain(
+            ctx, item.id, name, domain, item_operation(item.type, "LogPublishingOptions")
+        )
+    if not needs_call(ctx, types, rest):
         return
     client = ctx.client("opensearch")
+    decided = {_domain_name(item) for item in deciding}
     try:
-        names = [d["DomainName"] for d in client.list_domain_names().get("DomainNames", [])]
+        if needs_call(ctx, types, []):
+            listed = client.list_domain_names().get("DomainNames", [])
+            names = [d["DomainName"] for d in listed]
+        else:
+            names = [_domain_name(item) for item in rest]
+        names = [name for name in names if name not in decided]
         domains = []
         for start in range(0, len(names), _DESCRIBE_BATCH):
             batch = names[start : start + _DESCRIBE_BATCH]
             domains.extend(client.describe_domains(DomainNames=batch).get("DomainStatusList", []))
     except CALL_ERRORS as exc:
-        listing_failed(
+        call_failed_each(
             ctx,
-            (OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain"),
+            [item.id for item in rest],
             control_id,
             exc,
             "es:ListDomainNames/DescribeDomains",
@@ -239,24 +274,8 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
         _decide_domain(ctx, arn, name, domain, operation)
 
 
-def _opensearch_from_items(ctx: ProbeContext) -> None:
-    """LogPublishingOptions from the domain's items (OpenSearch and Elasticsearch shapes).
-
-    AWS Config records one domain under both types, with one ARN; the inventory keeps one
-    resource holding both items' configurations (`ConfigItemSet`), so either spelling
-    decides. An item without the field leaves the domain to es:DescribeDomains.
-    """
-    types = (OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain")
-    for item in holding(ctx, types, "opensearch-log-publishing", "LogPublishingOptions"):
-        config = item.configuration
-        domain = {
-            "LogPublishingOptions": pascal(lookup(config, "LogPublishingOptions") or {}),
-            "AdvancedSecurityOptions": pascal(lookup(config, "AdvancedSecurityOptions") or {}),
-        }
-        name = str(lookup(config, "DomainName") or item.resource.name)
-        _decide_domain(
-            ctx, item.id, name, domain, item_operation(item.type, "LogPublishingOptions")
-        )
+def _domain_name(item: CollectedResource) -> str:
+    return str(lookup(item.configuration, "DomainName") or item.resource.name)
 
 
 def _decide_domain(
@@ -299,34 +318,57 @@ MQ_BROKER = "AWS::AmazonMQ::Broker"
 
 @offline_capable
 def probe_mq_broker_logging(ctx: ProbeContext) -> None:
-    """mq-broker-logging: general (and, for ActiveMQ, audit) logs to CloudWatch Logs."""
+    """mq-broker-logging: general (and, for ActiveMQ, audit) logs to CloudWatch Logs.
+
+    AWS Config records the broker's `Logs` and `EngineType`: its item decides, whatever the
+    credential; mq:DescribeBroker reads the others.
+    """
     control_id = "mq-broker-logging"
     operation = "mq:DescribeBroker"
-    if ctx.aws is None:
-        for item in holding(ctx, [MQ_BROKER], control_id, "Logs"):
-            broker = {
-                "Logs": pascal(lookup(item.configuration, "Logs") or {}),
-                "EngineType": lookup(item.configuration, "EngineType") or "",
-            }
-            name = str(lookup(item.configuration, "BrokerName") or item.resource.name)
-            _decide_broker(ctx, item.id, name, broker, item_operation(MQ_BROKER, "Logs"))
+    deciding, rest = config_first(ctx, [MQ_BROKER], control_id, "Logs")
+    for item in deciding:
+        broker = {
+            "Logs": pascal(lookup(item.configuration, "Logs") or {}),
+            "EngineType": lookup(item.configuration, "EngineType") or "",
+        }
+        name = str(lookup(item.configuration, "BrokerName") or item.resource.name)
+        _decide_broker(ctx, item.id, name, broker, item_operation(MQ_BROKER, "Logs"))
+    if not needs_call(ctx, [MQ_BROKER], rest):
         return
     client = ctx.client("mq")
     try:
-        brokers = list_all(client, "list_brokers", "BrokerSummaries")
+        if needs_call(ctx, [MQ_BROKER], []):
+            brokers = list_all(client, "list_brokers", "BrokerSummaries")
+        else:
+            brokers = [_broker_summary(item) for item in rest]
     except CALL_ERRORS as exc:
-        listing_failed(ctx, (MQ_BROKER,), control_id, exc, "mq:ListBrokers")
+        call_failed_each(ctx, [item.id for item in rest], control_id, exc, "mq:ListBrokers")
         return
+    decided = {item.id for item in deciding}
     for summary in brokers:
         arn, name = summary["BrokerArn"], summary.get("BrokerName", summary["BrokerId"])
+        if arn in decided:
+            continue
         ensure_resource(ctx, arn=arn, type_=MQ_BROKER, resource_id=summary["BrokerId"], name=name)
         try:
             broker = client.describe_broker(BrokerId=summary["BrokerId"])
         except CALL_ERRORS as exc:
-            call_failed(ctx, arn, control_id, exc, "mq:DescribeBroker")
+            call_failed(ctx, arn, control_id, exc, operation)
             continue
         broker.setdefault("EngineType", summary.get("EngineType"))
         _decide_broker(ctx, arn, name, broker, operation)
+
+
+def _broker_summary(item: CollectedResource) -> dict[str, Any]:
+    """A ListBrokers entry for a broker the inventory holds (AWS Config's complete record)."""
+    config = item.configuration
+    broker_id = lookup(config, "BrokerId") or lookup(config, "Id") or item.resource.resource_id
+    return {
+        "BrokerArn": item.id,
+        "BrokerId": str(broker_id or item.id.rsplit(":", 1)[-1]),
+        "BrokerName": str(lookup(config, "BrokerName") or item.resource.name),
+        "EngineType": lookup(config, "EngineType"),
+    }
 
 
 def _decide_broker(
