@@ -12,13 +12,6 @@ from typing import Any
 
 from ._common import ApiRegion, paginate, tags_from, to_config_shape
 
-REST_API = "AWS::ApiGateway::RestApi"
-REST_STAGE = "AWS::ApiGateway::Stage"
-V2_API = "AWS::ApiGatewayV2::Api"
-V2_STAGE = "AWS::ApiGatewayV2::Stage"
-TYPES = (REST_API, REST_STAGE, V2_API, V2_STAGE)
-GLOBAL = False
-
 
 def api_arn(ctx: ApiRegion, path: str) -> str:
     return f"arn:aws:apigateway:{ctx.region}::{path}"
@@ -31,7 +24,8 @@ class _Flavour:
     api_type: str
     stage_type: str
     client: str
-    list_operation: str  # the paginated listing of the APIs
+    operation: str  # the listing's API name, as the calls are recorded
+    list_operation: str  # the paginated listing of the APIs (boto3's name)
     items: str
     id_key: str
     name_key: str
@@ -53,25 +47,28 @@ def _v2_stages(client: Any, api_id: str) -> Iterable[dict[str, Any]]:
 
 
 REST = _Flavour(
-    REST_API, REST_STAGE, "apigateway", "get_rest_apis", "items", "id", "name", "tags",
-    "stageName", "/restapis/", "restApiId", "Is contained in RestApi", _rest_stages,
+    "AWS::ApiGateway::RestApi", "AWS::ApiGateway::Stage", "apigateway", "GetRestApis",
+    "get_rest_apis", "items", "id", "name", "tags", "stageName", "/restapis/", "restApiId",
+    "Is contained in RestApi", _rest_stages,
 )  # fmt: skip
 V2 = _Flavour(
-    V2_API, V2_STAGE, "apigatewayv2", "get_apis", "Items", "ApiId", "Name", "Tags",
-    "StageName", "/apis/", "apiId", "Is contained in Api", _v2_stages,
+    "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "apigatewayv2", "GetApis",
+    "get_apis", "Items", "ApiId", "Name", "Tags", "StageName", "/apis/", "apiId",
+    "Is contained in Api", _v2_stages,
 )  # fmt: skip
+TYPES = (REST.api_type, REST.stage_type, V2.api_type, V2.stage_type)
+GLOBAL = False
 
 
 def collect(ctx: ApiRegion) -> None:
-    if ctx.wants(REST_API, REST_STAGE):
-        _collect(ctx, REST, "GetRestApis")
-    if ctx.wants(V2_API, V2_STAGE):
-        _collect(ctx, V2, "GetApis")
+    for kind in (REST, V2):
+        if ctx.wants(kind.api_type, kind.stage_type):
+            _collect(ctx, kind)
 
 
-def _collect(ctx: ApiRegion, kind: _Flavour, operation: str) -> None:
+def _collect(ctx: ApiRegion, kind: _Flavour) -> None:
     client = ctx.client(kind.client)
-    with ctx.listing("apigateway", operation, kind.api_type, kind.stage_type):
+    with ctx.listing("apigateway", kind.operation, kind.api_type, kind.stage_type):
         for api in paginate(client, kind.list_operation, kind.items):
             api_id = api[kind.id_key]
             aid = api_arn(ctx, f"{kind.path}{api_id}")

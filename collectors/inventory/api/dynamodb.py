@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ._common import ApiRegion, arn, paginate, to_config_shape
+from typing import Any
+
+from ._common import ApiRegion, arn
+from ._family import add_described, each_listed
 
 TABLE = "AWS::DynamoDB::Table"
 TYPES = (TABLE,)
@@ -10,16 +13,11 @@ GLOBAL = False
 
 
 def collect(ctx: ApiRegion) -> None:
-    client = ctx.client("dynamodb")
-    with ctx.listing("dynamodb", "ListTables", TABLE):
-        for name in paginate(client, "list_tables", "TableNames"):
-            table: dict = {"TableName": name}
-            with ctx.detail("dynamodb", "DescribeTable"):
-                table = client.describe_table(TableName=name)["Table"]
-            ctx.add(
-                TABLE,
-                table.get("TableArn") or arn("dynamodb", ctx.region, ctx.account, f"table/{name}"),
-                resource_id=name,
-                name=name,
-                configuration=to_config_shape(table),
-            )
+    def add_table(client: Any, name: str) -> None:
+        table: dict = {"TableName": name}  # kept, named, when DescribeTable fails
+        with ctx.detail("dynamodb", "DescribeTable"):
+            table = client.describe_table(TableName=name)["Table"]
+        tid = table.get("TableArn") or arn("dynamodb", ctx.region, ctx.account, f"table/{name}")
+        add_described(ctx, TABLE, tid, table, "TableName")
+
+    each_listed(ctx, "dynamodb", ("ListTables", "list_tables", "TableNames"), TABLE, add_table)

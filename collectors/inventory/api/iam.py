@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from snapshot.model import GLOBAL_REGION
 
-from ._common import ApiRegion, paginate, tags_from, to_config_shape
+from ._common import ApiRegion, paginate
+from ._family import add_described
 from .ec2 import INSTANCE
 
 ROLE = "AWS::IAM::Role"
@@ -19,32 +20,26 @@ TYPES = (ROLE, INSTANCE_PROFILE)
 GLOBAL = True
 
 
+def _add_global(ctx: ApiRegion, type_: str, described: dict, name_key: str, id_key: str) -> str:
+    """A role or an instance profile: in the global region, tagged from `Tags`; its ARN."""
+    rid: str = described["Arn"]
+    add_described(
+        ctx, type_, rid, described, name_key, id_key=id_key, tags_key="Tags", region=GLOBAL_REGION
+    )
+    return rid
+
+
 def collect(ctx: ApiRegion) -> None:
     client = ctx.client("iam", "us-east-1")
     if ctx.wants(ROLE):
         with ctx.listing("iam", "ListRoles", ROLE):
             for role in paginate(client, "list_roles", "Roles"):
-                ctx.add(
-                    ROLE,
-                    role["Arn"],
-                    resource_id=role.get("RoleId") or role["RoleName"],
-                    name=role["RoleName"],
-                    tags=tags_from(role.get("Tags")),
-                    region=GLOBAL_REGION,
-                    configuration=to_config_shape(role),
-                )
+                _add_global(ctx, ROLE, role, "RoleName", "RoleId")
     if ctx.wants(INSTANCE_PROFILE):
         with ctx.listing("iam", "ListInstanceProfiles", INSTANCE_PROFILE):
             for profile in paginate(client, "list_instance_profiles", "InstanceProfiles"):
-                pid = profile["Arn"]
-                ctx.add(
-                    INSTANCE_PROFILE,
-                    pid,
-                    resource_id=profile.get("InstanceProfileId") or profile["InstanceProfileName"],
-                    name=profile["InstanceProfileName"],
-                    tags=tags_from(profile.get("Tags")),
-                    region=GLOBAL_REGION,
-                    configuration=to_config_shape(profile),
+                pid = _add_global(
+                    ctx, INSTANCE_PROFILE, profile, "InstanceProfileName", "InstanceProfileId"
                 )
                 for role in profile.get("Roles") or []:
                     ctx.relate(pid, role.get("Arn"), "Is associated with Role")

@@ -6,7 +6,10 @@ Environment variable values are secrets more often than not: they are replaced b
 
 from __future__ import annotations
 
-from ._common import REDACTED, ApiRegion, paginate, to_config_shape
+from typing import Any
+
+from ._common import REDACTED, ApiRegion
+from ._family import add_described, each_listed
 from .ec2 import security_group_id, subnet_id
 
 FUNCTION = "AWS::Lambda::Function"
@@ -26,21 +29,16 @@ def redact_environment(function: dict) -> dict:
 
 
 def collect(ctx: ApiRegion) -> None:
-    client = ctx.client("lambda")
-    with ctx.listing("lambda", "ListFunctions", FUNCTION):
-        for function in paginate(client, "list_functions", "Functions"):
-            function = redact_environment(function)
-            fid = function["FunctionArn"]
-            ctx.add(
-                FUNCTION,
-                fid,
-                resource_id=function["FunctionName"],
-                name=function["FunctionName"],
-                configuration=to_config_shape(function),
-            )
-            ctx.relate(fid, function.get("Role"), "Is associated with Role")
-            vpc = function.get("VpcConfig") or {}
-            for subnet in vpc.get("SubnetIds") or []:
-                ctx.relate(fid, subnet_id(ctx, subnet), "Is contained in Subnet")
-            for group in vpc.get("SecurityGroupIds") or []:
-                ctx.relate(fid, security_group_id(ctx, group), "Is associated with SecurityGroup")
+    def add_function(_client: Any, listed: dict) -> None:
+        function = redact_environment(listed)
+        fid = function["FunctionArn"]
+        add_described(ctx, FUNCTION, fid, function, "FunctionName")
+        ctx.relate(fid, function.get("Role"), "Is associated with Role")
+        vpc = function.get("VpcConfig") or {}
+        for subnet in vpc.get("SubnetIds") or []:
+            ctx.relate(fid, subnet_id(ctx, subnet), "Is contained in Subnet")
+        for group in vpc.get("SecurityGroupIds") or []:
+            ctx.relate(fid, security_group_id(ctx, group), "Is associated with SecurityGroup")
+
+    listing = ("ListFunctions", "list_functions", "Functions")
+    each_listed(ctx, "lambda", listing, FUNCTION, add_function)

@@ -5,7 +5,10 @@ Config's ARN for a log group has no `:*` suffix (`logGroupArn`, not `arn`).
 
 from __future__ import annotations
 
-from ._common import ApiRegion, arn, paginate, to_config_shape
+from typing import Any
+
+from ._common import ApiRegion, arn
+from ._family import add_described, each_listed
 
 LOG_GROUP = "AWS::Logs::LogGroup"
 TYPES = (LOG_GROUP,)
@@ -21,13 +24,8 @@ def log_group_arn(ctx: ApiRegion, group: dict) -> str:
 
 
 def collect(ctx: ApiRegion) -> None:
-    client = ctx.client("logs")
-    with ctx.listing("logs", "DescribeLogGroups", LOG_GROUP):
-        for group in paginate(client, "describe_log_groups", "logGroups"):
-            ctx.add(
-                LOG_GROUP,
-                log_group_arn(ctx, group),
-                resource_id=group["logGroupName"],
-                name=group["logGroupName"],
-                configuration=to_config_shape(group),
-            )
+    def add_group(_client: Any, group: dict) -> None:
+        add_described(ctx, LOG_GROUP, log_group_arn(ctx, group), group, "logGroupName")
+
+    listing = ("DescribeLogGroups", "describe_log_groups", "logGroups")
+    each_listed(ctx, "logs", listing, LOG_GROUP, add_group)

@@ -6,7 +6,8 @@ the name is the identifier people type.
 
 from __future__ import annotations
 
-from ._common import ApiRegion, arn, paginate, tags_from, to_config_shape
+from ._common import ApiRegion, arn, paginate
+from ._family import add_described
 from .ec2 import security_group_id, subnet_id, vpc_id
 
 DB_INSTANCE = "AWS::RDS::DBInstance"
@@ -26,6 +27,33 @@ def _subnet_group_arn(ctx: ApiRegion, group: dict | None) -> str | None:
     )
 
 
+#: How an instance's and a cluster's answers name things: the ARN, the identifier people
+#: type, the immutable resource id, and the ARN's resource prefix (built when AWS gives none).
+_INSTANCE_KEYS = ("DBInstanceArn", "DBInstanceIdentifier", "DbiResourceId", "db")
+_CLUSTER_KEYS = ("DBClusterArn", "DBClusterIdentifier", "DbClusterResourceId", "cluster")
+
+
+def _add_database(
+    ctx: ApiRegion, type_: str, described: dict, keys: tuple[str, str, str, str]
+) -> str:
+    """A DB instance or cluster as a resource; its ARN."""
+    arn_key, name_key, id_key, prefix = keys
+    did = described.get(arn_key) or arn(
+        "rds", ctx.region, ctx.account, f"{prefix}:{described[name_key]}"
+    )
+    add_described(ctx, type_, did, described, name_key, id_key=id_key, tags_key="TagList")
+    return did
+
+
+def _relate_security_groups(ctx: ApiRegion, did: str, described: dict) -> None:
+    for group in described.get("VpcSecurityGroups") or []:
+        ctx.relate(
+            did,
+            security_group_id(ctx, group.get("VpcSecurityGroupId")),
+            "Is associated with SecurityGroup",
+        )
+
+
 def collect(ctx: ApiRegion) -> None:
     rds = ctx.client("rds")
     if ctx.wants(DB_SUBNET_GROUP):
@@ -34,13 +62,7 @@ def collect(ctx: ApiRegion) -> None:
                 gid = _subnet_group_arn(ctx, group)
                 if gid is None:  # a group without a name: nothing to call it by
                     continue
-                ctx.add(
-                    DB_SUBNET_GROUP,
-                    gid,
-                    resource_id=group["DBSubnetGroupName"],
-                    name=group["DBSubnetGroupName"],
-                    configuration=to_config_shape(group),
-                )
+                add_described(ctx, DB_SUBNET_GROUP, gid, group, "DBSubnetGroupName")
                 ctx.relate(gid, vpc_id(ctx, group.get("VpcId")), "Is contained in Vpc")
                 for subnet in group.get("Subnets") or []:
                     ctx.relate(
@@ -52,24 +74,9 @@ def collect(ctx: ApiRegion) -> None:
     if ctx.wants(DB_INSTANCE):
         with ctx.listing("rds", "DescribeDBInstances", DB_INSTANCE):
             for db in paginate(rds, "describe_db_instances", "DBInstances"):
-                did = db.get("DBInstanceArn") or arn(
-                    "rds", ctx.region, ctx.account, f"db:{db['DBInstanceIdentifier']}"
-                )
+                did = _add_database(ctx, DB_INSTANCE, db, _INSTANCE_KEYS)
                 instance_arns[db["DBInstanceIdentifier"]] = did
-                ctx.add(
-                    DB_INSTANCE,
-                    did,
-                    resource_id=db.get("DbiResourceId") or db["DBInstanceIdentifier"],
-                    name=db["DBInstanceIdentifier"],
-                    tags=tags_from(db.get("TagList")),
-                    configuration=to_config_shape(db),
-                )
-                for group in db.get("VpcSecurityGroups") or []:
-                    ctx.relate(
-                        did,
-                        security_group_id(ctx, group.get("VpcSecurityGroupId")),
-                        "Is associated with SecurityGroup",
-                    )
+                _relate_security_groups(ctx, did, db)
                 ctx.relate(
                     did,
                     _subnet_group_arn(ctx, db.get("DBSubnetGroup")),
@@ -78,18 +85,7 @@ def collect(ctx: ApiRegion) -> None:
     if ctx.wants(DB_CLUSTER):
         with ctx.listing("rds", "DescribeDBClusters", DB_CLUSTER):
             for cluster in paginate(rds, "describe_db_clusters", "DBClusters"):
-                cid = cluster.get("DBClusterArn") or arn(
-                    "rds", ctx.region, ctx.account, f"cluster:{cluster['DBClusterIdentifier']}"
-                )
-                ctx.add(
-                    DB_CLUSTER,
-                    cid,
-                    resource_id=cluster.get("DbClusterResourceId")
-                    or cluster["DBClusterIdentifier"],
-                    name=cluster["DBClusterIdentifier"],
-                    tags=tags_from(cluster.get("TagList")),
-                    configuration=to_config_shape(cluster),
-                )
+                cid = _add_database(ctx, DB_CLUSTER, cluster, _CLUSTER_KEYS)
                 for member in cluster.get("DBClusterMembers") or []:
                     identifier = member.get("DBInstanceIdentifier")
                     if identifier:
@@ -97,12 +93,7 @@ def collect(ctx: ApiRegion) -> None:
                             "rds", ctx.region, ctx.account, f"db:{identifier}"
                         )
                         ctx.relate(cid, target, "Contains DBInstance")
-                for group in cluster.get("VpcSecurityGroups") or []:
-                    ctx.relate(
-                        cid,
-                        security_group_id(ctx, group.get("VpcSecurityGroupId")),
-                        "Is associated with SecurityGroup",
-                    )
+                _relate_security_groups(ctx, cid, cluster)
                 if cluster.get("DBSubnetGroup"):
                     ctx.relate(
                         cid,
