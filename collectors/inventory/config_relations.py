@@ -10,7 +10,7 @@ Workload Discovery on AWS does (origin `inferred`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,60 @@ from .config_item_fields import (
 )
 
 _UUID_SUFFIX = re.compile(r"-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def _any_eni(_interface_type: str, _description: str) -> bool:
+    return True
+
+
+def _nat_eni(interface_type: str, description: str) -> bool:
+    return interface_type == "nat_gateway" or description.startswith("Interface for NAT Gateway")
+
+
+def _endpoint_eni(interface_type: str, _description: str) -> bool:
+    return interface_type in ("vpc_endpoint", "gateway_load_balancer_endpoint", "interface")
+
+
+def _same(name: str) -> str:
+    return name
+
+
+def _no_uuid(name: str) -> str:
+    """A Lambda ENI's description ends the function name with a UUID."""
+    return _UUID_SUFFIX.sub("", name)
+
+
+@dataclass(frozen=True)
+class _Owner:
+    """A kind of ENI owner: an ENI it `applies` to (by interfaceType and description) whose
+    description `pattern` captures a name is owned by `arn:P:service:R:A:path<name>`."""
+
+    pattern: str
+    service: str
+    path: str
+    type: str
+    applies: Callable[[str, str], bool] = _any_eni
+    name: Callable[[str], str] = _same  # the captured text to the name ("": not this kind)
+
+
+_ELB = "elasticloadbalancing"
+_ELB_V2 = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+_ELB_CLASSIC = "AWS::ElasticLoadBalancing::LoadBalancer"
+_FUNCTION = "AWS::Lambda::Function"
+_EFS = "AWS::EFS::FileSystem"
+_TGW_ATTACHMENT = "AWS::EC2::TransitGatewayAttachment"
+
+#: The owners an ENI's description names, the first that names one winning.
+_ENI_OWNERS = (
+    _Owner(r"^ELB ((?:app|net|gwy)/[^/\s]+/[0-9a-f]+)$", _ELB, "loadbalancer/", _ELB_V2),
+    _Owner(r"^ELB ([A-Za-z0-9-]+)$", _ELB, "loadbalancer/", _ELB_CLASSIC),
+    _Owner(r"\b(nat-[0-9a-f]+)\b", "ec2", "natgateway/", "AWS::EC2::NatGateway", _nat_eni),
+    _Owner(r"(?s)^AWS Lambda VPC ENI-(.*)", "lambda", "function:", _FUNCTION, name=_no_uuid),
+    _Owner(r"\b(vpce-[0-9a-f]+)\b", "ec2", "vpc-endpoint/", "AWS::EC2::VPCEndpoint", _endpoint_eni),
+    _Owner(r"^ES ([a-z][a-z0-9-]+)$", "es", "domain/", "AWS::Elasticsearch::Domain"),
+    _Owner(r"^EFS mount target for (fs-[0-9a-f]+)", "elasticfilesystem", "file-system/", _EFS),
+    _Owner(r"\b(tgw-attach-[0-9a-f]+)\b", "ec2", "transit-gateway-attachment/", _TGW_ATTACHMENT),
+)
 
 
 @dataclass
@@ -107,51 +161,16 @@ def infer_eni_owner(
     """
     description = str(configuration.get("description") or "")
     interface_type = str(configuration.get("interfaceType") or "")
-    p = partition
-    if match := re.match(r"^ELB ((?:app|net|gwy)/[^/\s]+/[0-9a-f]+)$", description):
-        return (
-            f"arn:{p}:elasticloadbalancing:{region}:{account}:loadbalancer/{match.group(1)}",
-            "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        )
-    if match := re.match(r"^ELB ([A-Za-z0-9-]+)$", description):
-        return (
-            f"arn:{p}:elasticloadbalancing:{region}:{account}:loadbalancer/{match.group(1)}",
-            "AWS::ElasticLoadBalancing::LoadBalancer",
-        )
-    nat = interface_type == "nat_gateway" or description.startswith("Interface for NAT Gateway")
-    if nat and (match := re.search(r"\b(nat-[0-9a-f]+)\b", description)):
-        return (
-            f"arn:{p}:ec2:{region}:{account}:natgateway/{match.group(1)}",
-            "AWS::EC2::NatGateway",
-        )
-    if description.startswith("AWS Lambda VPC ENI-"):
-        function = _UUID_SUFFIX.sub("", description[len("AWS Lambda VPC ENI-") :])
-        if function:
+    for owner in _ENI_OWNERS:
+        if not owner.applies(interface_type, description):
+            continue
+        match = re.search(owner.pattern, description)
+        name = owner.name(match.group(1)) if match else ""
+        if name:
             return (
-                f"arn:{p}:lambda:{region}:{account}:function:{function}",
-                "AWS::Lambda::Function",
+                f"arn:{partition}:{owner.service}:{region}:{account}:{owner.path}{name}",
+                owner.type,
             )
-    endpoint = interface_type in ("vpc_endpoint", "gateway_load_balancer_endpoint", "interface")
-    if endpoint and (match := re.search(r"\b(vpce-[0-9a-f]+)\b", description)):
-        return (
-            f"arn:{p}:ec2:{region}:{account}:vpc-endpoint/{match.group(1)}",
-            "AWS::EC2::VPCEndpoint",
-        )
-    if match := re.match(r"^ES ([a-z][a-z0-9-]+)$", description):
-        return (
-            f"arn:{p}:es:{region}:{account}:domain/{match.group(1)}",
-            "AWS::Elasticsearch::Domain",
-        )
-    if match := re.match(r"^EFS mount target for (fs-[0-9a-f]+)", description):
-        return (
-            f"arn:{p}:elasticfilesystem:{region}:{account}:file-system/{match.group(1)}",
-            "AWS::EFS::FileSystem",
-        )
-    if match := re.search(r"\b(tgw-attach-[0-9a-f]+)\b", description):
-        return (
-            f"arn:{p}:ec2:{region}:{account}:transit-gateway-attachment/{match.group(1)}",
-            "AWS::EC2::TransitGatewayAttachment",
-        )
     return None
 
 
