@@ -41,6 +41,7 @@ from snapshot.incident_queries import (
     source_queries,
 )
 from snapshot.model import Coverage, Expectation, Resource, Status
+from snapshot.plain import field_dict
 from snapshot.sanitize import clean_single_line
 
 __all__ = [
@@ -73,19 +74,13 @@ class Source:
     queries: list[Query] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "layer": self.layer,
-            "control": self.control,
-            "status": str(self.status),
-            "expectation": self.expectation,
-            "destination": self.destination,
-            "where": self.where,
-            "inherited_from": self.inherited_from,
-            "retention_days": self.retention_days,
-            "covers_window": self.covers_window,
-            "query": self.queries[0].text if self.queries else None,
-            "queries": [query.as_dict() for query in self.queries],
-        }
+        return field_dict(
+            self,
+            leave=("queries",),
+            status=str(self.status),
+            query=self.queries[0].text if self.queries else None,
+            queries=[query.as_dict() for query in self.queries],
+        )
 
 
 @dataclass(slots=True)
@@ -100,16 +95,7 @@ class ResourcePlan:
     sources: list[Source] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "type": self.type,
-            "name": self.name,
-            "account": self.account,
-            "region": self.region,
-            "hops": self.hops,
-            "via": self.via,
-            "sources": [source.as_dict() for source in self.sources],
-        }
+        return field_dict(self, sources=[source.as_dict() for source in self.sources])
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,15 +109,7 @@ class BlindSpot:
     why: str
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "resource": self.resource,
-            "name": self.name,
-            "layer": self.layer,
-            "control": self.control,
-            "status": str(self.status),
-            "expectation": self.expectation,
-            "why": self.why,
-        }
+        return field_dict(self, status=str(self.status))
 
 
 @dataclass(slots=True)

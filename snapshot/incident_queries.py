@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from snapshot import queries
 from snapshot.graph import CoverageGraph
 from snapshot.model import Coverage, Resource
+from snapshot.plain import field_dict
 from snapshot.sanitize import clean_single_line
 
 #: CloudTrail event history (lookup-events) keeps management events this many days.
@@ -72,12 +73,7 @@ class Query:
     placeholders: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "engine": self.engine,
-            "text": self.text,
-            "note": self.note,
-            "placeholders": self.placeholders,
-        }
+        return field_dict(self)
 
 
 def _q(value: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from snapshot.graph import Counts, layer_statuses
 from snapshot.model import STATUS_SEVERITY, Resource, Snapshot, Status
+from snapshot.plain import field_dict
 from snapshot.render import names
 from snapshot.render.dispatch import writer_for
 from snapshot.render.streaming import iter_json_document
@@ -34,16 +35,6 @@ class ResourceChange:
     name: str
     gaps: list[str]  # layers missing/unknown on the resource (in the snapshot that has it)
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "type": self.type,
-            "account": self.account,
-            "region": self.region,
-            "name": self.name,
-            "gaps": self.gaps,
-        }
-
 
 @dataclass(slots=True)
 class ControlChange:
@@ -55,18 +46,6 @@ class ControlChange:
     new: str | None  # None: it is no longer evaluated
     change: str  # changed | appeared | vanished
     direction: str  # better | worse | same
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "resource": self.resource,
-            "type": self.type,
-            "layer": self.layer,
-            "control": self.control,
-            "old": self.old,
-            "new": self.new,
-            "change": self.change,
-            "direction": self.direction,
-        }
 
 
 @dataclass(slots=True)
@@ -110,10 +89,10 @@ class SnapshotDiff:
             },
             "summary": self.summary(),
             "resources": {
-                "appeared": wrap(r.as_dict() for r in self.appeared),
-                "vanished": wrap(r.as_dict() for r in self.vanished),
+                "appeared": wrap(field_dict(r) for r in self.appeared),
+                "vanished": wrap(field_dict(r) for r in self.vanished),
             },
-            "controls": wrap(c.as_dict() for c in self.controls),
+            "controls": wrap(field_dict(c) for c in self.controls),
         }
 
 
