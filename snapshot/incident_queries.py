@@ -161,12 +161,55 @@ def _athena_note(table: str, location: str | None, doc: str) -> str:
     return f"Athena table {table} as created by the Athena documentation's {doc}{where}"
 
 
-def _athena(
-    columns: str, table: str, conditions: list[str], order: str, location: str | None, doc: str
-) -> Query:
-    """`SELECT columns FROM table WHERE <conditions, AND-ed> ORDER BY order`, with its note."""
-    sql = f"SELECT {columns} FROM {table} WHERE " + " AND ".join(conditions) + f" ORDER BY {order}"
-    return Query("athena", sql, _athena_note(table, location, doc))
+@dataclass(frozen=True, slots=True)
+class _AthenaTable:
+    """A table as a DDL of the Athena documentation (`doc`) creates it, and what to read."""
+
+    name: str
+    columns: str
+    order: str
+    doc: str
+
+    def query(self, conditions: list[str], location: str | None) -> Query:
+        """`SELECT columns FROM name WHERE <conditions, AND-ed> ORDER BY order`, with its note."""
+        where = " AND ".join(conditions)
+        sql = f"SELECT {self.columns} FROM {self.name} WHERE {where} ORDER BY {self.order}"
+        return Query("athena", sql, _athena_note(self.name, location, self.doc))
+
+
+_CLOUDTRAIL_TABLE = _AthenaTable(
+    "cloudtrail_logs_pp",
+    "eventtime, eventsource, eventname, useridentity.arn AS principal, "
+    "sourceipaddress, useragent, errorcode",
+    "eventtime",
+    "CloudTrail partition-projection DDL (partition timestamp)",
+)
+_FLOW_TABLE = _AthenaTable(
+    "vpc_flow_logs",
+    "from_unixtime(start) AS flow_start, interface_id, srcaddr, srcport, dstaddr, "
+    "dstport, protocol, packets, bytes, action",
+    "start",
+    "VPC flow logs partition-projection DDL (partitions accid, region, day)",
+)
+_ALB_TABLE = _AthenaTable(
+    "alb_access_logs",
+    "time, client_ip, client_port, request_verb, request_url, elb_status_code, "
+    "target_ip, user_agent",
+    "time",
+    "ALB access logs partition-projection DDL (partition day)",
+)
+_S3_ACCESS_TABLE = _AthenaTable(
+    "s3_access_logs",
+    "requestdatetime, remoteip, requester, operation, key, httpstatus, useragent",
+    "requestdatetime",
+    "S3 server access logs DDL with date-based partitioning (partition timestamp)",
+)
+_RESOLVER_TABLE = _AthenaTable(
+    "r53_rlogs",
+    "query_timestamp, srcaddr, query_name, query_type, rcode",
+    "query_timestamp",
+    "Resolver query logs partition-projection DDL (partitions date, vpc)",
+)
 
 
 def _cloudtrail_athena(
@@ -190,15 +233,7 @@ def _cloudtrail_athena(
     elif short and not resource.is_pseudo:
         like = _lit("%" + short + "%")
         conditions.append(f"(requestparameters LIKE {like} OR responseelements LIKE {like})")
-    return _athena(
-        "eventtime, eventsource, eventname, useridentity.arn AS principal, "
-        "sourceipaddress, useragent, errorcode",
-        "cloudtrail_logs_pp",
-        conditions,
-        "eventtime",
-        location,
-        "CloudTrail partition-projection DDL (partition timestamp)",
-    )
+    return _CLOUDTRAIL_TABLE.query(conditions, location)
 
 
 def _flow_athena(
@@ -215,15 +250,7 @@ def _flow_athena(
     enis = [e for e in ids.get("eni-id") if _PLAIN.fullmatch(e)]
     if enis and resource.type not in ("AWS::EC2::VPC", "AWS::EC2::Subnet"):
         conditions.append("interface_id IN (" + ", ".join(_lit(e) for e in enis) + ")")
-    return _athena(
-        "from_unixtime(start) AS flow_start, interface_id, srcaddr, srcport, dstaddr, "
-        "dstport, protocol, packets, bytes, action",
-        "vpc_flow_logs",
-        conditions,
-        "start",
-        location,
-        "VPC flow logs partition-projection DDL (partitions accid, region, day)",
-    )
+    return _FLOW_TABLE.query(conditions, location)
 
 
 def _alb_athena(resource: Resource, window: Window, location: str | None) -> Query:
@@ -237,15 +264,7 @@ def _alb_athena(resource: Resource, window: Window, location: str | None) -> Que
     marker = "loadbalancer/"
     if marker in resource.id:
         conditions.append(f"elb = {_lit(resource.id.split(marker, 1)[1])}")
-    return _athena(
-        "time, client_ip, client_port, request_verb, request_url, elb_status_code, "
-        "target_ip, user_agent",
-        "alb_access_logs",
-        conditions,
-        "time",
-        location,
-        "ALB access logs partition-projection DDL (partition day)",
-    )
+    return _ALB_TABLE.query(conditions, location)
 
 
 def _s3_access_athena(resource: Resource, window: Window, location: str | None) -> Query:
@@ -260,14 +279,7 @@ def _s3_access_athena(resource: Resource, window: Window, location: str | None) 
     short = _short_id(resource)
     if short:
         conditions.append(f"bucket_name = {_lit(short)}")
-    return _athena(
-        "requestdatetime, remoteip, requester, operation, key, httpstatus, useragent",
-        "s3_access_logs",
-        conditions,
-        "requestdatetime",
-        location,
-        "S3 server access logs DDL with date-based partitioning (partition timestamp)",
-    )
+    return _S3_ACCESS_TABLE.query(conditions, location)
 
 
 def _cloudfront_athena(window: Window, location: str | None) -> Query:
@@ -298,14 +310,7 @@ def _resolver_athena(ids: queries.Identifiers, window: Window, location: str | N
     vpc = ids.first("vpc-id")
     if vpc:
         conditions.append(f"vpc = {_lit(vpc)}")
-    return _athena(
-        "query_timestamp, srcaddr, query_name, query_type, rcode",
-        "r53_rlogs",
-        conditions,
-        "query_timestamp",
-        location,
-        "Resolver query logs partition-projection DDL (partitions date, vpc)",
-    )
+    return _RESOLVER_TABLE.query(conditions, location)
 
 
 def _listing(dest: queries.Destination, location: str | None) -> Query:
