@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, groupby, repeat
 from operator import contains, eq
-from typing import Any, TypeAlias, overload
+from typing import TYPE_CHECKING, TypeAlias, TypedDict, overload
 
 from snapshot.graph import CoverageGraph, LayerCounts, empty_layer_counts, overall
 from snapshot.model import (
@@ -32,6 +32,9 @@ from snapshot.model import (
     Resource,
     Status,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 @dataclass(slots=True)
@@ -52,6 +55,19 @@ _BUILD_LOCK = threading.RLock()
 
 #: Sort ranks of a resource's worst layer for "sort by status": gaps first, no layers last.
 _NO_LAYERS_RANK = len(STATUS_SEVERITY)
+
+
+class SearchOptions(TypedDict, total=False):
+    """The options of `ExplorerIndex.search_positions` (and so of `search`, `search_rows`)."""
+
+    gaps_only: bool
+    layer: Layer | None
+    sort_by_status: bool
+    account: str | None
+    region: str | None
+    resource_type: str | None
+    incremental: bool
+    should_stop: Callable[[], bool] | None
 
 
 class SearchCancelled(Exception):
@@ -190,18 +206,7 @@ class ExplorerIndex:
         return self._position[resource_id]
 
     def search(
-        self,
-        text: str = "",
-        *,
-        gaps_only: bool = False,
-        layer: Layer | None = None,
-        sort_by_status: bool = False,
-        limit: int | None = None,
-        account: str | None = None,
-        region: str | None = None,
-        resource_type: str | None = None,
-        incremental: bool = True,
-        should_stop: Callable[[], bool] | None = None,
+        self, text: str = "", *, limit: int | None = None, **options: Unpack[SearchOptions]
     ) -> list[str]:
         """Ids of resources whose name, id, type or a tag contains `text` (case-insensitive).
 
@@ -215,22 +220,12 @@ class ExplorerIndex:
         for tests. `should_stop` is called between chunks of the scan; when it returns
         true the search raises `SearchCancelled` (a newer keystroke made it stale).
         """
-        positions = self.search_positions(
-            text,
-            gaps_only=gaps_only,
-            layer=layer,
-            sort_by_status=sort_by_status,
-            account=account,
-            region=region,
-            resource_type=resource_type,
-            incremental=incremental,
-            should_stop=should_stop,
-        )
+        positions = self.search_positions(text, **options)
         if limit is not None:
             positions = positions[:limit]
         return list(map(self.ids.__getitem__, positions))
 
-    def search_rows(self, text: str = "", **options: Any) -> Rows:
+    def search_rows(self, text: str = "", **options: Unpack[SearchOptions]) -> Rows:
         """`search`'s answer as a `Rows` view over `ids` (the same options but `limit`)."""
         positions = self.search_positions(text, **options)
         return Rows(self, positions, ascending=not options.get("sort_by_status"))
