@@ -165,6 +165,15 @@ def recorded_by_group(group: Mapping[str, Any], rtype: str, is_global: bool) -> 
     return True
 
 
+def records_here(ctx: Any, resource_type: str, *, is_global: bool = False) -> bool:
+    """Whether the absence of an item of `resource_type` proves there is none: the items a
+    probe reads are AWS Config's record (no credential, or a Config source) and Config
+    records the type in the region (`Recording`). `ctx` is a `ProbeContext`."""
+    if ctx.aws is not None and not is_config_source(ctx.inventory):
+        return False
+    return bool(Recording.of(ctx.inventory).records(resource_type, is_global=is_global))
+
+
 def of_types(inventory: RegionInventory, types: Iterable[str]) -> list[CollectedResource]:
     wanted = set(types)
     return [item for item in inventory.resources.values() if item.type in wanted]
@@ -183,4 +192,5 @@ __all__ = [
     "of_types",
     "pascal",
     "recorded_by_group",
+    "records_here",
 ]

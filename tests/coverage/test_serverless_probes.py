@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from collectors.account_facts import AccountFacts
 from collectors.aws.session import AwsContext
 from collectors.coverage.base import ProbeContext
 from collectors.coverage.probes.serverless import (
@@ -457,12 +458,14 @@ def test_roles_are_read_once_per_account_across_regions():
             Code={"ZipFile": b"x"},
         )
     aws = AwsContext(boto3.Session(region_name=REGION), account=ACCOUNT)
+    facts = AccountFacts()  # the account's, as the collection driver hands every region
     for region in (REGION, "eu-west-1"):
         ctx = ProbeContext(
             aws=aws,
             account=ACCOUNT,
             region=region,
             inventory=RegionInventory(ACCOUNT, region, "test"),
+            facts=facts,
         )
         probe_lambda_logging(ctx)
         arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:fn"

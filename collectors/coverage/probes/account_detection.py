@@ -1,7 +1,9 @@
 """Account-layer probes of the detection services: GuardDuty, Detective, Security Hub.
 
-Each decides the region's pseudo-resource. With no credential for the account their items
-decide (`.account_items`: a detector, a behavior graph, a standards subscription).
+Each decides the region's pseudo-resource. AWS Config's items decide first, whatever
+credential the run has (`.account_items`: a detector, a behavior graph, a standards
+subscription); only what they do not decide is asked, and without a credential that is
+`unknown`, naming the call not made.
 """
 
 from __future__ import annotations
@@ -13,22 +15,33 @@ from snapshot.model import Status, region_node_id
 from ...aws import paging
 from ...aws.errors import error_code
 from ..base import ProbeContext
-from ..records import offline_capable, record, unknown
-from .account_items import detective_from_items, guardduty_from_items, securityhub_from_items
+from ..records import offline_capable, unknown
+from .account_items import (
+    detective_from_items,
+    guardduty_from_items,
+    region_record,
+    securityhub_from_items,
+)
 
 
-def _region_id(ctx: ProbeContext) -> str:
-    return region_node_id(ctx.account, ctx.region)
+def _failed(ctx: ProbeContext, control_id: str, exc: BaseException, call: str) -> None:
+    service, _, operation = call.partition(":")
+    unknown(
+        ctx,
+        [region_node_id(ctx.account, ctx.region)],
+        control_id,
+        exc,
+        service=service,
+        operation=operation,
+    )
 
 
 @offline_capable
 def probe_guardduty(ctx: ProbeContext) -> None:
-    if ctx.aws is None:
-        guardduty_from_items(ctx)
+    if guardduty_from_items(ctx):
         return
-    region_id = _region_id(ctx)
     client = ctx.client("guardduty")
-    operation = "ListDetectors"
+    operation = "guardduty:ListDetectors"
     try:
         detector_ids = [
             d
@@ -36,124 +49,74 @@ def probe_guardduty(ctx: ProbeContext) -> None:
             for d in page.get("DetectorIds") or []
         ]
         details = {}
-        operation = "GetDetector"
+        operation = "guardduty:GetDetector"
         for detector_id in detector_ids:
             details[detector_id] = client.get_detector(DetectorId=detector_id)
     except Exception as exc:
-        unknown(ctx, [region_id], "guardduty", exc, service="guardduty", operation=operation)
+        _failed(ctx, "guardduty", exc, operation)
         return
     enabled = [d for d, detail in details.items() if detail.get("Status") == "ENABLED"]
     if enabled:
-        detail = details[enabled[0]]
         notes = [
             f"feature {f.get('Name')} {f.get('Status')}"
-            for f in detail.get("Features") or []
+            for f in details[enabled[0]].get("Features") or []
             if f.get("Status") != "ENABLED"
         ]
-        record(
-            ctx,
-            region_id,
-            "guardduty",
-            Status.logged,
-            f"guardduty:GetDetector: detector {enabled[0]} Status=ENABLED",
-            operation="guardduty:GetDetector",
-            notes=notes,
-        )
+        status, said = Status.logged, f"detector {enabled[0]} Status=ENABLED"
     elif details:
-        listed = ", ".join(f"{d} Status={v.get('Status')}" for d, v in details.items())
-        record(
-            ctx,
-            region_id,
-            "guardduty",
-            Status.missing,
-            f"guardduty:GetDetector: {listed}",
-            operation="guardduty:GetDetector",
-        )
+        notes, status = [], Status.missing
+        said = ", ".join(f"{d} Status={v.get('Status')}" for d, v in details.items())
     else:
-        record(
-            ctx,
-            region_id,
-            "guardduty",
-            Status.missing,
-            "guardduty:ListDetectors: no detector in this region",
-            operation="guardduty:ListDetectors",
-        )
+        notes, status, said = [], Status.missing, "no detector in this region"
+        operation = "guardduty:ListDetectors"
+    region_record(ctx, "guardduty", status, f"{operation}: {said}", operation, notes=notes)
 
 
 @offline_capable
 def probe_detective(ctx: ProbeContext) -> None:
     """A behavior graph this account administers, or one it is an enabled member of."""
-    if ctx.aws is None:
-        detective_from_items(ctx)
+    if detective_from_items(ctx):
         return
-    region_id = _region_id(ctx)
     client = ctx.client("detective")
-    operation = "ListGraphs"
+    operation = "detective:ListGraphs"
     try:
         graphs = list(paging.items(client.list_graphs, "GraphList"))
         invitations: list[dict[str, Any]] = []
         if not graphs:
-            operation = "ListInvitations"
+            operation = "detective:ListInvitations"
             invitations = list(paging.items(client.list_invitations, "Invitations"))
     except Exception as exc:
-        unknown(ctx, [region_id], "detective", exc, service="detective", operation=operation)
+        _failed(ctx, "detective", exc, operation)
         return
     member = [i for i in invitations if i.get("Status") == "ENABLED"]
     if graphs:
-        record(
-            ctx,
-            region_id,
-            "detective",
-            Status.logged,
-            f"detective:ListGraphs: behavior graph {graphs[0].get('Arn')}",
-            destination=graphs[0].get("Arn"),
-            operation="detective:ListGraphs",
-        )
+        graph = graphs[0].get("Arn")
+        status, said, operation = Status.logged, f"behavior graph {graph}", "detective:ListGraphs"
     elif member:
-        record(
-            ctx,
-            region_id,
-            "detective",
-            Status.logged,
-            f"detective:ListInvitations: member of {member[0].get('GraphArn')} Status=ENABLED",
-            destination=member[0].get("GraphArn"),
-            operation="detective:ListInvitations",
-        )
+        graph = member[0].get("GraphArn")
+        status, said = Status.logged, f"member of {graph} Status=ENABLED"
     else:
-        record(
-            ctx,
-            region_id,
-            "detective",
-            Status.missing,
-            "detective:ListGraphs: no behavior graph; ListInvitations: no enabled membership",
-            operation="detective:ListGraphs",
-        )
+        graph, status, operation = None, Status.missing, "detective:ListGraphs"
+        said = "no behavior graph; ListInvitations: no enabled membership"
+    region_record(ctx, "detective", status, f"{operation}: {said}", operation, destination=graph)
 
 
 @offline_capable
 def probe_securityhub(ctx: ProbeContext) -> None:
-    if ctx.aws is None:
-        securityhub_from_items(ctx)
+    if securityhub_from_items(ctx):
         return
-    region_id = _region_id(ctx)
     client = ctx.client("securityhub")
     try:
         hub = client.describe_hub()
     except Exception as exc:
         if error_code(exc) == "InvalidAccessException":  # "not subscribed to AWS Security Hub"
-            record(
-                ctx,
-                region_id,
-                "securityhub",
-                Status.missing,
-                "securityhub:DescribeHub: InvalidAccessException (not enabled)",
-                operation="securityhub:DescribeHub",
-            )
+            operation = "securityhub:DescribeHub"
+            said = f"{operation}: InvalidAccessException (not enabled)"
+            region_record(ctx, "securityhub", Status.missing, said, operation)
             return
-        unknown(
-            ctx, [region_id], "securityhub", exc, service="securityhub", operation="DescribeHub"
-        )
+        _failed(ctx, "securityhub", exc, "securityhub:DescribeHub")
         return
+    operation = "securityhub:GetEnabledStandards"
     try:
         standards = [
             s
@@ -162,31 +125,11 @@ def probe_securityhub(ctx: ProbeContext) -> None:
             if s.get("StandardsStatus") not in ("DELETING", "FAILED")
         ]
     except Exception as exc:
-        unknown(
-            ctx,
-            [region_id],
-            "securityhub",
-            exc,
-            service="securityhub",
-            operation="GetEnabledStandards",
-        )
+        _failed(ctx, "securityhub", exc, operation)
         return
     if standards:
         names = ", ".join(str(s.get("StandardsArn", "")).split("/", 1)[-1] for s in standards)
-        record(
-            ctx,
-            region_id,
-            "securityhub",
-            Status.logged,
-            f"securityhub:GetEnabledStandards: hub {hub.get('HubArn')} with {names}",
-            operation="securityhub:GetEnabledStandards",
-        )
+        status, said = Status.logged, f"hub {hub.get('HubArn')} with {names}"
     else:
-        record(
-            ctx,
-            region_id,
-            "securityhub",
-            Status.partial,
-            f"securityhub:GetEnabledStandards: hub {hub.get('HubArn')} has no enabled standard",
-            operation="securityhub:GetEnabledStandards",
-        )
+        status, said = Status.partial, f"hub {hub.get('HubArn')} has no enabled standard"
+    region_record(ctx, "securityhub", status, f"{operation}: {said}", operation)

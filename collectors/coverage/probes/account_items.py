@@ -1,8 +1,10 @@
-"""Account-layer controls decided from AWS Config's items, for runs with no credential.
+"""Account-layer controls decided from AWS Config's items.
 
-The account probe (`.account`) calls these when `ctx.aws is None` (delivered files, an
-aggregator member account). The evaluation is the account probe's own (`_management`,
-`_data_event_status`, `_integrity`); only the facts come from items:
+The account probes (`.account`, `.account_detection`) read these first: with no credential
+for the account (delivered files, an aggregator member account) they decide all they can;
+with one, what AWS Config's items hold decides without a call and only the rest is asked.
+The evaluation is the account probe's own (`_management`, `_data_event_status`,
+`_integrity`); only the facts come from items:
 
 * trails: `AWS::CloudTrail::Trail` items of every region of the account (a multi-region
   trail homed elsewhere covers this region too), read in either shape: the Describe shape
@@ -15,7 +17,8 @@ aggregator member account). The evaluation is the account probe's own (`_managem
   resource (a resource's own item is the evidence it is recorded);
 * GuardDuty, Detective, Security Hub: their items (`AWS::GuardDuty::Detector`,
   `AWS::Detective::Graph`, `AWS::SecurityHub::Hub` / `Standard`); a missing detector is
-  `missing` only where Config records the detector type in the region.
+  `missing` only where Config records the detector type in the region. What the items do
+  not decide is the call's (with a credential) or `unknown`, naming it (without).
 """
 
 from __future__ import annotations
@@ -26,7 +29,17 @@ from snapshot.model import GLOBAL_REGION, PSEUDO_TYPES, Status, region_node_id
 
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
-from ..items import Recording, camel, has, item_operation, lookup, no_credential, pascal
+from ..items import (
+    Recording,
+    camel,
+    from_config,
+    has,
+    item_operation,
+    lookup,
+    no_credential,
+    pascal,
+    records_here,
+)
 from ..records import record
 from ..resolve import resources_of
 from ..trails import TrailFacts
@@ -228,11 +241,42 @@ def config_for_item(ctx: ProbeContext, item: CollectedResource, region_id: str) 
     )
 
 
-def guardduty_from_items(ctx: ProbeContext) -> None:
-    """The region's GuardDuty detector item (one detector per account and region)."""
-    region_id = region_node_id(ctx.account, ctx.region)
-    recording = Recording.of(ctx.inventory)
-    detectors = ctx.inventory.of_type(DETECTOR)
+def region_record(
+    ctx: ProbeContext, control_id: str, status: Status, evidence: str, operation: str, **kw: Any
+) -> None:
+    """Record a control of the account-region pseudo-resource."""
+    record(
+        ctx,
+        region_node_id(ctx.account, ctx.region),
+        control_id,
+        status,
+        evidence,
+        operation=operation,
+        **kw,
+    )
+
+
+def _undecided(ctx: ProbeContext, control_id: str, call: str) -> bool:
+    """The items do not decide: without a credential the control is `unknown`, naming the
+    call not made (True: recorded); with one the caller makes the call (False)."""
+    if ctx.aws is not None:
+        return False
+    call_name = call.split(";", 1)[0]
+    region_record(ctx, control_id, Status.unknown, no_credential(ctx.account, call), call_name)
+    return True
+
+
+def _config_items(ctx: ProbeContext, resource_type: str) -> list[CollectedResource]:
+    return [i for i in ctx.inventory.of_type(resource_type) if from_config(ctx.aws, i)]
+
+
+def guardduty_from_items(ctx: ProbeContext) -> bool:
+    """The region's GuardDuty detector item (one detector per account and region).
+
+    True when the items decided; False when they do not and the run has a credential (the
+    caller calls). A missing detector decides `missing` only where Config records the type.
+    """
+    detectors = _config_items(ctx, DETECTOR)
     operation = item_operation(DETECTOR, "Enable / Status")
     enabled = [
         d
@@ -242,82 +286,51 @@ def guardduty_from_items(ctx: ProbeContext) -> None:
     ]
     if enabled:
         features = camel(lookup(enabled[0].configuration, "DataSources") or {})
-        record(
+        region_record(
             ctx,
-            region_id,
             "guardduty",
             Status.logged,
             f"{operation}: detector {enabled[0].resource.resource_id} enabled",
-            operation=operation,
+            operation,
             notes=[f"data sources: {', '.join(sorted(features))}"] if features else [],
         )
     elif detectors:
-        record(
-            ctx,
-            region_id,
-            "guardduty",
-            Status.missing,
-            f"{operation}: detector {detectors[0].resource.resource_id} is not enabled",
-            operation=operation,
-        )
-    elif recording.records(DETECTOR):
-        record(
-            ctx,
-            region_id,
-            "guardduty",
-            Status.missing,
-            f"config: AWS Config records {DETECTOR} in this region and holds none",
-            operation=item_operation(DETECTOR, ""),
-        )
+        said = f"detector {detectors[0].resource.resource_id} is not enabled"
+        region_record(ctx, "guardduty", Status.missing, f"{operation}: {said}", operation)
+    elif records_here(ctx, DETECTOR):
+        said = f"config: AWS Config records {DETECTOR} in this region and holds none"
+        region_record(ctx, "guardduty", Status.missing, said, item_operation(DETECTOR, ""))
     else:
-        _unknown(ctx, region_id, "guardduty", "guardduty:ListDetectors")
+        return _undecided(ctx, "guardduty", "guardduty:ListDetectors")
+    return True
 
 
-def detective_from_items(ctx: ProbeContext) -> None:
-    """A behavior graph item of the account; membership of another's graph is a call."""
-    region_id = region_node_id(ctx.account, ctx.region)
-    graphs = ctx.inventory.of_type(GRAPH)
-    if graphs:
-        record(
-            ctx,
-            region_id,
-            "detective",
-            Status.logged,
-            f"{item_operation(GRAPH, '')}: behavior graph {graphs[0].id}",
-            destination=graphs[0].id,
-            operation=item_operation(GRAPH, ""),
-        )
-    else:  # a member of another account's graph owns none: only ListInvitations tells
-        _unknown(ctx, region_id, "detective", "detective:ListGraphs; detective:ListInvitations")
+def detective_from_items(ctx: ProbeContext) -> bool:
+    """A behavior graph item of the account; membership of another's graph is a call.
+
+    True when the items decided; False when the caller calls (with a credential).
+    """
+    graphs = _config_items(ctx, GRAPH)
+    if not graphs:  # a member of another account's graph owns none: only ListInvitations tells
+        return _undecided(ctx, "detective", "detective:ListGraphs; detective:ListInvitations")
+    operation = item_operation(GRAPH, "")
+    said = f"{operation}: behavior graph {graphs[0].id}"
+    region_record(ctx, "detective", Status.logged, said, operation, destination=graphs[0].id)
+    return True
 
 
-def securityhub_from_items(ctx: ProbeContext) -> None:
-    """Security Hub standards subscriptions (items) show the hub is on with a standard."""
-    region_id = region_node_id(ctx.account, ctx.region)
-    standards = ctx.inventory.of_type(STANDARD)
-    hubs = ctx.inventory.of_type(HUB)
-    if standards:
-        names = ", ".join(sorted(s.resource.name or s.id for s in standards))
-        record(
-            ctx,
-            region_id,
-            "securityhub",
-            Status.logged,
-            f"{item_operation(STANDARD, '')}: Security Hub with {names}",
-            operation=item_operation(STANDARD, ""),
-        )
-    elif hubs:
-        _unknown(ctx, region_id, "securityhub", "securityhub:GetEnabledStandards")
-    else:
-        _unknown(ctx, region_id, "securityhub", "securityhub:DescribeHub")
+def securityhub_from_items(ctx: ProbeContext) -> bool:
+    """Security Hub standards subscriptions (items) show the hub is on with a standard.
 
-
-def _unknown(ctx: ProbeContext, resource_id: str, control_id: str, call: str) -> None:
-    record(
-        ctx,
-        resource_id,
-        control_id,
-        Status.unknown,
-        no_credential(ctx.account, call),
-        operation=call.split(";", 1)[0],
-    )
+    True when the items decided; False when the caller calls (with a credential).
+    """
+    standards = _config_items(ctx, STANDARD)
+    if not standards:
+        hubs = _config_items(ctx, HUB)
+        call = "securityhub:GetEnabledStandards" if hubs else "securityhub:DescribeHub"
+        return _undecided(ctx, "securityhub", call)
+    names = ", ".join(sorted(s.resource.name or s.id for s in standards))
+    operation = item_operation(STANDARD, "")
+    said = f"{operation}: Security Hub with {names}"
+    region_record(ctx, "securityhub", Status.logged, said, operation)
+    return True

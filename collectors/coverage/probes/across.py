@@ -9,60 +9,40 @@ Config both carry it in `configuration`), else from one paginated `logs:Describe
 
 from __future__ import annotations
 
-from typing import Any
-
-from snapshot.model import Resource, Status
+from snapshot.model import Status
 from snapshot.sanitize import clean_single_line
 
-from ...inventory.base import CollectedResource
 from ..base import ProbeContext
+from ..helpers import CALL_ERRORS, describe_log_groups, ensure_resource, log_group_arn
+from ..helpers.logs import LOG_GROUP_TYPE as LOG_GROUP
 from ..records import offline_capable, record
 from ..resolve import resources_of
 
-LOG_GROUP = "AWS::Logs::LogGroup"
 #: Retention below this many days is `partial` (Prowler's default threshold, CIS 3.x).
 MIN_RETENTION_DAYS = 365
 
 
-def log_group_arn(group: dict[str, Any], account: str, region: str) -> str:
-    """Config's id for a log group: `logGroupArn`, i.e. the ARN without the `:*` suffix."""
-    if group.get("logGroupArn"):
-        return str(group["logGroupArn"])
-    if group.get("arn"):
-        return str(group["arn"]).removesuffix(":*")
-    return f"arn:aws:logs:{region}:{account}:log-group:{group['logGroupName']}"
-
-
-def _list_log_groups(ctx: ProbeContext) -> bool:
-    """Add the region's log groups to the inventory; False when the call failed."""
+def _list_log_groups(ctx: ProbeContext) -> None:
+    """Add the region's log groups the inventory lacks (the helpers' one listing, shared
+    with the other probes of the region); a failed listing is recorded in `errors`."""
     try:
-        paginator = ctx.client("logs").get_paginator("describe_log_groups")
-        groups = [g for page in paginator.paginate() for g in page.get("logGroups") or []]
-    except Exception as exc:
+        groups = describe_log_groups(ctx)
+    except CALL_ERRORS as exc:
         ctx.fail(exc, service="logs", operation="DescribeLogGroups")
-        return False
-    for group in groups:
-        name = clean_single_line(str(group.get("logGroupName", "")))
-        ctx.inventory.add(
-            CollectedResource(
-                Resource(
-                    id=log_group_arn(group, ctx.account, ctx.region),
-                    type=LOG_GROUP,
-                    account=ctx.account,
-                    region=ctx.region,
-                    name=name,
-                    resource_id=name,
-                    source="api",
-                ),
-                configuration={
-                    "logGroupName": name,
-                    "retentionInDays": group.get("retentionInDays"),
-                    "kmsKeyId": group.get("kmsKeyId"),
-                    "storedBytes": group.get("storedBytes"),
-                },
-            )
+        return
+    for name, group in groups.items():
+        ensure_resource(
+            ctx,
+            arn=log_group_arn(ctx.region, ctx.account, name),
+            type_=LOG_GROUP,
+            resource_id=name,
+            configuration={
+                "logGroupName": clean_single_line(name),
+                "retentionInDays": group.get("retentionInDays"),
+                "kmsKeyId": group.get("kmsKeyId"),
+                "storedBytes": group.get("storedBytes"),
+            },
         )
-    return True
 
 
 @offline_capable

@@ -21,8 +21,8 @@ from snapshot.sanitize import clean_single_line
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import ensure_resource
-from ..items import Recording, lookup
-from ..records import offline_capable, record, skipped, unknown
+from ..items import lookup, pascal, records_here
+from ..records import offline_capable, record, unknown
 from ..resolve import ENI, SUBNET, VPC, Topology, network_topology, resources_of
 from ._common import list_all
 from .network_items import (
@@ -168,11 +168,6 @@ def _is_out_of_vpc_function(item: CollectedResource) -> bool:
     )
 
 
-def _pascal(config: dict[str, Any]) -> dict[str, Any]:
-    """A Config item's camelCase configuration keyed like the DescribeFlowLogs response."""
-    return {key[:1].upper() + key[1:]: value for key, value in (config or {}).items()}
-
-
 def _flow_logs_unknown(
     ctx: ProbeContext,
     items: list[CollectedResource],
@@ -201,11 +196,11 @@ def probe_vpc_flow_logs(ctx: ProbeContext) -> None:
     if not networks and not owners and not gateways:
         return
     operation = "ec2:DescribeFlowLogs"
-    if ctx.aws is None:  # no credential: AWS Config's AWS::EC2::FlowLog items, when recorded
-        if not Recording.of(ctx.inventory).records(FLOW_LOG):
-            return  # absence proves nothing: the runner records `unknown`, naming the call
-        flow_logs = [_pascal(item.configuration) for item in ctx.inventory.of_type(FLOW_LOG)]
+    if records_here(ctx, FLOW_LOG):  # AWS Config's AWS::EC2::FlowLog items are all there is
+        flow_logs = [pascal(item.configuration) for item in ctx.inventory.of_type(FLOW_LOG)]
         operation = "config:AWS::EC2::FlowLog"
+    elif ctx.aws is None:
+        return  # absence proves nothing: the runner records `unknown`, naming the call
     else:
         try:
             flow_logs = list_all(ctx.client("ec2"), "describe_flow_logs", "FlowLogs")
@@ -302,11 +297,8 @@ def probe_transit_gateways(ctx: ProbeContext) -> None:
 
 @offline_capable
 def probe_resolver_query_logs(ctx: ProbeContext) -> None:
-    vpcs = resources_of(ctx.inventory, [VPC])
+    vpcs = resolver_from_items(ctx, resources_of(ctx.inventory, [VPC]))
     if not vpcs:
-        return
-    if ctx.aws is None:
-        resolver_from_items(ctx, vpcs)
         return
     client = ctx.client("route53resolver")
     operation = "ListResolverQueryLogConfigAssociations"
@@ -356,8 +348,11 @@ def decide_resolver(
     operation: str,
     *,
     absence_proven: bool,
-) -> None:
-    """Each VPC's query-log association; none is `missing` only where absence is proven."""
+) -> list[CollectedResource]:
+    """Each VPC's query-log association; none is `missing` only where absence is proven.
+
+    Returns the VPCs left undecided (none associated, absence not proven)."""
+    undecided: list[CollectedResource] = []
     by_vpc: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for association in associations:
         by_vpc[str(association.get("ResourceId"))].append(association)
@@ -366,7 +361,7 @@ def decide_resolver(
         active = [a for a in found if a.get("Status") == "ACTIVE"]
         chosen = next(iter(active or found), None)
         if chosen is None and not absence_proven:
-            skipped(ctx, [vpc.id], "resolver-query-logs")
+            undecided.append(vpc)
             continue
         if chosen is None:
             record(
@@ -404,6 +399,7 @@ def decide_resolver(
             operation=operation,
             notes=notes,
         )
+    return undecided
 
 
 def _zone_is_private(item: CollectedResource) -> bool:
@@ -416,12 +412,12 @@ def _zone_is_private(item: CollectedResource) -> bool:
 @offline_capable
 def probe_route53_query_logs(ctx: ProbeContext) -> None:
     """Query logging on public hosted zones (listed here if the inventory has none)."""
-    zones = resources_of(ctx.inventory, [HOSTED_ZONE])
+    held = resources_of(ctx.inventory, [HOSTED_ZONE])
+    zones = route53_from_items(ctx, held)
     if ctx.aws is None:
-        route53_from_items(ctx, zones)
         return
     client = ctx.client("route53", "us-east-1")
-    if not zones and HOSTED_ZONE not in ctx.inventory.types_covered and ctx.region == "us-east-1":
+    if not held and HOSTED_ZONE not in ctx.inventory.types_covered and ctx.region == "us-east-1":
         try:
             listed = list_all(client, "list_hosted_zones", "HostedZones")
         except Exception as exc:
@@ -504,11 +500,8 @@ def probe_route53_query_logs(ctx: ProbeContext) -> None:
 
 @offline_capable
 def probe_traffic_mirroring(ctx: ProbeContext) -> None:
-    enis = resources_of(ctx.inventory, [ENI])
+    enis = mirroring_from_items(ctx, resources_of(ctx.inventory, [ENI]))
     if not enis:
-        return
-    if ctx.aws is None:
-        mirroring_from_items(ctx, enis)
         return
     try:
         sessions = list_all(
@@ -564,29 +557,36 @@ def _firewall_destination(ctx: ProbeContext, config: dict[str, Any]) -> str:
 
 @offline_capable
 def probe_network_firewall(ctx: ProbeContext) -> None:
+    """Firewalls' logging: AWS Config's logging-configuration items first, then the calls."""
+    rest = firewall_from_items(ctx, resources_of(ctx.inventory, [FIREWALL]))
     if ctx.aws is None:
-        firewall_from_items(ctx)
         return
     client = ctx.client("network-firewall")
-    try:
-        listed = list_all(client, "list_firewalls", "Firewalls")
-    except Exception as exc:
-        existing = [f.id for f in resources_of(ctx.inventory, [FIREWALL])]
-        unknown(
-            ctx,
-            existing,
-            "network-firewall-logs",
-            exc,
-            service="network-firewall",
-            operation="ListFirewalls",
-        )
-        return
-    for firewall in listed:
-        arn = firewall["FirewallArn"]
-        name = clean_single_line(str(firewall.get("FirewallName", arn)))
-        configuration = {"firewallName": name, "firewallArn": arn}
-        ensure_resource(ctx, arn=arn, type_=FIREWALL, resource_id=name, configuration=configuration)
-    for item in resources_of(ctx.inventory, [FIREWALL]):
+    if not records_here(ctx, FIREWALL):  # the inventory may lack firewalls: list them
+        try:
+            listed = list_all(client, "list_firewalls", "Firewalls")
+        except Exception as exc:
+            unknown(
+                ctx,
+                [f.id for f in rest],
+                "network-firewall-logs",
+                exc,
+                service="network-firewall",
+                operation="ListFirewalls",
+            )
+            return
+        for firewall in listed:
+            arn = firewall["FirewallArn"]
+            if arn in ctx.inventory.resources:
+                continue
+            name = clean_single_line(str(firewall.get("FirewallName", arn)))
+            configuration = {"firewallName": name, "firewallArn": arn}
+            rest.append(
+                ensure_resource(
+                    ctx, arn=arn, type_=FIREWALL, resource_id=name, configuration=configuration
+                )
+            )
+    for item in rest:
         try:
             response = client.describe_logging_configuration(FirewallArn=item.id)
         except Exception as exc:

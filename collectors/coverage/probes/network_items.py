@@ -1,7 +1,9 @@
-"""Network-layer controls decided from AWS Config's items, for runs with no credential.
+"""Network-layer controls decided from AWS Config's items.
 
-The network probe (`.network`) calls these when `ctx.aws is None`. The evaluation is the
-probe's own (`decide_resolver`, `decide_firewall`); the facts come from the log-source
+The network probes (`.network`) read these first, whatever credential the run has: each
+returns the resources its items did not decide, which the probe asks the API about, or,
+with no credential for the account, records `unknown` here. The evaluation is the probe's
+own (`decide_resolver`, `decide_firewall`); the facts come from the log-source
 items AWS Config records: `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`
 (and `...ResolverQueryLoggingConfig` for the destination), `AWS::EC2::TrafficMirrorSession`,
 `AWS::NetworkFirewall::LoggingConfiguration` where a source provides it, and a hosted
@@ -18,7 +20,7 @@ from snapshot.model import Status
 
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
-from ..items import Recording, item_operation, lookup, pascal
+from ..items import from_config, item_operation, lookup, pascal, records_here
 from ..records import record, skipped
 
 ASSOCIATION = "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation"
@@ -28,30 +30,57 @@ FIREWALL = "AWS::NetworkFirewall::Firewall"
 FIREWALL_LOGGING = "AWS::NetworkFirewall::LoggingConfiguration"
 
 
-def resolver_from_items(ctx: ProbeContext, vpcs: list[CollectedResource]) -> None:
+def _config_items(ctx: ProbeContext, resource_type: str) -> list[CollectedResource]:
+    return [i for i in ctx.inventory.of_type(resource_type) if from_config(ctx.aws, i)]
+
+
+def _rest(
+    ctx: ProbeContext, rest: list[CollectedResource], control_id: str
+) -> list[CollectedResource]:
+    """What the items left undecided: the caller's to ask, or, with no credential for the
+    account, `unknown` here naming the call not made (nothing left to ask)."""
+    if ctx.aws is None:
+        skipped(ctx, [item.id for item in rest], control_id)
+        return []
+    return rest
+
+
+def resolver_from_items(
+    ctx: ProbeContext, vpcs: list[CollectedResource]
+) -> list[CollectedResource]:
+    """VPCs decided by their query-log association items; returns the VPCs left to ask."""
     from .network import decide_resolver
 
-    associations = [pascal(i.configuration) for i in ctx.inventory.of_type(ASSOCIATION)]
+    associations = [pascal(i.configuration) for i in _config_items(ctx, ASSOCIATION)]
     configs = {
         lookup(i.configuration, "Id") or i.resource.resource_id: pascal(i.configuration)
-        for i in ctx.inventory.of_type(QUERY_LOG_CONFIG)
+        for i in _config_items(ctx, QUERY_LOG_CONFIG)
     }
-    decide_resolver(
+    rest = decide_resolver(
         ctx,
         vpcs,
         associations,
         configs,
         item_operation(ASSOCIATION, "ResourceId, Status"),
-        absence_proven=bool(Recording.of(ctx.inventory).records(ASSOCIATION)),
+        absence_proven=records_here(ctx, ASSOCIATION),
     )
+    return _rest(ctx, rest, "resolver-query-logs")
 
 
-def route53_from_items(ctx: ProbeContext, zones: list[CollectedResource]) -> None:
+def route53_from_items(
+    ctx: ProbeContext, zones: list[CollectedResource]
+) -> list[CollectedResource]:
+    """Zones AWS Config's items decide (private, or `QueryLoggingConfig` set); returns the
+    zones left to ask (a public zone whose item does not carry the field, or no item)."""
     from .network import _zone_is_private
 
     operation = item_operation("AWS::Route53::HostedZone", "QueryLoggingConfig")
+    rest: list[CollectedResource] = []
     for zone in zones:
-        if _zone_is_private(zone):
+        group = lookup(zone.configuration, "QueryLoggingConfig", "CloudWatchLogsLogGroupArn")
+        if not from_config(ctx.aws, zone):
+            rest.append(zone)
+        elif _zone_is_private(zone):
             record(
                 ctx,
                 zone.id,
@@ -61,9 +90,7 @@ def route53_from_items(ctx: ProbeContext, zones: list[CollectedResource]) -> Non
                 "(use Resolver query logs)",
                 operation=operation,
             )
-            continue
-        group = lookup(zone.configuration, "QueryLoggingConfig", "CloudWatchLogsLogGroupArn")
-        if group:
+        elif group:
             record(
                 ctx,
                 zone.id,
@@ -74,56 +101,68 @@ def route53_from_items(ctx: ProbeContext, zones: list[CollectedResource]) -> Non
                 operation=operation,
             )
         else:  # older items do not carry the field: absence proves nothing
-            skipped(ctx, [zone.id], "route53-query-logs")
+            rest.append(zone)
+    return _rest(ctx, rest, "route53-query-logs")
 
 
-def mirroring_from_items(ctx: ProbeContext, enis: list[CollectedResource]) -> None:
+def mirroring_from_items(
+    ctx: ProbeContext, enis: list[CollectedResource]
+) -> list[CollectedResource]:
+    """ENIs decided by AWS Config's mirror-session items; returns the ENIs left to ask."""
     sessions = {
         str(lookup(s.configuration, "NetworkInterfaceId")): s
-        for s in ctx.inventory.of_type(MIRROR_SESSION)
+        for s in _config_items(ctx, MIRROR_SESSION)
     }
-    recorded = Recording.of(ctx.inventory).records(MIRROR_SESSION)
+    recorded = records_here(ctx, MIRROR_SESSION)
     operation = item_operation(MIRROR_SESSION, "NetworkInterfaceId")
+    rest: list[CollectedResource] = []
     for eni in enis:
         session = sessions.get(eni.resource.resource_id or "")
         if session is not None:
             target = lookup(session.configuration, "TrafficMirrorTargetId")
-            record(
-                ctx,
-                eni.id,
-                "traffic-mirroring",
-                Status.logged,
+            status = Status.logged
+            evidence = (
                 f"{operation}: {session.resource.resource_id} mirrors "
-                f"{eni.resource.resource_id} to {target}",
-                destination=str(target) if target else None,
-                operation=operation,
+                f"{eni.resource.resource_id} to {target}"
             )
         elif recorded:
-            record(
-                ctx,
-                eni.id,
-                "traffic-mirroring",
-                Status.missing,
+            target, status = None, Status.missing
+            evidence = (
                 f"config: AWS Config records {MIRROR_SESSION} here and holds none on "
-                f"{eni.resource.resource_id}",
-                operation=operation,
+                f"{eni.resource.resource_id}"
             )
         else:
-            skipped(ctx, [eni.id], "traffic-mirroring")
+            rest.append(eni)
+            continue
+        record(
+            ctx,
+            eni.id,
+            "traffic-mirroring",
+            status,
+            evidence,
+            destination=str(target) if target else None,
+            operation=operation,
+        )
+    return _rest(ctx, rest, "traffic-mirroring")
 
 
-def firewall_from_items(ctx: ProbeContext) -> None:
+def firewall_from_items(
+    ctx: ProbeContext, firewalls: list[CollectedResource]
+) -> list[CollectedResource]:
+    """Firewalls decided by a logging-configuration item; returns the firewalls left to ask."""
     from .network import decide_firewall
 
     by_firewall: dict[str, Any] = {
         str(lookup(i.configuration, "FirewallArn")): lookup(i.configuration, "LoggingConfiguration")
-        for i in ctx.inventory.of_type(FIREWALL_LOGGING)
+        for i in _config_items(ctx, FIREWALL_LOGGING)
     }
     operation = item_operation(FIREWALL_LOGGING, "LoggingConfiguration")
-    for firewall in ctx.inventory.of_type(FIREWALL):
+    rest: list[CollectedResource] = []
+    for firewall in firewalls:
         logging = by_firewall.get(firewall.id)
         if logging is None:
-            skipped(ctx, [firewall.id], "network-firewall-logs")
+            rest.append(firewall)
             continue
         configs = pascal(lookup(logging, "LogDestinationConfigs") or [])
         decide_firewall(ctx, firewall, configs, operation)
+    return _rest(ctx, rest, "network-firewall-logs")
