@@ -54,18 +54,17 @@ STATUSES = (BLIND, UNKNOWN, PARTIAL, COVERED, NOT_APPLICABLE, NOT_ASSESSED)
 #: (Cloud Storage Access). Lambda data events are left out: "Command Execution" from
 #: CloudTrail is SSM's SendCommand, a management event. `AWS:CloudWatch` and
 #: `AWS:CloudMetrics` (metrics) are not log sources blindspot evaluates.
+_MANAGEMENT = ("cloudtrail-management-events",)
+_S3_DATA = ("cloudtrail-s3-data-events",)
+_FLOWS = ("vpc-flow-logs", "tgw-flow-logs")
 LOG_SOURCE_CONTROLS: dict[str, tuple[str, ...]] = {
-    "AWS:CloudTrail": (
-        "cloudtrail-management-events",
-        "cloudtrail-s3-data-events",
-        "cloudtrail-dynamodb-data-events",
-    ),
-    "CloudTrail:Signin": ("cloudtrail-management-events",),
-    "CloudTrail:GetCallerIdentity": ("cloudtrail-management-events",),
-    "CloudTrail:GetObject": ("cloudtrail-s3-data-events",),
-    "CloudTrail:PutObject": ("cloudtrail-s3-data-events",),
-    "AWS:VPCFlowLogs": ("vpc-flow-logs", "tgw-flow-logs"),
-    "VPCFlowLogs:All": ("vpc-flow-logs", "tgw-flow-logs"),
+    "AWS:CloudTrail": (*_MANAGEMENT, *_S3_DATA, "cloudtrail-dynamodb-data-events"),
+    "CloudTrail:Signin": _MANAGEMENT,
+    "CloudTrail:GetCallerIdentity": _MANAGEMENT,
+    "CloudTrail:GetObject": _S3_DATA,
+    "CloudTrail:PutObject": _S3_DATA,
+    "AWS:VPCFlowLogs": _FLOWS,
+    "VPCFlowLogs:All": _FLOWS,
     "ALB:HTTPLogs": ("elb-access-logs",),
 }
 
