@@ -28,7 +28,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .latency import LATENCY, install_latency_hook
+from .collect_steps import built_organization
+from .latency import simulated_latency
 
 if TYPE_CHECKING:
     import argparse
@@ -83,15 +84,9 @@ def aggregator(
     """Build the `size` organization (recording in every account-region with `everywhere`
     "1"), then read it through the aggregator and through roles."""
     from blindspot.simulation import moto_config
-    from blindspot.simulation.environment import simulated_aws
-    from blindspot.simulation.org import build_organization
 
-    install_latency_hook()
     figures: dict[str, Any] = {"size": size, "latency_ms": float(latency_ms)}
-    with simulated_aws(int(seed)), moto_config.registered():
-        t0 = time.perf_counter()
-        org = build_organization(int(seed), size)
-        figures["build_s"] = time.perf_counter() - t0
+    with built_organization(size, seed, figures) as org:
         figures["recorders_started"] = record_everywhere(org) if everywhere == "1" else 0
         # moto's side of the work (the items of each account-region) is done once, before
         # anything is timed: the AWS service holds them ahead of time.
@@ -101,11 +96,8 @@ def aggregator(
                 for region in org.regions:
                     moto_config.region_items(account, region)
             figures["items_built_s"] = time.perf_counter() - t0
-            LATENCY["seconds"] = float(latency_ms) / 1000
-            try:
+            with simulated_latency(float(latency_ms)):
                 figures.update(_measure(org))
-            finally:
-                LATENCY["seconds"] = 0.0
     return figures
 
 

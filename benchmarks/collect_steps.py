@@ -15,30 +15,39 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from .latency import LATENCY, install_latency_hook
+from .latency import install_latency_hook, simulated_latency
 
 
-def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> dict[str, Any]:
-    """Build the `size` organization, then collect it sequentially and with `workers`."""
+@contextmanager
+def built_organization(size: str, seed: str, figures: dict[str, Any]) -> Iterator[Any]:
+    """The `size` organization, built in moto with AWS Config's extension registered and the
+    latency hook installed, for the block; its build time goes in `figures["build_s"]`."""
     from blindspot.simulation import moto_config
-    from blindspot.simulation.collection import collect_organization
     from blindspot.simulation.environment import simulated_aws
     from blindspot.simulation.org import build_organization
-    from collectors import collect as collect_module
-    from collectors.collect import CollectOptions
 
     install_latency_hook()
-    figures: dict[str, Any] = {"size": size, "latency_ms": float(latency_ms)}
     with simulated_aws(int(seed)), moto_config.registered():
         t0 = time.perf_counter()
         org = build_organization(int(seed), size)
         figures["build_s"] = time.perf_counter() - t0
+        yield org
+
+
+def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> dict[str, Any]:
+    """Build the `size` organization, then collect it sequentially and with `workers`."""
+    from blindspot.simulation.collection import collect_organization
+    from collectors import collect as collect_module
+    from collectors.collect import CollectOptions
+
+    figures: dict[str, Any] = {"size": size, "latency_ms": float(latency_ms)}
+    with built_organization(size, seed, figures) as org:
         del collect_organization  # the demo's own worker count is not what is measured here
         for n in (1, int(workers)):
-            LATENCY["seconds"] = float(latency_ms) / 1000
             options = CollectOptions(
                 session=org.session("management"),
                 regions=list(org.regions),
@@ -47,10 +56,10 @@ def collect(size: str, workers: str, latency_ms: str = "0", seed: str = "7") -> 
                 source="auto",
                 workers=n,
             )
-            t = time.perf_counter()
-            result = collect_module.collect(options)
-            elapsed = time.perf_counter() - t
-            LATENCY["seconds"] = 0.0
+            with simulated_latency(float(latency_ms)):
+                t = time.perf_counter()
+                result = collect_module.collect(options)
+                elapsed = time.perf_counter() - t
             snapshot = result.snapshot
             real = [r for r in snapshot.resources if not r.is_pseudo]
             calls = result.call_log.total

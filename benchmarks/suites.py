@@ -96,6 +96,11 @@ class Table:
             self.add("error", result.name, "", f"exit {result.returncode}", note=result.stderr_tail)
         return result
 
+    def step(self, name: str, step: str, *args: object) -> StepResult | None:
+        """Run `step` in a child and record it; its result if it succeeded, else None."""
+        result = self.record(run_step(name, step, *args))
+        return result if result.ok else None
+
     COLUMNS = ("suite", "what", "size", "value", "peak", "target", "verdict")
 
     def text(self) -> str:
@@ -158,9 +163,10 @@ def snapshot_suite(
         path = snapshot_file(table, size, args.seed, workdir)
         if path is None:
             continue
-        parse = table.record(run_step(f"parse {name}", "parse", path))
-        parse_s: float | None = parse.figures["parse_s"] if parse.ok else None
-        if parse_s is not None:
+        parse = table.step(f"parse {name}", "parse", path)
+        parse_s: float | None = None
+        if parse is not None:
+            parse_s = parse.figures["parse_s"]
             table.add(
                 "snapshot",
                 "raw JSON parse (orjson, gc paused)",
@@ -170,22 +176,19 @@ def snapshot_suite(
                 note=f"with the garbage collector running: {_s(parse.figures['parse_gc_on_s'])}",
             )
         json_load_wall: float | None = None
-        if big:
-            bare = table.record(run_step(f"json.load {name}", "json_load", path))
-            if bare.ok:
-                json_load_wall = bare.wall_s
-                table.add(
-                    "snapshot",
-                    "bare `json.load` (stdlib, gc on), child process",
-                    name,
-                    f"{_s(bare.wall_s)} (parse {_s(bare.figures['json_load_s'])}; "
-                    f"CPU {_s(bare.cpu_s)})",
-                    bare.peak_mb,
-                    note="the bar `blindspot report` is held to at 1M",
-                )
+        if big and (bare := table.step(f"json.load {name}", "json_load", path)):
+            json_load_wall = bare.wall_s
+            table.add(
+                "snapshot",
+                "bare `json.load` (stdlib, gc on), child process",
+                name,
+                f"{_s(bare.wall_s)} (parse {_s(bare.figures['json_load_s'])}; "
+                f"CPU {_s(bare.cpu_s)})",
+                bare.peak_mb,
+                note="the bar `blindspot report` is held to at 1M",
+            )
         for details in ("1", "0"):
-            opened = table.record(run_step(f"open {name} {details}", "open", path, details))
-            if opened.ok:
+            if opened := table.step(f"open {name} {details}", "open", path, details):
                 f = opened.figures
                 table.add(
                     "snapshot",
@@ -197,13 +200,11 @@ def snapshot_suite(
                     opened.peak_mb,
                 )
         if size < HUGE:
-            load = table.record(run_step(f"load {name}", "load", path))
-            if load.ok:
+            if load := table.step(f"load {name}", "load", path):
                 table.add(
                     "snapshot", "load into models", name, _s(load.figures["load_s"]), load.peak_mb
                 )
-            graph = table.record(run_step(f"graph {name}", "graph", path))
-            if graph.ok:
+            if graph := table.step(f"graph {name}", "graph", path):
                 f = graph.figures
                 both = f["load_s"] + f["graph_s"]
                 ratio = both / parse_s if parse_s else None
@@ -225,17 +226,14 @@ def snapshot_suite(
                     if big
                     else None,
                 )
-            rollups = table.record(run_step(f"rollups {name}", "rollups", path))
-            if rollups.ok:
-                f = rollups.figures
+            if rollups := table.step(f"rollups {name}", "rollups", path):
                 table.add(
                     "snapshot",
                     "rollups (account, region, type, account-region, total)",
                     name,
-                    _s(f["rollups_s"]),
+                    _s(rollups.figures["rollups_s"]),
                 )
-            trace = table.record(run_step(f"trace {name}", "trace", path, args.seed, 3))
-            if trace.ok:
+            if trace := table.step(f"trace {name}", "trace", path, args.seed, 3):
                 f = trace.figures
                 table.add(
                     "snapshot",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from snapshot.model import (
     ACCOUNT_TYPE,
@@ -52,6 +52,17 @@ MIX: tuple[tuple[str, float], ...] = (
     ("db", 0.04),
 )
 
+
+class RecordFields(TypedDict, total=False):
+    """The optional fields of a coverage record (`Estate.cov`); unset, a record's expectation
+    is "baseline" and the others None."""
+
+    expectation: str
+    destination: str | None
+    inherited_from: str | None
+    operation: str | None
+
+
 # Relationship names as AWS Config words them.
 CONTAINED_IN_VPC = "Is contained in Vpc"
 CONTAINED_IN_SUBNET = "Is contained in Subnet"
@@ -84,6 +95,10 @@ class RegionState:
     data_events: str = "missing"  # status of S3 object-level events for this account-region
     lambda_events: str = "missing"
     trail_id: str = ""
+
+    @property
+    def where(self) -> tuple[str, str]:
+        return self.account, self.region
 
 
 class Estate:
@@ -122,6 +137,17 @@ class Estate:
             return "missing"
         return "unknown"
 
+    def read_status(
+        self, where: tuple[str, str], call: str, logged: float, partial: float, missing: float
+    ) -> str:
+        """`pick_status` for what `call` ("service:Operation") reads in `where`; an
+        `unknown` status is that call refused, recorded as a collection error."""
+        status = self.pick_status(logged, partial, missing)
+        if status == "unknown":
+            service, operation = call.split(":")
+            self.error(*where, service, operation)
+        return status
+
     def tags(self, app: str) -> dict[str, str]:
         rng = self.rng
         tags = {"env": rng.choice(ENVIRONMENTS), "team": rng.choice(TEAMS), "app": app}
@@ -131,15 +157,16 @@ class Estate:
 
     def add(
         self,
+        where: tuple[str, str],
         arn: str,
         type_: str,
-        account: str,
-        region: str,
         name: str,
         resource_id: str,
         coverage: list[dict[str, Any]],
         tags: dict[str, str] | None = None,
     ) -> None:
+        """A resource in `where`, an (account, region) pair (`RegionState.where`)."""
+        account, region = where
         if type_ not in (ACCOUNT_TYPE, REGION_TYPE):
             coverage = coverage + self.inherited_from_region(type_, account, region, resource_id)
         self.resources.append(
@@ -155,19 +182,6 @@ class Estate:
                 "coverage": coverage,
             }
         )
-
-    def put(
-        self,
-        st: RegionState,
-        arn: str,
-        type_: str,
-        name: str,
-        resource_id: str,
-        coverage: list[dict[str, Any]],
-        tags: dict[str, str] | None = None,
-    ) -> None:
-        """`add` in the account-region `st`."""
-        self.add(arn, type_, st.account, st.region, name, resource_id, coverage, tags)
 
     def rel(self, source: str, target: str, name: str, origin: str = "config") -> None:
         self.relationships.append(
@@ -193,12 +207,11 @@ class Estate:
         home = self.regions[0] if region == GLOBAL_REGION else region
         st = self.states[(account, home)]
         scope = region_node_id(account, home)
-        trail, recorder = st.trail_status, st.recorder_status
-        return [
-            self.cov(
-                "account",
+        # (control, status, evidence by status, where a delivered log lands, the deciding call)
+        records = (
+            (
                 "cloudtrail-management-events",
-                trail,
+                st.trail_status,
                 {
                     "logged": f"cloudtrail:GetEventSelectors: organization trail org-trail "
                     f"(multi-region) IsLogging=true records read+write management events "
@@ -208,17 +221,13 @@ class Estate:
                     "missing": f"cloudtrail:DescribeTrails: no logging trail covers {home} "
                     f"for account {account}",
                     "unknown": "cloudtrail:GetTrailStatus: AccessDenied (see errors)",
-                }[trail],
-                destination=f"arn:aws:s3:::org-cloudtrail-{self.accounts[0]}/AWSLogs/{account}/"
-                if trail in ("logged", "partial")
-                else None,
-                inherited_from=scope,
-                operation="cloudtrail:GetEventSelectors",
+                },
+                f"arn:aws:s3:::org-cloudtrail-{self.accounts[0]}/AWSLogs/{account}/",
+                "cloudtrail:GetEventSelectors",
             ),
-            self.cov(
-                "account",
+            (
                 "config-recorder",
-                recorder,
+                st.recorder_status,
                 {
                     "logged": f"config:DescribeConfigurationRecorders: recordingGroup "
                     f"allSupported=true records {type_}",
@@ -226,38 +235,43 @@ class Estate:
                     f"record {type_} ({resource_id})",
                     "missing": f"config:DescribeConfigurationRecorderStatus: no recorder in {home}",
                     "unknown": "config:DescribeConfigurationRecorderStatus: AccessDenied",
-                }[recorder],
-                destination=f"arn:aws:s3:::config-bucket-{account}/AWSLogs/{account}/Config/"
-                if recorder in ("logged", "partial")
-                else None,
-                inherited_from=scope,
-                operation="config:DescribeConfigurationRecorders",
+                },
+                f"arn:aws:s3:::config-bucket-{account}/AWSLogs/{account}/Config/",
+                "config:DescribeConfigurationRecorders",
             ),
+        )
+        return [
+            self.cov(
+                "account",
+                control,
+                status,
+                evidence[status],
+                destination=destination if status in ("logged", "partial") else None,
+                inherited_from=scope,
+                operation=operation,
+            )
+            for control, status, evidence, destination, operation in records
         ]
 
     @staticmethod
     def cov(
-        layer: str,
-        control: str,
-        status: str,
-        evidence: str,
-        *,
-        expectation: str = "baseline",
-        destination: str | None = None,
-        inherited_from: str | None = None,
-        operation: str | None = None,
+        layer: str, control: str, status: str, evidence: str, **fields: Unpack[RecordFields]
     ) -> dict[str, Any]:
-        return {
+        """A coverage record, its fields in the order the collectors write them; `fields`
+        overrides the defaults of the optional ones."""
+        record: dict[str, Any] = {
             "layer": layer,
             "control": control,
             "status": status,
-            "expectation": expectation,
+            "expectation": "baseline",
             "evidence": evidence,
-            "destination": destination,
-            "inherited_from": inherited_from,
-            "operation": operation,
+            "destination": None,
+            "inherited_from": None,
+            "operation": None,
             "notes": [],
         }
+        record.update(**fields)
+        return record
 
     def coin(
         self, layer: str, control: str, chance: float, evidence: str, operation: str
@@ -303,7 +317,12 @@ class Estate:
         if index >= len(ACCOUNT_NAMES):
             name = f"{name}-{index // len(ACCOUNT_NAMES)}"
         self.add(
-            account_node_id(account), ACCOUNT_TYPE, account, GLOBAL_REGION, name, account, coverage
+            (account, GLOBAL_REGION),
+            account_node_id(account),
+            ACCOUNT_TYPE,
+            name,
+            account,
+            coverage,
         )
 
     def region_resource(self, account: str, region: str, state: RegionState) -> None:
@@ -329,13 +348,11 @@ class Estate:
         }[trail_status]
         state.data_events = "logged" if rng.random() < 0.35 else "missing"
         state.lambda_events = "logged" if rng.random() < 0.25 else "missing"
-        recorder = self.pick_status(0.7, 0.1, 0.15)
+        recorder = self.read_status(
+            state.where, "config:DescribeConfigurationRecorderStatus", 0.7, 0.1, 0.15
+        )
         state.trail_status, state.recorder_status = trail_status, recorder
-        if recorder == "unknown":
-            self.error(account, region, "config", "DescribeConfigurationRecorderStatus")
-        guardduty = self.pick_status(0.75, 0.0, 0.2)
-        if guardduty == "unknown":
-            self.error(account, region, "guardduty", "ListDetectors")
+        guardduty = self.read_status(state.where, "guardduty:ListDetectors", 0.75, 0.0, 0.2)
         coverage = [
             self.cov(
                 "account",
@@ -391,5 +408,10 @@ class Estate:
             ),
         ]
         self.add(
-            region_node_id(account, region), REGION_TYPE, account, region, region, region, coverage
+            (account, region),
+            region_node_id(account, region),
+            REGION_TYPE,
+            region,
+            region,
+            coverage,
         )

@@ -5,7 +5,8 @@ the network status of what it contains (inherited, as the collectors record it).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .estate import (
     APPS,
@@ -19,16 +20,26 @@ from .estate import (
     RegionState,
 )
 
+T = TypeVar("T")
+
 
 class NetworkKinds(Estate):
     # -- resource kinds -----------------------------------------------------------------
 
+    def ec2_ids(self, st: RegionState, resource: str, prefix: str) -> tuple[str, str]:
+        """A new EC2 id (`prefix`-hex) in `st` and its ARN."""
+        short = f"{prefix}-{self.hex_id()}"
+        return short, f"arn:aws:ec2:{st.region}:{st.account}:{resource}/{short}"
+
+    def existing(self, made: list[T], make: Callable[[RegionState], None], st: RegionState) -> T:
+        """One of what `st` has `made` so far, picked at random; `make` one first if none."""
+        if not made:
+            make(st)
+        return self.rng.choice(made)
+
     def make_vpc(self, st: RegionState) -> None:
-        short = f"vpc-{self.hex_id()}"
-        arn = f"arn:aws:ec2:{st.region}:{st.account}:vpc/{short}"
-        status = self.pick_status(0.5, 0.15, 0.3)
-        if status == "unknown":
-            self.error(st.account, st.region, "ec2", "DescribeFlowLogs")
+        short, arn = self.ec2_ids(st, "vpc", "vpc")
+        status = self.read_status(st.where, "ec2:DescribeFlowLogs", 0.5, 0.15, 0.3)
         destination = (
             f"arn:aws:logs:{st.region}:{st.account}:log-group:/vpc/flow-logs/{short}"
             if status in ("logged", "partial")
@@ -64,18 +75,15 @@ class NetworkKinds(Estate):
             ),
         ]
         app = self.rng.choice(APPS)
-        self.put(st, arn, "AWS::EC2::VPC", f"{app}-vpc", short, coverage, self.tags(app))
+        self.add(st.where, arn, "AWS::EC2::VPC", f"{app}-vpc", short, coverage, self.tags(app))
         st.vpcs.append((arn, status))
 
     def ensure_vpc(self, st: RegionState) -> tuple[str, str]:
-        if not st.vpcs:
-            self.make_vpc(st)
-        return self.rng.choice(st.vpcs)
+        return self.existing(st.vpcs, self.make_vpc, st)
 
     def make_subnet(self, st: RegionState) -> None:
         vpc, vpc_status = self.ensure_vpc(st)
-        short = f"subnet-{self.hex_id()}"
-        arn = f"arn:aws:ec2:{st.region}:{st.account}:subnet/{short}"
+        short, arn = self.ec2_ids(st, "subnet", "subnet")
         own = self.rng.random() < 0.1  # a flow log on the subnet itself
         status = "logged" if own else vpc_status
         coverage = [
@@ -92,8 +100,8 @@ class NetworkKinds(Estate):
             )
         ]
         zone = "abc"[len(st.subnets) % 3]
-        self.put(
-            st,
+        self.add(
+            st.where,
             arn,
             "AWS::EC2::Subnet",
             f"private-{st.region}{zone}",
@@ -104,23 +112,18 @@ class NetworkKinds(Estate):
         st.subnets.append((arn, vpc, status))
 
     def ensure_subnet(self, st: RegionState) -> tuple[str, str, str]:
-        if not st.subnets:
-            self.make_subnet(st)
-        return self.rng.choice(st.subnets)
+        return self.existing(st.subnets, self.make_subnet, st)
 
     def make_security_group(self, st: RegionState) -> None:
         vpc, _ = self.ensure_vpc(st)
-        short = f"sg-{self.hex_id()}"
-        arn = f"arn:aws:ec2:{st.region}:{st.account}:security-group/{short}"
+        short, arn = self.ec2_ids(st, "security-group", "sg")
         app = self.rng.choice(APPS)
-        self.put(st, arn, "AWS::EC2::SecurityGroup", f"{app}-sg", short, [], self.tags(app))
+        self.add(st.where, arn, "AWS::EC2::SecurityGroup", f"{app}-sg", short, [], self.tags(app))
         self.rel(arn, vpc, CONTAINED_IN_VPC)
         st.security_groups.append((arn, vpc))
 
     def pick_security_group(self, st: RegionState) -> str:
-        if not st.security_groups:
-            self.make_security_group(st)
-        return self.rng.choice(st.security_groups)[0]
+        return self.existing(st.security_groups, self.make_security_group, st)[0]
 
     def wire(
         self, arn: str, subnet: str, vpc: str, sg: str, in_subnet: str = CONTAINED_IN_SUBNET
@@ -145,11 +148,8 @@ class NetworkKinds(Estate):
     def make_instance(self, st: RegionState) -> None:
         subnet, vpc, net_status = self.ensure_subnet(st)
         sg = self.pick_security_group(st)
-        short = f"i-{self.hex_id()}"
-        arn = f"arn:aws:ec2:{st.region}:{st.account}:instance/{short}"
-        agent = self.pick_status(0.45, 0.15, 0.3)
-        if agent == "unknown":
-            self.error(st.account, st.region, "ssm", "ListInventoryEntries")
+        short, arn = self.ec2_ids(st, "instance", "i")
+        agent = self.read_status(st.where, "ssm:ListInventoryEntries", 0.45, 0.15, 0.3)
         agent_evidence = {
             "logged": "ssm:ListInventoryEntries AWS:Application amazon-cloudwatch-agent; "
             f"logs:DescribeLogStreams /ec2/{short}",
@@ -179,16 +179,15 @@ class NetworkKinds(Estate):
         ]
         app = self.rng.choice(APPS)
         name = f"{app}-{self.rng.randrange(1, 40):02d}"
-        self.put(st, arn, "AWS::EC2::Instance", name, short, coverage, self.tags(app))
+        self.add(st.where, arn, "AWS::EC2::Instance", name, short, coverage, self.tags(app))
         self.wire(arn, subnet, vpc, sg)
         st.instances.append((arn, subnet, vpc, net_status))
 
     def make_volume(self, st: RegionState) -> None:
         """An EBS volume attached to an instance (Config records both directions)."""
-        short = f"vol-{self.hex_id()}"
-        arn = f"arn:aws:ec2:{st.region}:{st.account}:volume/{short}"
+        short, arn = self.ec2_ids(st, "volume", "vol")
         instance = self.rng.choice(st.instances)[0] if st.instances else None
-        self.put(st, arn, "AWS::EC2::Volume", short, short, [])
+        self.add(st.where, arn, "AWS::EC2::Volume", short, short, [])
         if instance is not None:
             self.rel(arn, instance, ATTACHED_TO_INSTANCE)
             self.rel(instance, arn, ATTACHED_TO_VOLUME)
@@ -201,10 +200,9 @@ class NetworkKinds(Estate):
             instance = None
             subnet, vpc, net_status = self.ensure_subnet(st)
         sg = self.pick_security_group(st)
-        short = f"eni-{self.hex_id()}"
-        arn = f"arn:aws:ec2:{st.region}:{st.account}:network-interface/{short}"
+        short, arn = self.ec2_ids(st, "network-interface", "eni")
         coverage = [self.through_subnet(subnet, net_status)]
-        self.put(st, arn, "AWS::EC2::NetworkInterface", short, short, coverage)
+        self.add(st.where, arn, "AWS::EC2::NetworkInterface", short, short, coverage)
         self.wire(arn, subnet, vpc, sg)
         if instance is not None:
             self.rel(arn, instance, ATTACHED_TO_INSTANCE)

@@ -53,7 +53,7 @@ class ServiceKinds(NetworkKinds):
                 "elasticloadbalancing:DescribeLoadBalancerAttributes",
             ),
         ]
-        self.put(st, arn, LOAD_BALANCER, name, name, coverage, self.tags(app))
+        self.add(st.where, arn, LOAD_BALANCER, name, name, coverage, self.tags(app))
         self.wire(arn, subnet, vpc, sg, ATTACHED_TO_SUBNET)
         if logged and bucket:
             self.rel(arn, bucket, DELIVERS_TO_BUCKET, "logging")
@@ -86,7 +86,7 @@ class ServiceKinds(NetworkKinds):
                 operation="cloudtrail:GetEventSelectors",
             ),
         ]
-        self.put(st, arn, "AWS::S3::Bucket", name, name, coverage, self.tags(app))
+        self.add(st.where, arn, "AWS::S3::Bucket", name, name, coverage, self.tags(app))
         if target:
             self.rel(arn, target, DELIVERS_TO_BUCKET, "logging")
         st.buckets.append(arn)
@@ -95,7 +95,7 @@ class ServiceKinds(NetworkKinds):
         app = self.rng.choice(APPS)
         name = f"{app}-role-{self.hex_id(8)}"
         arn = f"arn:aws:iam::{st.account}:role/{name}"
-        self.add(arn, "AWS::IAM::Role", st.account, GLOBAL_REGION, name, name, [], self.tags(app))
+        self.add((st.account, GLOBAL_REGION), arn, "AWS::IAM::Role", name, name, [], self.tags(app))
         st.roles.append(arn)
 
     def make_log_group(self, st: RegionState, name: str | None = None) -> str:
@@ -115,7 +115,7 @@ class ServiceKinds(NetworkKinds):
                 operation="logs:DescribeLogGroups",
             )
         ]
-        self.put(st, arn, "AWS::Logs::LogGroup", name, name, coverage)
+        self.add(st.where, arn, "AWS::Logs::LogGroup", name, name, coverage)
         st.log_groups.append(arn)
         return arn
 
@@ -124,9 +124,7 @@ class ServiceKinds(NetworkKinds):
         app = rng.choice(APPS)
         name = f"{app}-{rng.choice(('handler', 'consumer', 'cron', 'resize'))}-{self.hex_id(6)}"
         arn = f"arn:aws:lambda:{st.region}:{st.account}:function:{name}"
-        status = self.pick_status(0.6, 0.15, 0.2)
-        if status == "unknown":
-            self.error(st.account, st.region, "iam", "GetRolePolicy")
+        status = self.read_status(st.where, "iam:GetRolePolicy", 0.6, 0.15, 0.2)
         role = rng.choice(st.roles) if st.roles else None
         group = None
         room = len(self.resources) < self.n + self.pseudo_count - 1  # the group and the function
@@ -157,7 +155,7 @@ class ServiceKinds(NetworkKinds):
                 operation="cloudtrail:GetEventSelectors",
             ),
         ]
-        self.put(st, arn, "AWS::Lambda::Function", name, name, coverage, self.tags(app))
+        self.add(st.where, arn, "AWS::Lambda::Function", name, name, coverage, self.tags(app))
         if role:
             self.rel(arn, role, ASSOCIATED_ROLE)
         if group:
@@ -172,7 +170,7 @@ class ServiceKinds(NetworkKinds):
         engine = rng.choice(("mysql", "postgres", "aurora-postgresql", "mariadb"))
         name = f"{rng.choice(APPS)}-db-{self.hex_id(6)}"
         arn = f"arn:aws:rds:{st.region}:{st.account}:db:{name}"
-        status = self.pick_status(0.35, 0.3, 0.3)
+        status = self.read_status(st.where, "rds:DescribeDBInstances", 0.35, 0.3, 0.3)
         exports = {
             "logged": ["audit", "error", "general", "slowquery"]
             if "postgres" not in engine
@@ -196,10 +194,8 @@ class ServiceKinds(NetworkKinds):
                 operation="rds:DescribeDBInstances",
             )
         ]
-        if status == "unknown":
-            self.error(st.account, st.region, "rds", "DescribeDBInstances")
-        self.put(
-            st,
+        self.add(
+            st.where,
             arn,
             "AWS::RDS::DBInstance",
             name,
