@@ -21,6 +21,7 @@ from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource
 from ..items import from_config, item_operation
 from ..records import call_failed, listing_failed, offline_capable, record
+from ._common import call_failed_each
 from .access_api import probe_apigateway_logs, probe_appsync_logging
 from .access_common import (
     BUCKET,
@@ -206,19 +207,10 @@ def _decide_v2(ctx: ProbeContext, item: CollectedResource) -> None:
         if not attributes:
             return  # offline, attributes not in the configuration item
     except CALL_ERRORS as exc:
-        code = ctx.fail(
-            exc, service="elasticloadbalancing", operation="DescribeLoadBalancerAttributes"
-        ).code
         decided = ["elb-access-logs"] + (["alb-connection-logs"] if kind == "application" else [])
-        for control_id in decided:
-            record(
-                ctx,
-                item.id,
-                control_id,
-                Status.unknown,
-                f"elbv2:DescribeLoadBalancerAttributes failed ({code})",
-                operation=operation,
-            )
+        call_failed_each(
+            ctx, [item.id], decided, exc, operation, what="elbv2:DescribeLoadBalancerAttributes"
+        )
         return
     notes = ["NLB access logs are written for TLS listeners only"] if kind == "network" else []
     listed = isinstance(_supplementary(item, "LoadBalancerAttributes"), list)

@@ -16,8 +16,8 @@ from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import camel, from_config, item_operation, lookup
-from ..records import holding, listing_failed, offline_capable, record
-from ._common import list_all
+from ..records import offline_capable, record
+from ._common import call_failed_each, config_first, list_all, needs_call
 from .access_common import (
     REST_STAGE,
     V2_API,
@@ -121,17 +121,14 @@ def probe_apigateway_logs(ctx: ProbeContext) -> None:
     try:
         stages = _stages(ctx)
     except CALL_ERRORS as exc:
-        code = ctx.fail(exc, service="apigateway", operation="GetStages").code
-        for item in ctx.inventory.of_type(REST_STAGE, V2_STAGE):
-            for control_id in ("apigateway-access-logs", "apigateway-execution-logs"):
-                record(
-                    ctx,
-                    item.id,
-                    control_id,
-                    Status.unknown,
-                    f"apigateway:GetRestApis/GetApis/GetStages failed ({code})",
-                    operation="apigateway:GetStages",
-                )
+        call_failed_each(
+            ctx,
+            [item.id for item in ctx.inventory.of_type(REST_STAGE, V2_STAGE)],
+            ("apigateway-access-logs", "apigateway-execution-logs"),
+            exc,
+            "apigateway:GetStages",
+            what="apigateway:GetRestApis/GetApis/GetStages",
+        )
         return
     for stage in stages:
         _decide_access_log(ctx, stage)
@@ -258,28 +255,32 @@ _APPSYNC_LEVEL = {
 def probe_appsync_logging(ctx: ProbeContext) -> None:
     """appsync-logging: field-level resolver logging of each GraphQL API.
 
-    AWS Config records the API's `LogConfig` (CloudFormation shape); without a credential
-    that decides.
+    AWS Config records the API's `LogConfig` (CloudFormation shape): its item decides,
+    whatever the credential; appsync:ListGraphqlApis reads the others.
     """
     control_id = "appsync-logging"
     operation = "appsync:ListGraphqlApis"
-    if ctx.aws is None:
-        for item in holding(ctx, [APPSYNC_API], control_id, "LogConfig", "ApiId"):
-            api = {
-                "arn": item.id,
-                "apiId": lookup(item.configuration, "ApiId") or item.resource.resource_id,
-                "name": lookup(item.configuration, "Name") or item.resource.name,
-                "logConfig": camel(lookup(item.configuration, "LogConfig") or {}),
-            }
-            _decide_api(ctx, api, item_operation(APPSYNC_API, "LogConfig.FieldLogLevel"))
+    deciding, rest = config_first(ctx, [APPSYNC_API], control_id, "LogConfig", "ApiId")
+    for item in deciding:
+        api = {
+            "arn": item.id,
+            "apiId": lookup(item.configuration, "ApiId") or item.resource.resource_id,
+            "name": lookup(item.configuration, "Name") or item.resource.name,
+            "logConfig": camel(lookup(item.configuration, "LogConfig") or {}),
+        }
+        _decide_api(ctx, api, item_operation(APPSYNC_API, "LogConfig.FieldLogLevel"))
+    if not needs_call(ctx, [APPSYNC_API], rest):
         return
     try:
         apis = list_all(ctx.client("appsync"), "list_graphql_apis", "graphqlApis")
     except CALL_ERRORS as exc:
-        listing_failed(ctx, (APPSYNC_API,), control_id, exc, "appsync:ListGraphqlApis")
+        call_failed_each(ctx, [item.id for item in rest], control_id, exc, operation)
         return
+    decided = {item.id for item in deciding}
     for api in apis:
         arn, api_id = api["arn"], api["apiId"]
+        if arn in decided:
+            continue
         name = api.get("name", api_id)
         ensure_resource(
             ctx, arn=arn, type_=APPSYNC_API, resource_id=api_id, name=name, tags=api.get("tags")

@@ -21,7 +21,7 @@ from ...aws.errors import error_code
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource
-from ..items import item_operation, lookup, no_credential, pascal
+from ..items import from_config, item_operation, lookup, no_credential, pascal
 from ..records import call_failed, offline_capable, record, skipped
 from .access_common import (
     _ABSENT,
@@ -37,11 +37,17 @@ from .access_common import (
 # --------------------------------------------------------------------------- CloudFront
 
 
-def _distribution_config(ctx: ProbeContext, item: CollectedResource) -> dict[str, Any] | None:
-    """DistributionConfig in API shape; from Config's `distributionConfig` when present."""
+def _distribution_config(
+    ctx: ProbeContext, item: CollectedResource
+) -> tuple[dict[str, Any] | None, str]:
+    """(DistributionConfig in API shape, the operation that read it): from Config's
+    `distributionConfig` when the item holds its logging, else
+    cloudfront:GetDistributionConfig (None without a credential)."""
     config = item.configuration.get("distributionConfig")
+    call = "cloudfront:GetDistributionConfig"
     if isinstance(config, dict) and "logging" in config:
         logging = config.get("logging") or {}
+        said = item_operation(DISTRIBUTION, "distributionConfig")
         return {
             "Logging": {
                 "Enabled": logging.get("enabled"),
@@ -60,13 +66,12 @@ def _distribution_config(ctx: ProbeContext, item: CollectedResource) -> dict[str
                 ]
             },
             "WebACLId": config.get("webACLId"),
-        }
+        }, said if from_config(ctx.aws, item) else call
     if ctx.aws is None:
-        return None  # not in the item, and no credential to read it
+        return None, call  # not in the item, and no credential to read it
     distribution_id = item.resource.resource_id or item.id.rsplit("/", 1)[-1]
-    return ctx.client("cloudfront", CLOUDFRONT_REGION).get_distribution_config(Id=distribution_id)[
-        "DistributionConfig"
-    ]
+    client = ctx.client("cloudfront", CLOUDFRONT_REGION)
+    return client.get_distribution_config(Id=distribution_id)["DistributionConfig"], call
 
 
 def _realtime_streams(ctx: ProbeContext) -> dict[str, str]:
@@ -135,11 +140,6 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
     v2: dict[str, str] = {}
     v2_failure = None
     offline = ctx.aws is None
-    get_config = (
-        item_operation(DISTRIBUTION, "distributionConfig")
-        if offline
-        else "cloudfront:GetDistributionConfig"
-    )
     try:
         v2 = {} if offline else _v2_deliveries(ctx)
     except CALL_ERRORS as exc:
@@ -147,7 +147,7 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
     streams: dict[str, str] | None = {} if offline else None
     for item in distributions:
         try:
-            config = _distribution_config(ctx, item)
+            config, get_config = _distribution_config(ctx, item)
         except CALL_ERRORS as exc:
             call_failed(ctx, item.id, control_id, exc, "cloudfront:GetDistributionConfig")
             continue
@@ -232,7 +232,7 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
                 item.id,
                 control_id,
                 Status.unknown,
-                "cloudfront:GetDistributionConfig: Logging.Enabled=false and no real-time "
+                f"{get_config}: Logging.Enabled=false and no real-time "
                 f"config; logs:DescribeDeliverySources failed ({v2_failure})",
                 operation="logs:DescribeDeliverySources",
             )
@@ -242,9 +242,9 @@ def probe_cloudfront_logging(ctx: ProbeContext) -> None:
             item.id,
             control_id,
             Status.missing,
-            "cloudfront:GetDistributionConfig: Logging.Enabled=false, no real-time log config, "
+            f"{get_config}: Logging.Enabled=false, no real-time log config, "
             "no standard logging (v2) delivery",
-            operation="cloudfront:GetDistributionConfig",
+            operation=get_config,
         )
 
 

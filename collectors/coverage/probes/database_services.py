@@ -242,12 +242,14 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
         _decide_domain(
             ctx, item.id, name, domain, item_operation(item.type, "LogPublishingOptions")
         )
-    if not needs_call(ctx, types, rest):
+    # One domain is recorded under both types: either type recorded whole lists them all.
+    listing = all(needs_call(ctx, [rtype], []) for rtype in types)
+    if not (rest or listing):
         return
     client = ctx.client("opensearch")
     decided = {_domain_name(item) for item in deciding}
     try:
-        if needs_call(ctx, types, []):
+        if listing:
             listed = client.list_domain_names().get("DomainNames", [])
             names = [d["DomainName"] for d in listed]
         else:
