@@ -7,21 +7,63 @@ added to every call (see `collect_steps`): the whole organization, and the two h
 `--shard 1/2` and `--shard 2/2`, which are merged (`snapshot.merge` + the cross-account
 pass) and compared with the whole: the merged report must equal the unsharded one.
 Peak memory is the child's; wall time, calls and accounts come from the collector.
+Moto's backends live in the same process, so the child also records its resident and
+peak memory after the build, after the warm-up and after the measured pass (`memory`):
+what the measured pass adds to the warmed-up fleet is the collector's share, moto's
+per-call work included.
+
+Figures so far are written (to `BLINDSPOT_BENCH_RESULT`, and stderr) after each phase,
+so that a run stopped by its timeout still leaves what it measured.
+
+`shards="no"` skips the two shard passes and the merge (the organization-wide run at
+1,000 accounts: the shards repeat the whole run's calls and double its time).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import resource
+import sys
 import time
+from collections import Counter
 from typing import Any
 
 from .latency import LATENCY, install_latency_hook
 
 
-def org_scale(accounts: str, workers: str, latency_ms: str = "40") -> dict[str, Any]:
+def _memory_mb() -> dict[str, float]:
+    """This process's resident set now and its peak so far, in MB."""
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        resident_pages = int(handle.read().split()[1])
+    return {
+        "rss_mb": resident_pages * os.sysconf("SC_PAGE_SIZE") / 2**20,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _checkpoint(figures: dict[str, Any]) -> None:
+    """Write the figures so far where the parent reads them, and show them on stderr."""
+    text = json.dumps(figures)
+    print(f"org-scale: {text}", file=sys.stderr, flush=True)
+    path = os.environ.get("BLINDSPOT_BENCH_RESULT")
+    if path:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def _build_progress(made: int, total: int) -> None:
+    if made % 100 == 0 or made == total:
+        print(f"org-scale: fleet {made}/{total} accounts", file=sys.stderr, flush=True)
+
+
+def org_scale(
+    accounts: str, workers: str, latency_ms: str = "40", shards: str = "yes"
+) -> dict[str, Any]:
     from blindspot.simulation import moto_config
     from blindspot.simulation.environment import simulated_aws
     from blindspot.simulation.fleet import build_fleet
+    from collectors.aws.concurrency import shared_limiter
     from collectors.collect import CollectOptions, collect
     from collectors.coverage.runner import resolve_across
     from collectors.shard import Shard
@@ -35,8 +77,10 @@ def org_scale(accounts: str, workers: str, latency_ms: str = "40") -> dict[str, 
         # The fleet attaches no AWS managed policy; loading moto's thousand of them into
         # every account's IAM backend would measure moto, not the collector.
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "false"
-        fleet = build_fleet(int(accounts))
+        fleet = build_fleet(int(accounts), progress=_build_progress)
         figures["build_s"] = fleet.build_seconds
+        memory = figures["memory"] = {"built": _memory_mb()}
+        _checkpoint(figures)
 
         def run(shard: Shard | None, latency: bool = True) -> tuple[Any, float]:
             options = CollectOptions(
@@ -59,14 +103,31 @@ def org_scale(accounts: str, workers: str, latency_ms: str = "40") -> dict[str, 
         # moto builds each account's service backends on first use (seconds per account);
         # one pass without latency first, so the figures measure the collector, not moto.
         figures["warm_up_s"] = run(None, latency=False)[1]
+        memory["warmed_up"] = _memory_mb()
+        _checkpoint(figures)
+        limiter = shared_limiter()
+        limiter.peak = limiter.waited = 0
         whole, whole_s = run(None)
+        memory["collected"] = _memory_mb()
         figures["whole"] = {
             "seconds": whole_s,
             "calls": whole.call_log.total,
             "accounts": len(whole.snapshot.accounts),
             "resources": sum(1 for r in whole.snapshot.resources if not r.is_pseudo),
             "errors": len(whole.snapshot.errors),
+            "error_kinds": Counter(
+                f"{e.service}:{e.operation}:{e.code}" for e in whole.snapshot.errors
+            ).most_common(5),
+            # Calls in flight to one service of one account at most, and calls that waited.
+            "service_concurrency": {
+                "limit": limiter.limit,
+                "peak": limiter.peak,
+                "waited": limiter.waited,
+            },
         }
+        _checkpoint(figures)
+        if shards == "no":
+            return figures
         parts = [run(Shard(i, 2)) for i in (1, 2)]
         figures["shards"] = [
             {"seconds": s, "calls": r.call_log.total, "accounts": len(r.snapshot.accounts)}

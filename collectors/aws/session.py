@@ -14,6 +14,9 @@ all of them:
   cut short) raises `MalformedResponseError` (`answers.py`).
 * **deadlines**: each call must be answered whole within `--call-timeout`, each
   account-region within `--region-budget` (`deadlines.py`).
+* **memory**: only the most recently used accounts keep their clients (`RecentContexts`).
+* **concurrency**: at most `BLINDSPOT_SERVICE_CONCURRENCY` (4) calls in flight to one
+  service of one account, across its regions and the workers (`concurrency.py`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import contextlib
 import os
 import re
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +36,7 @@ from snapshot.sanitize import register_secret
 from snapshot.settings import env_number
 
 from .answers import install_answer_check
+from .concurrency import ServiceLimiter, limit_client, shared_limiter
 from .deadlines import install_deadlines
 from .limits import Limits, RegionClock, current_limits
 
@@ -132,6 +136,44 @@ def retry_config(max_pool_connections: int = 20) -> Config:
     )
 
 
+#: Accounts whose clients are kept (the most recently used ones), see `RecentContexts`.
+KEPT_CONTEXTS = 64
+
+
+class RecentContexts:
+    """The `AwsContext`s that last made or fetched a client; the others drop their clients.
+
+    botocore builds a new client class for every client (a method and a docstring object
+    per operation), about 0.4 MB a client whatever the session: an account's twenty-odd
+    services cost about 8 MB, and an organization run kept every account's clients to the
+    end (8 GB at a thousand accounts). Workers only use a few accounts at a time, so the
+    clients of an account that is no longer among the `size` most recent are dropped, and
+    made again if it is used again. A call in flight keeps its own client alive; what a
+    dropped client forgets is its adaptive retry rate and its "stalled" mark (see
+    `deadlines.py`), which only matter while the account-region is being collected.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._order: OrderedDict[AwsContext, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def touch(self, context: AwsContext) -> None:
+        with self._lock:
+            if context in self._order:
+                self._order.move_to_end(context)
+                return
+            self._order[context] = None
+            victims = []
+            while len(self._order) > self.size:
+                victims.append(self._order.popitem(last=False)[0])
+        for victim in victims:  # outside the lock: a victim's own lock is never nested in it
+            victim.drop_clients()
+
+
+_RECENT = RecentContexts(KEPT_CONTEXTS)
+
+
 class AwsContext:
     """One account's credentials: makes guarded, retrying, counted clients per region.
 
@@ -148,12 +190,16 @@ class AwsContext:
         call_log: CallLog | None = None,
         config: Config | None = None,
         limits: Limits | None = None,
+        limiter: ServiceLimiter | None = None,
+        recent: RecentContexts | None = None,
     ) -> None:
         self.session = session
         self.account = account
         self.call_log = call_log if call_log is not None else CallLog()
         self.config = config or retry_config()
         self.limits = limits if limits is not None else current_limits()
+        self.limiter = limiter if limiter is not None else shared_limiter()
+        self._recent = recent if recent is not None else _RECENT
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._clocks: dict[str | None, RegionClock] = {}
         self._lock = threading.Lock()
@@ -177,6 +223,16 @@ class AwsContext:
             register_secret(frozen.secret_key)
             register_secret(frozen.token)
 
+    def _limit_key(self, client: Any) -> Any:
+        """The limiter's key of `client`'s calls: (account id, service), read per call.
+
+        The caller's own context learns its account id from its first call; until then
+        its calls count against this context alone.
+        """
+        service = client.meta.service_model.service_name
+        anonymous = f"context-{id(self)}"
+        return lambda: (self.account or anonymous, service)
+
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region)
         with self._lock:
@@ -187,6 +243,13 @@ class AwsContext:
                 install_answer_check(client)
                 clock = self._clocks.setdefault(region, RegionClock(self.limits.region_budget))
                 install_deadlines(client, self.limits, clock)
+                limit_client(client, self.limiter, self._limit_key(client))
                 self._register_secrets()
                 self._clients[key] = client
+        self._recent.touch(self)
         return client
+
+    def drop_clients(self) -> None:
+        """Forget the cached clients (made again on next use); the region clocks stay."""
+        with self._lock:
+            self._clients.clear()
