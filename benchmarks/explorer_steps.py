@@ -116,9 +116,22 @@ async def _session(path: str) -> dict[str, Any]:
         while not frames.times:
             await asyncio.sleep(0.001)
         figures["first_frame_s"] = frames.times[0] - t0
+        # The matrix comes first for a large file (from the index cache or a lean pass,
+        # snapshot.index.cache), its details behind it; for a small one, with the graph.
+        while app.preview is None and app.graph is None and app.load_error is None:
+            await asyncio.sleep(0.002)
+        matrix = time.perf_counter()
+        shown = await frames.after(matrix)
+        app.screen._compositor.render_strips()
+        figures["matrix_shown_s"] = (shown or matrix) - t0
+        figures["matrix_source"] = (
+            "graph" if app.preview is None else "index cache" if app.preview.cached else "lean pass"
+        )
+        figures["cpu_at_matrix_s"] = time.process_time()
         while app.graph is None and app.load_error is None:
             await asyncio.sleep(0.002)
         loaded = time.perf_counter()
+        figures["cpu_at_details_s"] = time.process_time()
         figures["snapshot_loaded_s"] = loaded - t0
         shown = await frames.after(loaded)
         app.screen._compositor.render_strips()

@@ -15,16 +15,21 @@ import gzip
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from pydantic import ValidationError
 
 from snapshot import __version__
 from snapshot.index.reader import ReadError, read_snapshot
+from snapshot.index.source import Digest
 from snapshot.model import SCHEMA_VERSION, Snapshot
 from snapshot.sanitize import clean_json_text, clean_single_line
+
+if TYPE_CHECKING:
+    from snapshot.index.matrix import Preview
 
 
 @contextlib.contextmanager
@@ -132,7 +137,9 @@ def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     return _stream(path, "models")
 
 
-def open_snapshot(path: str | os.PathLike[str], *, details: bool = True) -> Snapshot:
+def open_snapshot(
+    path: str | os.PathLike[str], *, details: bool = True, digest: Digest | None = None
+) -> Snapshot:
     """Read a snapshot file for reading only: streamed, in bounded memory, into records.
 
     The small parts are the models, validated as `load_snapshot` validates them;
@@ -143,16 +150,36 @@ def open_snapshot(path: str | os.PathLike[str], *, details: bool = True) -> Snap
 
     `details=False` is for counting (the report): coverage records keep only `layer`,
     `status` and `expectation`, resources have no `tags`; the decoder skips the rest.
+    `digest` is fed the file's content as it is read (`snapshot.index.source.Digest`).
     """
-    return _stream(path, "records" if details else "lean")
+    return _stream(path, "records" if details else "lean", digest=digest)
 
 
-def _stream(path: str | os.PathLike[str], mode: str) -> Snapshot:
+def read_matrix(path: str | os.PathLike[str]) -> Preview:
+    """The explorer's first screen (summary and coverage matrix) of a snapshot file, from
+    a lean pass that reads a tenth of each resource (`snapshot.index.matrix`): the same
+    figures as `snapshot.browse` gives for the whole graph, in a fraction of the time.
+
+    Bounded like `open_snapshot` and refusing what it refuses in the small parts, but it
+    does not check the details: a file it reads may still be refused by `open_snapshot`.
+    `SnapshotError` (one line) on any problem it finds.
+    """
+    from snapshot.index.matrix import count_matrix  # it reads the graph's rules: not at import
+
+    path = Path(path)
+    return count_matrix(partial(_stream, path))
+
+
+def _stream(path: str | os.PathLike[str], mode: str, **options: Any) -> Snapshot:
     path = Path(path)
     try:
-        with gc_paused(keep=True):
+        with gc_paused(keep=mode != "matrix"):
             return read_snapshot(
-                path, check_version=check_version, describe=_describe_validation_error, mode=mode
+                path,
+                check_version=check_version,
+                describe=_describe_validation_error,
+                mode=mode,
+                **options,
             )
     except ReadError as exc:
         raise SnapshotError(f"{path}: {exc}") from None

@@ -25,8 +25,11 @@ from textual.widgets import Static
 
 from snapshot import browse
 from snapshot.graph import CoverageGraph
-from snapshot.io import SnapshotError, open_snapshot
+from snapshot.index.cache import open_with_matrix
+from snapshot.index.matrix import Preview
+from snapshot.io import SnapshotError
 from snapshot.model import Snapshot
+from snapshot.settings import SettingError
 
 from . import safe
 from .commands import ResourceCommands
@@ -179,6 +182,8 @@ class BlindspotApp(App[int]):
         self.ascii_only = ascii_only
         self.export_dir = Path(export_dir) if export_dir is not None else None
         self.graph: CoverageGraph | None = None
+        #: The matrix figures of a large file, read before its details (`show_preview`).
+        self.preview: Preview | None = None
         self.load_error: str | None = None
         #: Set by `exit`: from then on no binding runs and no screen is pushed, so keys
         #: that arrive with `q` (a paste, a burst over SSH) act on nothing half-closed.
@@ -243,7 +248,7 @@ class BlindspotApp(App[int]):
         result = outcome[0] if outcome else LoadCancelled()
         if isinstance(result, LoadCancelled):
             return
-        if isinstance(result, SnapshotError):
+        if isinstance(result, SnapshotError | SettingError):
             self.post_message(SnapshotFailed(str(result)))
         elif isinstance(result, BaseException):  # a bug or a hostile file: one line
             self.post_message(SnapshotFailed(f"cannot open the snapshot ({type(result).__name__})"))
@@ -261,8 +266,25 @@ class BlindspotApp(App[int]):
             snapshot = self._loader(self._report_progress)
         if snapshot is None:
             assert self.path is not None
-            snapshot = open_snapshot(self.path)
+            # A large file's matrix first (from the index cache or a lean pass), its
+            # details behind it; a small file in one step (snapshot.index.cache).
+            snapshot = open_with_matrix(self.path, self._report_preview)
         return CoverageGraph(snapshot)
+
+    def _report_preview(self, preview: Preview) -> None:
+        """`open_with_matrix`'s callback (a worker thread): show the matrix, or stop."""
+        if self.quitting:
+            raise LoadCancelled
+        with contextlib.suppress(RuntimeError):  # the app closed between check and call
+            self.call_from_thread(self.show_preview, preview)
+
+    def show_preview(self, preview: Preview) -> None:
+        """The matrix and its figures, read before the details: the matrix screen shows
+        them; every other key still says the snapshot is loading until the graph is in."""
+        self.preview = preview
+        for screen in self.screen_stack:
+            if isinstance(screen, MatrixScreen):
+                screen.on_preview_ready()
 
     def _report_progress(self, line: str) -> None:
         """The loader's callback (a worker thread): show the line, or stop the loader."""

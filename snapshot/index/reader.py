@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Protocol, cast
 
 import msgspec
 from pydantic import Field, TypeAdapter, ValidationError
@@ -21,11 +21,12 @@ from pydantic import Field, TypeAdapter, ValidationError
 from snapshot.index.records import (
     Interner,
     LeanResourceRecord,
+    MatrixResourceRecord,
     RelationshipRecord,
     ResourceRecord,
 )
 from snapshot.index.scan import ScanError, Scanner
-from snapshot.index.source import BoundedSource, SourceError, SuspectBomb
+from snapshot.index.source import BoundedSource, Digest, SourceError, SuspectBomb
 from snapshot.model import Relationship, Resource, Snapshot
 from snapshot.sanitize import clean_json_text, clean_single_line
 
@@ -60,8 +61,10 @@ def _location(path: str) -> str:
 
 
 #: How records are built: `records` (msgspec records, every field), `lean` (msgspec
-#: records of what counting reads) or `models` (the pydantic models, for `load_snapshot`).
-MODES = ("records", "lean", "models")
+#: records of what counting reads), `models` (the pydantic models, for `load_snapshot`) or
+#: `matrix` (what the coverage matrix reads, handed batch by batch to a `fold` and not
+#: kept; nothing else is checked: the explorer's first pass, see `snapshot.index.matrix`).
+MODES = ("records", "lean", "models", "matrix")
 
 
 def _where(key: str, location: str, first: int) -> str:
@@ -84,6 +87,7 @@ class _Records:
         self.models: TypeAdapter[list[Any]] | None = None
         self.validate: Callable[[str], object] | None = None
         self.share: Callable[[list[Any]], None] | None = None
+        self.keep: Callable[[list[Any]], None] = self.items.extend
         kind: Any
         if reader.mode == "models":
             model: Any = Resource if key == "resources" else Relationship
@@ -91,6 +95,9 @@ class _Records:
             # a million errors for a million bad elements took 1.4 GB for a 1 MiB file.
             self.models = TypeAdapter(Annotated[list[model], Field(fail_fast=True)])
             kind = Any
+        elif reader.mode == "matrix":
+            kind = MatrixResourceRecord
+            self.keep = reader.fold
         elif key == "relationships":
             kind = RelationshipRecord
             self.share = reader.interner.relationships
@@ -130,15 +137,27 @@ class _Records:
         else:
             if self.share is not None:
                 self.share(records)
-            self.items.extend(records)
+            self.keep(records)
             return len(records)
         # Only trusted as the file's error if the batch is whole JSON (see scan).
         return len(_DECODE_LIST(batch))
 
 
+class Fold(Protocol):
+    """Where `matrix` mode hands each batch of records; `start` begins every pass (a file
+    read again from the start, its size counted first, is folded again from nothing)."""
+
+    def start(self) -> None: ...
+
+    def __call__(self, records: list[Any]) -> None: ...
+
+
 class _Reader:
-    def __init__(self, source: BoundedSource, mode: str) -> None:
+    def __init__(self, source: BoundedSource, mode: str, fold: Fold | None = None) -> None:
         self.mode = mode
+        self.fold: Callable[[list[Any]], None] = fold or (lambda records: None)
+        if fold is not None:
+            fold.start()
         self.scanner = Scanner(source)
         self.interner = Interner()
         self.problem: str | None = None  # the first record that does not validate
@@ -192,6 +211,12 @@ class _Reader:
     def _value(self, key: str) -> None:
         scanner = self.scanner
         is_array = scanner.peek() == b"["
+        if self.mode == "matrix" and key == "relationships" and is_array:
+            # Not read by the matrix: walked in batches cut as the writer writes them, each
+            # checked as one JSON value (no element built, not even counted).
+            self.small[key] = []
+            scanner.read_array(_skip, RECORD_ARRAYS[key])
+            return
         if key in RECORD_ARRAYS and is_array:
             records = self.arrays[key] = _Records(key, self)
             self.small.pop(key, None)
@@ -212,21 +237,35 @@ class _Reader:
 
 
 _DECODE_LIST = msgspec.json.Decoder(list[msgspec.Raw]).decode
+_DECODE_RAW = msgspec.json.Decoder(msgspec.Raw).decode
+
+
+def _skip(batch: bytes, first: int) -> int:
+    """A batch checked as JSON and dropped (its elements neither built nor counted)."""
+    _DECODE_RAW(batch)
+    return 0
 
 
 def read_snapshot(
-    path: Path, *, check_version: Any, describe: Any, mode: str = "records"
+    path: Path,
+    *,
+    check_version: Any,
+    describe: Any,
+    mode: str = "records",
+    digest: Digest | None = None,
+    fold: Fold | None = None,
 ) -> Snapshot:
     """Stream `path` into a Snapshot (see the module docstring and `MODES`).
 
     `check_version(document, name)` and `describe(ValidationError)` are `snapshot.io`'s, so
-    that both readers word their errors alike.
+    that both readers word their errors alike. `digest` is fed the content as it is read;
+    `fold` is handed each batch of records in `matrix` mode.
     """
     name = str(path)
     check_first = False
     while True:
         try:
-            reader = _read(path, mode, check_first)
+            reader = _read(path, mode, check_first, digest, fold)
         except SuspectBomb:
             check_first = True  # read again, its size counted first
             continue
@@ -247,10 +286,16 @@ def read_snapshot(
     return snapshot
 
 
-def _read(path: Path, mode: str, check_first: bool) -> _Reader:
+def _read(
+    path: Path,
+    mode: str,
+    check_first: bool,
+    digest: Digest | None,
+    fold: Fold | None,
+) -> _Reader:
     """One pass over the file (its size counted first when `check_first`)."""
-    with BoundedSource(path) as source:
-        reader = _Reader(source, mode)
+    with BoundedSource(path, digest=digest) as source:
+        reader = _Reader(source, mode, fold)
         try:
             if check_first or not source.compressed:
                 source.check_size()

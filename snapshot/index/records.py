@@ -20,7 +20,7 @@ import msgspec
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from snapshot.model import Coverage, Relationship, Resource
+from snapshot.model import Coverage, Expectation, Layer, Relationship, Resource, Status
 
 _STRUCTS: dict[type[BaseModel], type[msgspec.Struct]] = {}
 
@@ -111,6 +111,32 @@ LeanResourceRecord = struct_for(
 )
 
 
+class MatrixCoverageRecord(msgspec.Struct, frozen=True, gc=False):
+    """What the coverage matrix reads of a coverage record.
+
+    Literal strings rather than the enums: msgspec hands back the one string object of
+    the type for each value, whose hash is computed once, so a resource's tuple of these
+    (frozen, hence hashable) is a cheap key for counting resources with the same statuses
+    together (an enum's `__hash__` runs in Python). A value the model does not know is
+    refused here too.
+    """
+
+    layer: Literal[tuple(member.value for member in Layer)]  # type: ignore[valid-type]
+    status: Literal[tuple(member.value for member in Status)]  # type: ignore[valid-type]
+    expectation: Literal[tuple(member.value for member in Expectation)] = (  # type: ignore[valid-type]
+        Coverage.model_fields["expectation"].default.value
+    )
+
+
+#: What the coverage matrix reads of a resource (the explorer's first pass).
+MatrixResourceRecord = struct_for(
+    Resource,
+    only=("id", "type", "account", "region", "coverage"),
+    nested={"coverage": tuple[MatrixCoverageRecord, ...]},
+    suffix="Matrix",
+)
+
+
 class Interner:
     """One string object per distinct value of the fields that repeat.
 
@@ -149,11 +175,13 @@ class Interner:
                     item.inherited_from = share(item.inherited_from, item.inherited_from)
 
     def relationships(self, records: list[Any]) -> None:
+        # The ends become the resources' own id strings (ids.get: an end that is not a
+        # resource keeps its own), the name and raw text shared like the resource fields.
         share = self.strings.setdefault
         ids = self.ids.get
         for record in records:
-            record.source = ids(record.source, record.source)
-            record.target = ids(record.target, record.target)
+            ends = record.source, record.target
+            record.source, record.target = ids(ends[0], ends[0]), ids(ends[1], ends[1])
             record.name = share(record.name, record.name)
             if record.raw is not None:
                 record.raw = share(record.raw, record.raw)

@@ -8,11 +8,17 @@ they arrive, chunk by chunk, so what is held at any moment is one chunk, not the
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import zlib
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+from snapshot.settings import env_number
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
 
 GZIP_MAGIC = b"\x1f\x8b"
 #: Bytes asked of the file (or of the decompressor) per read.
@@ -35,21 +41,41 @@ BOMB_CHECK_AFTER = 32 * 1024 * 1024
 
 
 def max_snapshot_bytes() -> int:
-    """The decompressed size limit: BLINDSPOT_MAX_SNAPSHOT_BYTES, 4 GiB by default."""
-    raw = os.environ.get("BLINDSPOT_MAX_SNAPSHOT_BYTES", "")
-    try:
-        value = int(raw) if raw.strip() else 4 * 1024**3
-    except ValueError:
-        value = 4 * 1024**3
-    return max(value, 1)
+    """The decompressed size limit: BLINDSPOT_MAX_SNAPSHOT_BYTES, 4 GiB by default.
+
+    A malformed value is the one-line `SettingError` (`snapshot.settings.env_number`).
+    """
+    return int(env_number("BLINDSPOT_MAX_SNAPSHOT_BYTES", 4 * 1024**3, minimum=1, whole=True))
+
+
+class Digest:
+    """The SHA-256 of a snapshot's content as it is streamed (about 2 GB/s here), so that
+    what was read can be compared with what a cache entry was computed from; started
+    again whenever the reading starts again."""
+
+    def __init__(self) -> None:
+        self._hash: _Hash = hashlib.sha256()
+
+    def reset(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def update(self, chunk: bytes) -> None:
+        self._hash.update(chunk)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
 
 
 class BoundedSource:
     """A snapshot file opened for streaming: `read()` gives the next chunk of its
     (decompressed) bytes, `b""` at the end, and raises `SourceError` past `limit`."""
 
-    def __init__(self, path: Path, limit: int | None = None) -> None:
+    def __init__(self, path: Path, limit: int | None = None, digest: Digest | None = None) -> None:
         self.path = path
+        #: Fed every (decompressed) byte read, when given: the content's SHA-256.
+        self.digest = digest
+        if digest is not None:
+            digest.reset()
         self.limit = max_snapshot_bytes() if limit is None else limit
         self.total = 0
         self.compressed = False
@@ -99,6 +125,8 @@ class BoundedSource:
         self.total += len(chunk)
         if self.total > self.limit:
             raise SourceError(self.too_large())
+        if self.digest is not None:
+            self.digest.update(chunk)
         return chunk
 
     def check_size(self) -> None:
@@ -124,6 +152,8 @@ class BoundedSource:
         self._handle.seek(0)
         self._stream = gzip.GzipFile(fileobj=self._handle)  # type: ignore[assignment]
         self.total = 0
+        if self.digest is not None:
+            self.digest.reset()
 
     def check_bomb(self) -> None:
         """Raise `SuspectBomb` past BOMB_CHECK_AFTER bytes inflated at more than BOMB_RATIO

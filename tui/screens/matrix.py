@@ -56,6 +56,7 @@ class MatrixScreen(ExplorerScreen):
         super().__init__()
         self.by = "account"
         self._info: browse.SnapshotSummary | None = None
+        self._shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_breadcrumb()
@@ -77,6 +78,8 @@ class MatrixScreen(ExplorerScreen):
         self.query_one("#legend", Static).update(safe.content(self._legend()))
         if self.graph is not None:
             self.on_graph_ready()
+        else:
+            self.on_preview_ready()
 
     def _legend(self) -> str:
         a = self.ascii_only
@@ -90,6 +93,14 @@ class MatrixScreen(ExplorerScreen):
     def on_graph_ready(self) -> None:
         if self.graph is not None:
             self._compute(self.by)
+
+    def on_preview_ready(self) -> None:
+        """The app's `preview` (these figures, read before the details) is shown until
+        the graph is there; the graph's own figures then replace it (the same ones)."""
+        preview = getattr(self.app, "preview", None)
+        if self.graph is None and preview is not None:
+            self._show(self.by, preview.summary, preview.rows[self.by])
+            self._info = None  # the summary is computed from the graph once it is there
 
     @work(thread=True, exclusive=True, group="matrix", exit_on_error=False)
     def _compute(self, by: str) -> None:
@@ -105,6 +116,10 @@ class MatrixScreen(ExplorerScreen):
         if by != self.by:
             return  # toggled again meanwhile; that worker's rows will come
         self._info = info
+        shown = (by, self.app.size.width, info, rows)
+        if shown == self._shown:
+            return  # the preview showed these already: keep the cursor where it is
+        self._shown = shown
         # The snapshot's time goes in the crumb line, which has room: the figures line
         # no longer fits 80 columns with it.
         self.crumb = f"Organization ({info.generated_at})"
@@ -175,6 +190,8 @@ class MatrixScreen(ExplorerScreen):
         self.by = "account-region" if self.by == "account" else "account"
         if self.graph is not None:
             self._compute(self.by)
+        else:
+            self.on_preview_ready()
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()
@@ -188,6 +205,10 @@ class MatrixScreen(ExplorerScreen):
 
     def _open(self, row_key: str, column_key: str) -> None:
         from .resources import ResourceListScreen
+
+        if self.graph is None:  # the preview's cells: their resources are still loading
+            self.app.notify("The snapshot is still loading.", markup=False)
+            return
 
         account = region = None
         if row_key != TOTAL_KEY:
