@@ -22,14 +22,17 @@ A call made while its thread already holds a slot (moto's AWS Config extension c
 itself server-side, a credential refresh inside a call) runs without waiting: a thread
 never waits for a slot it holds itself, so nesting cannot deadlock, even at a limit of 1.
 
-The default, 4, is `BLINDSPOT_SERVICE_CONCURRENCY`; 0 switches the limit off.
+The default, 4, is `BLINDSPOT_SERVICE_CONCURRENCY`; 0 switches the limit off. A command
+line option sets it with `use_service_concurrency` around the collection. This module
+imports nothing heavy (no botocore), so the CLI can show the default in `--help`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 from snapshot.settings import env_number
@@ -133,3 +136,21 @@ def shared_limiter() -> ServiceLimiter:
         if _shared is None:
             _shared = ServiceLimiter(configured_limit())
         return _shared
+
+
+@contextlib.contextmanager
+def use_service_concurrency(limit: int) -> Iterator[ServiceLimiter]:
+    """Make a limiter of `limit` the shared one for the contexts made inside the block.
+
+    Clients made before keep the limiter they were made with (their slots are given back
+    to it), so swapping never loses a slot.
+    """
+    global _shared
+    limiter = ServiceLimiter(limit)
+    with _lock:
+        previous, _shared = _shared, limiter
+    try:
+        yield limiter
+    finally:
+        with _lock:
+            _shared = previous

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from collectors.aws import concurrency
-from collectors.aws.concurrency import ServiceLimiter, configured_limit
+from collectors.aws.concurrency import ServiceLimiter, configured_limit, use_service_concurrency
 from collectors.aws.deadlines import RegionBudgetExceeded
 from collectors.aws.limits import Limits
 from collectors.aws.session import AwsContext, WriteRefused
@@ -196,3 +196,11 @@ def test_the_limit_comes_from_the_environment(monkeypatch, session):
     ec2 = a.client("ec2", "us-east-1")
     assert "_make_api_call" not in vars(ec2)
     assert AwsContext(session).limiter is concurrency.shared_limiter()
+
+
+def test_a_command_line_limit_applies_to_the_contexts_made_inside_it(session):
+    before = concurrency.shared_limiter()
+    with use_service_concurrency(2) as limiter:
+        assert AwsContext(session).limiter is limiter
+        assert limiter.limit == 2
+    assert concurrency.shared_limiter() is before
