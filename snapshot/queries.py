@@ -32,6 +32,7 @@ from snapshot.catalogue import CONTROLS_BY_ID, Control
 from snapshot.graph import CoverageGraph
 from snapshot.model import PSEUDO_TYPES, Coverage, Resource
 from snapshot.sanitize import clean_single_line
+from snapshot.times import parse_time as parse_time  # where it was first; its home is times
 
 PLACEHOLDER = re.compile(r"<([^<>\s][^<>]*)>")
 
@@ -595,24 +596,6 @@ def s3_log_location(
 
 
 # -- time windows ---------------------------------------------------------------------------
-
-
-def parse_time(text: str) -> datetime:
-    """ISO 8601 (`2026-11-30T10:00Z`, `2026-11-30 10:00:00+01:00`, `2026-11-30`), as UTC.
-
-    A time without a zone is taken as UTC (incident tickets are written in UTC); raises
-    ValueError with the text when it does not parse.
-    """
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"not an ISO 8601 time: {text!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def iso(moment: datetime) -> str:

@@ -209,7 +209,7 @@ class BlindspotApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """No key does anything once the app is closing (see `quitting`)."""
-        return not self.quitting
+        return ExplorerScreen.accepts_keys(self)
 
     def push_screen(self, *args: Any, **kwargs: Any) -> Any:
         """Push a screen, unless the app is closing (a screen mounted then finds no widgets)."""

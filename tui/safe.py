@@ -116,6 +116,18 @@ def ellipsis(*, ascii_only: bool = False) -> str:
     return "..." if ascii_only else "\u2026"
 
 
+def fit(value: str, width: int, *, ascii_only: bool = False) -> str:
+    """`value` in at most `width` characters: a longer one is cut and ends with `ellipsis`.
+
+    Counts characters, as the tables' fixed-width columns do; `Text.truncate` (cells, and
+    always `…`) finishes a cell where wide characters matter (`ResourceTable`).
+    """
+    if len(value) <= width:
+        return value
+    cut = ellipsis(ascii_only=ascii_only)
+    return value[: max(0, width - len(cut))] + cut
+
+
 def pct_style(pct: float | None) -> str:
     """A colour for a coverage percentage (the number itself is always shown)."""
     if pct is None:

@@ -32,7 +32,7 @@ from collectors.collect import (
     running_workers,
 )
 from snapshot.io import dump_snapshot, save_snapshot
-from snapshot.queries import parse_time
+from snapshot.times import parse_time
 
 #: `CollectOptions` fields `options_from_args` does not copy from a flag as given.
 _READ_HERE = frozenset({"regions", "as_of", "session"})

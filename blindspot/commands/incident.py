@@ -10,8 +10,8 @@ from blindspot.cli import EXIT_OK, UsageError
 from snapshot.graph import CoverageGraph
 from snapshot.incident import PlanError, build_plan
 from snapshot.io import load_snapshot
-from snapshot.queries import parse_time
 from snapshot.render.incident import render
+from snapshot.times import parse_time
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ How the items of a source are combined is `config_items.py`; their relationships
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -18,6 +19,7 @@ from typing import Any
 
 from snapshot.model import GLOBAL_REGION, Resource
 from snapshot.sanitize import clean, clean_single_line
+from snapshot.times import parse_time
 
 from .base import CollectedResource
 
@@ -237,11 +239,8 @@ def capture_time(item: Mapping[str, Any]) -> datetime:
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value, UTC)
     if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return datetime.min.replace(tzinfo=UTC)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        with contextlib.suppress(ValueError):
+            return parse_time(value)
     return datetime.min.replace(tzinfo=UTC)
 
 

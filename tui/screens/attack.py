@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from snapshot.attack import (
     BLIND,
@@ -80,7 +80,7 @@ class AttackScreen(ExplorerScreen):
         table.loading = True
         yield table
         yield Static(id="attack-detail")
-        yield Footer(compact=True, show_command_palette=not self.ascii_only)
+        yield from self.compose_footer()
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()

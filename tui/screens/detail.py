@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from snapshot import queries
@@ -16,7 +16,7 @@ from snapshot.sanitize import clean
 
 from .. import safe
 from ..messages import OpenResource
-from .base import ExplorerScreen
+from .base import ExplorerScreen, selectable_text
 
 _NOT_SCORED = len(STATUS_SEVERITY)
 
@@ -54,9 +54,7 @@ class ResourceDetailScreen(ExplorerScreen):
     def __init__(self, resource_id: str) -> None:
         super().__init__()
         self.resource_id = resource_id
-        graph = self.graph
-        assert graph is not None, "the detail opens only once the snapshot is loaded"
-        self.resource = graph.resources[resource_id]
+        self.resource = self.loaded_graph.resources[resource_id]
         self.records = sorted(self.resource.coverage, key=_sort_key)
         self.crumb = self.resource.name or self.resource.resource_id or resource_id
 
@@ -71,10 +69,8 @@ class ResourceDetailScreen(ExplorerScreen):
             controls = OptionList(*prompts, id="controls")
             controls.border_title = "Controls (worst first)"
             yield controls
-            details = TextArea("", read_only=True, id="control-detail", soft_wrap=True)
-            details.border_title = "Selected control (selectable text)"
-            yield details
-        yield Footer(compact=True, show_command_palette=not self.ascii_only)
+            yield selectable_text("control-detail", "Selected control (selectable text)")
+        yield from self.compose_footer()
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from snapshot.model import CollectionError
 
@@ -33,7 +33,7 @@ class ErrorsScreen(ExplorerScreen):
         yield Static(id="errors-status")
         yield DataTable(id="errors", cursor_type="row", zebra_stripes=True)
         yield Static(id="error-detail")
-        yield Footer(compact=True, show_command_palette=not self.ascii_only)
+        yield from self.compose_footer()
 
     @property
     def errors(self) -> list[CollectionError]:
@@ -46,7 +46,6 @@ class ErrorsScreen(ExplorerScreen):
         table: DataTable[Any] = self.query_one("#errors", DataTable)
         for column in ("account", "region", "operation", "code", "message"):
             table.add_column(column, key=column)
-        cut = safe.ellipsis(ascii_only=self.ascii_only)
         for error in errors:
             operation = f"{error.service}:{error.operation}" if error.service else error.operation
             cells = {
@@ -55,7 +54,10 @@ class ErrorsScreen(ExplorerScreen):
                 "operation": operation,
                 "code": error.code,
             }
-            row = [_fit(cells[name] or "-", width, cut) for name, width in _SHORT.items()]
+            row = [
+                safe.fit(cells[name] or "-", width, ascii_only=self.ascii_only)
+                for name, width in _SHORT.items()
+            ]
             table.add_row(*(safe.text(value) for value in row), safe.text(error.message or "-"))
         self.query_one("#errors-status", Static).update(
             safe.content(
@@ -83,7 +85,3 @@ class ErrorsScreen(ExplorerScreen):
             error.message or "-",
         ]
         detail.update(safe.content("\n".join(safe.plain(line) for line in lines)))
-
-
-def _fit(value: str, width: int, cut: str) -> str:
-    return value if len(value) <= width else value[: width - len(cut)] + cut

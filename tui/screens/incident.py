@@ -15,14 +15,15 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from snapshot.incident import IncidentPlan, PlanError, build_plan
-from snapshot.queries import iso, parse_time
+from snapshot.queries import iso
 from snapshot.render.incident import render_markdown
+from snapshot.times import parse_time
 
 from .. import safe
-from .base import ExplorerScreen
+from .base import ExplorerScreen, selectable_text
 
 DEFAULT_DEPTH = 2
 
@@ -88,10 +89,8 @@ class IncidentScreen(ExplorerScreen):
             ),
             id="incident-status",
         )
-        plan = TextArea("", read_only=True, id="incident-plan", soft_wrap=True)
-        plan.border_title = "Plan (selectable text; ctrl+y copies it all)"
-        yield plan
-        yield Footer(compact=True, show_command_palette=not self.ascii_only)
+        yield selectable_text("incident-plan", "Plan (selectable text; ctrl+y copies it all)")
+        yield from self.compose_footer()
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()
@@ -127,8 +126,7 @@ class IncidentScreen(ExplorerScreen):
 
     @work(thread=True, exclusive=True, group="incident")
     def _build(self, generation: int, start: datetime, end: datetime) -> None:
-        graph = self.graph
-        assert graph is not None
+        graph = self.loaded_graph
         try:
             plan = build_plan(graph, self.resource_id, start, end, depth=self.depth, now=self.now)
         except PlanError as exc:

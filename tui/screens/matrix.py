@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from snapshot import browse
 from snapshot.graph import overall
@@ -71,7 +71,7 @@ class MatrixScreen(ExplorerScreen):
         table.loading = not self.ascii_only  # its dots are not ASCII; the summary says it
         yield table
         yield Static(id="legend")
-        yield Footer(compact=True, show_command_palette=not self.ascii_only)
+        yield from self.compose_footer()
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()
@@ -165,12 +165,13 @@ class MatrixScreen(ExplorerScreen):
         label = safe.plain(row.label)
         if len(label) <= room:
             return label
-        cut = safe.ellipsis(ascii_only=self.ascii_only)
+        a = self.ascii_only
+        cut = safe.ellipsis(ascii_only=a)
         _, _, region = row.key.partition("/")
         if region and label.endswith(f" {region}") and room > len(region) + len(cut) + 3:
-            name = label[: -len(region) - 1]
-            return f"{name[: room - len(region) - 1 - len(cut)]}{cut} {region}"
-        return label[: room - len(cut)] + cut
+            name = safe.fit(label[: -len(region) - 1], room - len(region) - 1, ascii_only=a)
+            return f"{name} {region}"
+        return safe.fit(label, room, ascii_only=a)
 
     def _cell(self, pct: float | None, *, wide: bool) -> Text:
         symbol = safe.pct_symbol(pct, ascii_only=self.ascii_only)

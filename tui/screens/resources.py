@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from snapshot import browse
@@ -89,10 +89,8 @@ class ResourceListScreen(ExplorerScreen):
         yield filter_input
         yield Static(id="list-status")
         yield Static(safe.content(letter_legend(ascii_only=self.ascii_only)), classes="letters")
-        graph = self.graph
-        assert graph is not None, "the resource list opens only once the snapshot is loaded"
-        yield ResourceTable(graph, ascii_only=self.ascii_only, id="resources")
-        yield Footer(compact=True, show_command_palette=not self.ascii_only)
+        yield ResourceTable(self.loaded_graph, ascii_only=self.ascii_only, id="resources")
+        yield from self.compose_footer()
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()
@@ -111,14 +109,12 @@ class ResourceListScreen(ExplorerScreen):
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def _search(self, generation: int) -> None:
-        graph = self.graph
-        if graph is None:
-            return
+        index = browse.explorer_index(self.loaded_graph)
         # `exclusive` cancels this worker when a newer keystroke starts another; a thread
         # cannot be interrupted, so the search checks between chunks and gives up.
         worker = get_current_worker()
         try:
-            rows = browse.explorer_index(graph).search_rows(
+            rows = index.search_rows(
                 self.text,
                 gaps_only=self.gaps_only,
                 layer=self.layer_filter,

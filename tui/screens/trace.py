@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 
 from snapshot.graph import Trace, TraceNode
 from snapshot.model import LAYERS
@@ -90,7 +90,7 @@ class TraceScreen(ExplorerScreen):
         tree = SafeTree("trace", ascii_only=self.ascii_only, id="trace")
         tree.auto_expand = False
         yield tree
-        yield Footer(compact=True, show_command_palette=not self.ascii_only)
+        yield from self.compose_footer()
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()

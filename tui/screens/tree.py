@@ -8,7 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from snapshot import browse
@@ -60,7 +60,7 @@ class OrgTreeScreen(ExplorerScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_breadcrumb()
         yield SafeTree("Organization", ascii_only=self.ascii_only, id="org-tree")
-        yield Footer(compact=True, show_command_palette=not self.ascii_only)
+        yield from self.compose_footer()
 
     def on_mount(self) -> None:
         self.refresh_breadcrumb()

@@ -254,7 +254,7 @@ def _fit(value: str, width: int, *, style: str = "", ascii_only: bool = False) -
     cell = safe.text(value, style)
     room = max(1, width - 1)
     if ascii_only and cell.cell_len > room:  # Rich's ellipsis is U+2026
-        cell = safe.text(safe.plain(value)[: max(0, room - 3)] + "...", style)
+        cell = safe.text(safe.fit(safe.plain(value), room, ascii_only=True), style)
     cell.truncate(room, overflow="ellipsis", pad=True)
     cell.append(" ")
     return cell
