@@ -70,22 +70,26 @@ def has(value: Any, *path: str) -> bool:
     return lookup(value, *path, default=_MISSING) is not _MISSING
 
 
+def _recase(value: Any, upper: bool) -> Any:
+    """Keys with their first letter re-cased, recursively."""
+    if isinstance(value, Mapping):
+        return {
+            (str(k)[:1].upper() if upper else str(k)[:1].lower()) + str(k)[1:]: _recase(v, upper)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_recase(v, upper) for v in value]
+    return value
+
+
 def camel(value: Any) -> Any:
     """Keys with a lower-case first letter, recursively (the Describe shape Config uses)."""
-    if isinstance(value, Mapping):
-        return {str(k)[:1].lower() + str(k)[1:]: camel(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [camel(v) for v in value]
-    return value
+    return _recase(value, upper=False)
 
 
 def pascal(value: Any) -> Any:
     """Keys with an upper-case first letter, recursively (the Describe shape of boto3)."""
-    if isinstance(value, Mapping):
-        return {str(k)[:1].upper() + str(k)[1:]: pascal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [pascal(v) for v in value]
-    return value
+    return _recase(value, upper=True)
 
 
 def no_credential(account: str, call: str) -> str:

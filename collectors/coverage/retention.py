@@ -9,9 +9,11 @@ probes, over every coverage record that names a destination:
   listed the group, or from the region's listing a probe already read (`ctx.shared`), else
   from `logs:DescribeLogGroups` with `logGroupIdentifiers` (50 names a call, paginated);
 - an S3 bucket of this account and region (one the inventory holds, so its owner and
-  region are known): the lifecycle rules from `s3:GetBucketLifecycleConfiguration`, one
-  call per bucket. The shortest `Expiration.Days` of the enabled rules whose filter matches
-  the logs' key prefix is the retention; `NoSuchLifecycleConfiguration`, or no such rule,
+  region are known): the lifecycle rules from the bucket's AWS Config item where it holds
+  them (`supplementaryConfiguration.BucketLifecycleConfiguration`, whatever credential the
+  run has), else from `s3:GetBucketLifecycleConfiguration`, one call per bucket. The
+  shortest `Expiration.Days` of the enabled rules whose filter matches the logs' key
+  prefix is the retention; `NoSuchLifecycleConfiguration`, or no such rule,
   means the logs never expire (0). Rules filtered on object tags are skipped: AWS's log
   deliveries do not tag objects. A rule expiring at a fixed `Date` leaves retention unknown.
 
@@ -22,16 +24,19 @@ pass of the account that owns them, and the incident plan joins them by destinat
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from snapshot.model import Coverage, Status
 from snapshot.queries import Destination, parse_destination, s3_log_location
 
 from ..aws.errors import error_code
+from ..inventory.base import CollectedResource
 from .base import ProbeContext
 from .helpers.logs import LOG_GROUP_TYPE, SHARED_LOG_GROUPS
+from .items import from_config, lookup, pascal
 
 BUCKET = "AWS::S3::Bucket"
 #: `logGroupIdentifiers` takes at most this many names a call.
@@ -135,14 +140,65 @@ def _bucket_rules(ctx: ProbeContext, bucket: str, region: str) -> list[dict[str,
     return list(answer.get("Rules") or [])
 
 
+def _item_filter(predicate: Mapping[str, Any]) -> dict[str, Any]:
+    """A lifecycle filter predicate of a Config item as the API's `Filter`."""
+    kind = lookup(predicate, "type")
+    if kind == "LifecyclePrefixPredicate":
+        return {"Prefix": str(lookup(predicate, "prefix") or "")}
+    if kind == "LifecycleTagPredicate":
+        return {"Tag": pascal(lookup(predicate, "tag") or {})}
+    if kind != "LifecycleAndOperator":
+        return {}  # object-size predicates: every log object may match
+    conditions: dict[str, Any] = {}
+    for operand in lookup(predicate, "operands") or []:
+        part = _item_filter(operand) if isinstance(operand, Mapping) else {}
+        if "Prefix" in part:
+            conditions["Prefix"] = part["Prefix"]
+        if "Tag" in part:
+            conditions.setdefault("Tags", []).append(part["Tag"])
+    return {"And": conditions}
+
+
+def _item_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """A lifecycle rule of a Config item (the SDK object's shape) in the API's shape."""
+    api: dict[str, Any] = {"Status": str(lookup(rule, "status") or "")}
+    if lookup(rule, "prefix") is not None:
+        api["Prefix"] = str(lookup(rule, "prefix"))
+    predicate = lookup(rule, "filter", "predicate")
+    if isinstance(predicate, Mapping):
+        api["Filter"] = _item_filter(predicate)
+    days = lookup(rule, "expirationInDays")
+    if isinstance(days, int) and days > 0:  # the SDK writes -1 for "no expiration in days"
+        api["Expiration"] = {"Days": days}
+    elif lookup(rule, "expirationDate"):
+        api["Expiration"] = {"Date": lookup(rule, "expirationDate")}
+    return api
+
+
+def item_lifecycle_rules(aws: Any, item: CollectedResource) -> list[dict[str, Any]] | None:
+    """The bucket's lifecycle rules from its AWS Config item, in the API's shape; None when
+    the item is not Config's or does not hold them (the call decides)."""
+    if not from_config(aws, item):
+        return None
+    config = lookup(item.supplementary, "BucketLifecycleConfiguration")
+    if isinstance(config, str):
+        try:
+            config = json.loads(config)
+        except ValueError:
+            return None
+    rules = lookup(config, "rules") if isinstance(config, Mapping) else None
+    if not isinstance(rules, list):
+        return None
+    return [_item_rule(rule) for rule in rules if isinstance(rule, Mapping)]
+
+
 def collect_retention(ctx: ProbeContext) -> None:
     """Set `retention_days` on this account-region's records whose destination it owns."""
     records = list(_logging_records(ctx))
     if not records:
         return
     _log_groups(ctx, records)
-    if ctx.aws is not None:
-        _buckets(ctx, records)
+    _buckets(ctx, records)
 
 
 def _log_groups(ctx: ProbeContext, records: list[tuple[str, Coverage, Destination]]) -> None:
@@ -171,17 +227,19 @@ def _log_groups(ctx: ProbeContext, records: list[tuple[str, Coverage, Destinatio
 
 
 def _buckets(ctx: ProbeContext, records: list[tuple[str, Coverage, Destination]]) -> None:
-    regions = {
-        item.resource.name or item.resource.resource_id: item.resource.region
+    held = {
+        item.resource.name or item.resource.resource_id: item
         for item in ctx.inventory.of_type(BUCKET)
         if item.resource.account == ctx.account
     }
     by_bucket: dict[str, list[tuple[str, Coverage, Destination]]] = defaultdict(list)
     for resource_id, record, dest in records:
-        if dest.kind == "s3" and dest.bucket and dest.bucket in regions:
+        if dest.kind == "s3" and dest.bucket and dest.bucket in held:
             by_bucket[dest.bucket].append((resource_id, record, dest))
     for bucket, uses in sorted(by_bucket.items()):
-        rules = _bucket_rules(ctx, bucket, regions[bucket] or ctx.region)
+        rules = item_lifecycle_rules(ctx.aws, held[bucket])
+        if rules is None and ctx.aws is not None:
+            rules = _bucket_rules(ctx, bucket, held[bucket].resource.region or ctx.region)
         if rules is None:
             continue
         for resource_id, record, dest in uses:

@@ -9,7 +9,10 @@ for a bucket, `arn:aws:s3:::bucket/prefix` for a prefix; `arn:aws:lambda` /
 their negations, `readOnly`; other fields such as `eventName` narrow a selector to part of
 the events). Trail facts are read once per account and trail (`AccountFacts`, kind
 `TRAIL_FACT`) and reused by every region, since a multi-region trail shows up in all of them
-(shadow trails).
+(shadow trails). Where the trail's AWS Config item holds a fact (`item_facts`: `IsLogging`,
+the selectors, or `hasCustomEventSelectors` / `hasInsightSelectors` = false, i.e. AWS's
+default selectors and no Insights), it is read from the item, whatever credential the run
+has; only the facts the item lacks are calls.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from snapshot.model import GLOBAL_REGION
 
 from ..aws.errors import error_code
 from ..inventory.api.cloudtrail import LISTING
+from ..inventory.base import CollectedResource
 from .base import ProbeContext
+from .items import from_config, has, item_operation, lookup, pascal
 
 
 class Scope(IntEnum):
@@ -45,6 +50,14 @@ class TrailFacts:
     insight_types: list[str] = field(default_factory=list)
     #: Error codes of the calls that failed, by operation name.
     failed: dict[str, str] = field(default_factory=dict)
+    #: The reads (operation names) whose facts came from the trail's AWS Config item.
+    from_item: set[str] = field(default_factory=set)
+
+    def read_by(self, operation: str) -> str:
+        """How a record names the source of a fact: the call, or the item's field."""
+        if operation in self.from_item:
+            return item_operation("AWS::CloudTrail::Trail", _ITEM_FIELDS[operation])
+        return f"cloudtrail:{operation}"
 
     @property
     def arn(self) -> str:
@@ -93,44 +106,125 @@ class TrailFacts:
 
 #: The `AccountFacts` kind of a trail's facts, read once for the account's every region.
 TRAIL_FACT = "cloudtrail:trail"
+#: What `TrailFacts.failed` says of a fact its item lacks (the call is not made from items).
+NOT_IN_ITEM = "NoCredential"
+#: The per-trail reads, by operation name.
+_CALLS = ("GetTrailStatus", "GetEventSelectors", "GetInsightSelectors")
+#: The item fields that stand for each read.
+_ITEM_FIELDS = {
+    "GetTrailStatus": "IsLogging",
+    "GetEventSelectors": "EventSelectors",
+    "GetInsightSelectors": "InsightSelectors",
+}
+#: The selectors a trail has when it has no custom ones (AWS's default).
+DEFAULT_SELECTORS = [{"ReadWriteType": "All", "IncludeManagementEvents": True}]
+
+#: Describe-shape trail fields and their CloudFormation-shape spellings.
+_TRAIL_FIELDS = {
+    "Name": ("name", "TrailName"),
+    "TrailARN": ("trailARN", "Arn"),
+    "HomeRegion": ("homeRegion",),
+    "IsMultiRegionTrail": ("isMultiRegionTrail",),
+    "IncludeGlobalServiceEvents": ("includeGlobalServiceEvents",),
+    "IsOrganizationTrail": ("isOrganizationTrail",),
+    "LogFileValidationEnabled": ("logFileValidationEnabled", "EnableLogFileValidation"),
+    "KmsKeyId": ("kmsKeyId", "KMSKeyId"),
+    "S3BucketName": ("s3BucketName",),
+    "S3KeyPrefix": ("s3KeyPrefix",),
+    "CloudWatchLogsLogGroupArn": ("cloudWatchLogsLogGroupArn",),
+}
+
+
+def item_facts(item: CollectedResource) -> TrailFacts:
+    """A trail's AWS Config item as facts; those it does not hold are marked failed
+    (`NOT_IN_ITEM`), naming the call that reads them."""
+    config = item.configuration
+    trail: dict[str, Any] = {}
+    for key, spellings in _TRAIL_FIELDS.items():
+        value = next((lookup(config, s) for s in spellings if lookup(config, s) is not None), None)
+        if value is not None:
+            trail[key] = value
+    trail.setdefault("Name", item.resource.name or item.resource.resource_id)
+    trail["TrailARN"] = item.id if item.id.startswith("arn:") else trail.get("TrailARN", item.id)
+    trail.setdefault("HomeRegion", item.resource.region)
+    facts = TrailFacts(trail=trail)
+    logging = lookup(config, "IsLogging")
+    if isinstance(logging, bool):
+        facts.is_logging = logging
+    else:
+        facts.failed["GetTrailStatus"] = NOT_IN_ITEM
+    if has(config, "EventSelectors") or has(config, "AdvancedEventSelectors"):
+        facts.basic = pascal(lookup(config, "EventSelectors") or [])
+        facts.advanced = pascal(lookup(config, "AdvancedEventSelectors") or [])
+    elif lookup(config, "hasCustomEventSelectors") is False:
+        facts.basic = [dict(s) for s in DEFAULT_SELECTORS]
+    else:
+        facts.failed["GetEventSelectors"] = NOT_IN_ITEM
+    if has(config, "InsightSelectors"):
+        facts.insight_types = sorted(
+            {str(lookup(s, "InsightType")) for s in lookup(config, "InsightSelectors") or []}
+        )
+    elif lookup(config, "hasInsightSelectors") is not False:
+        facts.failed["GetInsightSelectors"] = NOT_IN_ITEM
+    return facts
+
+
+def _trail_item(ctx: ProbeContext, key: str) -> TrailFacts | None:
+    """The facts the trail's AWS Config item holds, if the inventory has Config's item."""
+    item = ctx.inventory.resources.get(key) or ctx.inventory.account_items.get(key)
+    if item is None or not from_config(ctx.aws, item):
+        return None
+    return item_facts(item)
 
 
 def _facts(ctx: ProbeContext, trail: dict[str, Any]) -> TrailFacts:
-    """Status, selectors and insight selectors of a trail, read in its home region."""
+    """Status, selectors and insight selectors of a trail: from its AWS Config item where
+    it holds them, else read in the trail's home region."""
     key = str(trail.get("TrailARN") or trail.get("Name"))
     cached = ctx.facts.recall(TRAIL_FACT, key)
     if cached is not None:
         return cached
     facts = TrailFacts(trail=trail)
-    client = ctx.client("cloudtrail", facts.home_region or ctx.region)
-    try:
-        facts.status = client.get_trail_status(Name=key)
-        facts.is_logging = bool(facts.status.get("IsLogging"))
-    except Exception as exc:
-        facts.failed["GetTrailStatus"] = ctx.fail(
-            exc, service="cloudtrail", operation="GetTrailStatus"
-        ).code
-    try:
-        selectors = client.get_event_selectors(TrailName=key)
-        facts.basic = selectors.get("EventSelectors") or []
-        facts.advanced = selectors.get("AdvancedEventSelectors") or []
-    except Exception as exc:
-        facts.failed["GetEventSelectors"] = ctx.fail(
-            exc, service="cloudtrail", operation="GetEventSelectors"
-        ).code
-    try:
-        insights = client.get_insight_selectors(TrailName=key)
-        facts.insight_types = sorted(
-            {s["InsightType"] for s in insights.get("InsightSelectors") or [] if "InsightType" in s}
-        )
-    except Exception as exc:
-        code = error_code(exc)
-        if code != "InsightNotEnabledException":  # AWS's answer for "no insight selectors"
-            facts.failed["GetInsightSelectors"] = ctx.fail(
-                exc, service="cloudtrail", operation="GetInsightSelectors"
-            ).code
+    held = _trail_item(ctx, key)
+    if held is not None:
+        facts.is_logging = held.is_logging
+        facts.basic, facts.advanced = held.basic, held.advanced
+        facts.insight_types = held.insight_types
+        facts.from_item = {op for op in _CALLS if op not in held.failed}
+    ask = set(held.failed) if held is not None else set(_CALLS)
+    client: Any = ctx.client("cloudtrail", facts.home_region or ctx.region) if ask else None
+    if "GetTrailStatus" in ask:
+        try:
+            facts.status = client.get_trail_status(Name=key)
+            facts.is_logging = bool(facts.status.get("IsLogging"))
+        except Exception as exc:
+            facts.failed["GetTrailStatus"] = _failed(ctx, exc, "GetTrailStatus")
+    if "GetEventSelectors" in ask:
+        try:
+            selectors = client.get_event_selectors(TrailName=key)
+            facts.basic = selectors.get("EventSelectors") or []
+            facts.advanced = selectors.get("AdvancedEventSelectors") or []
+        except Exception as exc:
+            facts.failed["GetEventSelectors"] = _failed(ctx, exc, "GetEventSelectors")
+    if "GetInsightSelectors" in ask:
+        try:
+            insights = client.get_insight_selectors(TrailName=key)
+            facts.insight_types = sorted(
+                {
+                    s["InsightType"]
+                    for s in insights.get("InsightSelectors") or []
+                    if "InsightType" in s
+                }
+            )
+        except Exception as exc:
+            if error_code(exc) != "InsightNotEnabledException":  # AWS's "no insight selectors"
+                facts.failed["GetInsightSelectors"] = _failed(ctx, exc, "GetInsightSelectors")
     ctx.facts.remember(TRAIL_FACT, key, facts)
     return facts
+
+
+def _failed(ctx: ProbeContext, exc: BaseException, operation: str) -> str:
+    return ctx.fail(exc, service="cloudtrail", operation=operation).code
 
 
 def trails_covering(ctx: ProbeContext, region: str) -> list[TrailFacts]:

@@ -21,7 +21,7 @@ from snapshot.sanitize import clean_single_line
 from ...inventory.base import CollectedResource
 from ...inventory.config_service import RECORDERS, STATUSES
 from ..base import ProbeContext
-from ..items import CONFIG_SOURCES, is_config_source, recorded_by_group
+from ..items import CONFIG_SOURCES, RECORDER, is_config_source, item_operation, recorded_by_group
 from ..records import OFFLINE_EVIDENCE, offline_capable, record, skipped
 from ..resolve import region_resources, resources_of
 from ..trails import (
@@ -40,6 +40,7 @@ from .account_items import (
     cloudtrail_from_items,
     config_for_item,
     config_recorder_from_items,
+    recorder_reads_from_items,
 )
 
 TRAIL = "AWS::CloudTrail::Trail"
@@ -157,7 +158,7 @@ def _management(ctx: ProbeContext, trails: list[TrailFacts], region: str) -> dic
     elif used:
         what = "read+write" if kept == {"read", "write"} else f"{'/'.join(sorted(kept))}-only"
         evidence = (
-            f"cloudtrail:GetEventSelectors: {used[0].describe()} IsLogging=true records "
+            f"{used[0].read_by('GetEventSelectors')}: {used[0].describe()} IsLogging=true records "
             f"{what} management events"
         )
     elif trails:
@@ -175,7 +176,7 @@ def _management(ctx: ProbeContext, trails: list[TrailFacts], region: str) -> dic
         "status": status,
         "evidence": evidence,
         "destination": used[0].destination if used else None,
-        "operation": "cloudtrail:GetEventSelectors" if used else "cloudtrail:DescribeTrails",
+        "operation": used[0].read_by("GetEventSelectors") if used else "cloudtrail:DescribeTrails",
         "notes": notes,
     }
 
@@ -209,8 +210,9 @@ def _data_event_status(
         status = Status.partial
     else:
         status = Status.missing
+    read_by = carrier.read_by("GetEventSelectors") if carrier else "cloudtrail:GetEventSelectors"
     if matched:
-        evidence = "cloudtrail:GetEventSelectors: " + "; ".join(matched)
+        evidence = f"{read_by}: " + "; ".join(matched)
     elif status is Status.unknown:
         evidence = "cloudtrail:GetEventSelectors failed on a trail covering the region"
     else:
@@ -225,7 +227,7 @@ def _data_event_status(
         "evidence": evidence,
         "destination": carrier.destination if carrier else None,
         "inherited_from": carrier.arn if carrier else None,
-        "operation": "cloudtrail:GetEventSelectors",
+        "operation": read_by,
         "notes": notes,
     }
 
@@ -251,8 +253,11 @@ def _insights(ctx: ProbeContext, trails: list[TrailFacts]) -> None:
         status = Status.unknown
     else:
         status = Status.partial if types else Status.missing
+    read_by = (
+        carrier.read_by("GetInsightSelectors") if carrier else "cloudtrail:GetInsightSelectors"
+    )
     evidence = (
-        f"cloudtrail:GetInsightSelectors: {carrier.name} InsightType={', '.join(sorted(types))}"
+        f"{read_by}: {carrier.name} InsightType={', '.join(sorted(types))}"
         if carrier
         else "cloudtrail:GetInsightSelectors: no logging trail covering the region has insight "
         "selectors"
@@ -264,7 +269,7 @@ def _insights(ctx: ProbeContext, trails: list[TrailFacts]) -> None:
         status,
         evidence,
         destination=carrier.destination if carrier else None,
-        operation="cloudtrail:GetInsightSelectors",
+        operation=read_by,
     )
 
 
@@ -365,9 +370,16 @@ def probe_config_recorder(ctx: ProbeContext) -> None:
         return
     region_id = _region_id(ctx)
     client = ctx.client("config")
-    # The Config inventory of this account-region may have read the recorder already.
+    # The Config inventory of this account-region may have read the recorder already, or
+    # AWS Config's own item of the recorder holds what those reads return.
     recorders_read = ctx.facts.take(RECORDERS, ctx.region)
     statuses_read = ctx.facts.take(STATUSES, ctx.region)
+    said_by = "config:DescribeConfigurationRecorderStatus"
+    if recorders_read is None and statuses_read is None:
+        held = recorder_reads_from_items(ctx)
+        if held is not None:
+            recorders_read, statuses_read = held
+            said_by = item_operation(RECORDER, "Recording, RecordingGroup")
     operation = "DescribeConfigurationRecorders"
     try:
         response = recorders_read or client.describe_configuration_recorders()
@@ -408,7 +420,7 @@ def probe_config_recorder(ctx: ProbeContext) -> None:
     elif not recording:
         names = ", ".join(str(r.get("name")) for r in recorders)
         status = Status.missing
-        evidence = f"config:DescribeConfigurationRecorderStatus: {names} recording=false"
+        evidence = f"{said_by}: {names} recording=false"
     else:
         recorder = recording[0]
         group = recorder.get("recordingGroup") or {"allSupported": True}
@@ -419,7 +431,7 @@ def probe_config_recorder(ctx: ProbeContext) -> None:
         )
         scope = "all supported types" if all_types else "selected resource types"
         evidence = (
-            f"config:DescribeConfigurationRecorderStatus: {recorder.get('name')} recording=true, "
+            f"{said_by}: {recorder.get('name')} recording=true, "
             f"lastStatus={last or 'n/a'}, recording {scope}"
         )
         problems = []
@@ -443,7 +455,7 @@ def probe_config_recorder(ctx: ProbeContext) -> None:
         status,
         evidence,
         destination=destination,
-        operation="config:DescribeConfigurationRecorderStatus",
+        operation=said_by,
         notes=notes,
     )
     ctx.shared[SHARED_CONFIG] = {

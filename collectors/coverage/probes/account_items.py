@@ -30,6 +30,7 @@ from snapshot.model import GLOBAL_REGION, PSEUDO_TYPES, Status, region_node_id
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..items import (
+    RECORDER,
     Recording,
     camel,
     from_config,
@@ -37,66 +38,18 @@ from ..items import (
     item_operation,
     lookup,
     no_credential,
-    pascal,
     records_here,
 )
 from ..records import record
 from ..resolve import resources_of
-from ..trails import TrailFacts
+from ..trails import item_facts
 
 TRAIL = "AWS::CloudTrail::Trail"
 DETECTOR = "AWS::GuardDuty::Detector"
 GRAPH = "AWS::Detective::Graph"
 HUB = "AWS::SecurityHub::Hub"
 STANDARD = "AWS::SecurityHub::Standard"
-_NO_CREDENTIAL = "NoCredential"
 TRAIL_CALLS = "cloudtrail:GetTrailStatus IsLogging; cloudtrail:GetEventSelectors"
-
-#: Describe-shape trail fields and their CloudFormation-shape spellings.
-_TRAIL_FIELDS = {
-    "Name": ("name", "TrailName"),
-    "TrailARN": ("trailARN", "Arn"),
-    "HomeRegion": ("homeRegion",),
-    "IsMultiRegionTrail": ("isMultiRegionTrail",),
-    "IncludeGlobalServiceEvents": ("includeGlobalServiceEvents",),
-    "IsOrganizationTrail": ("isOrganizationTrail",),
-    "LogFileValidationEnabled": ("logFileValidationEnabled", "EnableLogFileValidation"),
-    "KmsKeyId": ("kmsKeyId", "KMSKeyId"),
-    "S3BucketName": ("s3BucketName",),
-    "S3KeyPrefix": ("s3KeyPrefix",),
-    "CloudWatchLogsLogGroupArn": ("cloudWatchLogsLogGroupArn",),
-}
-
-
-def trail_facts(item: CollectedResource) -> TrailFacts:
-    """A trail item as the facts the account probe evaluates; unread facts marked failed."""
-    config = item.configuration
-    trail: dict[str, Any] = {}
-    for key, spellings in _TRAIL_FIELDS.items():
-        value = next((lookup(config, s) for s in spellings if lookup(config, s) is not None), None)
-        if value is not None:
-            trail[key] = value
-    trail.setdefault("Name", item.resource.name or item.resource.resource_id)
-    trail["TrailARN"] = item.id if item.id.startswith("arn:") else trail.get("TrailARN", item.id)
-    trail.setdefault("HomeRegion", item.resource.region)
-    facts = TrailFacts(trail=trail)
-    logging = lookup(config, "IsLogging")
-    if isinstance(logging, bool):
-        facts.is_logging = logging
-    else:
-        facts.failed["GetTrailStatus"] = _NO_CREDENTIAL
-    if has(config, "EventSelectors") or has(config, "AdvancedEventSelectors"):
-        facts.basic = pascal(lookup(config, "EventSelectors") or [])
-        facts.advanced = pascal(lookup(config, "AdvancedEventSelectors") or [])
-    else:
-        facts.failed["GetEventSelectors"] = _NO_CREDENTIAL
-    if has(config, "InsightSelectors"):
-        facts.insight_types = sorted(
-            {str(lookup(s, "InsightType")) for s in lookup(config, "InsightSelectors") or []}
-        )
-    else:
-        facts.failed["GetInsightSelectors"] = _NO_CREDENTIAL
-    return facts
 
 
 def _trail_items(ctx: ProbeContext) -> list[CollectedResource]:
@@ -130,11 +83,11 @@ def cloudtrail_from_items(ctx: ProbeContext) -> None:
     )
 
     region_id = region_node_id(ctx.account, ctx.region)
-    every = [trail_facts(item) for item in _trail_items(ctx)]
+    every = [item_facts(item) for item in _trail_items(ctx)]
     trails = [facts for facts in every if facts.covers(ctx.region)]
     fields = "logFileValidationEnabled, kmsKeyId"
     for item in ctx.inventory.of_type(TRAIL):
-        _integrity(ctx, trail_facts(item), operation=item_operation(TRAIL, fields))
+        _integrity(ctx, item_facts(item), operation=item_operation(TRAIL, fields))
     decision = _unless_logged(ctx, _management(ctx, trails, ctx.region), TRAIL_CALLS)
     record(ctx, region_id, "cloudtrail-management-events", **decision)
     global_trails = [f for f in every if f.covers(GLOBAL_REGION)]
@@ -228,6 +181,32 @@ def config_recorder_from_items(ctx: ProbeContext) -> dict[str, Any]:
     return {**decision, "group": group, "destination": None, "from_items": True}
 
 
+def recorder_reads_from_items(ctx: ProbeContext) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """What DescribeConfigurationRecorders and ...Status would return, from AWS Config's
+    items of the region's recorders when every one holds `Recording` and `RecordingGroup`
+    (no `lastStatus`: the items do not hold it); None when they do not decide."""
+    items = _config_items(ctx, RECORDER)
+    if not items or not all(
+        has(i.configuration, "Recording") and has(i.configuration, "RecordingGroup") for i in items
+    ):
+        return None
+    recorders, statuses = [], []
+    for item in items:
+        name = str(lookup(item.configuration, "Name") or item.resource.name)
+        recorders.append(
+            {
+                "name": name,
+                "roleARN": lookup(item.configuration, "RoleARN"),
+                "recordingGroup": camel(lookup(item.configuration, "RecordingGroup") or {}),
+            }
+        )
+        recording = lookup(item.configuration, "Recording")
+        if isinstance(recording, str):  # a JSON string in some items
+            recording = recording.lower() == "true"
+        statuses.append({"name": name, "recording": bool(recording)})
+    return {"ConfigurationRecorders": recorders}, {"ConfigurationRecordersStatus": statuses}
+
+
 def config_for_item(ctx: ProbeContext, item: CollectedResource, region_id: str) -> None:
     """A resource Config delivered an item for is recorded by Config: its item says so."""
     record(
@@ -277,6 +256,8 @@ def guardduty_from_items(ctx: ProbeContext) -> bool:
     caller calls). A missing detector decides `missing` only where Config records the type.
     """
     detectors = _config_items(ctx, DETECTOR)
+    if not all(has(d.configuration, "Enable") or has(d.configuration, "Status") for d in detectors):
+        return _undecided(ctx, "guardduty", "guardduty:ListDetectors")  # an item lacks them
     operation = item_operation(DETECTOR, "Enable / Status")
     enabled = [
         d

@@ -168,6 +168,19 @@ def _is_out_of_vpc_function(item: CollectedResource) -> bool:
     )
 
 
+def _failed(
+    ctx: ProbeContext,
+    items: list[CollectedResource],
+    control_id: str,
+    exc: BaseException,
+    call: str,
+) -> None:
+    """The `service:Operation` that would have decided `items` failed: its error once in
+    `errors`, each item `unknown`."""
+    service, _, operation = call.partition(":")
+    unknown(ctx, [i.id for i in items], control_id, exc, service=service, operation=operation)
+
+
 def _flow_logs_unknown(
     ctx: ProbeContext,
     items: list[CollectedResource],
@@ -321,14 +334,7 @@ def probe_resolver_query_logs(ctx: ProbeContext) -> None:
             else {}
         )
     except Exception as exc:
-        unknown(
-            ctx,
-            [v.id for v in vpcs],
-            "resolver-query-logs",
-            exc,
-            service="route53resolver",
-            operation=operation,
-        )
+        _failed(ctx, vpcs, "resolver-query-logs", exc, f"route53resolver:{operation}")
         return
     decide_resolver(
         ctx,
@@ -467,14 +473,7 @@ def probe_route53_query_logs(ctx: ProbeContext) -> None:
         # raises NoSuchHostedZone).
         configs = list_all(client, "list_query_logging_configs", "QueryLoggingConfigs")
     except Exception as exc:
-        unknown(
-            ctx,
-            [z.id for z in public],
-            "route53-query-logs",
-            exc,
-            service="route53",
-            operation="ListQueryLoggingConfigs",
-        )
+        _failed(ctx, public, "route53-query-logs", exc, "route53:ListQueryLoggingConfigs")
         return
     by_zone = {str(c.get("HostedZoneId", "")).rsplit("/", 1)[-1]: c for c in configs}
     for zone in public:
@@ -508,14 +507,7 @@ def probe_traffic_mirroring(ctx: ProbeContext) -> None:
             ctx.client("ec2"), "describe_traffic_mirror_sessions", "TrafficMirrorSessions"
         )
     except Exception as exc:
-        unknown(
-            ctx,
-            [e.id for e in enis],
-            "traffic-mirroring",
-            exc,
-            service="ec2",
-            operation="DescribeTrafficMirrorSessions",
-        )
+        _failed(ctx, enis, "traffic-mirroring", exc, "ec2:DescribeTrafficMirrorSessions")
         return
     by_eni = {str(s.get("NetworkInterfaceId")): s for s in sessions}
     for eni in enis:
@@ -566,14 +558,7 @@ def probe_network_firewall(ctx: ProbeContext) -> None:
         try:
             listed = list_all(client, "list_firewalls", "Firewalls")
         except Exception as exc:
-            unknown(
-                ctx,
-                [f.id for f in rest],
-                "network-firewall-logs",
-                exc,
-                service="network-firewall",
-                operation="ListFirewalls",
-            )
+            _failed(ctx, rest, "network-firewall-logs", exc, "network-firewall:ListFirewalls")
             return
         for firewall in listed:
             arn = firewall["FirewallArn"]
@@ -590,14 +575,8 @@ def probe_network_firewall(ctx: ProbeContext) -> None:
         try:
             response = client.describe_logging_configuration(FirewallArn=item.id)
         except Exception as exc:
-            unknown(
-                ctx,
-                [item.id],
-                "network-firewall-logs",
-                exc,
-                service="network-firewall",
-                operation="DescribeLoggingConfiguration",
-            )
+            call = "network-firewall:DescribeLoggingConfiguration"
+            _failed(ctx, [item], "network-firewall-logs", exc, call)
             continue
         configs = (response.get("LoggingConfiguration") or {}).get("LogDestinationConfigs") or []
         decide_firewall(ctx, item, configs, "network-firewall:DescribeLoggingConfiguration")
