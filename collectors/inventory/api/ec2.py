@@ -54,25 +54,18 @@ def collect(ctx: ApiRegion) -> None:
     if ctx.wants(VPC):
         with ctx.listing("ec2", "DescribeVpcs", VPC):
             for vpc in paginate(ec2, "describe_vpcs", "Vpcs"):
-                _add_tagged(ctx, VPC, "vpc", vpc, "VpcId")
+                _add_tagged(ctx, VPC, vpc)
     if ctx.region_unavailable:
         return  # an opt-in region not enabled: one error says it, not one per listing
     if ctx.wants(SUBNET):
         with ctx.listing("ec2", "DescribeSubnets", SUBNET):
             for subnet in paginate(ec2, "describe_subnets", "Subnets"):
-                sid = _add_tagged(ctx, SUBNET, "subnet", subnet, "SubnetId")
+                sid = _add_tagged(ctx, SUBNET, subnet)
                 ctx.relate(sid, vpc_id(ctx, subnet.get("VpcId")), "Is contained in Vpc")
     if ctx.wants(SECURITY_GROUP):
         with ctx.listing("ec2", "DescribeSecurityGroups", SECURITY_GROUP):
             for group in paginate(ec2, "describe_security_groups", "SecurityGroups"):
-                gid = _add_tagged(
-                    ctx,
-                    SECURITY_GROUP,
-                    "security-group",
-                    group,
-                    "GroupId",
-                    name=group.get("GroupName"),
-                )
+                gid = _add_tagged(ctx, SECURITY_GROUP, group, name=group.get("GroupName"))
                 ctx.relate(gid, vpc_id(ctx, group.get("VpcId")), "Is contained in Vpc")
     if ctx.wants(INSTANCE):
         with ctx.listing("ec2", "DescribeInstances", INSTANCE):
@@ -88,9 +81,7 @@ def collect(ctx: ApiRegion) -> None:
     if ctx.wants(INTERNET_GATEWAY):
         with ctx.listing("ec2", "DescribeInternetGateways", INTERNET_GATEWAY):
             for igw in paginate(ec2, "describe_internet_gateways", "InternetGateways"):
-                iid = _add_tagged(
-                    ctx, INTERNET_GATEWAY, "internet-gateway", igw, "InternetGatewayId"
-                )
+                iid = _add_tagged(ctx, INTERNET_GATEWAY, igw)
                 for attachment in igw.get("Attachments") or []:
                     ctx.relate(iid, vpc_id(ctx, attachment.get("VpcId")), "Is attached to Vpc")
     if ctx.wants(NAT_GATEWAY):
@@ -98,20 +89,13 @@ def collect(ctx: ApiRegion) -> None:
             for nat in paginate(
                 ec2, "describe_nat_gateways", "NatGateways", Filter=[LIVE_NAT_GATEWAYS]
             ):
-                nid = _add_tagged(ctx, NAT_GATEWAY, "natgateway", nat, "NatGatewayId")
+                nid = _add_tagged(ctx, NAT_GATEWAY, nat)
                 ctx.relate(nid, subnet_id(ctx, nat.get("SubnetId")), "Is contained in Subnet")
                 ctx.relate(nid, vpc_id(ctx, nat.get("VpcId")), "Is contained in Vpc")
     if ctx.wants(TRANSIT_GATEWAY):
         with ctx.listing("ec2", "DescribeTransitGateways", TRANSIT_GATEWAY):
             for tgw in paginate(ec2, "describe_transit_gateways", "TransitGateways"):
-                _add_tagged(
-                    ctx,
-                    TRANSIT_GATEWAY,
-                    "transit-gateway",
-                    tgw,
-                    "TransitGatewayId",
-                    item_arn=tgw.get("TransitGatewayArn"),
-                )
+                _add_tagged(ctx, TRANSIT_GATEWAY, tgw, item_arn=tgw.get("TransitGatewayArn"))
 
 
 def vpc_id(ctx: ApiRegion, vpc: str | None) -> str | None:
@@ -126,18 +110,24 @@ def security_group_id(ctx: ApiRegion, group: str | None) -> str | None:
     return ec2_arn(ctx, "security-group", group) if group else None
 
 
+#: Type -> its ARN's resource kind and the Describe item's id key.
+_KIND_AND_ID = {
+    VPC: ("vpc", "VpcId"),
+    SUBNET: ("subnet", "SubnetId"),
+    SECURITY_GROUP: ("security-group", "GroupId"),
+    INSTANCE: ("instance", "InstanceId"),
+    INTERNET_GATEWAY: ("internet-gateway", "InternetGatewayId"),
+    NAT_GATEWAY: ("natgateway", "NatGatewayId"),
+    TRANSIT_GATEWAY: ("transit-gateway", "TransitGatewayId"),
+}
+
+
 def _add_tagged(
-    ctx: ApiRegion,
-    type_: str,
-    kind: str,
-    item: dict,
-    id_key: str,
-    *,
-    name: str | None = None,
-    item_arn: str | None = None,
+    ctx: ApiRegion, type_: str, item: dict, *, name: str | None = None, item_arn: str | None = None
 ) -> str:
     """Add one Describe item as Config records it: Config's ARN (unless the API gives one),
     `name` or else its Name tag, configuration in Config's shape. Returns the ARN."""
+    kind, id_key = _KIND_AND_ID[type_]
     tags = tags_from(item.get("Tags"))
     item_arn = item_arn or ec2_arn(ctx, kind, item[id_key])
     ctx.add(
@@ -152,7 +142,7 @@ def _add_tagged(
 
 
 def _add_instance(ctx: ApiRegion, instance: dict) -> None:
-    iid = _add_tagged(ctx, INSTANCE, "instance", instance, "InstanceId")
+    iid = _add_tagged(ctx, INSTANCE, instance)
     ctx.relate(iid, subnet_id(ctx, instance.get("SubnetId")), "Is contained in Subnet")
     ctx.relate(iid, vpc_id(ctx, instance.get("VpcId")), "Is contained in Vpc")
     for group in instance.get("SecurityGroups") or []:
