@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from factories import A1, A2, VPC, rel, small_estate
+from factories import A1, A2, VPC, arn, cov, rel, resource, small_estate, snapshot
 
 from benchmarks.synthetic import generate
 from blindspot.cli import main
@@ -37,7 +37,8 @@ def report_json(capsys, *argv) -> dict:
 
 def test_json_shape_and_figures(capsys, small_file):
     data = report_json(capsys, small_file)
-    assert set(data) == {"totals", "accounts"}
+    assert set(data) == {"totals", "accounts", "unknown_records"}
+    assert data["unknown_records"] == {"baseline": 1, "extended": 0}  # the function's record
     assert list(data["totals"]) == [
         "account",
         "host",
@@ -226,4 +227,35 @@ def test_collection_errors_mentioned_in_table(tmp_path, capsys):
     assert main(["report", path, "--account", A1]) == 0
     assert "collection errors" not in capsys.readouterr().out
     assert main(["report", path, "--format", "json"]) == 0
-    assert set(json.loads(capsys.readouterr().out)) == {"totals", "accounts"}
+    assert set(json.loads(capsys.readouterr().out)) == {"totals", "accounts", "unknown_records"}
+
+
+def test_unknown_records_said_apart_from_the_matrix(tmp_path, capsys):
+    """A `missing` control outranks an `unknown` one of the same resource-layer, and extended
+    controls are not scored: the report still says how many records were not decided."""
+    instance = arn("instance", "i-9")
+    snap = snapshot(
+        [
+            resource(
+                instance,
+                "AWS::EC2::Instance",
+                cov("host", "missing", "cloudwatch-agent"),
+                cov("host", "unknown", "ssm-inventory"),
+                cov("host", "unknown", "host-extended", expectation="extended"),
+                cov("network", "logged", "vpc-flow-logs"),
+            )
+        ]
+    )
+    path = str(save_snapshot(snap, tmp_path / "unknown.json"))
+    data = report_json(capsys, path)
+    assert data["totals"]["host"]["unknown"] == 0 and data["totals"]["host"]["missing"] == 1
+    assert data["unknown_records"] == {"baseline": 1, "extended": 1}
+    assert main(["report", path]) == 0
+    assert "2 control records are unknown: 1 of baseline controls" in capsys.readouterr().out
+    assert (
+        data["unknown_records"] == report_json(capsys, path, "--layer", "host")["unknown_records"]
+    )
+    assert report_json(capsys, path, "--layer", "network")["unknown_records"] == {
+        "baseline": 0,
+        "extended": 0,
+    }

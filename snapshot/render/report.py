@@ -3,8 +3,11 @@ machines (JSON, CSV).
 
 `build_report` does the counting once (through `CoverageGraph.rollup`, so the figures match
 the explorer's); the renderers only format. The JSON shape is a contract:
-``{"totals": {LAYER: COUNTS}, "accounts": [{"id", "name", "layers": {LAYER: COUNTS}}]}``
-with COUNTS ``{"logged", "partial", "missing", "unknown", "coverage_pct"}``.
+``{"totals": {LAYER: COUNTS}, "accounts": [{"id", "name", "layers": {LAYER: COUNTS}}],
+"unknown_records": {"baseline", "extended"}}`` with COUNTS ``{"logged", "partial", "missing",
+"unknown", "coverage_pct"}``: COUNTS count resource-layer statuses, `unknown_records` the
+`unknown` control records behind them (a `missing` control outranks an `unknown` one of the
+same resource and layer, and extended controls are not scored, so the two differ).
 
 CSV cells that a spreadsheet would run as a formula (starting with = + - @ tab or carriage
 return) get a leading apostrophe: account names come from AWS and are untrusted (OWASP
@@ -16,11 +19,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from snapshot.graph import Counts, CoverageGraph, LayerCounts, empty_layer_counts, overall
-from snapshot.model import ACCOUNT_TYPE, LAYERS, Layer
+from snapshot.model import ACCOUNT_TYPE, LAYERS, Expectation, Layer, Status
 from snapshot.render import names
 from snapshot.render.dispatch import writer_for
 from snapshot.sanitize import clean_single_line
@@ -49,6 +53,12 @@ class Report:
     totals: LayerCounts
     accounts: list[AccountRow]
     collection_errors: int = 0  # errors recorded in the snapshot (behind `unknown` statuses)
+    #: `unknown` control records of the selected accounts and layers, by expectation. The
+    #: matrix counts resource-layer statuses (the worst baseline control; a `missing` one
+    #: outranks an `unknown` one, extended controls are not scored), so these are said apart:
+    #: what was not decided stays visible whatever the matrix shows.
+    unknown_baseline: int = 0
+    unknown_extended: int = 0
     as_of: str | None = None  # the past time the snapshot describes (`collect --as-of`)
 
     @property
@@ -113,6 +123,12 @@ def build_report(
         for layer in selected:
             totals[layer].merge(row.layers[layer])
     chosen = set(account_ids)
+    unknown = Counter(
+        record.expectation
+        for resource in graph.iter_resources(accounts=account_ids)
+        for record in resource.coverage
+        if record.status is Status.unknown and record.layer in selected
+    )
     errors = sum(1 for e in graph.snapshot.errors if e.account is None or e.account in chosen)
     as_of = graph.snapshot.as_of
     return Report(
@@ -120,6 +136,8 @@ def build_report(
         totals=totals,
         accounts=rows,
         collection_errors=errors,
+        unknown_baseline=unknown[Expectation.baseline],
+        unknown_extended=unknown[Expectation.extended],
         as_of=as_of.strftime("%Y-%m-%dT%H:%M:%SZ") if as_of else None,
     )
 
@@ -142,6 +160,10 @@ def as_dict(report: Report) -> dict[str, object]:
             }
             for row in report.accounts
         ],
+        "unknown_records": {
+            "baseline": report.unknown_baseline,
+            "extended": report.unknown_extended,
+        },
     }
 
 
@@ -220,17 +242,30 @@ _LEGEND = (
 )
 
 
+def _footnotes(report: Report) -> list[str]:
+    """What the figures do not show: undecided records and the errors behind them."""
+    lines = []
+    unknown = report.unknown_baseline + report.unknown_extended
+    if unknown:
+        lines.append(
+            f"{unknown} control records are unknown: {report.unknown_baseline} of baseline "
+            "controls (in UNKNOWN above unless a missing control of the same resource and layer "
+            f"outranks them), {report.unknown_extended} of extended controls (not scored)"
+        )
+    if report.collection_errors:
+        lines.append(
+            f"{report.collection_errors} collection errors recorded in the snapshot "
+            "(access denied, API errors): the controls they left undecided are unknown"
+        )
+    return lines
+
+
 def render_table(report: Report) -> str:
     lines = ["Coverage by account and layer", "", *as_of_line(report)]
     lines += _align(_matrix(report), right_from=2)
     lines += ["", "Totals", ""]
     lines += _align(_totals_rows(report), right_from=1)
-    lines += ["", _LEGEND]
-    if report.collection_errors:
-        lines.append(
-            f"{report.collection_errors} collection errors recorded in the snapshot "
-            "(access denied, API errors): their controls count as unknown"
-        )
+    lines += ["", _LEGEND, *_footnotes(report)]
     return "\n".join(lines) + "\n"
 
 
@@ -254,12 +289,7 @@ def render_markdown(report: Report) -> str:
     lines += ["", "## Totals", ""]
     lines += _md_table(_totals_rows(report), right_from=1)
     lines += ["", f"_{_md_cell(_LEGEND)}_"]
-    if report.collection_errors:
-        lines += [
-            "",
-            f"{report.collection_errors} collection errors recorded in the snapshot "
-            "(access denied, API errors): their controls count as unknown.",
-        ]
+    lines += [line for note in _footnotes(report) for line in ("", f"{note}.")]
     return "\n".join(lines) + "\n"
 
 
