@@ -10,7 +10,6 @@ the distribution's `WebACLId`) gets an inherited `waf-logging` record.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from snapshot.model import Status
@@ -21,7 +20,7 @@ from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource
 from ..items import from_config, item_operation
 from ..records import call_failed, listing_failed, offline_capable, record
-from ._common import call_failed_each
+from ._common import call_failed_each, list_all, supplementary
 from .access_api import probe_apigateway_logs, probe_appsync_logging
 from .access_common import (
     BUCKET,
@@ -31,52 +30,40 @@ from .access_common import (
 )
 from .access_edge import probe_cloudfront_logging, probe_waf_logging
 
-
-def _supplementary(item: CollectedResource, key: str) -> Any:
-    """A supplementaryConfiguration value; AWS Config returns some as JSON strings."""
-    value = item.supplementary.get(key)
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
 # --------------------------------------------------------------------------- load balancers
 
 
+def _listed(ctx: ProbeContext, type_: str, service: str, key: str) -> list[dict[str, Any]]:
+    """The load balancers of one API, where the inventory did not cover their type."""
+    if type_ in ctx.inventory.types_covered or ctx.aws is None:
+        return []
+    return list_all(ctx.client(service), "describe_load_balancers", key)
+
+
 def _classic_balancers(ctx: ProbeContext) -> list[CollectedResource]:
-    if CLASSIC_ELB not in ctx.inventory.types_covered and ctx.aws is not None:
-        paginator = ctx.client("elb").get_paginator("describe_load_balancers")
-        for page in paginator.paginate():
-            for lb in page.get("LoadBalancerDescriptions", []):
-                name = lb["LoadBalancerName"]
-                ensure_resource(
-                    ctx,
-                    arn=f"arn:aws:elasticloadbalancing:{ctx.region}:{ctx.account}:"
-                    f"loadbalancer/{name}",
-                    type_=CLASSIC_ELB,
-                    resource_id=name,
-                    name=name,
-                )
+    for lb in _listed(ctx, CLASSIC_ELB, "elb", "LoadBalancerDescriptions"):
+        name = lb["LoadBalancerName"]
+        ensure_resource(
+            ctx,
+            arn=f"arn:aws:elasticloadbalancing:{ctx.region}:{ctx.account}:loadbalancer/{name}",
+            type_=CLASSIC_ELB,
+            resource_id=name,
+            name=name,
+        )
     return ctx.inventory.of_type(CLASSIC_ELB)
 
 
 def _v2_balancers(ctx: ProbeContext) -> list[CollectedResource]:
-    if ELBV2 not in ctx.inventory.types_covered and ctx.aws is not None:
-        paginator = ctx.client("elbv2").get_paginator("describe_load_balancers")
-        for page in paginator.paginate():
-            for lb in page.get("LoadBalancers", []):
-                arn = lb["LoadBalancerArn"]
-                item = ensure_resource(
-                    ctx,
-                    arn=arn,
-                    type_=ELBV2,
-                    resource_id=arn.split("loadbalancer/", 1)[-1],
-                    name=lb.get("LoadBalancerName", ""),
-                )
-                item.configuration.setdefault("type", lb.get("Type"))
+    for lb in _listed(ctx, ELBV2, "elbv2", "LoadBalancers"):
+        arn = lb["LoadBalancerArn"]
+        item = ensure_resource(
+            ctx,
+            arn=arn,
+            type_=ELBV2,
+            resource_id=arn.split("loadbalancer/", 1)[-1],
+            name=lb.get("LoadBalancerName", ""),
+        )
+        item.configuration.setdefault("type", lb.get("Type"))
     return ctx.inventory.of_type(ELBV2)
 
 
@@ -117,7 +104,7 @@ def probe_elb_logs(ctx: ProbeContext) -> None:
 def _decide_classic(ctx: ProbeContext, item: CollectedResource) -> None:
     operation = "elasticloadbalancing:DescribeLoadBalancerAttributes"
     said = "elb:DescribeLoadBalancerAttributes"
-    attributes = _supplementary(item, "LoadBalancerAttributes")
+    attributes = supplementary(item, "LoadBalancerAttributes")
     access = (attributes or {}).get("accessLog") if isinstance(attributes, dict) else None
     if access is not None and from_config(ctx.aws, item):
         operation = said = item_operation(
@@ -174,7 +161,7 @@ def _decide_classic(ctx: ProbeContext, item: CollectedResource) -> None:
 
 def _v2_attributes(ctx: ProbeContext, item: CollectedResource) -> dict[str, str]:
     """ALB/NLB attributes as key -> value; from the inventory, else the API (raises)."""
-    listed = _supplementary(item, "LoadBalancerAttributes")
+    listed = supplementary(item, "LoadBalancerAttributes")
     if not isinstance(listed, list) or not listed:
         if ctx.aws is None:
             return {}
@@ -213,7 +200,7 @@ def _decide_v2(ctx: ProbeContext, item: CollectedResource) -> None:
         )
         return
     notes = ["NLB access logs are written for TLS listeners only"] if kind == "network" else []
-    listed = isinstance(_supplementary(item, "LoadBalancerAttributes"), list)
+    listed = isinstance(supplementary(item, "LoadBalancerAttributes"), list)
     said = (
         item_operation(item.type, "supplementaryConfiguration.LoadBalancerAttributes")
         if listed and from_config(ctx.aws, item)
@@ -238,24 +225,16 @@ def _decide_v2_log(
     # moto omits access_logs.s3.enabled until it is set; AWS always returns it: absent = off.
     enabled = attributes.get(f"{prefix}.enabled", "false").lower() == "true"
     bucket = attributes.get(f"{prefix}.bucket") or ""
-    if enabled and bucket:
-        record(
-            ctx,
-            item.id,
-            control_id,
-            Status.logged,
-            f"{said}: {prefix}.enabled=true, {prefix}.bucket={clean_single_line(bucket)}",
-            destination=_s3_destination(bucket, attributes.get(f"{prefix}.prefix")),
-            operation=operation,
-            notes=notes,
-        )
-        return
+    on = enabled and bucket
     record(
         ctx,
         item.id,
         control_id,
-        Status.missing,
-        f"{said}: {prefix}.enabled=false",
+        Status.logged if on else Status.missing,
+        f"{said}: {prefix}.enabled=true, {prefix}.bucket={clean_single_line(bucket)}"
+        if on
+        else f"{said}: {prefix}.enabled=false",
+        destination=_s3_destination(bucket, attributes.get(f"{prefix}.prefix")) if on else None,
         operation=operation,
         notes=notes,
     )
@@ -271,7 +250,7 @@ def probe_s3_server_access_logs(ctx: ProbeContext) -> None:
     for item in ctx.inventory.of_type(BUCKET):
         name = item.resource.resource_id or item.id.rsplit(":", 1)[-1]
         shown = clean_single_line(name)
-        config = _supplementary(item, "BucketLoggingConfiguration")
+        config = supplementary(item, "BucketLoggingConfiguration")
         operation = "s3:GetBucketLogging"
         if isinstance(config, dict):
             target = config.get("destinationBucketName")

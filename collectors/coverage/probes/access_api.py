@@ -17,7 +17,7 @@ from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import camel, from_config, item_operation, lookup
 from ..records import offline_capable, record
-from ._common import call_failed_each, config_first, list_all, needs_call
+from ._common import call_failed_each, config_first, list_all
 from .access_common import (
     REST_STAGE,
     V2_API,
@@ -36,47 +36,21 @@ def _stages(ctx: ProbeContext) -> list[dict[str, Any]]:
     }
     if REST_STAGE not in ctx.inventory.types_covered and ctx.aws is not None:
         client = ctx.client("apigateway")
-        for page in client.get_paginator("get_rest_apis").paginate():
-            for api in page.get("items", []):
-                for stage in client.get_stages(restApiId=api["id"]).get("item") or []:
-                    arn = (
-                        f"arn:aws:apigateway:{ctx.region}::/restapis/{api['id']}"
-                        f"/stages/{stage['stageName']}"
-                    )
-                    ensure_resource(
-                        ctx,
-                        arn=arn,
-                        type_=REST_STAGE,
-                        resource_id=stage["stageName"],
-                        name=f"{api.get('name', api['id'])}/{stage['stageName']}",
-                        configuration={**stage, "restApiId": api["id"]},
-                    )
+        for api in list_all(client, "get_rest_apis", "items"):
+            for stage in client.get_stages(restApiId=api["id"]).get("item") or []:
+                config = {**stage, "restApiId": api["id"]}
+                _add_stage(ctx, REST_STAGE, f"restapis/{api['id']}", api.get("name"), config)
     if V2_STAGE not in ctx.inventory.types_covered and ctx.aws is not None:
         client = ctx.client("apigatewayv2")
-        for page in client.get_paginator("get_apis").paginate():
-            for api in page.get("Items", []):
-                api_arn = f"arn:aws:apigateway:{ctx.region}::/apis/{api['ApiId']}"
-                protocols[api_arn] = api.get("ProtocolType", "")
-                for stage_page in client.get_paginator("get_stages").paginate(ApiId=api["ApiId"]):
-                    for stage in stage_page.get("Items", []):
-                        arn = f"{api_arn}/stages/{stage['StageName']}"
-                        config = {k[:1].lower() + k[1:]: v for k, v in stage.items()}
-                        config["accessLogSettings"] = {
-                            k[:1].lower() + k[1:]: v
-                            for k, v in (stage.get("AccessLogSettings") or {}).items()
-                        } or None
-                        config["defaultRouteSettings"] = {
-                            k[:1].lower() + k[1:]: v
-                            for k, v in (stage.get("DefaultRouteSettings") or {}).items()
-                        }
-                        ensure_resource(
-                            ctx,
-                            arn=arn,
-                            type_=V2_STAGE,
-                            resource_id=stage["StageName"],
-                            name=f"{api.get('Name', api['ApiId'])}/{stage['StageName']}",
-                            configuration={**config, "apiId": api["ApiId"]},
-                        )
+        for api in list_all(client, "get_apis", "Items"):
+            api_arn = f"arn:aws:apigateway:{ctx.region}::/apis/{api['ApiId']}"
+            protocols[api_arn] = api.get("ProtocolType", "")
+            for stage in list_all(client, "get_stages", "Items", ApiId=api["ApiId"]):
+                config = _lower_first(stage)
+                config["accessLogSettings"] = _lower_first(stage.get("AccessLogSettings")) or None
+                config["defaultRouteSettings"] = _lower_first(stage.get("DefaultRouteSettings"))
+                config["apiId"] = api["ApiId"]
+                _add_stage(ctx, V2_STAGE, f"apis/{api['ApiId']}", api.get("Name"), config)
     for item in ctx.inventory.of_type(REST_STAGE):
         stages.append(
             {
@@ -101,6 +75,27 @@ def _stages(ctx: ProbeContext) -> list[dict[str, Any]]:
             }
         )
     return stages
+
+
+def _lower_first(value: dict[str, Any] | None) -> dict[str, Any]:
+    """The keys of one level with a lower-case first letter (the shape AWS Config uses)."""
+    return {k[:1].lower() + k[1:]: v for k, v in (value or {}).items()}
+
+
+def _add_stage(
+    ctx: ProbeContext, type_: str, api_path: str, api_name: str | None, config: dict[str, Any]
+) -> None:
+    """A stage the API listed, added to the inventory in AWS Config's shape."""
+    stage = str(config["stageName"])
+    api_id = api_path.rsplit("/", 1)[-1]
+    ensure_resource(
+        ctx,
+        arn=f"arn:aws:apigateway:{ctx.region}::/{api_path}/stages/{stage}",
+        type_=type_,
+        resource_id=stage,
+        name=f"{api_name or api_id}/{stage}",
+        configuration=config,
+    )
 
 
 def _stage_source(ctx: ProbeContext, item: CollectedResource) -> str:
@@ -260,8 +255,8 @@ def probe_appsync_logging(ctx: ProbeContext) -> None:
     """
     control_id = "appsync-logging"
     operation = "appsync:ListGraphqlApis"
-    deciding, rest = config_first(ctx, [APPSYNC_API], control_id, "LogConfig", "ApiId")
-    for item in deciding:
+    split = config_first(ctx, [APPSYNC_API], control_id, "LogConfig", "ApiId")
+    for item in split.deciding:
         api = {
             "arn": item.id,
             "apiId": lookup(item.configuration, "ApiId") or item.resource.resource_id,
@@ -269,18 +264,16 @@ def probe_appsync_logging(ctx: ProbeContext) -> None:
             "logConfig": camel(lookup(item.configuration, "LogConfig") or {}),
         }
         _decide_api(ctx, api, item_operation(APPSYNC_API, "LogConfig.FieldLogLevel"))
-    if not needs_call(ctx, [APPSYNC_API], rest):
+    if not split.needs_call():
         return
-    try:
-        apis = list_all(ctx.client("appsync"), "list_graphql_apis", "graphqlApis")
-    except CALL_ERRORS as exc:
-        call_failed_each(ctx, [item.id for item in rest], control_id, exc, operation)
-        return
-    decided = {item.id for item in deciding}
-    for api in apis:
+    client = ctx.client("appsync")
+    apis = split.read(
+        operation,
+        lambda: list_all(client, "list_graphql_apis", "graphqlApis"),
+        key=lambda api: str(api["arn"]),
+    )
+    for api in apis or []:
         arn, api_id = api["arn"], api["apiId"]
-        if arn in decided:
-            continue
         name = api.get("name", api_id)
         ensure_resource(
             ctx, arn=arn, type_=APPSYNC_API, resource_id=api_id, name=name, tags=api.get("tags")

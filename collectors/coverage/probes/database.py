@@ -15,7 +15,6 @@ ElastiCache is not an AWS Config type: its resources use the CloudFormation type
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from snapshot.model import Status
@@ -26,7 +25,7 @@ from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import is_config_source, item_operation, lookup, pascal
 from ..records import call_failed, offline_capable, record
-from ._common import call_failed_each, config_first, list_all, needs_call
+from ._common import config_first, list_all, supplementary
 from .database_services import (
     exports_status as _exports_status,
 )
@@ -163,15 +162,14 @@ def _ensure_rds(ctx: ProbeContext, described: dict[str, Any], kind: str) -> tupl
     arn = described.get(f"{kind}Arn") or (
         f"arn:aws:rds:{ctx.region}:{ctx.account}:{arn_kind}:{identifier}"
     )
-    ensure_resource(
-        ctx,
-        arn=arn,
-        type_=type_,
-        resource_id=identifier,
-        name=identifier,
-        tags=_tags(described.get("TagList")),
-    )
+    _ensure_named(ctx, arn, type_, identifier, described.get("TagList"))
     return arn, identifier
+
+
+def _ensure_named(ctx: ProbeContext, arn: str, type_: str, identifier: str, tag_list: Any) -> None:
+    """The inventory's record of a described database (named by its identifier)."""
+    tags = _tags(tag_list)
+    ensure_resource(ctx, arn=arn, type_=type_, resource_id=identifier, name=identifier, tags=tags)
 
 
 def _cluster_exports(
@@ -326,42 +324,28 @@ def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
     `LoggingStatus`; without a credential that is what decides.
     """
     control_id = "redshift-audit-logging"
-    deciding, rest = config_first(
+    split = config_first(
         ctx, [REDSHIFT_CLUSTER], control_id, holds=lambda item: bool(_logging_status(item))
     )
     operation = item_operation(REDSHIFT_CLUSTER, "supplementaryConfiguration.LoggingStatus")
-    for item in deciding:
+    for item in split.deciding:
         status = pascal(_logging_status(item))
         shown = clean_single_line(str(lookup(item.configuration, "clusterIdentifier") or ""))
         _decide_redshift(ctx, item.id, shown or item.resource.name, status, operation)
-    if not needs_call(ctx, [REDSHIFT_CLUSTER], rest):
+    clusters = split.read_listing(
+        "redshift:DescribeClusters",
+        "redshift",
+        ("describe_clusters", "Clusters"),
+        lambda item: {"ClusterIdentifier": _redshift_id(item), "arn": item.id},
+        key=lambda cluster: _redshift_arn(ctx, cluster),
+    )
+    if not clusters:
         return
     client = ctx.client("redshift")
-    try:
-        if needs_call(ctx, [REDSHIFT_CLUSTER], []):
-            clusters = list_all(client, "describe_clusters", "Clusters")
-        else:
-            clusters = [{"ClusterIdentifier": _redshift_id(item), "arn": item.id} for item in rest]
-    except CALL_ERRORS as exc:
-        call_failed_each(ctx, [i.id for i in rest], control_id, exc, "redshift:DescribeClusters")
-        return
-    decided = {item.id for item in deciding}
     for cluster in clusters:
-        identifier = cluster["ClusterIdentifier"]
-        arn = (
-            cluster.get("arn")
-            or f"arn:aws:redshift:{ctx.region}:{ctx.account}:cluster:{identifier}"
-        )
-        if arn in decided:
-            continue
-        ensure_resource(
-            ctx,
-            arn=arn,
-            type_=REDSHIFT_CLUSTER,
-            resource_id=identifier,
-            name=identifier,
-            tags=_tags(cluster.get("Tags")),
-        )
+        identifier = str(cluster["ClusterIdentifier"])
+        arn = _redshift_arn(ctx, cluster)
+        _ensure_named(ctx, arn, REDSHIFT_CLUSTER, identifier, cluster.get("Tags"))
         try:
             status = client.describe_logging_status(ClusterIdentifier=identifier)
         except CALL_ERRORS as exc:
@@ -370,15 +354,14 @@ def probe_redshift_audit_logging(ctx: ProbeContext) -> None:
         _decide_redshift(ctx, arn, clean_single_line(identifier), status)
 
 
+def _redshift_arn(ctx: ProbeContext, cluster: dict[str, Any]) -> str:
+    identifier = cluster["ClusterIdentifier"]
+    found = cluster.get("arn")
+    return str(found or f"arn:aws:redshift:{ctx.region}:{ctx.account}:cluster:{identifier}")
+
+
 def _logging_status(item: CollectedResource) -> dict[str, Any] | None:
-    """The item's `supplementaryConfiguration.LoggingStatus` (some sources keep it as a
-    JSON string), or None."""
-    status = lookup(item.supplementary, "LoggingStatus")
-    if isinstance(status, str):
-        try:
-            status = json.loads(status)
-        except ValueError:
-            return None
+    status = supplementary(item, "LoggingStatus")
     return status if isinstance(status, dict) else None
 
 

@@ -18,7 +18,7 @@ from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import has, item_operation, lookup, pascal
 from ..records import call_failed, offline_capable, record
-from ._common import call_failed_each, config_first, list_all, needs_call
+from ._common import config_first, in_batches, list_all, needs_call
 
 CACHE_CLUSTER = "AWS::ElastiCache::CacheCluster"
 REPLICATION_GROUP = "AWS::ElastiCache::ReplicationGroup"
@@ -76,31 +76,27 @@ def probe_elasticache_log_delivery(ctx: ProbeContext) -> None:
     control_id = "elasticache-log-delivery"
     operation = "elasticache:DescribeReplicationGroups"
     types = (REPLICATION_GROUP, CACHE_CLUSTER)
-    deciding, rest = config_first(ctx, types, control_id, holds=_elasticache_holds)
-    groups, clusters = _elasticache_from_items(deciding)
+    split = config_first(ctx, types, control_id, holds=_elasticache_holds)
+    groups, clusters = _elasticache_from_items(split.deciding)
     decided = _decide_elasticache(
         ctx, groups, clusters, item_operation(REPLICATION_GROUP, "LogDeliveryConfigurations")
     )
-    if not needs_call(ctx, types, rest):
+    if not split.needs_call():
         return
     client = ctx.client("elasticache")
-    try:
-        groups = list_all(client, "describe_replication_groups", "ReplicationGroups")
-        clusters = list_all(client, "describe_cache_clusters", "CacheClusters")
-    except CALL_ERRORS as exc:
-        call_failed_each(
-            ctx,
-            [item.id for item in rest],
-            control_id,
-            exc,
-            operation,
-            what=f"{operation}/DescribeCacheClusters",
-        )
-        return
-    known = {item.id for item in deciding}
-    groups = [g for g in groups if g.get("ARN") not in known]
-    clusters = [c for c in clusters if c.get("ARN") not in known]
-    _decide_elasticache(ctx, groups, clusters, operation, decided)
+    listed = split.read(
+        operation,
+        lambda: [
+            *list_all(client, "describe_replication_groups", "ReplicationGroups"),
+            *list_all(client, "describe_cache_clusters", "CacheClusters"),
+        ],
+        key=lambda entry: str(entry.get("ARN")),
+        what=f"{operation}/DescribeCacheClusters",
+    )
+    if listed is not None:
+        groups = [entry for entry in listed if "CacheClusterId" not in entry]
+        clusters = [entry for entry in listed if "CacheClusterId" in entry]
+        _decide_elasticache(ctx, groups, clusters, operation, decided)
 
 
 def _elasticache_holds(item: CollectedResource) -> bool:
@@ -231,8 +227,8 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
     control_id = "opensearch-log-publishing"
     operation = "es:DescribeDomains"
     types = (OPENSEARCH_DOMAIN, "AWS::Elasticsearch::Domain")
-    deciding, rest = config_first(ctx, types, control_id, "LogPublishingOptions")
-    for item in deciding:
+    split = config_first(ctx, types, control_id, "LogPublishingOptions")
+    for item in split.deciding:
         config = item.configuration
         domain = {
             "LogPublishingOptions": pascal(lookup(config, "LogPublishingOptions") or {}),
@@ -244,31 +240,25 @@ def probe_opensearch_log_publishing(ctx: ProbeContext) -> None:
         )
     # One domain is recorded under both types: either type recorded whole lists them all.
     listing = all(needs_call(ctx, [rtype], []) for rtype in types)
-    if not (rest or listing):
+    if not (split.rest or listing):
         return
     client = ctx.client("opensearch")
-    decided = {_domain_name(item) for item in deciding}
-    try:
+    decided = {_domain_name(item) for item in split.deciding}
+
+    def read() -> list[dict[str, Any]]:
         if listing:
             listed = client.list_domain_names().get("DomainNames", [])
             names = [d["DomainName"] for d in listed]
         else:
-            names = [_domain_name(item) for item in rest]
-        names = [name for name in names if name not in decided]
-        domains = []
-        for start in range(0, len(names), _DESCRIBE_BATCH):
-            batch = names[start : start + _DESCRIBE_BATCH]
-            domains.extend(client.describe_domains(DomainNames=batch).get("DomainStatusList", []))
-    except CALL_ERRORS as exc:
-        call_failed_each(
-            ctx,
-            [item.id for item in rest],
-            control_id,
-            exc,
-            "es:ListDomainNames/DescribeDomains",
-            operation=operation,
+            names = [_domain_name(item) for item in split.rest]
+        return in_batches(
+            [name for name in names if name not in decided],
+            _DESCRIBE_BATCH,
+            lambda batch: client.describe_domains(DomainNames=batch).get("DomainStatusList", []),
         )
-        return
+
+    call = "es:ListDomainNames/DescribeDomains"
+    domains = split.read(call, read, operation=operation) or []
     for domain in domains:
         name = domain["DomainName"]
         arn = domain.get("ARN") or f"arn:aws:es:{ctx.region}:{ctx.account}:domain/{name}"
@@ -327,30 +317,26 @@ def probe_mq_broker_logging(ctx: ProbeContext) -> None:
     """
     control_id = "mq-broker-logging"
     operation = "mq:DescribeBroker"
-    deciding, rest = config_first(ctx, [MQ_BROKER], control_id, "Logs")
-    for item in deciding:
+    split = config_first(ctx, [MQ_BROKER], control_id, "Logs")
+    for item in split.deciding:
         broker = {
             "Logs": pascal(lookup(item.configuration, "Logs") or {}),
             "EngineType": lookup(item.configuration, "EngineType") or "",
         }
         name = str(lookup(item.configuration, "BrokerName") or item.resource.name)
         _decide_broker(ctx, item.id, name, broker, item_operation(MQ_BROKER, "Logs"))
-    if not needs_call(ctx, [MQ_BROKER], rest):
+    brokers = split.read_listing(
+        "mq:ListBrokers",
+        "mq",
+        ("list_brokers", "BrokerSummaries"),
+        _broker_summary,
+        key=lambda summary: str(summary["BrokerArn"]),
+    )
+    if not brokers:
         return
     client = ctx.client("mq")
-    try:
-        if needs_call(ctx, [MQ_BROKER], []):
-            brokers = list_all(client, "list_brokers", "BrokerSummaries")
-        else:
-            brokers = [_broker_summary(item) for item in rest]
-    except CALL_ERRORS as exc:
-        call_failed_each(ctx, [item.id for item in rest], control_id, exc, "mq:ListBrokers")
-        return
-    decided = {item.id for item in deciding}
     for summary in brokers:
         arn, name = summary["BrokerArn"], summary.get("BrokerName", summary["BrokerId"])
-        if arn in decided:
-            continue
         ensure_resource(ctx, arn=arn, type_=MQ_BROKER, resource_id=summary["BrokerId"], name=name)
         try:
             broker = client.describe_broker(BrokerId=summary["BrokerId"])

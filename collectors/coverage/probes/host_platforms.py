@@ -19,7 +19,7 @@ from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import camel, is_config_source, item_operation, lookup
 from ..records import call_failed, listing_failed, offline_capable, record
-from ._common import call_failed_each, config_first, list_all, needs_call
+from ._common import Split, config_first, list_all
 
 EKS_TYPE = "AWS::EKS::Cluster"
 TASK_DEFINITION_TYPE = "AWS::ECS::TaskDefinition"
@@ -145,25 +145,22 @@ def probe_eks_control_plane_logs(ctx: ProbeContext) -> None:
 # --------------------------------------------------------------------------- ECS
 
 
-def _task_definition_arns(
-    ctx: ProbeContext, items: list[CollectedResource], decided: set[str]
-) -> list[str]:
-    """The latest ACTIVE revision of every family not `decided`, plus the task definitions
-    `items`. Where the inventory is AWS Config's complete record of task definitions,
-    `items` alone (those whose item lacks the container definitions): no listing.
-    """
-    arns = [item.id for item in items]
-    if not needs_call(ctx, [TASK_DEFINITION_TYPE], []):
+def _task_definition_arns(split: Split) -> list[str]:
+    """The latest ACTIVE revision of every family, plus the task definitions whose item
+    lacks the container definitions; only those where the inventory is AWS Config's
+    complete record of task definitions (no listing)."""
+    arns = [item.id for item in split.rest]
+    if not split.lists():
         return arns
     latest: dict[str, tuple[int, str]] = {}
-    paginator = ctx.client("ecs").get_paginator("list_task_definitions")
+    paginator = split.ctx.client("ecs").get_paginator("list_task_definitions")
     for page in paginator.paginate(status="ACTIVE"):
         for arn in page.get("taskDefinitionArns", []):
             family, _, revision = arn.rsplit("/", 1)[-1].rpartition(":")
             number = int(revision) if revision.isdigit() else 0
             if family not in latest or latest[family][0] < number:
                 latest[family] = (number, arn)
-    listed = [arn for _, arn in latest.values() if arn not in decided]
+    listed = [arn for _, arn in latest.values()]
     return listed + [arn for arn in arns if arn not in listed]
 
 
@@ -177,23 +174,17 @@ def probe_ecs_task_logging(ctx: ProbeContext) -> None:
     """
     control_id = "ecs-task-logging"
     operation = item_operation(TASK_DEFINITION_TYPE, "ContainerDefinitions[].LogConfiguration")
-    deciding, rest = config_first(ctx, [TASK_DEFINITION_TYPE], control_id, "ContainerDefinitions")
-    for item in deciding:
+    split = config_first(ctx, [TASK_DEFINITION_TYPE], control_id, "ContainerDefinitions")
+    for item in split.deciding:
         definition = {
             "containerDefinitions": camel(lookup(item.configuration, "ContainerDefinitions"))
         }
         _decide_task_definition(ctx, item.id, definition, operation)
-    if not needs_call(ctx, [TASK_DEFINITION_TYPE], rest):
+    if not split.needs_call():
         return
     client = ctx.client("ecs")
-    try:
-        arns = _task_definition_arns(ctx, rest, {item.id for item in deciding})
-    except CALL_ERRORS as exc:
-        call_failed_each(
-            ctx, [item.id for item in rest], control_id, exc, "ecs:ListTaskDefinitions"
-        )
-        return
-    for arn in arns:
+    arns = split.read("ecs:ListTaskDefinitions", lambda: _task_definition_arns(split), key=str)
+    for arn in arns or []:
         short = arn.rsplit("/", 1)[-1]
         ensure_resource(ctx, arn=arn, type_=TASK_DEFINITION_TYPE, resource_id=short, name=short)
         try:
@@ -280,35 +271,20 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
     elasticbeanstalk:DescribeConfigurationSettings.
     """
     control_id = "elasticbeanstalk-logging"
-    deciding, rest = config_first(
-        ctx, [BEANSTALK_ENV], control_id, ("optionSettings", _STREAM_NAMESPACE)
-    )
-    for item in deciding:
+    split = config_first(ctx, [BEANSTALK_ENV], control_id, ("optionSettings", _STREAM_NAMESPACE))
+    for item in split.deciding:
         _environment_from_item(ctx, item)
-    if not needs_call(ctx, [BEANSTALK_ENV], rest):
+    if not split.needs_call():
         return
     client = ctx.client("elasticbeanstalk")
-    try:
-        environments = list_all(
-            client, "describe_environments", "Environments", IncludeDeleted=False
-        )
-    except CALL_ERRORS as exc:
-        call_failed_each(
-            ctx,
-            [item.id for item in rest],
-            control_id,
-            exc,
-            "elasticbeanstalk:DescribeEnvironments",
-        )
-        return
-    decided = {item.id for item in deciding}
-    for env in environments:
+    environments = split.read(
+        "elasticbeanstalk:DescribeEnvironments",
+        lambda: list_all(client, "describe_environments", "Environments", IncludeDeleted=False),
+        key=lambda env: _environment_arn(ctx, env),
+    )
+    for env in environments or []:
         name, app = env["EnvironmentName"], env.get("ApplicationName", "")
-        arn = env.get("EnvironmentArn") or (
-            f"arn:aws:elasticbeanstalk:{ctx.region}:{ctx.account}:environment/{app}/{name}"
-        )
-        if arn in decided:
-            continue
+        arn = _environment_arn(ctx, env)
         ensure_resource(
             ctx, arn=arn, type_=BEANSTALK_ENV, resource_id=env.get("EnvironmentId", name), name=name
         )
@@ -329,6 +305,14 @@ def probe_elasticbeanstalk_logging(ctx: ProbeContext) -> None:
             for o in setting.get("OptionSettings") or []
         }
         _decide_environment(ctx, arn, name, options, operation)
+
+
+def _environment_arn(ctx: ProbeContext, env: dict[str, Any]) -> str:
+    name, app = env["EnvironmentName"], env.get("ApplicationName", "")
+    return str(
+        env.get("EnvironmentArn")
+        or f"arn:aws:elasticbeanstalk:{ctx.region}:{ctx.account}:environment/{app}/{name}"
+    )
 
 
 def _environment_from_item(ctx: ProbeContext, item: CollectedResource) -> None:

@@ -45,7 +45,7 @@ from ..helpers import (
 )
 from ..items import camel, from_config, has, item_operation, lookup, no_credential
 from ..records import call_failed, listing_failed, offline_capable, record
-from ._common import call_failed_each, config_first, list_all, needs_call
+from ._common import config_first, in_batches, list_all
 
 LAMBDA_TYPE = "AWS::Lambda::Function"
 STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
@@ -203,69 +203,62 @@ def _decide_lambda(
         note = retention_note(group)
         if note:
             notes.append(f"{shown_group}: {note}")
+    status, evidence, operation = _lambda_verdict(
+        ctx, reader, fn, name, destination, shown_group, group, groups, notes
+    )
+    record(
+        ctx,
+        arn,
+        control,
+        status,
+        evidence,
+        destination=destination,
+        operation=operation,
+        notes=notes,
+    )
+
+
+def _lambda_verdict(
+    ctx: ProbeContext,
+    reader: _ItemsFirstReader | ItemPolicyReader,
+    fn: dict[str, Any],
+    name: str,
+    destination: str,
+    shown_group: str,
+    group: dict[str, Any] | None,
+    groups: dict[str, dict[str, Any]] | None,
+    notes: list[str],
+) -> tuple[Status, str, str]:
+    """(status, evidence, operation) of lambda-logging; adds to `notes`."""
     role_arn = fn.get("Role")
     if not role_arn:
-        record(
-            ctx,
-            arn,
-            control,
-            status=Status.unknown,
-            evidence=f"lambda:ListFunctions: {name} has no Role in its configuration",
-            destination=destination,
-            operation="lambda:ListFunctions",
-            notes=notes,
+        return (
+            Status.unknown,
+            f"lambda:ListFunctions: {name} has no Role in its configuration",
+            "lambda:ListFunctions",
         )
-        return
     role_name = clean_single_line(role_arn.rsplit("/", 1)[-1])
     role_account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ctx.account
     if role_account != ctx.account:
-        record(
-            ctx,
-            arn,
-            control,
-            status=Status.unknown,
-            evidence=(
-                f"lambda:ListFunctions: execution role {role_name} is in account "
-                f"{clean_single_line(role_account)}, whose policies are not read from here"
-            ),
-            destination=destination,
-            operation="lambda:ListFunctions",
-            notes=notes,
+        return (
+            Status.unknown,
+            f"lambda:ListFunctions: execution role {role_name} is in account "
+            f"{clean_single_line(role_account)}, whose policies are not read from here",
+            "lambda:ListFunctions",
         )
-        return
     try:
         role = reader.role(role_arn)
     except NoCredential as exc:
-        record(
-            ctx,
-            arn,
-            control,
-            status=Status.unknown,
-            evidence=no_credential(ctx.account, f"iam:{exc.operation} {exc.subject}"),
-            destination=destination,
-            operation=f"iam:{exc.operation}",
-            notes=[*notes, f"execution role {role_name}: a policy it needs is in no item"],
-        )
-        return
+        notes.append(f"execution role {role_name}: a policy it needs is in no item")
+        evidence = no_credential(ctx.account, f"iam:{exc.operation} {exc.subject}")
+        return Status.unknown, evidence, f"iam:{exc.operation}"
     except RoleReadError as exc:
-        gone = exc.code == "NoSuchEntity" and exc.operation == "GetRole"
-        status = Status.missing if gone else Status.unknown
-        reason = (
-            f"execution role {role_name} does not exist"
-            if status is Status.missing
-            else f"could not read execution role {role_name} ({exc.code})"
-        )
-        record(
-            ctx,
-            arn,
-            control,
-            status=status,
-            evidence=f"iam:{exc.operation}: {reason}",
-            destination=destination,
-            operation=f"iam:{exc.operation}",
-            notes=notes,
-        )
-        return
+        if exc.code == "NoSuchEntity" and exc.operation == "GetRole":
+            reason, status = f"execution role {role_name} does not exist", Status.missing
+        else:
+            reason = f"could not read execution role {role_name} ({exc.code})"
+            status = Status.unknown
+        return status, f"iam:{exc.operation}: {reason}", f"iam:{exc.operation}"
     stream = f"{destination}:log-stream:2000/01/01/[$LATEST]0"
     verdict = role.allow(LAMBDA_LOG_ACTIONS, stream)
     if verdict.conditional:
@@ -276,46 +269,24 @@ def _decide_lambda(
             if verdict.denied_by
             else "no policy allows logs:CreateLogStream and logs:PutLogEvents on " + shown_group
         )
-        record(
-            ctx,
-            arn,
-            control,
-            status=Status.missing,
-            evidence=f"iam:GetRolePolicy/GetPolicyVersion: execution role {role_name}: {why}",
-            destination=destination,
-            operation="iam:GetPolicyVersion",
-            notes=notes,
+        return (
+            Status.missing,
+            f"iam:GetRolePolicy/GetPolicyVersion: execution role {role_name}: {why}",
+            "iam:GetPolicyVersion",
         )
-        return
-    if group is None and groups is not None:
-        create = role.allow(("logs:CreateLogGroup",), destination)
-        if not create.allowed:
-            record(
-                ctx,
-                arn,
-                control,
-                status=Status.missing,
-                evidence=(
-                    f"logs:DescribeLogGroups: no group {shown_group}, and execution role "
-                    f"{role_name} may not logs:CreateLogGroup"
-                ),
-                destination=destination,
-                operation="logs:DescribeLogGroups",
-                notes=notes,
-            )
-            return
-    record(
-        ctx,
-        arn,
-        control,
-        status=Status.logged,
-        evidence=(
-            f"iam:GetPolicyVersion: execution role {role_name} allows logs:PutLogEvents on "
-            f"{shown_group} via {', '.join(verdict.allowed_by)}"
-        ),
-        destination=destination,
-        operation="iam:GetPolicyVersion",
-        notes=notes,
+    creates = group is not None or groups is None
+    if not creates and not role.allow(("logs:CreateLogGroup",), destination).allowed:
+        return (
+            Status.missing,
+            f"logs:DescribeLogGroups: no group {shown_group}, and execution role "
+            f"{role_name} may not logs:CreateLogGroup",
+            "logs:DescribeLogGroups",
+        )
+    return (
+        Status.logged,
+        f"iam:GetPolicyVersion: execution role {role_name} allows logs:PutLogEvents on "
+        f"{shown_group} via {', '.join(verdict.allowed_by)}",
+        "iam:GetPolicyVersion",
     )
 
 
@@ -338,29 +309,27 @@ def probe_stepfunctions_logging(ctx: ProbeContext) -> None:
     """
     control = "stepfunctions-logging"
     operation = item_operation(STATE_MACHINE_TYPE, "LoggingConfiguration")
-    deciding, rest = config_first(ctx, [STATE_MACHINE_TYPE], control, "LoggingConfiguration")
-    for item in deciding:
+    split = config_first(ctx, [STATE_MACHINE_TYPE], control, "LoggingConfiguration")
+    for item in split.deciding:
         described = {
             "loggingConfiguration": camel(lookup(item.configuration, "LoggingConfiguration")),
             "type": lookup(item.configuration, "StateMachineType")
             or lookup(item.configuration, "type"),
         }
         _decide_state_machine(ctx, item.id, described, operation)
-    if not needs_call(ctx, [STATE_MACHINE_TYPE], rest):
+    machines = split.read_listing(
+        "states:ListStateMachines",
+        "stepfunctions",
+        ("list_state_machines", "stateMachines"),
+        lambda item: {"stateMachineArn": item.id, "name": item.resource.name},
+        key=lambda machine: str(machine["stateMachineArn"]),
+    )
+    if machines is None:
         return
     client = ctx.client("stepfunctions")
-    arns: dict[str, str] = {}
-    try:
-        if needs_call(ctx, [STATE_MACHINE_TYPE], []):
-            for machine in list_all(client, "list_state_machines", "stateMachines"):
-                arns[machine["stateMachineArn"]] = machine.get("name", "")
-    except CALL_ERRORS as exc:
-        call_failed_each(ctx, [i.id for i in rest], control, exc, "states:ListStateMachines")
-        return
-    for item in rest:
+    arns = {str(m["stateMachineArn"]): str(m.get("name", "")) for m in machines}
+    for item in split.rest:
         arns.setdefault(item.id, item.resource.name)
-    for item in deciding:
-        arns.pop(item.id, None)
     for arn, name in arns.items():
         ensure_resource(ctx, arn=arn, type_=STATE_MACHINE_TYPE, resource_id=name or arn, name=name)
         try:
@@ -417,29 +386,27 @@ def probe_codebuild_logging(ctx: ProbeContext) -> None:
     """
     control = "codebuild-logging"
     operation = "codebuild:BatchGetProjects"
-    deciding, rest = config_first(ctx, [CODEBUILD_TYPE], control, "logsConfig")
-    for item in deciding:
+    split = config_first(ctx, [CODEBUILD_TYPE], control, "logsConfig")
+    for item in split.deciding:
         project = {"logsConfig": camel(lookup(item.configuration, "logsConfig"))}
         name = str(lookup(item.configuration, "name") or item.resource.name)
         _decide_project(ctx, item.id, name, project, item_operation(CODEBUILD_TYPE, "logsConfig"))
-    if not needs_call(ctx, [CODEBUILD_TYPE], rest):
+    if not split.needs_call():
         return
     client = ctx.client("codebuild")
-    decided = {item.resource.name for item in deciding}
-    try:
-        if needs_call(ctx, [CODEBUILD_TYPE], []):
-            names = list_all(client, "list_projects", "projects")
-        else:
-            names = [item.resource.name for item in rest]
-        names = [name for name in names if name not in decided]
-        projects = []
-        for start in range(0, len(names), _CODEBUILD_BATCH):
-            batch = names[start : start + _CODEBUILD_BATCH]
-            projects.extend(client.batch_get_projects(names=batch).get("projects", []))
-    except CALL_ERRORS as exc:
-        call_failed_each(ctx, [i.id for i in rest], control, exc, operation)
-        return
-    for project in projects:
+    decided = {item.resource.name for item in split.deciding}
+
+    def read() -> list[dict[str, Any]]:
+        names = split.listed_or_rest(
+            lambda: list_all(client, "list_projects", "projects"), lambda item: item.resource.name
+        )
+        return in_batches(
+            [name for name in names if name not in decided],
+            _CODEBUILD_BATCH,
+            lambda batch: client.batch_get_projects(names=batch).get("projects", []),
+        )
+
+    for project in split.read(operation, read) or []:
         arn, name = project["arn"], project.get("name", "")
         ensure_resource(
             ctx,
@@ -504,23 +471,21 @@ def probe_glue_job_logging(ctx: ProbeContext) -> None:
     """
     control = "glue-job-logging"
     operation = "glue:GetJobs"
-    deciding, rest = config_first(ctx, [GLUE_JOB_TYPE], control, "DefaultArguments", "Command")
-    for item in deciding:
+    split = config_first(ctx, [GLUE_JOB_TYPE], control, "DefaultArguments", "Command")
+    for item in split.deciding:
         job = {"DefaultArguments": lookup(item.configuration, "DefaultArguments") or {}}
         _decide_job(ctx, item.id, job, item_operation(GLUE_JOB_TYPE, "DefaultArguments"))
-    if not needs_call(ctx, [GLUE_JOB_TYPE], rest):
+    if not split.needs_call():
         return
-    try:
-        jobs = list_all(ctx.client("glue"), "get_jobs", "Jobs")
-    except CALL_ERRORS as exc:
-        call_failed_each(ctx, [i.id for i in rest], control, exc, operation)
-        return
-    decided = {item.id for item in deciding}
-    for job in jobs:
+    base = f"arn:aws:glue:{ctx.region}:{ctx.account}:job/"
+    jobs = split.read(
+        operation,
+        lambda: list_all(ctx.client("glue"), "get_jobs", "Jobs"),
+        key=lambda job: base + str(job["Name"]),
+    )
+    for job in jobs or []:
         name = job["Name"]
-        arn = f"arn:aws:glue:{ctx.region}:{ctx.account}:job/{name}"
-        if arn in decided:
-            continue
+        arn = base + name
         ensure_resource(ctx, arn=arn, type_=GLUE_JOB_TYPE, resource_id=name, name=name)
         _decide_job(ctx, arn, job, operation)
 
