@@ -235,14 +235,9 @@ def test_a_malformed_size_limit_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("BLINDSPOT_MAX_SNAPSHOT_BYTES", "4GB")
     with pytest.raises(SettingError, match="BLINDSPOT_MAX_SNAPSHOT_BYTES='4GB' is not usable"):
         open_snapshot(path)
+    command = [sys.executable, "-m", "blindspot", "report", str(path)]
     env = {**os.environ, "BLINDSPOT_MAX_SNAPSHOT_BYTES": "4GB"}
-    result = subprocess.run(
-        [sys.executable, "-m", "blindspot", "report", str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "BLINDSPOT_MAX_SNAPSHOT_BYTES" in result.stderr

@@ -14,6 +14,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -268,15 +269,16 @@ class BlindspotApp(App[int]):
             assert self.path is not None
             # A large file's matrix first (from the index cache or a lean pass), its
             # details behind it; a small file in one step (snapshot.index.cache).
-            snapshot = open_with_matrix(self.path, self._report_preview)
+            snapshot = open_with_matrix(self.path, partial(self._hand_over, self.show_preview))
         return CoverageGraph(snapshot)
 
-    def _report_preview(self, preview: Preview) -> None:
-        """`open_with_matrix`'s callback (a worker thread): show the matrix, or stop."""
+    def _hand_over(self, show: Callable[[Any], None], value: object) -> None:
+        """In a loading thread: `show(value)` in the app, or stop the loading once the user
+        quit (what the loader's progress and the early matrix both go through)."""
         if self.quitting:
             raise LoadCancelled
         with contextlib.suppress(RuntimeError):  # the app closed between check and call
-            self.call_from_thread(self.show_preview, preview)
+            self.call_from_thread(show, value)
 
     def show_preview(self, preview: Preview) -> None:
         """The matrix and its figures, read before the details: the matrix screen shows
@@ -288,10 +290,7 @@ class BlindspotApp(App[int]):
 
     def _report_progress(self, line: str) -> None:
         """The loader's callback (a worker thread): show the line, or stop the loader."""
-        if self.quitting:
-            raise LoadCancelled
-        with contextlib.suppress(RuntimeError):  # the app closed between check and call
-            self.call_from_thread(self.show_progress, line)
+        self._hand_over(self.show_progress, line)
 
     def show_progress(self, line: str) -> None:
         """Say how loading is going, where the matrix will appear and in the sub-title."""
