@@ -44,25 +44,27 @@ def instance_profile(account: SimAccount, name: str, policies: tuple[str, ...]) 
 
 def launch(
     account: SimAccount,
-    region: str,
+    vpc: Vpc,
+    tier: str,
     name: str,
-    subnet: str,
-    security_group: str,
     tag_values: dict[str, str],
     *,
+    subnet: int = 0,
     profile: str | None = None,
     count: int = 1,
     instance_type: str = "t3.medium",
     image: str = AMI_X86,
 ) -> list[str]:
-    """Launch `count` instances named `name` (suffixed when several); returns their ids."""
+    """Launch `count` instances named `name` (suffixed when several) in `vpc`'s `tier`: in
+    its `subnet`-th subnet (modulo their number) with its security group; returns their ids."""
+    subnets = vpc.subnet_ids(tier)
     params = {
         "ImageId": image,
         "InstanceType": instance_type,
         "MinCount": count,
         "MaxCount": count,
-        "SubnetId": subnet,
-        "SecurityGroupIds": [security_group],
+        "SubnetId": subnets[subnet % len(subnets)],
+        "SecurityGroupIds": [vpc.security_groups[f"{tier}-sg"]],
         "MetadataOptions": {"HttpTokens": "required"},
         "TagSpecifications": [
             {"ResourceType": "instance", "Tags": tag_list({**tag_values, "Name": name})}
@@ -70,7 +72,7 @@ def launch(
     }
     if profile:
         params["IamInstanceProfile"] = {"Arn": profile}
-    reservation = account.client("ec2", region).run_instances(**params)
+    reservation = account.client("ec2", vpc.region).run_instances(**params)
     return [instance["InstanceId"] for instance in reservation["Instances"]]
 
 
@@ -135,16 +137,15 @@ def build_instances(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
     )
     batch_profile = instance_profile(prod, "prod-batch-ec2", ("AmazonS3ReadOnlyAccess",))
     vpc = vpcs[("production", east)]
-    app_subnets = vpc.subnet_ids("prod-app")
     web_tags = tags("production", "storefront", "cc-1107", service="web")
     web_ids = [
         launch(
             prod,
-            east,
+            vpc,
+            "prod-app",
             f"prod-web-{index + 1}",
-            app_subnets[index % 2],
-            vpc.security_groups["prod-app-sg"],
             web_tags,
+            subnet=index,
             profile=web_profile,
         )[0]
         for index in range(3)
@@ -159,13 +160,11 @@ def build_instances(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
         record_host(ctx, prod, east, instance_id, "logged", "CWAgent metrics and log stream")
     record_host(ctx, prod, east, web_ids[2], "missing", "agent never started")
 
-    eu = vpcs[("production", west)]
     batch = launch(
         prod,
-        west,
+        vpcs[("production", west)],
+        "prod-eu-app",
         "prod-eu-batch-worker",
-        eu.subnet_ids("prod-eu-app")[0],
-        eu.security_groups["prod-eu-app-sg"],
         tags("production", "data", "cc-1042", service="batch"),
         profile=batch_profile,
         instance_type="c7g.large",
@@ -176,10 +175,9 @@ def build_instances(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
     dev_vpc = vpcs[("development", east)]
     bastion = launch(
         dev,
-        east,
+        dev_vpc,
+        "dev-public",
         "dev-bastion",
-        dev_vpc.subnet_ids("dev-public")[0],
-        dev_vpc.security_groups["dev-public-sg"],
         {**tags("development", "platform", "cc-2077"), **hostile_tags(xml_safe=True)},
         instance_type="t3.micro",
     )[0]
@@ -188,10 +186,9 @@ def build_instances(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
     # A Name tag an explorer would turn into a quit button or bold text if it trusted it.
     scratch = launch(
         dev,
-        east,
+        dev_vpc,
+        "dev-app",
         "dev-[@click=app.quit]scratch[/]-box [bold]",
-        dev_vpc.subnet_ids("dev-app")[0],
-        dev_vpc.security_groups["dev-app-sg"],
         tags("development", "data", "cc-2077"),
         instance_type="t3.small",
     )[0]

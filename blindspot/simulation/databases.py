@@ -8,9 +8,19 @@ The DynamoDB table `prod-orders` backs the orders API.
 
 from __future__ import annotations
 
+from functools import partial
+
 from .accounts import BuildContext, SimAccount, record_planned
 from .naming import tag_list, tags
 from .network import Vpc
+
+#: The planned log exports of an RDS instance.
+_record_rds = partial(
+    record_planned,
+    resource_type="AWS::RDS::DBInstance",
+    control="rds-log-exports",
+    layer="database",
+)
 
 
 def _subnet_group(account: SimAccount, region: str, vpc: Vpc, name: str, prefix: str) -> str:
@@ -70,7 +80,9 @@ def build_databases(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
             exports,
             tags("production", team, "cc-1042", name),
         )
-        _record(ctx, account, east, name, arn, state, ",".join(exports))
+        _record_rds(
+            ctx, account, east, resource_id=name, arn=arn, state=state, detail=",".join(exports)
+        )
     dev_vpc = vpcs[("development", east)]
     dev_group = _subnet_group(dev, east, dev_vpc, "dev-data", "dev-data")
     arn = create_db(
@@ -83,7 +95,15 @@ def build_databases(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
         [],
         tags("development", "payments", "cc-2077", "dev-orders-db"),
     )
-    _record(ctx, dev, east, "dev-orders-db", arn, "missing", "no log exports")
+    _record_rds(
+        ctx,
+        dev,
+        east,
+        resource_id="dev-orders-db",
+        arn=arn,
+        state="missing",
+        detail="no log exports",
+    )
 
     table = prod.client("dynamodb", east).create_table(
         TableName="prod-orders",
@@ -103,27 +123,4 @@ def build_databases(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
         control="cloudtrail-dynamodb-data-events",
         state="missing",
         detail="no data-event selector for the table",
-    )
-
-
-def _record(
-    ctx: BuildContext,
-    account: SimAccount,
-    region: str,
-    name: str,
-    arn: str,
-    state: str,
-    detail: str,
-) -> None:
-    record_planned(
-        ctx,
-        account,
-        region,
-        "AWS::RDS::DBInstance",
-        name,
-        arn,
-        "rds-log-exports",
-        state,
-        detail,
-        layer="database",
     )

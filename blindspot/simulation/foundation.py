@@ -49,6 +49,12 @@ def _record_region(
     )
 
 
+def _record_management_events(ctx: BuildContext, account: SimAccount, trail: str) -> None:
+    """Management events of `account` logged in every region, by `trail`."""
+    for region in ctx.regions:
+        _record_region(ctx, account, region, "cloudtrail-management-events", "logged", trail)
+
+
 def build_log_archive(ctx: BuildContext) -> str:
     """The organization's log-archive bucket in the security account; returns its name."""
     security = ctx.account("security")
@@ -135,10 +141,7 @@ def build_trails(ctx: BuildContext) -> None:
     archive = ctx.facts["log_archive_bucket"]
     management = ctx.account("management")
     _trail(management, "org-trail", archive, multi_region=True, organization=True)
-    for region in ctx.regions:
-        _record_region(
-            ctx, management, region, "cloudtrail-management-events", "logged", "org-trail"
-        )
+    _record_management_events(ctx, management, "org-trail")
 
     security = ctx.account("security")
     security_trail = _trail(security, "security-account-trail", archive, multi_region=True)
@@ -167,15 +170,7 @@ def build_trails(ctx: BuildContext) -> None:
         state="logged",
         detail="security-account-trail, basic selector",
     )
-    for region in ctx.regions:
-        _record_region(
-            ctx,
-            security,
-            region,
-            "cloudtrail-management-events",
-            "logged",
-            "security-account-trail",
-        )
+    _record_management_events(ctx, security, "security-account-trail")
 
     prod = ctx.account("production")
     trail_arn = _trail(prod, "prod-account-trail", archive, multi_region=True)
@@ -206,10 +201,7 @@ def build_trails(ctx: BuildContext) -> None:
             },
         ],
     )
-    for region in ctx.regions:
-        _record_region(
-            ctx, prod, region, "cloudtrail-management-events", "logged", "prod-account-trail"
-        )
+    _record_management_events(ctx, prod, "prod-account-trail")
 
     dev = ctx.account("development")
     dev_trail = _trail(dev, "dev-trail", archive, multi_region=False)
@@ -219,15 +211,7 @@ def build_trails(ctx: BuildContext) -> None:
     )
     # The organization trail covers development everywhere; its own trail alone would be
     # partial in us-east-1 (write-only) and missing elsewhere (single-region).
-    for region in ctx.regions:
-        _record_region(
-            ctx,
-            dev,
-            region,
-            "cloudtrail-management-events",
-            "logged",
-            "org-trail (own dev-trail: us-east-1, write-only)",
-        )
+    _record_management_events(ctx, dev, "org-trail (own dev-trail: us-east-1, write-only)")
 
 
 #: (account role, region index) pairs where the AWS Config recorder runs.

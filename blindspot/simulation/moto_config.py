@@ -33,7 +33,9 @@ tests/collectors/test_moto_config_ext.py fails when it stops serving EC2 items.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import importlib
 import json
 import re
 import threading
@@ -48,24 +50,6 @@ import boto3
 from collectors.aws.session import AwsContext
 from collectors.inventory.api import API_TYPES, ApiSource
 
-EC2_TYPES = (
-    "AWS::EC2::VPC",
-    "AWS::EC2::Subnet",
-    "AWS::EC2::SecurityGroup",
-    "AWS::EC2::Instance",
-    "AWS::EC2::NetworkInterface",
-    "AWS::EC2::InternetGateway",
-    "AWS::EC2::NatGateway",
-)
-SERVED_TYPES: tuple[str, ...] = (
-    *EC2_TYPES,
-    "AWS::ElasticLoadBalancingV2::LoadBalancer",
-    "AWS::RDS::DBInstance",
-    "AWS::RDS::DBCluster",
-    "AWS::Lambda::Function",
-    "AWS::IAM::Role",
-    "AWS::S3::Bucket",
-)
 #: The log-source types served natively, by builder family: their items are the evidence of
 #: flow logs, recorders, detectors, state-machine logging and Resolver query logging.
 LOG_SOURCE_FAMILIES = {
@@ -75,7 +59,29 @@ LOG_SOURCE_FAMILIES = {
     "stepfunctions": "AWS::StepFunctions::StateMachine",
     "resolver": "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
 }
-SERVED_TYPES = (*SERVED_TYPES, *LOG_SOURCE_FAMILIES.values())
+_ENI = "AWS::EC2::NetworkInterface"
+#: The EC2 types `_ec2_items` builds, with the resource part of their ARNs.
+_EC2_ARN_PATHS = {
+    "AWS::EC2::VPC": "vpc",
+    "AWS::EC2::Subnet": "subnet",
+    "AWS::EC2::SecurityGroup": "security-group",
+    "AWS::EC2::Instance": "instance",
+    "AWS::EC2::NetworkInterface": "network-interface",
+    "AWS::EC2::NatGateway": "natgateway",
+    "AWS::EC2::InternetGateway": "internet-gateway",
+}
+#: What each item builder (`_BUILDERS`) produces; service-managed ENIs come with their owners.
+_BUILDER_TYPES: dict[str, frozenset[str]] = {
+    "ec2": frozenset(_EC2_ARN_PATHS),
+    "elbv2": frozenset({"AWS::ElasticLoadBalancingV2::LoadBalancer", _ENI}),
+    "rds": frozenset({"AWS::RDS::DBInstance", "AWS::RDS::DBCluster", _ENI}),
+    "lambda": frozenset({"AWS::Lambda::Function", _ENI}),
+    "iam": frozenset({"AWS::IAM::Role"}),
+    "s3": frozenset({"AWS::S3::Bucket"}),
+    **{family: frozenset({rtype}) for family, rtype in LOG_SOURCE_FAMILIES.items()},
+}
+#: The types this extension serves natively (the others come from blindspot's API source).
+SERVED_TYPES: frozenset[str] = frozenset().union(*_BUILDER_TYPES.values())
 GLOBAL_TYPES = frozenset({"AWS::IAM::Role"})
 
 Item = dict[str, Any]
@@ -140,6 +146,18 @@ def _ec2_tags(resource: Any) -> dict[str, str]:
     return {}
 
 
+def _ec2_item(account: str, region: str, rtype: str, resource: Any, **fields: Any) -> Item:
+    """The item of an EC2 `resource` of type `rtype`: its id, ARN and tags."""
+    rid = resource.id
+    arn = f"arn:aws:ec2:{region}:{account}:{_EC2_ARN_PATHS[rtype]}/{rid}"
+    return _item(account, region, rtype, rid, arn, tags=_ec2_tags(resource), **fields)
+
+
+def _arn_item(account: str, region: str, rtype: str, resource: Any, **fields: Any) -> Item:
+    """The item of a `resource` AWS Config identifies by its ARN; named by its name."""
+    return _item(account, region, rtype, resource.arn, resource.arn, name=resource.name, **fields)
+
+
 def _fake_eni_id(*parts: str) -> str:
     return "eni-" + hashlib.sha1("/".join(parts).encode()).hexdigest()[:17]
 
@@ -192,57 +210,63 @@ def _eni_item(
     )
 
 
-def _ec2_items(account: str, region: str) -> list[Item]:
-    from moto.ec2.models import ec2_backends
+def _on_backend(
+    module: str, backends: str = "", *, created_only: bool = True
+) -> Callable[[Callable[[str, str, Any], list[Item]]], Callable[[str, str], list[Item]]]:
+    """A builder of the items in moto's backend of `module` (`backends`, by default
+    `<module>_backends`) in an account-region, given that backend. With `created_only`, no
+    items where moto has not made that backend yet (reading must not create one); otherwise
+    none only in a region moto does not know."""
 
-    if region not in ec2_backends[account]:
-        return []
-    ec2 = ec2_backends[account][region]
-    arn = f"arn:aws:ec2:{region}:{account}"
+    def wrap(build: Callable[[str, str, Any], list[Item]]) -> Callable[[str, str], list[Item]]:
+        @functools.wraps(build)
+        def items(account: str, region: str) -> list[Item]:
+            models = importlib.import_module(f"moto.{module}.models")
+            per_account = getattr(models, backends or f"{module}_backends")[account]
+            if created_only and not dict.__contains__(per_account, region):
+                return []
+            if region not in per_account:
+                return []
+            return build(account, region, per_account[region])
+
+        return items
+
+    return wrap
+
+
+@_on_backend("ec2", created_only=False)
+def _ec2_items(account: str, region: str, ec2: Any) -> list[Item]:
     items: list[Item] = []
+
+    def add(rtype: str, resource: Any, configuration: dict[str, Any], **fields: Any) -> None:
+        items.append(
+            _ec2_item(account, region, rtype, resource, configuration=configuration, **fields)
+        )
+
     for vpc in list(ec2.vpcs.values()):
         rels: list[Rel] = [
             ("Is attached to InternetGateway", "AWS::EC2::InternetGateway", igw.id, None)
             for igw in ec2.internet_gateways.values()
             if igw.vpc is not None and igw.vpc.id == vpc.id
         ]
-        items.append(
-            _item(
-                account,
-                region,
-                "AWS::EC2::VPC",
-                vpc.id,
-                f"{arn}:vpc/{vpc.id}",
-                configuration={
-                    "vpcId": vpc.id,
-                    "cidrBlock": vpc.cidr_block,
-                    "isDefault": bool(vpc.is_default),
-                    "state": "available",
-                },
-                tags=_ec2_tags(vpc),
-                relationships=rels,
-            )
-        )
+        configuration = {
+            "vpcId": vpc.id,
+            "cidrBlock": vpc.cidr_block,
+            "isDefault": bool(vpc.is_default),
+            "state": "available",
+        }
+        add("AWS::EC2::VPC", vpc, configuration, relationships=rels)
     for subnets in list(ec2.subnets.values()):
         for subnet in list(subnets.values()):
-            items.append(
-                _item(
-                    account,
-                    region,
-                    "AWS::EC2::Subnet",
-                    subnet.id,
-                    f"{arn}:subnet/{subnet.id}",
-                    configuration={
-                        "subnetId": subnet.id,
-                        "vpcId": subnet.vpc_id,
-                        "cidrBlock": subnet.cidr_block,
-                        "availabilityZone": subnet.availability_zone,
-                    },
-                    tags=_ec2_tags(subnet),
-                    zone=subnet.availability_zone,
-                    relationships=[("Is contained in Vpc", "AWS::EC2::VPC", subnet.vpc_id, None)],
-                )
-            )
+            configuration = {
+                "subnetId": subnet.id,
+                "vpcId": subnet.vpc_id,
+                "cidrBlock": subnet.cidr_block,
+                "availabilityZone": subnet.availability_zone,
+            }
+            in_vpc: list[Rel] = [("Is contained in Vpc", "AWS::EC2::VPC", subnet.vpc_id, None)]
+            zone = subnet.availability_zone
+            add("AWS::EC2::Subnet", subnet, configuration, zone=zone, relationships=in_vpc)
     for vpc_groups in list(ec2.groups.values()):
         for group in list(vpc_groups.values()):
             rels = (
@@ -250,23 +274,14 @@ def _ec2_items(account: str, region: str) -> list[Item]:
                 if group.vpc_id
                 else []
             )
-            items.append(
-                _item(
-                    account,
-                    region,
-                    "AWS::EC2::SecurityGroup",
-                    group.id,
-                    f"{arn}:security-group/{group.id}",
-                    name=group.name,
-                    configuration={
-                        "groupId": group.id,
-                        "groupName": group.name,
-                        "vpcId": group.vpc_id,
-                        "description": group.description,
-                    },
-                    tags=_ec2_tags(group),
-                    relationships=rels,
-                )
+            configuration = {
+                "groupId": group.id,
+                "groupName": group.name,
+                "vpcId": group.vpc_id,
+                "description": group.description,
+            }
+            add(
+                "AWS::EC2::SecurityGroup", group, configuration, name=group.name, relationships=rels
             )
     nat_enis = {}
     for nat in list(ec2.nat_gateways.values()):
@@ -277,38 +292,19 @@ def _ec2_items(account: str, region: str) -> list[Item]:
             ("Is contained in Subnet", "AWS::EC2::Subnet", nat.subnet_id, None),
             ("Is contained in Vpc", "AWS::EC2::VPC", nat.vpc_id, None),
         ]
-        items.append(
-            _item(
-                account,
-                region,
-                "AWS::EC2::NatGateway",
-                nat.id,
-                f"{arn}:natgateway/{nat.id}",
-                configuration={
-                    "natGatewayId": nat.id,
-                    "subnetId": nat.subnet_id,
-                    "vpcId": nat.vpc_id,
-                    "state": nat.state,
-                },
-                tags=_ec2_tags(nat),
-                relationships=rels,
-            )
-        )
+        configuration = {
+            "natGatewayId": nat.id,
+            "subnetId": nat.subnet_id,
+            "vpcId": nat.vpc_id,
+            "state": nat.state,
+        }
+        add("AWS::EC2::NatGateway", nat, configuration, relationships=rels)
     for igw in list(ec2.internet_gateways.values()):
         attachments: list[dict[str, str]] = (
             [{"vpcId": igw.vpc.id, "state": "available"}] if igw.vpc else []
         )
-        items.append(
-            _item(
-                account,
-                region,
-                "AWS::EC2::InternetGateway",
-                igw.id,
-                f"{arn}:internet-gateway/{igw.id}",
-                configuration={"internetGatewayId": igw.id, "attachments": attachments},
-                tags=_ec2_tags(igw),
-            )
-        )
+        configuration = {"internetGatewayId": igw.id, "attachments": attachments}
+        add("AWS::EC2::InternetGateway", igw, configuration)
     for eni in list(ec2.enis.values()):
         groups = [g.id for g in getattr(eni, "_group_set", [])]
         if eni.id in nat_enis:
@@ -352,39 +348,26 @@ def _ec2_items(account: str, region: str) -> list[Item]:
         if instance.vpc_id:
             rels.append(("Is contained in Vpc", "AWS::EC2::VPC", instance.vpc_id, None))
         profile = getattr(instance, "iam_instance_profile", None) or None
-        items.append(
-            _item(
-                account,
-                region,
-                "AWS::EC2::Instance",
-                instance.id,
-                f"{arn}:instance/{instance.id}",
-                configuration={
-                    "instanceId": instance.id,
-                    "instanceType": instance.instance_type,
-                    "imageId": instance.image_id,
-                    "subnetId": instance.subnet_id,
-                    "vpcId": instance.vpc_id,
-                    "state": {"name": instance.state},
-                    "securityGroups": [{"groupId": g} for g in groups],
-                    "iamInstanceProfile": profile,
-                    "networkInterfaces": [{"networkInterfaceId": e} for e in enis],
-                },
-                tags=_ec2_tags(instance),
-                zone=str(getattr(instance.placement, "zone", "") or "Not Applicable"),
-                relationships=rels,
-            )
-        )
+        configuration = {
+            "instanceId": instance.id,
+            "instanceType": instance.instance_type,
+            "imageId": instance.image_id,
+            "subnetId": instance.subnet_id,
+            "vpcId": instance.vpc_id,
+            "state": {"name": instance.state},
+            "securityGroups": [{"groupId": g} for g in groups],
+            "iamInstanceProfile": profile,
+            "networkInterfaces": [{"networkInterfaceId": e} for e in enis],
+        }
+        zone = str(getattr(instance.placement, "zone", "") or "Not Applicable")
+        add("AWS::EC2::Instance", instance, configuration, zone=zone, relationships=rels)
     return items
 
 
-def _elbv2_items(account: str, region: str) -> list[Item]:
-    from moto.elbv2.models import elbv2_backends
-
-    if region not in elbv2_backends[account]:
-        return []
+@_on_backend("elbv2", created_only=False)
+def _elbv2_items(account: str, region: str, elbv2: Any) -> list[Item]:
     items: list[Item] = []
-    for lb in list(elbv2_backends[account][region].load_balancers.values()):
+    for lb in list(elbv2.load_balancers.values()):
         subnets = list(lb.subnets)
         rels: list[Rel] = [
             ("Is associated with SecurityGroup", "AWS::EC2::SecurityGroup", g, None)
@@ -396,13 +379,11 @@ def _elbv2_items(account: str, region: str) -> list[Item]:
         kind = {"application": "app", "network": "net", "gateway": "gwy"}.get(lb.type, "app")
         lb_suffix = lb.arn.split(":loadbalancer/", 1)[-1]
         items.append(
-            _item(
+            _arn_item(
                 account,
                 region,
                 "AWS::ElasticLoadBalancingV2::LoadBalancer",
-                lb.arn,
-                lb.arn,
-                name=lb.name,
+                lb,
                 configuration={
                     "loadBalancerArn": lb.arn,
                     "loadBalancerName": lb.name,
@@ -439,13 +420,10 @@ def _elbv2_items(account: str, region: str) -> list[Item]:
     return items
 
 
-def _rds_items(account: str, region: str) -> list[Item]:
+@_on_backend("rds", created_only=False)
+def _rds_items(account: str, region: str, rds: Any) -> list[Item]:
     from moto.ec2.models import ec2_backends
-    from moto.rds.models import rds_backends
 
-    if region not in rds_backends[account]:
-        return []
-    rds = rds_backends[account][region]
     items: list[Item] = []
     for db in list(rds.databases.values()):
         group = getattr(db, "db_subnet_group", None)
@@ -553,13 +531,10 @@ def _rds_items(account: str, region: str) -> list[Item]:
     return items
 
 
-def _lambda_items(account: str, region: str) -> list[Item]:
-    from moto.awslambda.models import lambda_backends
-
-    if region not in lambda_backends[account]:
-        return []
+@_on_backend("awslambda", "lambda_backends", created_only=False)
+def _lambda_items(account: str, region: str, backend: Any) -> list[Item]:
     items: list[Item] = []
-    storage = lambda_backends[account][region]._lambdas
+    storage = backend._lambdas
     for versions in list(storage._functions.values()):
         fn = versions["latest"]
         vpc = fn._vpc_config or {}
@@ -633,19 +608,9 @@ def _lambda_enis(account: str, region: str, function: str, vpc: dict[str, Any]) 
     return out
 
 
-def _created(backends: Any, account: str, region: str) -> Any:
-    """A moto backend that already exists, or None (reading must not create one)."""
-    per_account = backends[account]
-    return per_account[region] if dict.__contains__(per_account, region) else None
-
-
-def _flow_log_items(account: str, region: str) -> list[Item]:
+@_on_backend("ec2")
+def _flow_log_items(account: str, region: str, ec2: Any) -> list[Item]:
     """AWS::EC2::FlowLog: the evidence of VPC, subnet and ENI flow logs (camelCase, as EC2)."""
-    from moto.ec2.models import ec2_backends
-
-    ec2 = _created(ec2_backends, account, region)
-    if ec2 is None:
-        return []
     items = []
     for log in list(ec2.flow_logs.values()):
         configuration = {
@@ -675,14 +640,10 @@ def _flow_log_items(account: str, region: str) -> list[Item]:
     return items
 
 
-def _recorder_items(account: str, region: str) -> list[Item]:
+@_on_backend("config")
+def _recorder_items(account: str, region: str, backend: Any) -> list[Item]:
     """AWS::Config::ConfigurationRecorder, in the CloudFormation-registry (PascalCase) shape
     of the type's advanced-query schema (awslabs/aws-config-resource-schema)."""
-    from moto.config.models import config_backends
-
-    backend = _created(config_backends, account, region)
-    if backend is None:
-        return []
     items = []
     for recorder in list(backend.recorders.values()):
         group = recorder.recording_group
@@ -720,13 +681,9 @@ def _recorder_items(account: str, region: str) -> list[Item]:
     return items
 
 
-def _detector_items(account: str, region: str) -> list[Item]:
+@_on_backend("guardduty")
+def _detector_items(account: str, region: str, backend: Any) -> list[Item]:
     """AWS::GuardDuty::Detector (PascalCase, as the type's schema)."""
-    from moto.guardduty.models import guardduty_backends
-
-    backend = _created(guardduty_backends, account, region)
-    if backend is None:
-        return []
     return [
         _item(
             account,
@@ -745,33 +702,21 @@ def _detector_items(account: str, region: str) -> list[Item]:
     ]
 
 
-def _state_machine_items(account: str, region: str) -> list[Item]:
+@_on_backend("stepfunctions")
+def _state_machine_items(account: str, region: str, backend: Any) -> list[Item]:
     """AWS::StepFunctions::StateMachine with its LoggingConfiguration (PascalCase)."""
-    from moto.stepfunctions.models import stepfunctions_backends
-
-    backend = _created(stepfunctions_backends, account, region)
-    if backend is None:
-        return []
     items = []
     for machine in list(backend.state_machines):
         logging = _pascal(getattr(machine, "loggingConfiguration", None) or {"level": "OFF"})
-        items.append(
-            _item(
-                account,
-                region,
-                "AWS::StepFunctions::StateMachine",
-                machine.arn,
-                machine.arn,
-                name=machine.name,
-                configuration={
-                    "Arn": machine.arn,
-                    "StateMachineName": machine.name,
-                    "StateMachineType": getattr(machine, "type", None) or "STANDARD",
-                    "RoleArn": machine.roleArn,
-                    "LoggingConfiguration": logging,
-                },
-            )
-        )
+        configuration = {
+            "Arn": machine.arn,
+            "StateMachineName": machine.name,
+            "StateMachineType": getattr(machine, "type", None) or "STANDARD",
+            "RoleArn": machine.roleArn,
+            "LoggingConfiguration": logging,
+        }
+        rtype = "AWS::StepFunctions::StateMachine"
+        items.append(_arn_item(account, region, rtype, machine, configuration=configuration))
     return items
 
 
@@ -784,13 +729,9 @@ def _pascal(value: Any) -> Any:
     return value
 
 
-def _query_log_association_items(account: str, region: str) -> list[Item]:
+@_on_backend("route53resolver")
+def _query_log_association_items(account: str, region: str, backend: Any) -> list[Item]:
     """AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation (PascalCase)."""
-    from moto.route53resolver.models import route53resolver_backends
-
-    backend = _created(route53resolver_backends, account, region)
-    if backend is None:
-        return []
     items = []
     for association in list(backend.resolver_query_log_config_associations.values()):
         items.append(
@@ -931,23 +872,18 @@ def api_backed_types() -> frozenset[str]:
     everything does not look empty of them, their items are built from what
     `collectors.inventory.api` finds in moto's state, in Config's item shape.
     """
-    return frozenset(API_TYPES) - set(SERVED_TYPES)
+    return frozenset(API_TYPES) - SERVED_TYPES
 
 
 def servable_types() -> frozenset[str]:
-    return frozenset(SERVED_TYPES) | api_backed_types()
+    return SERVED_TYPES | api_backed_types()
 
 
 _ARN_TARGETS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
     (re.compile(pattern), rtype, by_name)
     for pattern, rtype, by_name in (
-        (r"^arn:[^:]+:ec2:[^:]*:\d*:vpc/(.+)$", "AWS::EC2::VPC", False),
-        (r"^arn:[^:]+:ec2:[^:]*:\d*:subnet/(.+)$", "AWS::EC2::Subnet", False),
-        (r"^arn:[^:]+:ec2:[^:]*:\d*:security-group/(.+)$", "AWS::EC2::SecurityGroup", False),
-        (r"^arn:[^:]+:ec2:[^:]*:\d*:instance/(.+)$", "AWS::EC2::Instance", False),
-        (r"^arn:[^:]+:ec2:[^:]*:\d*:network-interface/(.+)$", "AWS::EC2::NetworkInterface", False),
-        (r"^arn:[^:]+:ec2:[^:]*:\d*:natgateway/(.+)$", "AWS::EC2::NatGateway", False),
-        (r"^arn:[^:]+:ec2:[^:]*:\d*:internet-gateway/(.+)$", "AWS::EC2::InternetGateway", False),
+        *((rf"^arn:[^:]+:ec2:[^:]*:\d*:{path}/(.+)$", rtype, False)
+          for rtype, path in _EC2_ARN_PATHS.items()),
         (r"^arn:[^:]+:s3:::([^/]+)$", "AWS::S3::Bucket", False),
         (r"^arn:[^:]+:iam::\d+:role/(?:.*/)?([^/]+)$", "AWS::IAM::Role", True),
         (r"^arn:[^:]+:lambda:[^:]+:\d+:function:([^:]+)$", "AWS::Lambda::Function", False),
@@ -1079,18 +1015,6 @@ _BUILDERS: dict[str, Callable[[str, str], list[Item]]] = {
 }
 
 
-#: What each builder can produce (service-managed ENIs come with their owners).
-_BUILDER_TYPES: dict[str, frozenset[str]] = {
-    "ec2": frozenset(EC2_TYPES),
-    "elbv2": frozenset({"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::NetworkInterface"}),
-    "rds": frozenset({"AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::EC2::NetworkInterface"}),
-    "lambda": frozenset({"AWS::Lambda::Function", "AWS::EC2::NetworkInterface"}),
-    "iam": frozenset({"AWS::IAM::Role"}),
-    "s3": frozenset({"AWS::S3::Bucket"}),
-    **{family: frozenset({rtype}) for family, rtype in LOG_SOURCE_FAMILIES.items()},
-}
-
-
 def recorded_types(account: str, region: str) -> frozenset[str]:
     """The types this extension serves that the region's recorder records (empty if off)."""
     servable = servable_types()
@@ -1163,7 +1087,7 @@ def _region_items(account: str, region: str, types: Any = None) -> list[Item]:
     for family, builder in _BUILDERS.items():
         if recorded & _BUILDER_TYPES[family]:
             items.extend(i for i in builder(account, region) if i["resourceType"] in recorded)
-    items.extend(_api_backed_items(account, region, frozenset(recorded - set(SERVED_TYPES))))
+    items.extend(_api_backed_items(account, region, frozenset(recorded - SERVED_TYPES)))
     return _with_log_settings(account, items)
 
 
@@ -1432,6 +1356,46 @@ def _config_touched(account: str, region: str) -> bool:
 
 # ------------------------------------------------------------------- patches
 
+#: The fields of a listed resource identifier, from an item's: (response field, item field);
+#: the last, the name, only when the item has one. Then the names of the response's list
+#: and of its next-page token.
+_IDENTIFIER_FIELDS = (
+    (("resourceType", "resourceType"), ("resourceId", "resourceId")),
+    ("resourceName", "resourceIdentifiers", "nextToken"),
+)
+_AGGREGATE_IDENTIFIER_FIELDS = (
+    (
+        ("SourceAccountId", "accountId"),
+        ("SourceRegion", "awsRegion"),
+        ("ResourceId", "resourceId"),
+        ("ResourceType", "resourceType"),
+    ),
+    ("ResourceName", "ResourceIdentifiers", "NextToken"),
+)
+
+
+def _identifiers_page(
+    items: Callable[[], list[Item]],
+    limit: Any,
+    next_token: Any,
+    fields: tuple[tuple[tuple[str, str], ...], tuple[str, str, str]],
+) -> dict[str, Any]:
+    """One page (at most `limit`, 100 by default) of the identifiers of `items`."""
+    pairs, (name, listed, token) = fields
+    page, nxt = _paginate(items, limit, next_token, 100)
+    result: dict[str, Any] = {
+        listed: [
+            {
+                **{out: i[field] for out, field in pairs},
+                **({name: i["resourceName"]} if i.get("resourceName") else {}),
+            }
+            for i in page
+        ]
+    }
+    if nxt:
+        result[token] = nxt
+    return result
+
 
 def _list_discovered_resources(
     self: Any,
@@ -1449,20 +1413,7 @@ def _list_discovered_resources(
             and (not resource_name or i.get("resourceName") == resource_name)
         ]
 
-    page, nxt = _paginate(items, limit, next_token, 100)
-    result: dict[str, Any] = {
-        "resourceIdentifiers": [
-            {
-                "resourceType": i["resourceType"],
-                "resourceId": i["resourceId"],
-                **({"resourceName": i["resourceName"]} if i.get("resourceName") else {}),
-            }
-            for i in page
-        ]
-    }
-    if nxt:
-        result["nextToken"] = nxt
-    return result
+    return _identifiers_page(items, limit, next_token, _IDENTIFIER_FIELDS)
 
 
 def _batch_get_resource_config(
@@ -1521,22 +1472,7 @@ def _list_aggregate_discovered_resources(
             )
         ]
 
-    page, nxt = _paginate(items, limit, next_token, 100)
-    result: dict[str, Any] = {
-        "ResourceIdentifiers": [
-            {
-                "SourceAccountId": i["accountId"],
-                "SourceRegion": i["awsRegion"],
-                "ResourceId": i["resourceId"],
-                "ResourceType": i["resourceType"],
-                **({"ResourceName": i["resourceName"]} if i.get("resourceName") else {}),
-            }
-            for i in page
-        ]
-    }
-    if nxt:
-        result["NextToken"] = nxt
-    return result
+    return _identifiers_page(items, limit, next_token, _AGGREGATE_IDENTIFIER_FIELDS)
 
 
 def _batch_get_aggregate_resource_config(

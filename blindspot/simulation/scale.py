@@ -50,16 +50,15 @@ def build_scale(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None:
                 )
 
             ids: list[str] = []
-            subnets = vpc.subnet_ids(prefix)
             per_team = FLEET["instances"] // len(TEAMS)
             for t, team in enumerate(TEAMS):
                 ids += launch(
                     account,
-                    region,
+                    vpc,
+                    f"{prefix}-app",
                     f"{prefix}-{team}",
-                    subnets[t % len(subnets)],
-                    vpc.security_groups[f"{prefix}-app-sg"],
                     tags(env, team, f"cc-{1000 + t * 17}"),
+                    subnet=t,
                     count=per_team,
                 )
             report_cwagent(account, region, ids[::2])

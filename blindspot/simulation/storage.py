@@ -50,30 +50,6 @@ def enable_access_logs(account: SimAccount, region: str, bucket: str, target: st
     )
 
 
-def _record(
-    ctx: BuildContext,
-    account: SimAccount,
-    region: str,
-    name: str,
-    control: str,
-    layer: str,
-    state: str,
-    detail: str,
-) -> None:
-    record_planned(
-        ctx,
-        account,
-        region,
-        "AWS::S3::Bucket",
-        name,
-        bucket_arn(name),
-        control,
-        state,
-        detail,
-        layer=layer,
-    )
-
-
 def build_buckets(ctx: BuildContext) -> None:
     """The production, EU and development buckets; names go into `ctx.facts`."""
     naming = ctx.naming
@@ -117,37 +93,41 @@ def build_buckets(ctx: BuildContext) -> None:
         dev_scratch_bucket=scratch,
     )
 
-    _record(ctx, prod, east, static, "s3-server-access-logs", "access", "logged", f"-> {logs}")
-    for account, region, name in (
-        (prod, east, data),
-        (prod, east, logs),
-        (prod, west, eu_logs),
-        (prod, west, uploads),
-        (dev, east, scratch),
-    ):
-        _record(ctx, account, region, name, "s3-server-access-logs", "access", "missing", "off")
-    _record(
-        ctx,
-        prod,
-        east,
-        data,
-        "cloudtrail-s3-data-events",
-        "account",
-        "logged",
-        "prod-account-trail",
-    )
-    for account, region, name in (
-        (prod, east, static),
-        (prod, west, uploads),
-        (dev, east, scratch),
-    ):
-        _record(
-            ctx,
-            account,
-            region,
-            name,
+    where = {
+        static: (prod, east),
+        data: (prod, east),
+        logs: (prod, east),
+        eu_logs: (prod, west),
+        uploads: (prod, west),
+        scratch: (dev, east),
+    }
+    # (control, layer, [(bucket, planned state, detail) ...]), in the order they are recorded
+    plan = (
+        (
+            "s3-server-access-logs",
+            "access",
+            [(static, "logged", f"-> {logs}")]
+            + [(name, "missing", "off") for name in (data, logs, eu_logs, uploads, scratch)],
+        ),
+        (
             "cloudtrail-s3-data-events",
             "account",
-            "missing",
-            "no selector",
-        )
+            [(data, "logged", "prod-account-trail")]
+            + [(name, "missing", "no selector") for name in (static, uploads, scratch)],
+        ),
+    )
+    for control, layer, buckets in plan:
+        for name, state, detail in buckets:
+            account, region = where[name]
+            record_planned(
+                ctx,
+                account,
+                region,
+                "AWS::S3::Bucket",
+                name,
+                bucket_arn(name),
+                control,
+                state,
+                detail,
+                layer=layer,
+            )

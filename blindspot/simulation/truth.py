@@ -60,28 +60,14 @@ class GroundTruth:
     def __len__(self) -> int:
         return len(self.items)
 
-    def find(
-        self,
-        *,
-        control: str | None = None,
-        state: str | None = None,
-        layer: str | None = None,
-        account: str | None = None,
-        region: str | None = None,
-        resource_type: str | None = None,
-    ) -> list[Planned]:
-        wanted = {
-            "control": control,
-            "state": state,
-            "layer": layer,
-            "account": account,
-            "region": region,
-            "resource_type": resource_type,
-        }
+    def find(self, **criteria: str | None) -> list[Planned]:
+        """The planned controls whose fields equal `criteria` (a None criterion matches any)."""
+        unknown = criteria.keys() - Planned.__dataclass_fields__.keys()
+        if unknown:
+            raise TypeError(f"Planned has no field {', '.join(sorted(unknown))}")
+        wanted = [(key, value) for key, value in criteria.items() if value is not None]
         return [
-            item
-            for item in self.items
-            if all(value is None or getattr(item, key) == value for key, value in wanted.items())
+            item for item in self.items if all(getattr(item, key) == value for key, value in wanted)
         ]
 
     def one(self, **criteria: str) -> Planned:

@@ -29,20 +29,19 @@ def _alb_short_id(arn: str) -> str:
 
 def build_alb(
     account: SimAccount,
-    region: str,
-    name: str,
     vpc: Vpc,
-    public_prefix: str,
-    sg: str,
+    name: str,
+    tier: str,
     instance_ids: list[str],
     tag_values: dict[str, str],
 ) -> tuple[str, str]:
-    """An internet-facing ALB, target group and HTTP listener; returns (ARN, DNS name)."""
-    elbv2 = account.client("elbv2", region)
+    """An internet-facing ALB in `vpc`'s `tier` (its subnets and security group), a target
+    group and an HTTP listener; returns (ARN, DNS name)."""
+    elbv2 = account.client("elbv2", vpc.region)
     balancer = elbv2.create_load_balancer(
         Name=name,
-        Subnets=vpc.subnet_ids(public_prefix),
-        SecurityGroups=[sg],
+        Subnets=vpc.subnet_ids(tier),
+        SecurityGroups=[vpc.security_groups[f"{tier}-sg"]],
         Scheme="internet-facing",
         Type="application",
         Tags=tag_list(tag_values),
@@ -68,6 +67,34 @@ def build_alb(
     return balancer["LoadBalancerArn"], balancer["DNSName"]
 
 
+def _storefront_alb(
+    ctx: BuildContext, vpc: Vpc, name: str, instance_ids: list[str], access_logs: str = ""
+) -> tuple[str, str]:
+    """A storefront ALB in production's `vpc` (its public tier), with access logs to the
+    `access_logs` bucket when one is given, and its planned access-logs control."""
+    prod = ctx.account("production")
+    tier = f"{vpc.name.removesuffix('-vpc')}-public"
+    tag_values = tags("production", "storefront", "cc-1107", name)
+    arn, dns = build_alb(prod, vpc, name, tier, instance_ids, tag_values)
+    if access_logs:
+        prod.client("elbv2", vpc.region).modify_load_balancer_attributes(
+            LoadBalancerArn=arn,
+            Attributes=[
+                {"Key": "access_logs.s3.enabled", "Value": "true"},
+                {"Key": "access_logs.s3.bucket", "Value": access_logs},
+                {"Key": "access_logs.s3.prefix", "Value": f"alb/{name}"},
+            ],
+        )
+        state, detail = "logged", f"-> s3://{access_logs}/alb/{name}"
+    else:
+        state, detail = "missing", "access_logs.s3.enabled absent (false)"
+    balancer = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+    _record(
+        ctx, prod, vpc.region, balancer, _alb_short_id(arn), arn, "elb-access-logs", state, detail
+    )
+    return arn, dns
+
+
 def _web_acl(account: SimAccount, region: str, name: str, scope: str) -> str:
     return account.client("wafv2", region).create_web_acl(
         Name=name,
@@ -83,18 +110,26 @@ def _web_acl(account: SimAccount, region: str, name: str, scope: str) -> str:
     )["Summary"]["ARN"]
 
 
-def _distribution(
-    account: SimAccount,
-    reference: str,
-    comment: str,
-    origin_domain: str,
-    *,
-    custom_origin: bool,
-    web_acl: str = "",
-    log_bucket: str | None = None,
-) -> tuple[str, str]:
-    origin: dict = {"Id": "primary", "DomainName": origin_domain}
-    if custom_origin:
+def _record_web_acl(ctx: BuildContext, region: str, acl: str, state: str, detail: str) -> None:
+    """The planned logging of production's web ACL `acl` (its ARN)."""
+    prod = ctx.account("production")
+    _record(
+        ctx,
+        prod,
+        region,
+        "AWS::WAFv2::WebACL",
+        acl.rsplit("/", 1)[1],
+        acl,
+        "waf-logging",
+        state,
+        detail,
+    )
+
+
+def _origin(domain: str, *, custom: bool) -> dict:
+    """A distribution's one origin: an HTTP server (`custom`) or an S3 bucket."""
+    origin: dict = {"Id": "primary", "DomainName": domain}
+    if custom:
         origin["CustomOriginConfig"] = {
             "HTTPPort": 80,
             "HTTPSPort": 443,
@@ -102,7 +137,13 @@ def _distribution(
         }
     else:
         origin["S3OriginConfig"] = {"OriginAccessIdentity": ""}
-    config = {
+    return origin
+
+
+def _distribution_config(
+    reference: str, comment: str, origin: dict, web_acl: str, log_bucket: str | None
+) -> dict:
+    return {
         "CallerReference": reference,
         "Comment": comment,
         "Enabled": True,
@@ -121,39 +162,16 @@ def _distribution(
             "Prefix": f"cloudfront/{reference}/" if log_bucket else "",
         },
     }
-    distribution = account.client("cloudfront").create_distribution(DistributionConfig=config)[
-        "Distribution"
-    ]
-    return distribution["Id"], distribution["ARN"]
 
 
 def build_web_stack(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None:
     """ALBs, web ACLs and CloudFront distributions of production."""
     prod = ctx.account("production")
     east, west = ctx.regions[0], ctx.regions[1]
-    vpc = vpcs[("production", east)]
-    alb_arn, alb_dns = build_alb(
-        prod,
-        east,
-        "prod-web-alb",
-        vpc,
-        "prod-public",
-        vpc.security_groups["prod-public-sg"],
-        ctx.facts["prod_web_instances"],
-        tags("production", "storefront", "cc-1107", "prod-web-alb"),
+    alb_arn, alb_dns = _storefront_alb(
+        ctx, vpcs[("production", east)], "prod-web-alb", ctx.facts["prod_web_instances"]
     )
     ctx.facts["prod_web_alb"] = alb_arn
-    _record(
-        ctx,
-        prod,
-        east,
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        _alb_short_id(alb_arn),
-        alb_arn,
-        "elb-access-logs",
-        "missing",
-        "access_logs.s3.enabled absent (false)",
-    )
 
     regional_acl = _web_acl(prod, east, "prod-web-alb-acl", "REGIONAL")
     wafv2 = prod.client("wafv2", east)
@@ -162,104 +180,36 @@ def build_web_stack(ctx: BuildContext, vpcs: dict[tuple[str, str], Vpc]) -> None
     wafv2.put_logging_configuration(
         LoggingConfiguration={"ResourceArn": regional_acl, "LogDestinationConfigs": [waf_group]}
     )
-    _record(
-        ctx,
-        prod,
-        east,
-        "AWS::WAFv2::WebACL",
-        regional_acl.rsplit("/", 1)[1],
-        regional_acl,
-        "waf-logging",
-        "logged",
-        waf_group,
-    )
+    _record_web_acl(ctx, east, regional_acl, "logged", waf_group)
 
-    eu = vpcs[("production", west)]
-    eu_alb, _ = build_alb(
-        prod,
-        west,
-        "prod-eu-shop-alb",
-        eu,
-        "prod-eu-public",
-        eu.security_groups["prod-eu-public-sg"],
-        [],
-        tags("production", "storefront", "cc-1107", "prod-eu-shop-alb"),
-    )
     eu_logs = ctx.facts["prod_eu_access_logs_bucket"]
-    prod.client("elbv2", west).modify_load_balancer_attributes(
-        LoadBalancerArn=eu_alb,
-        Attributes=[
-            {"Key": "access_logs.s3.enabled", "Value": "true"},
-            {"Key": "access_logs.s3.bucket", "Value": eu_logs},
-            {"Key": "access_logs.s3.prefix", "Value": "alb/prod-eu-shop-alb"},
-        ],
-    )
-    _record(
-        ctx,
-        prod,
-        west,
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        _alb_short_id(eu_alb),
-        eu_alb,
-        "elb-access-logs",
-        "logged",
-        f"-> s3://{eu_logs}/alb/prod-eu-shop-alb",
-    )
+    _storefront_alb(ctx, vpcs[("production", west)], "prod-eu-shop-alb", [], eu_logs)
 
     # CloudFront is global; its CLOUDFRONT-scope web ACLs live in us-east-1.
     edge_acl = _web_acl(prod, "us-east-1", "prod-edge-acl", "CLOUDFRONT")
-    _record(
-        ctx,
-        prod,
-        "global",
-        "AWS::WAFv2::WebACL",
-        edge_acl.rsplit("/", 1)[1],
-        edge_acl,
-        "waf-logging",
-        "missing",
-        "no logging configuration",
-    )
+    _record_web_acl(ctx, "global", edge_acl, "missing", "no logging configuration")
     logs_bucket = ctx.facts["prod_access_logs_bucket"]
-    web_id, web_arn = _distribution(
-        prod,
-        f"prod-web-{ctx.naming.seed}",
-        "prod-web: storefront",
-        alb_dns,
-        custom_origin=True,
-        web_acl=edge_acl,
-        log_bucket=logs_bucket,
+    static = f"{ctx.facts['static_site_bucket']}.s3.amazonaws.com"
+    # (name, what it serves, origin, web ACL, the bucket of its standard logs if any)
+    distributions = (
+        ("prod-web", "storefront", _origin(alb_dns, custom=True), edge_acl, logs_bucket),
+        ("static-site", "marketing pages", _origin(static, custom=False), "", None),
     )
-    _record(
-        ctx,
-        prod,
-        "global",
-        "AWS::CloudFront::Distribution",
-        web_id,
-        web_arn,
-        "cloudfront-logging",
-        "logged",
-        f"-> {logs_bucket}",
-    )
-    static = ctx.facts["static_site_bucket"]
-    static_id, static_arn = _distribution(
-        prod,
-        f"static-site-{ctx.naming.seed}",
-        "static-site: marketing pages",
-        f"{static}.s3.amazonaws.com",
-        custom_origin=False,
-    )
-    _record(
-        ctx,
-        prod,
-        "global",
-        "AWS::CloudFront::Distribution",
-        static_id,
-        static_arn,
-        "cloudfront-logging",
-        "missing",
-        "Logging.Enabled false",
-    )
-    ctx.facts["prod_web_distribution"] = web_id
+    made_ids: dict[str, str] = {}
+    for name, serves, origin, web_acl, log_bucket in distributions:
+        reference = f"{name}-{ctx.naming.seed}"
+        config = _distribution_config(reference, f"{name}: {serves}", origin, web_acl, log_bucket)
+        made = prod.client("cloudfront").create_distribution(DistributionConfig=config)
+        distribution = made_ids[name] = made["Distribution"]["Id"]
+        arn = made["Distribution"]["ARN"]
+        state, detail = (
+            ("logged", f"-> {log_bucket}") if log_bucket else ("missing", "Logging.Enabled false")
+        )
+        cloudfront = "AWS::CloudFront::Distribution"
+        _record(
+            ctx, prod, "global", cloudfront, distribution, arn, "cloudfront-logging", state, detail
+        )
+    ctx.facts["prod_web_distribution"] = made_ids["prod-web"]
 
 
 def build_dns(ctx: BuildContext) -> None:
