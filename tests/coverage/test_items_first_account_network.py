@@ -363,3 +363,43 @@ def test_config_recorder_from_its_own_item() -> None:
         "DescribeConfigurationRecorders",
     )
     assert verdict is Status.logged
+
+
+@mock_aws
+def test_resolver_query_logging_from_the_association_item_names_its_destination() -> None:
+    from collectors.coverage.probes.network import probe_resolver_query_logs
+
+    vpc = boto3.client("ec2", REGION).create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    boto3.client("s3", REGION).create_bucket(Bucket="dns-logs")
+    resolver = boto3.client("route53resolver", REGION)
+    config = resolver.create_resolver_query_log_config(
+        Name="dns", DestinationArn="arn:aws:s3:::dns-logs", CreatorRequestId="1"
+    )["ResolverQueryLogConfig"]["Id"]
+    association = resolver.associate_resolver_query_log_config(
+        ResolverQueryLogConfigId=config, ResourceId=vpc
+    )["ResolverQueryLogConfigAssociation"]
+    arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc/{vpc}"
+
+    def vpc_item(source: str = "config") -> CollectedResource:
+        return _item("AWS::EC2::VPC", arn, vpc, {"vpcId": vpc}, source=source)
+
+    held = _item(
+        "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
+        f"arn:aws:route53resolver:{REGION}:{ACCOUNT}:association/{association['Id']}",
+        association["Id"],
+        {"ResolverQueryLogConfigId": config, "ResourceId": vpc, "Status": "ACTIVE"},
+    )
+    verdict = _three_ways(
+        probe_resolver_query_logs,
+        "resolver-query-logs",
+        arn,
+        _inventory(vpc_item("api"), source="api"),
+        _inventory(vpc_item(), held),
+        _inventory(vpc_item()),  # Config does not record associations here
+        "ListResolverQueryLogConfigAssociations",
+    )
+    assert verdict is Status.logged
+    # The config (its destination) is not an item here: one listing names it.
+    ctx, counts = _run(probe_resolver_query_logs, _inventory(vpc_item(), held))
+    assert _calls(counts, "ListResolverQueryLogConfigs") == {"ListResolverQueryLogConfigs": 1}
+    assert _one(ctx, arn, "resolver-query-logs").destination == "arn:aws:s3:::dns-logs"

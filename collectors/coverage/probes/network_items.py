@@ -20,8 +20,10 @@ from snapshot.model import Status
 
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
+from ..helpers import CALL_ERRORS
 from ..items import from_config, item_operation, lookup, pascal, records_here
 from ..records import record, skipped
+from ._common import list_all
 
 ASSOCIATION = "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation"
 QUERY_LOG_CONFIG = "AWS::Route53Resolver::ResolverQueryLoggingConfig"
@@ -56,6 +58,17 @@ def resolver_from_items(
         lookup(i.configuration, "Id") or i.resource.resource_id: pascal(i.configuration)
         for i in _config_items(ctx, QUERY_LOG_CONFIG)
     }
+    unnamed = {a.get("ResolverQueryLogConfigId") for a in associations} - set(configs)
+    if unnamed and ctx.aws is not None:  # the destination is in the config: one listing
+        try:
+            listed = list_all(
+                ctx.client("route53resolver"),
+                "list_resolver_query_log_configs",
+                "ResolverQueryLogConfigs",
+            )
+            configs.update({c.get("Id"): c for c in listed})
+        except CALL_ERRORS as exc:  # the status stands; only the destination is not known
+            ctx.fail(exc, service="route53resolver", operation="ListResolverQueryLogConfigs")
     rest = decide_resolver(
         ctx,
         vpcs,
