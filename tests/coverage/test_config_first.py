@@ -13,11 +13,16 @@ from collections import Counter
 from typing import Any
 
 import boto3
+import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
+from test_database_probes import _log_delivery, _redshift
+from test_host_probes import _eks, _task_definition
+from test_serverless_probes import _project, _role
 
 from collectors.aws.session import AwsContext
 from collectors.coverage.base import Probe, ProbeContext
+from collectors.coverage.items import pascal
 from collectors.coverage.probes.access_api import probe_appsync_logging
 from collectors.coverage.probes.database import (
     probe_elasticache_log_delivery,
@@ -42,6 +47,8 @@ from snapshot.model import Coverage, Resource, Status
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+OPENSEARCH = "AWS::OpenSearch::Domain"
+APPSYNC = "AWS::AppSync::GraphQLApi"
 
 
 def _item(
@@ -54,19 +61,9 @@ def _item(
     source: str = "config",
     resource_id: str | None = None,
 ) -> CollectedResource:
-    return CollectedResource(
-        Resource(
-            id=arn,
-            type=type_,
-            account=ACCOUNT,
-            region=REGION,
-            name=name,
-            resource_id=resource_id or name,
-            source=source,
-        ),
-        configuration=configuration,
-        supplementary=supplementary or {},
-    )
+    names = {"id": arn, "type": type_, "name": name, "resource_id": resource_id or name}
+    resource = Resource(account=ACCOUNT, region=REGION, source=source, **names)
+    return CollectedResource(resource, configuration, supplementary or {})
 
 
 #: Types AWS Config's recorder records beside the items' own (no item: none exists).
@@ -100,144 +97,186 @@ def _one(ctx: ProbeContext, arn: str, control: str) -> Coverage:
     return found[0]
 
 
-def _three_ways(
-    probe: Probe,
-    control: str,
-    arn: str,
-    holding: CollectedResource,
-    lacking: CollectedResource,
-    *calls: str,
-    api: RegionInventory | None = None,
-) -> Status:
-    """The API's verdict, equal from an item holding the field (none of `calls` made) and
-    from an item lacking it (the first of `calls` made). Returns the verdict."""
-    ctx, counts = _run(probe, api or _inventory(source="api"))
-    expected = _one(ctx, arn, control).status
-    assert _calls(counts, calls[0]) >= 1
-    ctx, counts = _run(probe, _inventory(holding))
-    decided = _one(ctx, arn, control)
-    assert decided.status is expected, decided
-    assert decided.operation and decided.operation.startswith("config:"), decided
-    assert {op: _calls(counts, op) for op in calls} == dict.fromkeys(calls, 0)
-    ctx, counts = _run(probe, _inventory(lacking))
-    assert _one(ctx, arn, control).status is expected
-    assert _calls(counts, calls[0]) >= 1
-    return expected
+Built = tuple[str, CollectedResource, CollectedResource, tuple[str, ...]]
 
 
-# --------------------------------------------------------------------------- serverless
+def _built(
+    type_: str, arn: str, name: str, base: dict[str, Any], field: dict[str, Any], *calls: str
+) -> Built:
+    """(ARN, the item holding the deciding `field`, the item without it, the calls)."""
+    holding = _item(type_, arn, name, {**base, **field}, resource_id=base.get("id"))
+    return arn, holding, _item(type_, arn, name, base, resource_id=base.get("id")), calls
 
 
-@mock_aws
-def test_step_functions_logging_from_the_item() -> None:
+def _state_machine() -> Built:
     group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/sfn/flow:*"
-    arn = boto3.client("stepfunctions", REGION).create_state_machine(
-        name="flow",
-        definition="{}",
-        roleArn=f"arn:aws:iam::{ACCOUNT}:role/sfn",
-        loggingConfiguration={
-            "level": "ERROR",
-            "includeExecutionData": True,
-            "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group}}],
-        },
-    )["stateMachineArn"]
-    type_ = "AWS::StepFunctions::StateMachine"
     logging = {
-        "Level": "ERROR",
-        "IncludeExecutionData": True,
-        "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": group}}],
+        "level": "ERROR",
+        "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group}}],
     }
-    holding = _item(
-        type_, arn, "flow", {"StateMachineName": "flow", "LoggingConfiguration": logging}
-    )
-    lacking = _item(type_, arn, "flow", {"StateMachineName": "flow"})
-    verdict = _three_ways(
-        probe_stepfunctions_logging,
-        "stepfunctions-logging",
-        arn,
-        holding,
-        lacking,
-        "DescribeStateMachine",
-        "ListStateMachines",
-    )
-    assert verdict is Status.partial
+    arn = boto3.client("stepfunctions", REGION).create_state_machine(
+        name="flow", definition="{}", roleArn=_role("sfn"), loggingConfiguration=logging
+    )["stateMachineArn"]
+    field = {"LoggingConfiguration": pascal(logging)}
+    calls = ("DescribeStateMachine", "ListStateMachines")
+    return _built("AWS::StepFunctions::StateMachine", arn, "flow", {}, field, *calls)
 
 
-@mock_aws
-def test_codebuild_logging_from_the_item() -> None:
-    arn = boto3.client("codebuild", REGION).create_project(
-        name="build",
-        source={"type": "S3", "location": "bucket/src.zip"},
-        artifacts={"type": "NO_ARTIFACTS"},
-        environment={
-            "type": "LINUX_CONTAINER",
-            "image": "img",
-            "computeType": "BUILD_GENERAL1_SMALL",
-        },
-        serviceRole=f"arn:aws:iam::{ACCOUNT}:role/build",
-        logsConfig={"cloudWatchLogs": {"status": "DISABLED"}, "s3Logs": {"status": "DISABLED"}},
-    )["project"]["arn"]
-    type_ = "AWS::CodeBuild::Project"
+def _build_project() -> Built:
     logs = {"cloudWatchLogs": {"status": "DISABLED"}, "s3Logs": {"status": "DISABLED"}}
-    holding = _item(type_, arn, "build", {"name": "build", "logsConfig": logs})
-    lacking = _item(type_, arn, "build", {"name": "build"})
-    verdict = _three_ways(
-        probe_codebuild_logging,
-        "codebuild-logging",
-        arn,
-        holding,
-        lacking,
-        "BatchGetProjects",
-        "ListProjects",
-    )
-    assert verdict is Status.missing
+    arn = _project("build", logs)
+    calls = ("BatchGetProjects", "ListProjects")
+    return _built("AWS::CodeBuild::Project", arn, "build", {}, {"logsConfig": logs}, *calls)
 
 
-@mock_aws
-def test_glue_job_logging_from_the_item() -> None:
+def _glue_job() -> Built:
     arguments = {"--enable-continuous-cloudwatch-log": "true"}
     command = {"Name": "glueetl", "ScriptLocation": "s3://b/s.py"}
-    boto3.client("glue", REGION).create_job(
-        Name="etl", Role="glue-role", DefaultArguments=arguments, Command=command
-    )
+    glue = boto3.client("glue", REGION)
+    glue.create_job(Name="etl", Role="glue-role", DefaultArguments=arguments, Command=command)
+    field = {"Command": command, "DefaultArguments": arguments}
     arn = f"arn:aws:glue:{REGION}:{ACCOUNT}:job/etl"
-    type_ = "AWS::Glue::Job"
+    return _built("AWS::Glue::Job", arn, "etl", {}, field, "GetJobs")
+
+
+def _redshift_cluster() -> Built:
+    boto3.client("s3", REGION).create_bucket(Bucket="audit-logs")
+    arn = _redshift("dw")
+    boto3.client("redshift", REGION).enable_logging(ClusterIdentifier="dw", BucketName="audit-logs")
+    status = json.dumps({"loggingEnabled": True, "bucketName": "audit-logs"})
+    lacking = _item("AWS::Redshift::Cluster", arn, "dw", {"clusterIdentifier": "dw"})
     holding = _item(
-        type_, arn, "etl", {"Name": "etl", "Command": command, "DefaultArguments": arguments}
+        lacking.type, arn, "dw", lacking.configuration, supplementary={"LoggingStatus": status}
     )
-    lacking = _item(type_, arn, "etl", {"Name": "etl"})
-    verdict = _three_ways(
-        probe_glue_job_logging, "glue-job-logging", arn, holding, lacking, "GetJobs"
-    )
-    assert verdict is Status.logged
+    return arn, holding, lacking, ("DescribeLoggingStatus", "DescribeClusters")
 
 
-LOGS_WRITE = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:CreateLogGroup"],
-            "Resource": "*",
-        }
-    ],
+def _replication_group() -> Built:
+    delivery = _log_delivery("slow-log")
+    arn = boto3.client("elasticache", REGION).create_replication_group(
+        ReplicationGroupId="rg",
+        ReplicationGroupDescription="d",
+        Engine="redis",
+        CacheNodeType="cache.t3.micro",
+        NumCacheClusters=1,
+        LogDeliveryConfigurations=[delivery],
+    )["ReplicationGroup"]["ARN"]
+    field = {"LogDeliveryConfigurations": [{**delivery, "Status": "active"}]}
+    calls = ("DescribeReplicationGroups", "DescribeCacheClusters")
+    return _built("AWS::ElastiCache::ReplicationGroup", arn, "rg", {}, field, *calls)
+
+
+def _domain() -> Built:
+    group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:os"
+    options = {"ES_APPLICATION_LOGS": {"CloudWatchLogsLogGroupArn": group, "Enabled": True}}
+    client = boto3.client("opensearch", REGION)
+    arn = client.create_domain(DomainName="search", LogPublishingOptions=options)
+    base, field = {"DomainName": "search"}, {"LogPublishingOptions": options}
+    calls = ("DescribeDomains", "ListDomainNames")
+    return _built(OPENSEARCH, arn["DomainStatus"]["ARN"], "search", base, field, *calls)
+
+
+BROKER = {
+    "HostInstanceType": "mq.t3.micro",
+    "DeploymentMode": "SINGLE_INSTANCE",
+    "PubliclyAccessible": False,
+    "AutoMinorVersionUpgrade": True,
+    "Users": [{"Username": "admin", "Password": "Passw0rd12345"}],
 }
+
+
+def _broker() -> Built:
+    mq = boto3.client("mq", REGION)
+    created = mq.create_broker(
+        BrokerName="queue",
+        EngineType="RABBITMQ",
+        EngineVersion="3.13",
+        Logs={"General": True},
+        **BROKER,
+    )
+    base = {"id": created["BrokerId"], "BrokerName": "queue", "EngineType": "RABBITMQ"}
+    field, calls = {"Logs": {"General": True}}, ("DescribeBroker", "ListBrokers")
+    return _built("AWS::AmazonMQ::Broker", created["BrokerArn"], "queue", base, field, *calls)
+
+
+def _graphql_api() -> Built:
+    log_config = {"fieldLogLevel": "ERROR", "cloudWatchLogsRoleArn": _role("appsync")}
+    api = boto3.client("appsync", REGION).create_graphql_api(
+        name="graph", authenticationType="API_KEY", logConfig=log_config
+    )["graphqlApi"]
+    field = {"ApiId": api["apiId"], "LogConfig": {"FieldLogLevel": "ERROR"}}
+    return _built(APPSYNC, api["arn"], "graph", {"id": api["apiId"]}, field, "ListGraphqlApis")
+
+
+def _task() -> Built:
+    arn = _task_definition("web", ["awslogs", None])
+    shipped = {"LogDriver": "awslogs", "Options": {"awslogs-group": "/ecs/web"}}
+    containers = [{"Name": "c0", "LogConfiguration": shipped}, {"Name": "c1"}]
+    calls = ("DescribeTaskDefinition", "ListTaskDefinitions")
+    field = {"ContainerDefinitions": containers}
+    return _built("AWS::ECS::TaskDefinition", arn, "web", {"Family": "web"}, field, *calls)
+
+
+def _cluster() -> Built:
+    arn = _eks("k8s", ["api", "audit"])
+    enabled = [{"Type": "api"}, {"Type": "audit"}]
+    field = {"Logging": {"ClusterLogging": {"EnabledTypes": enabled}}}
+    calls = ("DescribeCluster", "ListClusters")
+    return _built("AWS::EKS::Cluster", arn, "k8s", {"Name": "k8s"}, field, *calls)
+
+
+CASES = [
+    (_state_machine, probe_stepfunctions_logging, "stepfunctions-logging", Status.partial),
+    (_build_project, probe_codebuild_logging, "codebuild-logging", Status.missing),
+    (_glue_job, probe_glue_job_logging, "glue-job-logging", Status.logged),
+    (_redshift_cluster, probe_redshift_audit_logging, "redshift-audit-logging", Status.logged),
+    (
+        _replication_group,
+        probe_elasticache_log_delivery,
+        "elasticache-log-delivery",
+        Status.partial,
+    ),
+    (_domain, probe_opensearch_log_publishing, "opensearch-log-publishing", Status.partial),
+    (_broker, probe_mq_broker_logging, "mq-broker-logging", Status.logged),
+    (_graphql_api, probe_appsync_logging, "appsync-logging", Status.partial),
+    (_task, probe_ecs_task_logging, "ecs-task-logging", Status.partial),
+    (_cluster, probe_eks_control_plane_logs, "eks-control-plane-logs", Status.partial),
+]
+
+
+@pytest.mark.parametrize(("build", "probe", "control", "verdict"), CASES, ids=[c[2] for c in CASES])
+def test_an_item_holding_the_field_spares_the_call(build, probe, control, verdict) -> None:
+    """The API's verdict, equal from an item holding the field (none of the calls made)
+    and from an item lacking it (the first of the calls made)."""
+    with mock_aws():
+        arn, holding, lacking, calls = build()
+        ctx, counts = _run(probe, _inventory(source="api"))
+        assert _one(ctx, arn, control).status is verdict
+        assert _calls(counts, calls[0]) >= 1
+        ctx, counts = _run(probe, _inventory(holding))
+        decided = _one(ctx, arn, control)
+        assert decided.status is verdict, decided
+        assert decided.operation and decided.operation.startswith("config:"), decided
+        assert {op: _calls(counts, op) for op in calls} == dict.fromkeys(calls, 0)
+        ctx, counts = _run(probe, _inventory(lacking))
+        assert _one(ctx, arn, control).status is verdict
+        assert _calls(counts, calls[0]) >= 1
+
+
+ALLOW_LOGS = {"Effect": "Allow", "Action": "logs:*", "Resource": "*"}
+LOGS_WRITE = {"Version": "2012-10-17", "Statement": [ALLOW_LOGS]}
 
 
 @mock_aws
 def test_lambda_role_recorded_by_config_is_read_from_its_item() -> None:
-    iam = boto3.client("iam")
-    role = iam.create_role(RoleName="fn-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    iam.put_role_policy(
-        RoleName="fn-role", PolicyName="logs", PolicyDocument=json.dumps(LOGS_WRITE)
-    )
+    role = _role("fn-role", inline=LOGS_WRITE)
     arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:fn"
     function = {"functionName": "fn", "role": role}
     recorded = {
         "roleName": "fn-role",
         "arn": role,
         "attachedManagedPolicies": [],
-        "rolePolicyList": [{"policyName": "logs", "policyDocument": json.dumps(LOGS_WRITE)}],
+        "rolePolicyList": [{"policyName": "inline", "policyDocument": json.dumps(LOGS_WRITE)}],
     }
     type_, role_type = "AWS::Lambda::Function", "AWS::IAM::Role"
     api = _inventory(_item(type_, arn, "fn", function, source="api"), source="api")
@@ -253,229 +292,6 @@ def test_lambda_role_recorded_by_config_is_read_from_its_item() -> None:
         assert _one(ctx, arn, "lambda-logging").status is expected
         assert _calls(counts, "GetRole") == calls
         assert _calls(counts, "GetRolePolicy") == calls
-
-
-# --------------------------------------------------------------------------- database
-
-
-@mock_aws
-def test_redshift_logging_status_from_the_supplementary_configuration() -> None:
-    redshift = boto3.client("redshift", REGION)
-    boto3.client("s3", REGION).create_bucket(Bucket="audit-logs")
-    redshift.create_cluster(
-        ClusterIdentifier="dw",
-        NodeType="dc2.large",
-        MasterUsername="admin",
-        MasterUserPassword="Passw0rd1",
-        ClusterType="single-node",
-    )
-    redshift.enable_logging(ClusterIdentifier="dw", BucketName="audit-logs", S3KeyPrefix="rs/")
-    arn = f"arn:aws:redshift:{REGION}:{ACCOUNT}:cluster:dw"
-    type_ = "AWS::Redshift::Cluster"
-    status = {"loggingEnabled": True, "bucketName": "audit-logs", "s3KeyPrefix": "rs/"}
-    holding = _item(
-        type_,
-        arn,
-        "dw",
-        {"clusterIdentifier": "dw"},
-        supplementary={"LoggingStatus": json.dumps(status)},
-    )
-    lacking = _item(type_, arn, "dw", {"clusterIdentifier": "dw"})
-    verdict = _three_ways(
-        probe_redshift_audit_logging,
-        "redshift-audit-logging",
-        arn,
-        holding,
-        lacking,
-        "DescribeLoggingStatus",
-        "DescribeClusters",
-    )
-    assert verdict is Status.logged
-
-
-@mock_aws
-def test_elasticache_log_delivery_from_the_item() -> None:
-    delivery = {
-        "LogType": "slow-log",
-        "DestinationType": "cloudwatch-logs",
-        "DestinationDetails": {"CloudWatchLogsDetails": {"LogGroup": "redis-logs"}},
-        "LogFormat": "json",
-    }
-    arn = boto3.client("elasticache", REGION).create_replication_group(
-        ReplicationGroupId="rg",
-        ReplicationGroupDescription="d",
-        Engine="redis",
-        CacheNodeType="cache.t3.micro",
-        NumCacheClusters=1,
-        LogDeliveryConfigurations=[delivery],
-    )["ReplicationGroup"]["ARN"]
-    type_ = "AWS::ElastiCache::ReplicationGroup"
-    holding = _item(
-        type_,
-        arn,
-        "rg",
-        {
-            "ReplicationGroupId": "rg",
-            "LogDeliveryConfigurations": [{**delivery, "Status": "active"}],
-        },
-    )
-    lacking = _item(type_, arn, "rg", {"ReplicationGroupId": "rg"})
-    verdict = _three_ways(
-        probe_elasticache_log_delivery,
-        "elasticache-log-delivery",
-        arn,
-        holding,
-        lacking,
-        "DescribeReplicationGroups",
-        "DescribeCacheClusters",
-    )
-    assert verdict is Status.partial
-
-
-@mock_aws
-def test_opensearch_log_publishing_from_the_item() -> None:
-    group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:os"
-    options = {"ES_APPLICATION_LOGS": {"CloudWatchLogsLogGroupArn": group, "Enabled": True}}
-    arn = boto3.client("opensearch", REGION).create_domain(
-        DomainName="search", LogPublishingOptions=options
-    )["DomainStatus"]["ARN"]
-    type_ = "AWS::OpenSearch::Domain"
-    holding = _item(type_, arn, "search", {"DomainName": "search", "LogPublishingOptions": options})
-    lacking = _item(type_, arn, "search", {"DomainName": "search"})
-    verdict = _three_ways(
-        probe_opensearch_log_publishing,
-        "opensearch-log-publishing",
-        arn,
-        holding,
-        lacking,
-        "DescribeDomains",
-        "ListDomainNames",
-    )
-    assert verdict is Status.partial
-
-
-@mock_aws
-def test_mq_broker_logging_from_the_item() -> None:
-    created = boto3.client("mq", REGION).create_broker(
-        BrokerName="queue",
-        EngineType="RABBITMQ",
-        EngineVersion="3.13",
-        HostInstanceType="mq.t3.micro",
-        DeploymentMode="SINGLE_INSTANCE",
-        PubliclyAccessible=False,
-        AutoMinorVersionUpgrade=True,
-        Users=[{"Username": "admin", "Password": "Passw0rd12345"}],
-        Logs={"General": True},
-    )
-    arn, broker_id = created["BrokerArn"], created["BrokerId"]
-    type_ = "AWS::AmazonMQ::Broker"
-    base = {"BrokerName": "queue", "BrokerId": broker_id, "EngineType": "RABBITMQ"}
-    holding = _item(type_, arn, "queue", {**base, "Logs": {"General": True}}, resource_id=broker_id)
-    lacking = _item(type_, arn, "queue", base, resource_id=broker_id)
-    verdict = _three_ways(
-        probe_mq_broker_logging,
-        "mq-broker-logging",
-        arn,
-        holding,
-        lacking,
-        "DescribeBroker",
-        "ListBrokers",
-    )
-    assert verdict is Status.logged
-
-
-# --------------------------------------------------------------------------- access
-
-
-@mock_aws
-def test_appsync_log_config_from_the_item() -> None:
-    api = boto3.client("appsync", REGION).create_graphql_api(
-        name="graph",
-        authenticationType="API_KEY",
-        logConfig={
-            "fieldLogLevel": "ERROR",
-            "cloudWatchLogsRoleArn": f"arn:aws:iam::{ACCOUNT}:role/appsync",
-        },
-    )["graphqlApi"]
-    arn, api_id = api["arn"], api["apiId"]
-    type_ = "AWS::AppSync::GraphQLApi"
-    holding = _item(
-        type_,
-        arn,
-        "graph",
-        {"ApiId": api_id, "Name": "graph", "LogConfig": {"FieldLogLevel": "ERROR"}},
-        resource_id=api_id,
-    )
-    lacking = _item(type_, arn, "graph", {}, resource_id=api_id)
-    verdict = _three_ways(
-        probe_appsync_logging, "appsync-logging", arn, holding, lacking, "ListGraphqlApis"
-    )
-    assert verdict is Status.partial
-
-
-# --------------------------------------------------------------------------- host
-
-
-@mock_aws
-def test_ecs_task_definition_from_the_item() -> None:
-    arn = boto3.client("ecs", REGION).register_task_definition(
-        family="web",
-        containerDefinitions=[
-            {
-                "name": "app",
-                "image": "img",
-                "memory": 128,
-                "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs"}},
-            },
-            {"name": "sidecar", "image": "img", "memory": 128},
-        ],
-    )["taskDefinition"]["taskDefinitionArn"]
-    type_ = "AWS::ECS::TaskDefinition"
-    containers = [
-        {
-            "Name": "app",
-            "LogConfiguration": {"LogDriver": "awslogs", "Options": {"awslogs-group": "/ecs"}},
-        },
-        {"Name": "sidecar"},
-    ]
-    holding = _item(type_, arn, "web", {"Family": "web", "ContainerDefinitions": containers})
-    lacking = _item(type_, arn, "web", {"Family": "web"})
-    verdict = _three_ways(
-        probe_ecs_task_logging,
-        "ecs-task-logging",
-        arn,
-        holding,
-        lacking,
-        "DescribeTaskDefinition",
-        "ListTaskDefinitions",
-    )
-    assert verdict is Status.partial
-
-
-@mock_aws
-def test_eks_item_without_logging_is_described() -> None:
-    arn = boto3.client("eks", REGION).create_cluster(
-        name="k8s",
-        roleArn=f"arn:aws:iam::{ACCOUNT}:role/eks",
-        resourcesVpcConfig={},
-        logging={"clusterLogging": [{"types": ["api", "audit"], "enabled": True}]},
-    )["cluster"]["arn"]
-    type_ = "AWS::EKS::Cluster"
-    enabled = [{"Type": "api"}, {"Type": "audit"}]
-    holding = _item(
-        type_, arn, "k8s", {"Name": "k8s", "Logging": {"ClusterLogging": {"EnabledTypes": enabled}}}
-    )
-    lacking = _item(type_, arn, "k8s", {"Name": "k8s"})
-    verdict = _three_ways(
-        probe_eks_control_plane_logs,
-        "eks-control-plane-logs",
-        arn,
-        holding,
-        lacking,
-        "DescribeCluster",
-        "ListClusters",
-    )
-    assert verdict is Status.partial
 
 
 def test_beanstalk_option_settings_from_the_item() -> None:
@@ -525,36 +341,20 @@ def _ssm_inventory(instance: str, applications: dict[str, Any]) -> CollectedReso
 def test_cloudwatch_agent_listed_by_the_config_inventory_item_needs_no_call() -> None:
     instance = "i-0123456789abcdef0"
     arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}:instance/{instance}"
-    boto3.client("cloudwatch", REGION).put_metric_data(
-        Namespace="CWAgent",
-        MetricData=[
-            {
-                "MetricName": "mem_used_percent",
-                "Value": 1.0,
-                "Dimensions": [{"Name": "InstanceId", "Value": instance}],
-            }
-        ],
-    )
-    ec2 = {"instanceId": instance, "state": {"name": "running"}}
-    agent = {"amazon-cloudwatch-agent": {"Name": "amazon-cloudwatch-agent"}}
-    ctx, counts = _run(
-        probe_cloudwatch_agent,
-        _inventory(
-            _item("AWS::EC2::Instance", arn, instance, ec2), _ssm_inventory(instance, agent)
-        ),
-    )
-    decided = _one(ctx, arn, "cloudwatch-agent")
-    assert decided.status is Status.logged
-    assert decided.operation == "config:AWS::SSM::ManagedInstanceInventory AWS:Application"
-    assert sum(counts.values()) == 0  # no GetInventory, ListMetrics or DescribeLogStreams
-    other = {"amazon-ssm-agent": {"Name": "amazon-ssm-agent"}}
-    ctx, counts = _run(
-        probe_cloudwatch_agent,
-        _inventory(
-            _item("AWS::EC2::Instance", arn, instance, ec2), _ssm_inventory(instance, other)
-        ),
-    )
-    record = _one(ctx, arn, "cloudwatch-agent")
-    assert record.status is Status.logged  # the CWAgent metric, read by the call
-    assert record.operation == "cloudwatch:ListMetrics"
-    assert _calls(counts, "ListMetrics") == 1
+    logs = boto3.client("logs", REGION)
+    logs.create_log_group(logGroupName="app/syslog")
+    logs.create_log_stream(logGroupName="app/syslog", logStreamName=instance)
+    ec2 = _item("AWS::EC2::Instance", arn, instance, {"state": {"name": "running"}})
+    listed = {
+        "amazon-cloudwatch-agent": ("config:AWS::SSM::ManagedInstanceInventory AWS:Application", 0),
+        "amazon-ssm-agent": ("logs:DescribeLogStreams", 1),  # the log stream, read by the calls
+    }
+    for package, (operation, calls) in listed.items():
+        applications = {package: {"Name": package}}
+        inventory = _inventory(ec2, _ssm_inventory(instance, applications))
+        ctx, counts = _run(probe_cloudwatch_agent, inventory)
+        decided = _one(ctx, arn, "cloudwatch-agent")
+        assert decided.status is Status.logged
+        assert decided.operation == operation
+        assert _calls(counts, "ListMetrics") == _calls(counts, "DescribeLogStreams") == calls
+        assert (sum(counts.values()) == 0) is (calls == 0)  # from the item: no call at all
