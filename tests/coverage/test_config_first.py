@@ -16,6 +16,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
+from test_access_probes import _distribution
 from test_database_probes import _log_delivery, _redshift
 from test_host_probes import _eks, _task_definition
 from test_serverless_probes import _project, _role
@@ -24,6 +25,7 @@ from collectors.aws.session import AwsContext
 from collectors.coverage.base import Probe, ProbeContext
 from collectors.coverage.items import pascal
 from collectors.coverage.probes.access_api import probe_appsync_logging
+from collectors.coverage.probes.access_edge import probe_cloudfront_logging
 from collectors.coverage.probes.database import (
     probe_elasticache_log_delivery,
     probe_mq_broker_logging,
@@ -49,6 +51,7 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 OPENSEARCH = "AWS::OpenSearch::Domain"
 APPSYNC = "AWS::AppSync::GraphQLApi"
+DISTRIBUTION = "AWS::CloudFront::Distribution"
 
 
 def _item(
@@ -225,6 +228,14 @@ def _cluster() -> Built:
     return _built("AWS::EKS::Cluster", arn, "k8s", {"Name": "k8s"}, field, *calls)
 
 
+def _edge() -> Built:
+    arn, distribution_id = _distribution(True)
+    logging = {"enabled": True, "bucket": "cf-logs.s3.amazonaws.com", "prefix": "edge/"}
+    field = {"distributionConfig": {"logging": logging}}
+    base = {"id": distribution_id}
+    return _built(DISTRIBUTION, arn, distribution_id, base, field, "GetDistributionConfig")
+
+
 CASES = [
     (_state_machine, probe_stepfunctions_logging, "stepfunctions-logging", Status.partial),
     (_build_project, probe_codebuild_logging, "codebuild-logging", Status.missing),
@@ -241,6 +252,7 @@ CASES = [
     (_graphql_api, probe_appsync_logging, "appsync-logging", Status.partial),
     (_task, probe_ecs_task_logging, "ecs-task-logging", Status.partial),
     (_cluster, probe_eks_control_plane_logs, "eks-control-plane-logs", Status.partial),
+    (_edge, probe_cloudfront_logging, "cloudfront-logging", Status.logged),
 ]
 
 
@@ -250,7 +262,9 @@ def test_an_item_holding_the_field_spares_the_call(build, probe, control, verdic
     and from an item lacking it (the first of the calls made)."""
     with mock_aws():
         arn, holding, lacking, calls = build()
-        ctx, counts = _run(probe, _inventory(source="api"))
+        # The direct-API source: the probe lists (CloudFront decides what the inventory has).
+        api = CollectedResource(lacking.resource.model_copy(update={"source": "api"}))
+        ctx, counts = _run(probe, _inventory(api, source="api"))
         assert _one(ctx, arn, control).status is verdict
         assert _calls(counts, calls[0]) >= 1
         ctx, counts = _run(probe, _inventory(holding))
