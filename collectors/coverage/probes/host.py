@@ -22,9 +22,11 @@ instance `ssm:DescribeInstanceInformation` does not list has no SSM inventory, s
 `ssm:GetInventory` cannot hide its agent). A failure that could hide the agent makes the
 instance `unknown`, never `missing`.
 
-Without a credential for the account, AWS Config's `AWS::SSM::ManagedInstanceInventory`
-items stand in for 1 (and say the instance reports to SSM); 2 and 3 are calls, so an
-instance whose inventory item does not list the agent is `unknown`, naming them.
+AWS Config's `AWS::SSM::ManagedInstanceInventory` items stand in for 1, whatever the
+credential: an instance whose item lists the agent is `logged` with no call. The others
+need 2 and 3, which are calls: without a credential for the account such an instance is
+`unknown`, naming them. `ssm-managed` keeps its call where there is a credential: the item
+says the instance reports to SSM, not its PingStatus.
 """
 
 from __future__ import annotations
