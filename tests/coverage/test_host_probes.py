@@ -515,3 +515,38 @@ def test_log_stream_check_is_bounded_and_looks_at_agent_like_groups_first(monkey
     record = _record(ctx, arn, "cloudwatch-agent")
     assert record.status is Status.logged  # the hinted group came first despite its name
     assert "log streams checked in 2 of 3 log groups" in record.notes
+
+
+@mock_aws
+def test_failed_inventory_of_an_instance_ssm_does_not_manage_is_said_not_cited():
+    """ssm:GetInventory fails and DescribeInstanceInformation lists no instance (stubbed: moto
+    lacks both): the instance has no SSM inventory that could show the agent, so `missing`
+    rests on the CWAgent metrics and log streams moto answered, and the evidence says the
+    inventory was not needed instead of citing it."""
+    _, arn = _instance()
+    ctx = _ctx("AWS::EC2::Instance")
+    stub = Stubber(ctx.client("ssm"))
+    stub.add_client_error("get_inventory", "AccessDeniedException", "no")
+    stub.add_response("describe_instance_information", {"InstanceInformationList": []})
+    stub.activate()
+    probe_cloudwatch_agent(ctx)
+    record = _record(ctx, arn, "cloudwatch-agent")
+    assert record.status is Status.missing
+    assert "ssm:DescribeInstanceInformation does not list it" in record.evidence
+    assert "ssm:GetInventory failed and was not needed" in record.evidence
+    assert "SSM inventory entry" not in record.evidence
+    assert {e.operation for e in ctx.errors} == {"GetInventory"}
+
+
+@mock_aws
+def test_failed_inventory_of_an_instance_ssm_manages_is_unknown():
+    iid, arn = _instance()
+    ctx = _ctx("AWS::EC2::Instance")
+    stub = Stubber(ctx.client("ssm"))
+    stub.add_client_error("get_inventory", "AccessDeniedException", "no")
+    stub.add_response("describe_instance_information", _instance_information(iid, "Online"))
+    stub.activate()
+    probe_cloudwatch_agent(ctx)
+    record = _record(ctx, arn, "cloudwatch-agent")
+    assert record.status is Status.unknown
+    assert record.evidence.startswith("ssm:GetInventory failed (AccessDeniedException)")

@@ -269,6 +269,7 @@ def probe_cloudwatch_agent(ctx: ProbeContext) -> None:
     profiles = _ProfileRoles(ctx)
     for instance_id, item in ids.items():
         inventory_hidden = managed is None or instance_id in managed
+        unmanaged = "ssm:GetInventory" in failures and not inventory_hidden
         _decide_agent(
             ctx,
             item,
@@ -283,6 +284,7 @@ def probe_cloudwatch_agent(ctx: ProbeContext) -> None:
             metric=instance_id in metric_found,
             stream_group=stream_found.get(instance_id),
             bounded=(checked, eligible),
+            inventory_unread_unmanaged=unmanaged,
         )
 
 
@@ -297,7 +299,11 @@ def _decide_agent(
     metric: bool,
     stream_group: str | None,
     bounded: tuple[int, int],
+    inventory_unread_unmanaged: bool = False,
 ) -> None:
+    """`inventory_unread_unmanaged`: ssm:GetInventory failed, but SSM does not manage the
+    instance, so it has no inventory that could have shown the agent: a `missing` then rests
+    on the sources that answered, and its evidence says so rather than citing the inventory."""
     control_id = "cloudwatch-agent"
     shown = clean_single_line(instance_id)
     evidence: list[tuple[str, str]] = []
@@ -378,13 +384,19 @@ def _decide_agent(
             notes=notes,
         )
         return
+    absent = (
+        f"no CWAgent metric or log stream for {shown}, and ssm:DescribeInstanceInformation "
+        "does not list it (no SSM inventory to show the agent; ssm:GetInventory failed and "
+        "was not needed)"
+        if inventory_unread_unmanaged
+        else f"no CWAgent metric, log stream or SSM inventory entry for {shown}"
+    )
     record(
         ctx,
         item.id,
         control_id,
         Status.missing,
-        f"cloudwatch:ListMetrics/logs:DescribeLogStreams: no CWAgent metric, log stream or "
-        f"SSM inventory entry for {shown}",
+        f"cloudwatch:ListMetrics/logs:DescribeLogStreams: {absent}",
         operation="cloudwatch:ListMetrics",
         notes=notes,
     )
