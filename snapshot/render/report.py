@@ -20,7 +20,7 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from snapshot.graph import Counts, CoverageGraph, LayerCounts, empty_layer_counts, overall
@@ -260,11 +260,17 @@ def _footnotes(report: Report) -> list[str]:
     return lines
 
 
+def _sections(
+    report: Report, heading: str, table: Callable[[list[list[str]], int], list[str]]
+) -> list[str]:
+    """The matrix and the totals, each under its heading, in one output's table form."""
+    lines = [f"{heading}Coverage by account and layer", "", *as_of_line(report)]
+    lines += table(_matrix(report), 2)
+    return [*lines, "", f"{heading}Totals", "", *table(_totals_rows(report), 1)]
+
+
 def render_table(report: Report) -> str:
-    lines = ["Coverage by account and layer", "", *as_of_line(report)]
-    lines += _align(_matrix(report), right_from=2)
-    lines += ["", "Totals", ""]
-    lines += _align(_totals_rows(report), right_from=1)
+    lines = _sections(report, "", _align)
     lines += ["", _LEGEND, *_footnotes(report)]
     return "\n".join(lines) + "\n"
 
@@ -284,10 +290,7 @@ def _md_table(rows: list[list[str]], right_from: int) -> list[str]:
 
 
 def render_markdown(report: Report) -> str:
-    lines = ["## Coverage by account and layer", "", *as_of_line(report)]
-    lines += _md_table(_matrix(report), right_from=2)
-    lines += ["", "## Totals", ""]
-    lines += _md_table(_totals_rows(report), right_from=1)
+    lines = _sections(report, "## ", _md_table)
     lines += ["", f"_{_md_cell(_LEGEND)}_"]
     lines += [line for note in _footnotes(report) for line in ("", f"{note}.")]
     return "\n".join(lines) + "\n"
