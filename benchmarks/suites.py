@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -292,64 +293,81 @@ def snapshot_suite(
 def explorer_suite(
     table: Table, *, args: argparse.Namespace, sizes: list[int], workdir: str
 ) -> None:
+    # A cache of our own, emptied first: the first open computes the matrix (a lean pass over
+    # the file), the second finds it in the cache (snapshot.index.cache). Children inherit it.
+    os.environ["XDG_CACHE_HOME"] = cache = os.path.join(workdir, "xdg-cache")
+    shutil.rmtree(cache, ignore_errors=True)
     for size in sizes:
-        name = label(size)
         path = os.path.join(workdir, f"synthetic-{label(size)}-seed{args.seed}.json")
         if not os.path.exists(path) and snapshot_file(table, size, args.seed, workdir) is None:
             continue
-        result = table.record(run_step(f"explore {name}", "explore", path, timeout=900))
-        if not result.ok:
-            continue
-        f = result.figures
-        launch_to_matrix = f["import_s"] + f["snapshot_loaded_s"] + f["matrix_after_load_s"]
-        rows = [
-            ("import the app (Textual included)", _s(f["import_s"]), "", None),
-            (
-                "first frame (after run_test starts; with the import)",
-                f"{_s(f['first_frame_s'])}; {_s(f['import_s'] + f['first_frame_s'])}",
-                "< 0.5 s with the import",
-                f["import_s"] + f["first_frame_s"] < 0.5,
-            ),
-            ("snapshot loaded (worker)", _s(f["snapshot_loaded_s"]), "", None),
-            (
-                "matrix on screen after load",
-                _s(f["matrix_after_load_s"]),
-                "< 1 s",
-                f["matrix_after_load_s"] < 1,
-            ),
-            (
-                # Issue 16: within 10 s of launch at 1M (the import included), peak < 3 GB.
-                "matrix on screen from launch (import included); session peak",
-                _s(launch_to_matrix),
-                "< 10 s; < 3 GB" if size >= HUGE else "",
-                (launch_to_matrix < 10 and result.peak_mb < 3 * GB) if size >= HUGE else None,
-            ),
-            ("open the resource list", f"{f['open_list_ms']:.0f} ms", "", None),
-            (
-                "list cursor key (median / max)",
-                f"{f['list_key_median_ms']:.1f} / {f['list_key_max_ms']:.1f} ms",
-                "< 50 / < 100 ms",
-                f["list_key_median_ms"] < 50 and f["list_key_max_ms"] < 100,
-            ),
-            (
-                "filter keystroke (median / max)",
-                f"{f['filter_key_median_ms']:.0f} / {f['filter_key_max_ms']:.0f} ms",
-                "< 50 / < 100 ms",
-                f["filter_key_median_ms"] < 50 and f["filter_key_max_ms"] < 100,
-            ),
-            ("open a resource", f"{f['open_resource_ms']:.0f} ms", "", None),
-            ("trace: open at depth 2", f"{f['trace_depth2_ms']:.0f} ms", "", None),
-            (
-                "trace: + to depth 3 (median / max of 5)",
-                f"{f['trace_depth3_ms']:.0f} / {f['trace_depth3_max_ms']:.0f} ms",
-                "< 100 ms",
-                f["trace_depth3_ms"] < 100,
-            ),
-        ]
-        for i, (what, value, target, met) in enumerate(rows):
-            table.add(
-                "explorer", what, name, value, result.peak_mb if i == 0 else None, target, met
-            )
+        for open_ in ("first open", "second open"):
+            name = f"{label(size)}, {open_}"
+            result = table.record(run_step(f"explore {name}", "explore", path, timeout=900))
+            if result.ok:
+                _explorer_rows(table, name, size, result)
+
+
+def _explorer_rows(table: Table, name: str, size: int, result: StepResult) -> None:
+    f = result.figures
+    launch_to_matrix = f["import_s"] + f["matrix_shown_s"]
+    rows = [
+        ("import the app (Textual included)", _s(f["import_s"]), "", None),
+        (
+            "first frame (after run_test starts; with the import)",
+            f"{_s(f['first_frame_s'])}; {_s(f['import_s'] + f['first_frame_s'])}",
+            "< 0.5 s with the import",
+            f["import_s"] + f["first_frame_s"] < 0.5,
+        ),
+        (
+            f"matrix shown (from the {f['matrix_source']}); CPU by then",
+            f"{_s(f['matrix_shown_s'])}; {_s(f['cpu_at_matrix_s'])} CPU",
+            "",
+            None,
+        ),
+        (
+            "details loaded (worker); CPU by then",
+            f"{_s(f['snapshot_loaded_s'])}; {_s(f['cpu_at_details_s'])} CPU",
+            "",
+            None,
+        ),
+        (
+            "matrix on screen after load",
+            _s(f["matrix_after_load_s"]),
+            "< 1 s",
+            f["matrix_after_load_s"] < 1,
+        ),
+        (
+            # Issue 16: within 10 s of launch at 1M (the import included), peak < 3 GB.
+            "matrix on screen from launch (import included); session peak",
+            _s(launch_to_matrix),
+            "< 10 s; < 3 GB" if size >= HUGE else "",
+            (launch_to_matrix < 10 and result.peak_mb < 3 * GB) if size >= HUGE else None,
+        ),
+        ("open the resource list", f"{f['open_list_ms']:.0f} ms", "", None),
+        (
+            "list cursor key (median / max)",
+            f"{f['list_key_median_ms']:.1f} / {f['list_key_max_ms']:.1f} ms",
+            "< 50 / < 100 ms",
+            f["list_key_median_ms"] < 50 and f["list_key_max_ms"] < 100,
+        ),
+        (
+            "filter keystroke (median / max)",
+            f"{f['filter_key_median_ms']:.0f} / {f['filter_key_max_ms']:.0f} ms",
+            "< 50 / < 100 ms",
+            f["filter_key_median_ms"] < 50 and f["filter_key_max_ms"] < 100,
+        ),
+        ("open a resource", f"{f['open_resource_ms']:.0f} ms", "", None),
+        ("trace: open at depth 2", f"{f['trace_depth2_ms']:.0f} ms", "", None),
+        (
+            "trace: + to depth 3 (median / max of 5)",
+            f"{f['trace_depth3_ms']:.0f} / {f['trace_depth3_max_ms']:.0f} ms",
+            "< 100 ms",
+            f["trace_depth3_ms"] < 100,
+        ),
+    ]
+    for i, (what, value, target, met) in enumerate(rows):
+        table.add("explorer", what, name, value, result.peak_mb if i == 0 else None, target, met)
 
 
 # -- collect --------------------------------------------------------------------------------
