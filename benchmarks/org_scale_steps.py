@@ -29,7 +29,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from .latency import LATENCY, install_latency_hook
+from .latency import install_latency_hook, simulated_latency
 
 
 def _memory_mb() -> dict[str, float]:
@@ -92,12 +92,9 @@ def org_scale(
                 workers=int(workers),
                 shard=shard,
             )
-            LATENCY["seconds"] = float(latency_ms) / 1000 if latency else 0.0
             started = time.perf_counter()
-            try:
+            with simulated_latency(float(latency_ms) if latency else 0.0):
                 result = collect(options)
-            finally:
-                LATENCY["seconds"] = 0.0
             return result, time.perf_counter() - started
 
         # moto builds each account's service backends on first use (seconds per account);

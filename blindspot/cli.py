@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from collectors.aws.concurrency import DEFAULT_SERVICE_CONCURRENCY, ENV_SERVICE_CONCURRENCY
 from collectors.aws.limits import DEFAULT_CALL_TIMEOUT, DEFAULT_REGION_BUDGET
 from collectors.shard import Shard
 from snapshot import __version__
@@ -261,6 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="seconds one account-region may take; what is left then is unknown "
         f"(default: {DEFAULT_REGION_BUDGET:g}, 0: none)",
+    )
+    collect.add_argument(
+        "--service-concurrency",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="calls in flight at once to one service of one account, all its regions "
+        f"together (default: {DEFAULT_SERVICE_CONCURRENCY}, or {ENV_SERVICE_CONCURRENCY}; "
+        "0: no limit)",
     )
     collect.add_argument("--quiet", action="store_true", help="no progress display")
     collect.add_argument(

@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 from blindspot.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, UsageError
 from blindspot.progress import make_progress
 from collectors.accounts import NoCredentials
+from collectors.aws.concurrency import configured_limit, use_service_concurrency
 from collectors.aws.limits import Limits, use_limits
 from collectors.collect import (
     DEFAULT_COLLABORATORS,
@@ -109,7 +110,14 @@ def run(args: argparse.Namespace, parts: Collaborators = DEFAULT_COLLABORATORS) 
     options = options_from_args(args)
     progress = make_progress(quiet=args.quiet)
     try:
-        with progress, use_limits(Limits(args.call_timeout, args.region_budget)):
+        concurrency = args.service_concurrency
+        if concurrency is None:
+            concurrency = configured_limit()
+        with (
+            progress,
+            use_limits(Limits(args.call_timeout, args.region_budget)),
+            use_service_concurrency(concurrency),
+        ):
             result = collect(options, progress, parts)
     except NoCredentials as exc:
         raise UsageError(str(exc)) from None

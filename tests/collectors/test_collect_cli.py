@@ -132,6 +132,33 @@ def test_usage_mistakes_are_exit_2(tmp_path, capsys) -> None:
     assert main(["collect", "-o", out, "--aggregator", "a", "--config-files", "f"]) == 2
 
 
+def test_service_concurrency_reaches_the_collection(tmp_path, monkeypatch, capsys) -> None:
+    """`--service-concurrency N` is the limit of the contexts the collection makes; without
+    it, BLINDSPOT_SERVICE_CONCURRENCY; a malformed value is a one-line usage error."""
+    from collectors.aws import concurrency
+
+    seen: list[int] = []
+
+    def probe(aws, inventory, *, facts):
+        seen.append(concurrency.shared_limiter().limit)
+        raise KeyboardInterrupt  # seen enough: stop before any call
+
+    out = ["-o", str(tmp_path / "s.json"), "--source", "api"]
+    with mock_aws():
+        run_collect([*out, "--service-concurrency", "2"], Collaborators(probe_region=probe))
+        monkeypatch.setenv("BLINDSPOT_SERVICE_CONCURRENCY", "7")
+        run_collect(out, Collaborators(probe_region=probe))
+        assert seen == [2, 7]
+        monkeypatch.setenv("BLINDSPOT_SERVICE_CONCURRENCY", "many")
+        capsys.readouterr()
+        assert main(["collect", *out, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "BLINDSPOT_SERVICE_CONCURRENCY" in err
+    with pytest.raises(SystemExit) as refused:
+        main(["collect", *out, "--service-concurrency", "-1"])
+    assert refused.value.code == 2
+
+
 # -- a real process against moto server ----------------------------------------------------
 
 
