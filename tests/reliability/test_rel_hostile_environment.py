@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 from factories import R1, small_estate
 from hostile_http import hostile_server
+from signals import default_signals
 
 from blindspot.cli import main
 from collectors.aws.errors import error_message
@@ -177,6 +178,7 @@ def test_a_signal_while_writing_leaves_no_partial_file(tmp_path, signum) -> None
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_signals,
     )
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".out.graphml.*.tmp")):

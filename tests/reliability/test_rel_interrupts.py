@@ -22,6 +22,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from rel_inject import Call, Injector
+from signals import ctrl_c_raises, default_signals
 
 from blindspot.cli import main
 
@@ -56,7 +57,8 @@ def test_sigint_mid_collection_keeps_the_old_snapshot(aws, tmp_path, capsys, mon
         return None
 
     injector = Injector(interrupt_on_the_tenth_send).install(monkeypatch)
-    code = main(["collect", "-o", str(out), "--source", "api", "--workers", "2"])
+    with ctrl_c_raises():
+        code = main(["collect", "-o", str(out), "--source", "api", "--workers", "2"])
     err = capsys.readouterr().err
     assert fired.is_set()
     assert code == 130, err
@@ -145,6 +147,7 @@ def test_real_sigint_to_a_collect_process(tmp_path, hold) -> None:
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=default_signals,
         )
         try:
             assert endpoint.hit.wait(timeout=120), "the collection never reached the endpoint"
