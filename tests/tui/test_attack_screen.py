@@ -94,3 +94,28 @@ def test_key_a_opens_the_screen_from_the_matrix(make_app):
             assert not isinstance(app.screen, AttackScreen)
 
     run(body())
+
+
+def test_reopening_reuses_the_document_computed_for_the_graph(make_app, monkeypatch):
+    """The graph does not change once loaded: `a` again does not map the techniques again."""
+    import tui.screens.attack as attack
+
+    calls = []
+    real = attack.blind_spots
+    monkeypatch.setattr(attack, "blind_spots", lambda snapshot: calls.append(1) or real(snapshot))
+
+    async def body():
+        app = make_app(snapshot=load_snapshot(DEMO_SNAPSHOT))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app)
+            documents = []
+            for _ in range(2):
+                app.push_screen(AttackScreen())
+                await settle(pilot, app)
+                documents.append(app.screen.document)
+                await pilot.press("escape")
+                await settle(pilot, app)
+            assert documents[0] is not None and documents[0] is documents[1]
+            assert calls == [1]
+
+    run(body())

@@ -96,7 +96,11 @@ class AttackScreen(ExplorerScreen):
         graph = self.graph
         if graph is None:
             return
-        document = blind_spots(graph.snapshot)
+        # The graph does not change once loaded: the document is computed on the first
+        # opening and cached on it (as `browse.explorer_index` is), not on every `a`.
+        document = graph.__dict__.get("_attack_document")
+        if document is None:
+            document = graph.__dict__["_attack_document"] = blind_spots(graph.snapshot)
         self.app.call_from_thread(self._show, document)
 
     def _show(self, document: dict[str, Any]) -> None:
