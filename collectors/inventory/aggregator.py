@@ -40,7 +40,6 @@ of types seen there.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -62,7 +61,7 @@ from .config_service import (
     PAGE_SIZE,
     RELATIONSHIP_TYPES,
     SELECT_FIELDS,
-    UNPROCESSED_RETRIES,
+    batch_get,
     parse_row,
 )
 
@@ -421,27 +420,26 @@ class AggregatorSource:
     def _batch_get(
         self, client: Any, identifiers: list[dict[str, str]], items: ConfigItemSet
     ) -> None:
-        pending = identifiers
-        for attempt in range(UNPROCESSED_RETRIES + 1):
-            try:
-                response = client.batch_get_aggregate_resource_config(
-                    ConfigurationAggregatorName=self.aggregator, ResourceIdentifiers=pending
-                )
-            except (ClientError, BotoCoreError) as exc:
-                self._fail(exc, "BatchGetAggregateResourceConfig")
-                return
-            for item in response.get("BaseConfigurationItems", []):
-                if self._get_works and item.get("resourceType") in RELATIONSHIP_TYPES:
-                    item = self._with_relationships(client, item)
-                items.add(item)
-            pending = response.get("UnprocessedResourceIdentifiers") or []
-            if not pending:
-                return
-            time.sleep(min(0.2 * 2**attempt, 2.0))
-        self._fail(
-            RuntimeError(f"{len(pending)} resource identifiers left unprocessed"),
-            "BatchGetAggregateResourceConfig",
+        def add(item: dict[str, Any]) -> None:
+            if self._get_works and item.get("resourceType") in RELATIONSHIP_TYPES:
+                item = self._with_relationships(client, item)
+            items.add(item)
+
+        left = batch_get(
+            lambda pending: client.batch_get_aggregate_resource_config(
+                ConfigurationAggregatorName=self.aggregator, ResourceIdentifiers=pending
+            ),
+            identifiers,
+            items="BaseConfigurationItems",
+            unprocessed="UnprocessedResourceIdentifiers",
+            add=add,
+            fail=lambda exc: self._fail(exc, "BatchGetAggregateResourceConfig"),
         )
+        if left.unprocessed:
+            self._fail(
+                RuntimeError(f"{len(left.keys)} resource identifiers left unprocessed"),
+                "BatchGetAggregateResourceConfig",
+            )
 
     def _with_relationships(self, client: Any, item: dict[str, Any]) -> dict[str, Any]:
         identifier = {

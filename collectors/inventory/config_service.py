@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -419,31 +419,31 @@ class ConfigServiceSource:
 
     def _batch_get(self, run: _Region, keys: list[dict[str, str]]) -> set[str]:
         """Fetch up to 100 items; returns the types of those that could not be fetched."""
-        pending = keys
-        for attempt in range(UNPROCESSED_RETRIES + 1):
-            try:
-                response = run.client.batch_get_resource_config(resourceKeys=pending)
-            except (ClientError, BotoCoreError) as exc:
-                run.fail(exc, "BatchGetResourceConfig")
-                return {key["resourceType"] for key in pending}
-            for item in response.get("baseConfigurationItems", []):
-                if item.get("resourceType") in RELATIONSHIP_TYPES:
-                    item = self._with_relationships(run, item)
-                run.items.add(item)
-            pending = response.get("unprocessedResourceKeys") or []
-            if not pending:
-                return set()
-            time.sleep(min(0.2 * 2**attempt, 2.0))
-        run.inventory.errors.append(
-            to_collection_error(
-                RuntimeError(f"{len(pending)} resource keys left unprocessed"),
-                account=run.inventory.account,
-                region=run.inventory.region,
-                service="config",
-                operation="BatchGetResourceConfig",
-            )
+
+        def add(item: dict[str, Any]) -> None:
+            if item.get("resourceType") in RELATIONSHIP_TYPES:
+                item = self._with_relationships(run, item)
+            run.items.add(item)
+
+        left = batch_get(
+            lambda pending: run.client.batch_get_resource_config(resourceKeys=pending),
+            keys,
+            items="baseConfigurationItems",
+            unprocessed="unprocessedResourceKeys",
+            add=add,
+            fail=lambda exc: run.fail(exc, "BatchGetResourceConfig"),
         )
-        return {key["resourceType"] for key in pending}
+        if left.unprocessed:
+            run.inventory.errors.append(
+                to_collection_error(
+                    RuntimeError(f"{len(left.keys)} resource keys left unprocessed"),
+                    account=run.inventory.account,
+                    region=run.inventory.region,
+                    service="config",
+                    operation="BatchGetResourceConfig",
+                )
+            )
+        return {key["resourceType"] for key in left.keys}
 
     def _with_relationships(self, run: _Region, item: dict[str, Any]) -> dict[str, Any]:
         """The latest full configuration item (with relationships and tags), else `item`."""
@@ -456,6 +456,44 @@ class ConfigServiceSource:
             return item
         history = response.get("configurationItems") or []
         return history[0] if history else item
+
+
+@dataclass(frozen=True)
+class BatchLeft:
+    """What a `batch_get` could not fetch: `keys`, and whether only because unprocessed."""
+
+    keys: list[Any]
+    unprocessed: bool = False
+
+
+def batch_get(
+    call: Callable[[list[Any]], Any],
+    keys: list[Any],
+    *,
+    items: str,
+    unprocessed: str,
+    add: Callable[[dict[str, Any]], None],
+    fail: Callable[[BaseException], None],
+) -> BatchLeft:
+    """One BatchGet(Aggregate)ResourceConfig of `keys`, unprocessed keys asked for again.
+
+    Each item of the answers goes to `add`; a failed call goes to `fail` and ends it.
+    Unprocessed keys are asked for again `UNPROCESSED_RETRIES` times, after a short pause.
+    """
+    pending = keys
+    for attempt in range(UNPROCESSED_RETRIES + 1):
+        try:
+            response = call(pending)
+        except (ClientError, BotoCoreError) as exc:
+            fail(exc)
+            return BatchLeft(pending)
+        for item in response.get(items, []):
+            add(item)
+        pending = response.get(unprocessed) or []
+        if not pending:
+            return BatchLeft([])
+        time.sleep(min(0.2 * 2**attempt, 2.0))
+    return BatchLeft(pending, unprocessed=True)
 
 
 def parse_row(row: Any) -> dict[str, Any] | None:
