@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 from factories import R1, arn, cov, rel, resource, snapshot
+from python_child import run_python
 
 from blindspot.cli import main
 from snapshot.io import save_snapshot
 
-ROOT = Path(__file__).resolve().parents[2]
 MiB = 1024 * 1024
 VPC_TYPE, SUBNET_TYPE = "AWS::EC2::VPC", "AWS::EC2::Subnet"
 
@@ -51,17 +48,7 @@ CHILD = textwrap.dedent(
 def run_child(tmp_path: Path, *argv: str, limit: int = 1536 * MiB) -> tuple[int, int, int, float]:
     """(exit code, bytes written, peak resident bytes, seconds) of `blindspot ARGV`."""
     out = tmp_path / "out.txt"
-    started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(limit), str(out), *argv],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    seconds = time.monotonic() - started
-    assert result.returncode == 0, result.stderr[-1500:]
+    result, seconds = run_python(CHILD, str(limit), str(out), *argv, timeout=120)
     code, peak = result.stdout.split()
     return int(code), out.stat().st_size, int(peak), seconds
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -28,13 +26,13 @@ import pytest
 from factories import VPC, rel, small_estate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from python_child import run_python
 
 from blindspot.cli import main
 from snapshot.graph import CoverageGraph
 from snapshot.io import SnapshotError, dump_snapshot, load_snapshot, parse_snapshot
 from snapshot.model import Snapshot
 
-ROOT = Path(__file__).resolve().parents[2]
 VALID = dump_snapshot(small_estate())
 VALID_DOC = json.loads(VALID)
 
@@ -271,17 +269,9 @@ def test_a_million_element_array_is_bounded_in_memory(tmp_path, kind) -> None:
     path.write_bytes(ARRAYS[kind]())
     size = path.stat().st_size
     bound = 400 * MiB + 30 * size  # resident: the interpreter plus a small multiple of the file
-    result = subprocess.run(
-        # The address-space cap only protects the shared machine from a runaway; the
-        # assertion is on the resident peak.
-        [sys.executable, "-c", CHILD, str(path), str(bound + 6 * 1024 * MiB)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    # The address-space cap only protects the shared machine from a runaway; the
+    # assertion is on the resident peak.
+    result, _ = run_python(CHILD, str(path), str(bound + 6 * 1024 * MiB), timeout=300)
     assert "Traceback" not in result.stderr
     verdict, peak = result.stdout.strip().splitlines()
     assert verdict.startswith(("loaded", "error 0 ")), verdict
@@ -292,13 +282,5 @@ def test_a_million_element_array_is_bounded_in_memory(tmp_path, kind) -> None:
 def test_a_small_snapshot_loads_under_an_address_space_limit(tmp_path) -> None:
     path = tmp_path / "small.json"
     path.write_bytes(VALID)
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), str(1024 * MiB)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-500:]
+    result, _ = run_python(CHILD, str(path), str(1024 * MiB), timeout=120)
     assert result.stdout.startswith("loaded")

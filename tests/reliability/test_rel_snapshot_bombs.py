@@ -27,14 +27,11 @@ from __future__ import annotations
 
 import gzip
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from python_child import run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 BLOCK = 64 * MiB
@@ -118,18 +115,9 @@ EXPECTED = {
 def run_child(
     path: Path, reader: str, env: dict[str, str] | None = None
 ) -> tuple[str, int, float, float]:
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), reader],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env={**os.environ, **(env or {})},
+    result, elapsed = run_python(
+        CHILD, str(path), reader, timeout=600, env={**os.environ, **(env or {})}
     )
-    elapsed = time.perf_counter() - start
-    assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     verdict, peak, cpu = result.stdout.strip().splitlines()
     return verdict, int(peak), float(cpu), elapsed
