@@ -284,14 +284,13 @@ def collect(
 ) -> CollectResult:
     """Collect a snapshot. Raises accounts.NoCredentials / botocore ProfileNotFound early."""
     started = time.monotonic()
-    run = _Run(progress, parts)
     runner = None if options.no_coverage else parts.probe_region
     if options.config_files:
-        return _collect_offline(options, run, runner, started)
+        return _collect_offline(options, _Run(progress, parts), runner, started)
     if options.as_of is not None:  # `--source config --as-of`: Config's record
-        at_time = _config_at(parts.config_source, options.as_of)
-        run = _Run(progress, replace(parts, config_source=at_time))
+        parts = replace(parts, config_source=_config_at(parts.config_source, options.as_of))
         runner = _offline(runner)
+    run = _Run(progress, parts)
     session = options.session or parts.make_session(options.profile)
     call_log = CallLog()
     plan = plan_accounts(
