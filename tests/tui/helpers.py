@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -18,6 +22,21 @@ async def settle(pilot: Pilot, app: App) -> None:
         await pilot.pause()
         await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def press(pilot: Pilot, app: App, *keys: str) -> None:
+    """Press each key in turn, `settle` after each (what it opens is then ready)."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot, app)
+
+
+@contextlib.asynccontextmanager
+async def started(app: App, **options: Any) -> AsyncIterator[Pilot]:
+    """`app.run_test(**options)`, settled: the first screen is drawn and the snapshot in."""
+    async with app.run_test(**options) as pilot:
+        await settle(pilot, app)
+        yield pilot
 
 
 def run(coroutine) -> None:

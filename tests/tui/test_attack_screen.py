@@ -10,14 +10,13 @@ from snapshot.io import load_snapshot
 from tui.screens.attack import AttackScreen
 
 from .fixtures import HOSTILE_MARKUP
-from .helpers import run, screen_text, settle
+from .helpers import press, run, screen_text, settle, started
 
 
 def test_demo_development_shows_blind_network_techniques(make_app):
     async def body():
         app = make_app(snapshot=load_snapshot(DEMO_SNAPSHOT))
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(120, 40)) as pilot:
             app.push_screen(AttackScreen())
             await settle(pilot, app)
             screen = app.screen
@@ -31,8 +30,7 @@ def test_demo_development_shows_blind_network_techniques(make_app):
             column = table.get_column_index(development)
             assert str(table.get_cell_at((row, column))).endswith("BLIND")
             table.cursor_coordinate = (row, column)  # type: ignore[assignment]
-            await pilot.press("enter")
-            await settle(pilot, app)
+            await press(pilot, app, "enter")
             detail = str(screen.query_one("#attack-detail", Static).render())
             assert "Network Traffic Flow: BLIND" in detail
             assert "to close: vpc-flow-logs" in detail
@@ -45,14 +43,12 @@ def test_demo_development_shows_blind_network_techniques(make_app):
 def test_gaps_only_hides_fully_covered_techniques(make_app):
     async def body():
         app = make_app(snapshot=load_snapshot(DEMO_SNAPSHOT))
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(100, 30)) as pilot:
             app.push_screen(AttackScreen())
             await settle(pilot, app)
             table = app.screen.query_one("#attack", DataTable)
             everything = table.row_count
-            await pilot.press("b")
-            await settle(pilot, app)
+            await press(pilot, app, "b")
             assert 0 < table.row_count < everything
             keys = {row.value for row in table.rows}
             assert "T1498.001" in keys and "T1098.003" not in keys  # the latter covered everywhere
@@ -63,8 +59,7 @@ def test_gaps_only_hides_fully_covered_techniques(make_app):
 def test_hostile_account_names_are_plain_text(make_app):
     async def body():
         app = make_app(ascii_only=True)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(100, 30)) as pilot:
             app.push_screen(AttackScreen())
             await settle(pilot, app)
             screen = app.screen
@@ -83,14 +78,11 @@ def test_hostile_account_names_are_plain_text(make_app):
 def test_key_a_opens_the_screen_from_the_matrix(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("a")
-            await settle(pilot, app)
+        async with started(app, size=(100, 30)) as pilot:
+            await press(pilot, app, "a")
             assert isinstance(app.screen, AttackScreen)
             assert "ATT&CK" in screen_text(app)
-            await pilot.press("escape")
-            await settle(pilot, app)
+            await press(pilot, app, "escape")
             assert not isinstance(app.screen, AttackScreen)
 
     run(body())
@@ -106,15 +98,13 @@ def test_reopening_reuses_the_document_computed_for_the_graph(make_app, monkeypa
 
     async def body():
         app = make_app(snapshot=load_snapshot(DEMO_SNAPSHOT))
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(100, 30)) as pilot:
             documents = []
             for _ in range(2):
                 app.push_screen(AttackScreen())
                 await settle(pilot, app)
                 documents.append(app.screen.document)
-                await pilot.press("escape")
-                await settle(pilot, app)
+                await press(pilot, app, "escape")
             assert documents[0] is not None and documents[0] is documents[1]
             assert calls == [1]
 

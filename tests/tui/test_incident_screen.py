@@ -12,7 +12,7 @@ from tui.screens.detail import ResourceDetailScreen
 from tui.screens.incident import IncidentScreen
 
 from .fixtures import INSTANCE, VPC
-from .helpers import run, screen_text, settle
+from .helpers import press, run, screen_text, settle, started
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -21,20 +21,17 @@ async def _type_window(pilot, app, start: str, end: str) -> None:
     app.screen.query_one("#incident-from", Input).value = start
     app.screen.query_one("#incident-to", Input).value = end
     app.screen.query_one("#incident-to", Input).focus()
-    await pilot.press("enter")
-    await settle(pilot, app)
+    await press(pilot, app, "enter")
 
 
 def test_detail_key_opens_the_plan_for_a_typed_window(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(100, 30)) as pilot:
             app.open_resource(INSTANCE)
             await settle(pilot, app)
             assert isinstance(app.screen, ResourceDetailScreen)
-            await pilot.press("I")
-            await settle(pilot, app)
+            await press(pilot, app, "I")
             screen = app.screen
             assert isinstance(screen, IncidentScreen)
             assert screen.focused is screen.query_one("#incident-from", Input)
@@ -52,8 +49,7 @@ def test_detail_key_opens_the_plan_for_a_typed_window(make_app):
 def test_bad_window_says_so_and_plans_nothing(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(100, 30)) as pilot:
             app.push_screen(IncidentScreen(INSTANCE))
             await settle(pilot, app)
             await _type_window(pilot, app, "last tuesday", "2026-11-30T12:00Z")
@@ -69,12 +65,8 @@ def test_bad_window_says_so_and_plans_nothing(make_app):
 def test_list_key_i_opens_the_incident_screen(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
-            await pilot.press("i")
-            await settle(pilot, app)
+        async with started(app, size=(100, 30)) as pilot:
+            await press(pilot, app, "l", "i")
             assert isinstance(app.screen, IncidentScreen)
 
     run(body())
@@ -85,8 +77,7 @@ def test_copy_plan(make_app):
         app = make_app()
         copied: list[str] = []
         app.copy_to_clipboard = copied.append
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(100, 30)) as pilot:
             app.push_screen(
                 IncidentScreen(
                     INSTANCE, start="2026-11-30T10:00Z", end="2026-11-30T12:00Z", now=NOW
@@ -116,12 +107,10 @@ def test_detail_fills_the_resource_into_the_catalogue_command(
 
     async def body():
         app = make_app()
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(100, 30)) as pilot:
             app.open_resource(VPC)
             await settle(pilot, app)
-            await pilot.press("down")
-            await settle(pilot, app)
+            await press(pilot, app, "down")
             details = app.screen.query_one("#control-detail", TextArea).text
             assert "--resource-ids vpc-0prod" in details
             assert "<log-bucket: your choice>" in details
@@ -146,8 +135,7 @@ def test_incident_screen_svg(snap_compare, make_app, size):
 def test_header_says_as_of_only_for_a_past_snapshot(make_app, snapshot_model):
     async def body(snapshot, expected):
         app = make_app(snapshot=snapshot)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(100, 30)):
             assert ("as of 2026-10-05T00:00:00Z" in app.sub_title) is expected
 
     past = snapshot_model.model_copy(update={"as_of": datetime(2026, 10, 5, tzinfo=UTC)})

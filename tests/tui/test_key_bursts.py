@@ -15,7 +15,7 @@ from textual import events
 from tui.app import BlindspotApp
 
 from .fixtures import INSTANCE, VPC, build_snapshot
-from .helpers import run, settle
+from .helpers import run, settle, started
 
 #: Every key some screen binds, plus the ones a user reaches for by reflex.
 KEYS = [
@@ -45,8 +45,7 @@ def _character(key: str) -> str | None:
 
 async def _burst(start: str, keys: list[str]) -> BlindspotApp:
     app = BlindspotApp(snapshot=build_snapshot())
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, app)
+    async with started(app, size=(80, 24)) as pilot:
         for step in STARTS[start]:
             if step.startswith("arn:"):
                 app.open_resource(step)

@@ -14,7 +14,7 @@ from tui.app import BlindspotApp
 from tui.screens.matrix import MatrixScreen
 
 from .fixtures import build_snapshot
-from .helpers import run, settle
+from .helpers import press, run, settle
 
 
 def _cells(app: BlindspotApp) -> tuple[str, list[list[str]]]:
@@ -92,8 +92,7 @@ def test_matrix_before_details_then_the_same_screen(tmp_path, monkeypatch):
             await settle(pilot, app)
             assert _cells(app) == expected[0]
             assert table.cursor_coordinate == cursor  # the same figures: not redrawn
-            await pilot.press("l")
-            await settle(pilot, app)
+            await press(pilot, app, "l")
             assert type(app.screen).__name__ == "ResourceListScreen"
 
     run(body())

@@ -26,14 +26,13 @@ from .fixtures import (
     SUBNET,
     VPC,
 )
-from .helpers import run, screen_text, settle
+from .helpers import press, run, screen_text, settle, started
 
 
 def test_first_screen_matrix_worst_first_with_totals_errors_and_time(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)):
             assert isinstance(app.screen, MatrixScreen)
             text = screen_text(app)
             assert "2026-11-30 09:00 UTC" in text
@@ -49,15 +48,12 @@ def test_first_screen_matrix_worst_first_with_totals_errors_and_time(make_app):
 def test_matrix_toggles_account_regions(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("r")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "r")
             table = app.screen.query_one("#matrix", DataTable)
             keys = [row.value for row in table.rows]
             assert f"{PROD}/us-east-1" in keys and f"{DEV}/eu-west-1" in keys
-            await pilot.press("r")
-            await settle(pilot, app)
+            await press(pilot, app, "r")
             assert PROD in [row.value for row in table.rows]
 
     run(body())
@@ -66,8 +62,7 @@ def test_matrix_toggles_account_regions(make_app):
 def test_enter_on_a_layer_cell_lists_that_accounts_gaps_in_that_layer(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             # Row "prod" (second), column "net" (name, all, acct, host, db, net).
             await pilot.press("down", *["right"] * 5, "enter")
             await settle(pilot, app)
@@ -83,10 +78,8 @@ def test_enter_on_a_layer_cell_lists_that_accounts_gaps_in_that_layer(make_app):
 def test_list_filter_gaps_layer_and_sort(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "l")
             screen = app.screen
             assert isinstance(screen, ResourceListScreen)
             everything = len(screen.rows)
@@ -96,8 +89,7 @@ def test_list_filter_gaps_layer_and_sort(make_app):
             assert set(screen.rows) >= {VPC, SUBNET, ALB}
             assert all("prod-" in app.graph.resources[r].name for r in screen.rows)
             assert isinstance(app.focused, ResourceTable)
-            await pilot.press("g")
-            await settle(pilot, app)
+            await press(pilot, app, "g")
             assert SUBNET not in screen.rows  # partial is not a gap
             assert VPC in screen.rows
             await pilot.press("f", "f", "f", "f")  # all -> account -> host -> db -> network
@@ -131,20 +123,16 @@ def min_rank(app, resource_id):
 def test_list_cursor_and_enter_open_detail_and_escape_returns(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "l")
             table = app.screen.query_one(ResourceTable)
             await pilot.press("down", "down", "down")
             assert table.cursor == 3
             expected = table.current
-            await pilot.press("enter")
-            await settle(pilot, app)
+            await press(pilot, app, "enter")
             assert isinstance(app.screen, ResourceDetailScreen)
             assert app.screen.resource_id == expected
-            await pilot.press("escape")
-            await settle(pilot, app)
+            await press(pilot, app, "escape")
             assert isinstance(app.screen, ResourceListScreen)
             await pilot.press("end")
             assert table.cursor == len(table.rows) - 1
@@ -157,8 +145,7 @@ def test_list_cursor_and_enter_open_detail_and_escape_returns(make_app):
 def test_detail_shows_status_evidence_destination_remediation_and_degrades(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             app.open_resource(VPC)
             await settle(pilot, app)
             screen = app.screen
@@ -169,8 +156,7 @@ def test_detail_shows_status_evidence_destination_remediation_and_degrades(make_
             # Worst first: resolver-query-logs (missing, not in the fixed catalogue).
             assert "resolver-query-logs" in details.text
             assert "not in this version's catalogue" in details.text
-            await pilot.press("down")
-            await settle(pilot, app)
+            await press(pilot, app, "down")
             assert "vpc-flow-logs" in details.text
             assert "REJECT" in details.text  # evidence
             assert "log-group:/vpc/flow" in details.text  # destination
@@ -185,8 +171,7 @@ def test_detail_copies_remediation_query_and_id(make_app):
         app = make_app()
         copied: list[str] = []
         app.copy_to_clipboard = copied.append
-        async with app.run_test(size=(80, 24), notifications=True) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24), notifications=True) as pilot:
             app.open_resource(INSTANCE)
             await settle(pilot, app)
             await pilot.press("c", "y", "i")
@@ -202,20 +187,16 @@ def test_detail_copies_remediation_query_and_id(make_app):
 def test_inherited_from_link_moves_to_that_resource(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24), notifications=True) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24), notifications=True) as pilot:
             app.open_resource(ENI)
             await settle(pilot, app)
-            await pilot.press("enter")
-            await settle(pilot, app)
+            await press(pilot, app, "enter")
             assert isinstance(app.screen, ResourceDetailScreen)
             assert app.screen.resource_id == SUBNET
-            await pilot.press("enter")
-            await settle(pilot, app)
+            await press(pilot, app, "enter")
             assert app.screen.resource_id == VPC
             # The VPC's worst control is not inherited: Enter stays and says so.
-            await pilot.press("enter")
-            await settle(pilot, app)
+            await press(pilot, app, "enter")
             assert app.screen.resource_id == VPC
             await pilot.press("escape", "escape")
             await settle(pilot, app)
@@ -227,12 +208,10 @@ def test_inherited_from_link_moves_to_that_resource(make_app):
 def test_trace_depth_gaps_relationships_enter_and_breadcrumb(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             app.open_resource(INSTANCE)
             await settle(pilot, app)
-            await pilot.press("t")
-            await settle(pilot, app)
+            await press(pilot, app, "t")
             screen = app.screen
             assert isinstance(screen, TraceScreen)
             depth2 = {node.id for node in screen.trace.nodes}
@@ -241,8 +220,7 @@ def test_trace_depth_gaps_relationships_enter_and_breadcrumb(make_app):
             assert 'via "Is contained in Subnet"' in text  # relationship names shown
             assert "GAPS:host web-1" in text  # the instance's gap, in words
             assert "Trace (depth 2)" in text.splitlines()[0]
-            await pilot.press("minus")
-            await settle(pilot, app)
+            await press(pilot, app, "minus")
             assert screen.trace.depth == 1
             assert VPC not in {node.id for node in screen.trace.nodes}
             await pilot.press("plus", "plus")
@@ -252,12 +230,10 @@ def test_trace_depth_gaps_relationships_enter_and_breadcrumb(make_app):
             tree = screen.query_one(Tree)
             await pilot.press("down")
             target = tree.cursor_node.data
-            await pilot.press("enter")
-            await settle(pilot, app)
+            await press(pilot, app, "enter")
             assert isinstance(app.screen, ResourceDetailScreen)
             assert app.screen.resource_id == target
-            await pilot.press("escape")
-            await settle(pilot, app)
+            await press(pilot, app, "escape")
             assert app.screen is screen
 
     run(body())
@@ -268,12 +244,8 @@ def test_export_list_csv_neutralises_formulas(make_app, tmp_path, snapshot_model
 
     async def body():
         app = make_app(snapshot=snapshot_model)
-        async with app.run_test(size=(80, 24), notifications=True) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
-            await pilot.press("e")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24), notifications=True) as pilot:
+            await press(pilot, app, "l", "e")
 
     run(body())
     (path,) = tmp_path.glob("blindspot-list-*.csv")
@@ -287,14 +259,10 @@ def test_export_list_csv_neutralises_formulas(make_app, tmp_path, snapshot_model
 def test_export_trace_json(make_app, tmp_path):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24), notifications=True) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24), notifications=True) as pilot:
             app.open_resource(SUBNET)
             await settle(pilot, app)
-            await pilot.press("t")
-            await settle(pilot, app)
-            await pilot.press("e")
-            await settle(pilot, app)
+            await press(pilot, app, "t", "e")
 
     run(body())
     (path,) = tmp_path.glob("blindspot-trace-*.json")
@@ -306,10 +274,8 @@ def test_export_trace_json(make_app, tmp_path):
 def test_org_tree_loads_lazily_and_opens_resources(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("o")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "o")
             assert isinstance(app.screen, OrgTreeScreen)
             tree = app.screen.query_one(Tree)
             accounts = tree.root.children
@@ -335,20 +301,15 @@ SEC = "333333333333"
 def test_help_lists_every_key_and_q_quits(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
-            await pilot.press("question_mark")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "l", "question_mark")
             assert isinstance(app.screen, HelpScreen)
             listed = {description for _, description, _ in app.screen.keys}
             for words in ("Filter", "Gaps", "Layer", "Sort", "Trace", "Export", "Quit"):
                 assert words in listed
             assert "Light/dark" in listed and "Back" in listed  # hidden from the footer too
             assert "Filter" in screen_text(app)
-            await pilot.press("escape")
-            await settle(pilot, app)
+            await press(pilot, app, "escape")
             assert isinstance(app.screen, ResourceListScreen)
             await pilot.press("q")
             await pilot.pause()
@@ -360,14 +321,12 @@ def test_help_lists_every_key_and_q_quits(make_app):
 def test_command_palette_jumps_to_a_resource(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             await pilot.press("ctrl+p")
             await pilot.press(*"prod-orders")
             await pilot.pause(0.5)
             await settle(pilot, app)
-            await pilot.press("enter")
-            await settle(pilot, app)
+            await press(pilot, app, "enter")
             assert isinstance(app.screen, ResourceDetailScreen)
             assert app.screen.resource.name == "prod-orders"
 
@@ -380,8 +339,7 @@ def test_palette_provider_bounds_results(make_app):
 
     async def body():
         app = make_app(snapshot=scaled_snapshot(500))
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             await pilot.press("ctrl+p", *"node")
             await pilot.pause(0.5)
             await settle(pilot, app)
@@ -394,10 +352,8 @@ def test_palette_provider_bounds_results(make_app):
 def test_hostile_names_render_literally_everywhere(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(100, 30), notifications=True) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
+        async with started(app, size=(100, 30), notifications=True) as pilot:
+            await press(pilot, app, "l")
             text = screen_text(app)
             assert f"web-1 {HOSTILE_MARKUP}" in text  # markup shown, not parsed
             assert "␛]0;PWNED␇" in text  # escape shown as control pictures
@@ -406,8 +362,7 @@ def test_hostile_names_render_literally_everywhere(make_app):
             await settle(pilot, app)
             text = screen_text(app)
             assert "[@click=app.quit]x[/]=[link=https://evil.example]x[/link]" in text
-            await pilot.press("t")
-            await settle(pilot, app)
+            await press(pilot, app, "t")
             assert "␛]0;PWNED␇" in screen_text(app)
             svg = app.export_screenshot()
             assert "\x1b" not in svg and "PWNED" in svg
@@ -419,8 +374,7 @@ def test_hostile_names_render_literally_everywhere(make_app):
 def test_light_theme_and_ascii_mode(make_app):
     async def body():
         app = make_app(theme="textual-light", ascii_only=True)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             assert app.theme == "textual-light"
             text = screen_text(app)
             assert "x   0%" in text  # ASCII status symbol for dev
@@ -436,8 +390,7 @@ def test_no_color_keeps_status_words_and_symbols(make_app, monkeypatch):
 
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             assert app.no_color
             app.open_resource(VPC)
             await settle(pilot, app)
@@ -455,8 +408,7 @@ def test_snapshot_file_is_loaded_in_a_worker(tmp_path, snapshot_model):
 
     async def body():
         app = BlindspotApp(path)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)):
             assert app.graph is not None and len(app.graph) == 19
             assert "dev" in screen_text(app)
 
@@ -471,8 +423,8 @@ def test_unparseable_snapshot_closes_the_app_with_one_line(tmp_path):
 
     async def body():
         app = BlindspotApp(path)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)):
+            pass
         assert app.return_code == 2
         assert "newer than this blindspot" in app.load_error
 
@@ -482,10 +434,8 @@ def test_unparseable_snapshot_closes_the_app_with_one_line(tmp_path):
 def test_mouse_click_moves_the_cursor_and_a_second_click_opens(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "l")
             table = app.screen.query_one(ResourceTable)
             await pilot.click(ResourceTable, offset=(20, 4))  # header is line 0: row 3
             assert table.cursor == 3
@@ -501,19 +451,15 @@ def test_mouse_click_moves_the_cursor_and_a_second_click_opens(make_app):
 def test_escape_in_the_filter_returns_to_the_list_not_back(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "l")
             screen = app.screen
             await pilot.press("slash", *"dev")
             await settle(pilot, app)
-            await pilot.press("escape")
-            await settle(pilot, app)
+            await press(pilot, app, "escape")
             assert app.screen is screen and isinstance(app.focused, ResourceTable)
             assert screen.text == "dev" and len(screen.rows) < 19
-            await pilot.press("escape")
-            await settle(pilot, app)
+            await press(pilot, app, "escape")
             assert isinstance(app.screen, MatrixScreen)
 
     run(body())
@@ -525,10 +471,8 @@ def test_a_wide_type_node_offers_the_list_instead_of_thousands_of_leaves(make_ap
 
     async def body():
         app = make_app(snapshot=scaled_snapshot(2000))
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("o")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "o")
             tree = app.screen.query_one(Tree)
             prod = tree.root.children[0]
             prod.expand()
@@ -569,8 +513,7 @@ def test_keys_can_be_remapped_by_binding_id(make_app):
 
     async def body():
         app = make_app(keymap=keymap)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             await pilot.press("l")  # no longer bound
             await settle(pilot, app)
             assert isinstance(app.screen, MatrixScreen)
@@ -586,8 +529,7 @@ def test_ascii_mode_draws_only_ascii_besides_data_stand_ins(make_app):
 
     async def body():
         app = make_app(ascii_only=True)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             seen = set(screen_text(app))
             for step in (("l",), ("escape", "o", "down", "enter"), ("escape",)):
                 await pilot.press(*step)
@@ -597,8 +539,7 @@ def test_ascii_mode_draws_only_ascii_besides_data_stand_ins(make_app):
                 app.open_resource(resource_id)
                 await settle(pilot, app)
                 seen |= set(screen_text(app))
-                await pilot.press("t")
-                await settle(pilot, app)
+                await press(pilot, app, "t")
                 seen |= set(screen_text(app))
             assert {c for c in seen if ord(c) > 127} <= stand_ins
 
@@ -636,17 +577,14 @@ def test_a_loader_builds_the_snapshot_behind_the_first_frame_with_progress(make_
 def test_errors_screen_lists_collection_errors_literally(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("x")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "x")
             table = app.screen.query_one("#errors", DataTable)
             assert table.row_count == 1
             cells = [cell.plain for cell in table.get_row_at(0)]
             assert cells[:3] == [PROD, "eu-west-1", "guardduty:ListDetectors"]
             assert cells[3:] == ["AccessDenied", "denied ␛]0;PWNED␇"]
-            await pilot.press("escape")
-            await settle(pilot, app)
+            await press(pilot, app, "escape")
             assert isinstance(app.screen, MatrixScreen)
 
     run(body())
@@ -655,21 +593,17 @@ def test_errors_screen_lists_collection_errors_literally(make_app):
 def test_trace_walks_on_from_a_related_resource(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             app.open_resource(SUBNET)
             await settle(pilot, app)
-            await pilot.press("t")
-            await settle(pilot, app)
+            await press(pilot, app, "t")
             first = app.screen
             await pilot.press("down")
             target = first.query_one(Tree).cursor_node.data
-            await pilot.press("t")
-            await settle(pilot, app)
+            await press(pilot, app, "t")
             assert isinstance(app.screen, TraceScreen) and app.screen is not first
             assert app.screen.trace.root == target
-            await pilot.press("escape")
-            await settle(pilot, app)
+            await press(pilot, app, "escape")
             assert app.screen is first
 
     run(body())

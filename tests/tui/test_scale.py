@@ -17,17 +17,15 @@ from tui.app import BlindspotApp
 from tui.widgets.resource_table import ResourceTable
 
 from .fixtures import scaled_snapshot
-from .helpers import run, settle
+from .helpers import press, run, settle, started
 
 
 @pytest.mark.parametrize("extra", [80, 20_000])
 def test_a_keystroke_formats_only_visible_rows(extra):
     async def body():
         app = BlindspotApp(snapshot=scaled_snapshot(extra))
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "l")
             table = app.screen.query_one(ResourceTable)
             assert len(table.rows) == extra + 19
             visible = table.scrollable_content_region.height
@@ -54,8 +52,7 @@ async def _measure(snapshot, presses: int = 30) -> dict[str, float]:
         t0 = time.perf_counter()
         await settle(pilot, app)
         first_screen = time.perf_counter() - t0
-        await pilot.press("l")
-        await settle(pilot, app)
+        await press(pilot, app, "l")
         moves = []
         for _ in range(presses):
             t = time.perf_counter()

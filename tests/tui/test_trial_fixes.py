@@ -19,7 +19,7 @@ from tui.screens.matrix import MatrixScreen
 from tui.screens.resources import ResourceListScreen
 
 from .fixtures import DEV, PROD, build_snapshot
-from .helpers import run, screen_text, settle
+from .helpers import press, run, screen_text, settle, started
 
 
 def _real_count() -> int:
@@ -32,11 +32,9 @@ def test_one_resource_count_on_matrix_tree_and_list(make_app):
 
     async def body():
         app = make_app()
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(100, 30)) as pilot:
             assert f"{real} resources" in screen_text(app)
-            await pilot.press("o")
-            await settle(pilot, app)
+            await press(pilot, app, "o")
             tree = app.screen.query_one(Tree)
             assert f"{real} resources" in str(tree.root.label)
             await pilot.press("escape", "l")
@@ -51,8 +49,7 @@ def test_one_resource_count_on_matrix_tree_and_list(make_app):
 def test_matrix_enter_on_name_and_all_columns_lists_gaps(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             for column_moves in ([], ["right"]):  # the account name, then "all"
                 table = app.screen.query_one("#matrix", DataTable)
                 table.move_cursor(row=1, column=0)  # prod
@@ -67,8 +64,7 @@ def test_matrix_enter_on_name_and_all_columns_lists_gaps(make_app):
                 for rid in screen.rows:
                     statuses = graph.layers(rid).values()
                     assert any(str(s) in ("missing", "unknown") for s in statuses)
-                await pilot.press("escape")
-                await settle(pilot, app)
+                await press(pilot, app, "escape")
                 assert isinstance(app.screen, MatrixScreen)
 
     run(body())
@@ -77,10 +73,8 @@ def test_matrix_enter_on_name_and_all_columns_lists_gaps(make_app):
 def test_resources_all_does_not_start_with_a_pseudo_resource(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "l")
             graph = app.graph
             assert graph is not None
             assert not graph.is_pseudo(app.screen.rows[0])
@@ -97,10 +91,8 @@ def test_tree_account_level_leaf_lists_the_account_region_records(make_app):
 
     async def body():
         app = make_app(snapshot=snapshot)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("o")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "o")
             tree = app.screen.query_one(Tree)
             dev = next(n for n in tree.root.children if n.data.key == (DEV,))
             dev.expand()
@@ -121,12 +113,8 @@ def test_tree_account_level_leaf_lists_the_account_region_records(make_app):
 def test_list_csv_has_unique_column_names(make_app, tmp_path):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24), notifications=True) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
-            await pilot.press("e")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24), notifications=True) as pilot:
+            await press(pilot, app, "l", "e")
 
     run(body())
     (path,) = tmp_path.glob("blindspot-list-*.csv")
@@ -172,8 +160,7 @@ def test_gaps_are_bold_reversed_and_high_contrast_in_every_theme(
 
     async def body():
         app = make_app(theme=theme)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)):
             segments = _gap_segments(app)
             assert segments
             for segment in segments:
@@ -197,13 +184,8 @@ def test_help_lists_the_apps_own_keys_with_ids_and_what_enter_does(make_app, key
 
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            for key in keys:
-                await pilot.press(key)
-                await settle(pilot, app)
-            await pilot.press("question_mark")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, *keys, "question_mark")
             listed = app.screen.keys
             descriptions = {description for _, description, _ in listed}
             assert not any(key.startswith(("super", "shift")) for key, _, _ in listed)
@@ -256,8 +238,7 @@ def test_edges_to_kinds_never_inventoried_raise_no_warning(make_app):
 
     async def body():
         app = make_app(snapshot=snapshot)
-        async with app.run_test(size=(80, 24), notifications=True) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24), notifications=True):
             assert not app._notifications
 
     run(body())
@@ -285,9 +266,7 @@ async def _walk(app, pilot):
     """Yield (screen name, screen text) for every screen of SCREENS, in one session."""
     await settle(pilot, app)
     for name, keys in SCREENS:
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot, app)
+        await press(pilot, app, *keys)
         yield name, screen_text(app)
 
 
@@ -324,13 +303,10 @@ def test_key_hint_is_on_every_screen_and_status_lines_never_wrap(make_app, size)
 def test_80x24_errors_show_the_message_and_regions_show_serverless(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("r")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "r")
             assert "srvless" in screen_text(app)
-            await pilot.press("x")
-            await settle(pilot, app)
+            await press(pilot, app, "x")
             text = screen_text(app)
             assert "denied ␛]0;PWNED␇" in text  # the message, whole, under the table
             assert "AccessDenied" in text
@@ -347,12 +323,9 @@ def test_long_account_names_are_cut_with_an_ellipsis_not_the_layer_columns(make_
 
     async def body():
         app = make_app(snapshot=snapshot)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             for toggle in ((), ("r",)):
-                for key in toggle:
-                    await pilot.press(key)
-                    await settle(pilot, app)
+                await press(pilot, app, *toggle)
                 text = screen_text(app)
                 assert "srvless" in text and long_name not in text
                 assert "producti" in text and "…" in text
@@ -365,13 +338,10 @@ def test_long_account_names_are_cut_with_an_ellipsis_not_the_layer_columns(make_
 def test_list_and_trace_explain_the_layer_letters(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("l")
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
+            await press(pilot, app, "l")
             assert "A account · H host · D database · N network" in screen_text(app)
-            await pilot.press("t")
-            await settle(pilot, app)
+            await press(pilot, app, "t")
             assert "A account · H host" in screen_text(app)
 
     run(body())
@@ -380,12 +350,10 @@ def test_list_and_trace_explain_the_layer_letters(make_app):
 def test_sort_worst_first_shows_the_resources_with_most_gaps_at_the_top(make_app):
     async def body():
         app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
+        async with started(app, size=(80, 24)) as pilot:
             await pilot.press("l", "down", "down", "down")
             await settle(pilot, app)
-            await pilot.press("s")
-            await settle(pilot, app)
+            await press(pilot, app, "s")
             screen = app.screen
             table = screen.query_one("#resources")
             graph = app.graph
