@@ -223,13 +223,12 @@ class AwsContext:
             register_secret(frozen.secret_key)
             register_secret(frozen.token)
 
-    def _limit_key(self, client: Any) -> Any:
-        """The limiter's key of `client`'s calls: (account id, service), read per call.
+    def _limit_key(self, service: str) -> Any:
+        """The limiter's key of a `service` client's calls: (account id, service), per call.
 
         The caller's own context learns its account id from its first call; until then
         its calls count against this context alone.
         """
-        service = client.meta.service_model.service_name
         anonymous = f"context-{id(self)}"
         return lambda: (self.account or anonymous, service)
 
@@ -243,7 +242,7 @@ class AwsContext:
                 install_answer_check(client)
                 clock = self._clocks.setdefault(region, RegionClock(self.limits.region_budget))
                 install_deadlines(client, self.limits, clock)
-                limit_client(client, self.limiter, self._limit_key(client))
+                limit_client(client, self.limiter, self._limit_key(service))
                 self._register_secrets()
                 self._clients[key] = client
         self._recent.touch(self)
