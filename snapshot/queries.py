@@ -32,7 +32,6 @@ from snapshot.catalogue import CONTROLS_BY_ID, Control
 from snapshot.graph import CoverageGraph
 from snapshot.model import PSEUDO_TYPES, Coverage, Resource
 from snapshot.sanitize import clean_single_line
-from snapshot.times import parse_time as parse_time  # where it was first; its home is times
 
 PLACEHOLDER = re.compile(r"<([^<>\s][^<>]*)>")
 

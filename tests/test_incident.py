@@ -23,8 +23,8 @@ from blindspot.cli import main
 from snapshot.graph import CoverageGraph
 from snapshot.incident import PlanError, Window, build_plan, covers
 from snapshot.io import load_snapshot
-from snapshot.queries import parse_time
 from snapshot.render.incident import render
+from snapshot.times import parse_time
 from tests.factories import cov, resource, snapshot
 
 DEMO = Path(__file__).resolve().parents[1] / "blindspot" / "data" / "demo-small.json.gz"

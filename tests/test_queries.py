@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from snapshot import queries
+from snapshot import queries, times
 from snapshot.catalogue import CATALOGUE
 from snapshot.graph import CoverageGraph
 from snapshot.io import load_snapshot
@@ -176,11 +176,11 @@ def test_parse_destination(destination, kind, bucket, prefix, group):
 
 
 def test_parse_time():
-    assert queries.parse_time("2026-11-30T10:00Z") == datetime(2026, 11, 30, 10, tzinfo=UTC)
-    assert queries.parse_time("2026-11-30T11:00:00+01:00") == datetime(2026, 11, 30, 10, tzinfo=UTC)
-    assert queries.parse_time("2026-11-30") == datetime(2026, 11, 30, tzinfo=UTC)
+    assert times.parse_time("2026-11-30T10:00Z") == datetime(2026, 11, 30, 10, tzinfo=UTC)
+    assert times.parse_time("2026-11-30T11:00:00+01:00") == datetime(2026, 11, 30, 10, tzinfo=UTC)
+    assert times.parse_time("2026-11-30") == datetime(2026, 11, 30, tzinfo=UTC)
     with pytest.raises(ValueError, match="not an ISO 8601 time"):
-        queries.parse_time("last tuesday")
+        times.parse_time("last tuesday")
 
 
 def test_unrelated_resource_keeps_named_placeholders():
