@@ -62,15 +62,8 @@ def unknown(
 ) -> None:
     """A failed call: record the error once and mark what it would have decided `unknown`."""
     error = ctx.fail(exc, service=service, operation=operation)
-    for resource_id in resource_ids:
-        record(
-            ctx,
-            resource_id,
-            control_id,
-            Status.unknown,
-            f"{service}:{operation} failed: {error.code}",
-            operation=f"{service}:{operation}",
-        )
+    call = f"{service}:{operation}"
+    _mark_each(ctx, resource_ids, [control_id], f"{call} failed: {error.code}", operation=call)
 
 
 def call_failed(
@@ -89,8 +82,26 @@ def call_failed(
     `call` is `service:Operation`; `operation` (default `call`) is what the record says was
     asked, `what` (default `call`) how the evidence names it.
     """
+    call_failed_each(ctx, [resource_id], control_id, exc, call, operation=operation, what=what)
+
+
+def call_failed_each(
+    ctx: ProbeContext,
+    resource_ids: Iterable[str],
+    control_ids: str | Iterable[str],
+    exc: BaseException,
+    call: str,
+    *,
+    operation: str | None = None,
+    what: str | None = None,
+) -> None:
+    """One failed call that would have decided several resources (and controls): the error
+    goes once into `errors`, each is `unknown` with evidence naming the call and its code
+    (`call_failed`'s arguments otherwise).
+    """
+    controls = [control_ids] if isinstance(control_ids, str) else list(control_ids)
     evidence = _failure_evidence(ctx, exc, call, what)
-    record(ctx, resource_id, control_id, Status.unknown, evidence, operation=operation or call)
+    _mark_each(ctx, resource_ids, controls, evidence, operation=operation or call)
 
 
 def _failure_evidence(ctx: ProbeContext, exc: BaseException, call: str, what: str | None) -> str:
@@ -98,6 +109,21 @@ def _failure_evidence(ctx: ProbeContext, exc: BaseException, call: str, what: st
     service, _, name = call.partition(":")
     code = ctx.fail(exc, service=service, operation=name).code
     return f"{what or call} failed ({code})"
+
+
+def _mark_each(
+    ctx: ProbeContext,
+    resource_ids: Iterable[str],
+    control_ids: list[str],
+    evidence: str,
+    *,
+    operation: str,
+) -> None:
+    """Every control of `control_ids` on every resource `unknown`, with one evidence (the
+    caller has recorded the failed call, `ctx.fail`, and words the evidence)."""
+    for resource_id in resource_ids:
+        for control_id in control_ids:
+            record(ctx, resource_id, control_id, Status.unknown, evidence, operation=operation)
 
 
 def mark_unknown(
@@ -113,8 +139,8 @@ def mark_unknown(
     The caller records the failure itself (`ctx.fail`) and words the evidence, since a probe
     may have made several calls and cites them as one.
     """
-    for item in ctx.inventory.of_type(*types):
-        record(ctx, item.id, control_id, Status.unknown, evidence, operation=operation)
+    ids = [item.id for item in ctx.inventory.of_type(*types)]
+    _mark_each(ctx, ids, [control_id], evidence, operation=operation)
 
 
 def listing_failed(

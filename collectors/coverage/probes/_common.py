@@ -13,14 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from snapshot.model import Status
-
 from ...inventory.api._common import paginate
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS
 from ..items import from_config, has, is_config_source, lookup
-from ..records import record, skipped
+from ..records import call_failed_each, skipped
 
 T = TypeVar("T")
 
@@ -151,45 +149,6 @@ def needs_call(ctx: ProbeContext, types: Iterable[str], rest: list[CollectedReso
         return False
     complete = is_config_source(ctx.inventory) and set(types) <= ctx.inventory.types_covered
     return bool(rest) or not complete
-
-
-def unknown_each(
-    ctx: ProbeContext,
-    resource_ids: Iterable[str],
-    control_ids: Iterable[str],
-    evidence: str,
-    *,
-    operation: str,
-) -> None:
-    """Every control of `control_ids` on every resource `unknown`, with one evidence (the
-    caller has recorded the failed call, `ctx.fail`, and words the evidence)."""
-    controls = list(control_ids)
-    for resource_id in resource_ids:
-        for control_id in controls:
-            record(ctx, resource_id, control_id, Status.unknown, evidence, operation=operation)
-
-
-def call_failed_each(
-    ctx: ProbeContext,
-    resource_ids: Iterable[str],
-    control_ids: str | Iterable[str],
-    exc: BaseException,
-    call: str,
-    *,
-    operation: str | None = None,
-    what: str | None = None,
-) -> None:
-    """One failed call that would have decided several resources (and controls): the error
-    goes once into `errors`, each is `unknown` with evidence naming the call and its code.
-
-    `call` is `service:Operation`; `operation` (default `call`) is what the records say was
-    asked, `what` (default `call`) how the evidence names it.
-    """
-    service, _, name = call.partition(":")
-    code = ctx.fail(exc, service=service, operation=name).code
-    controls = [control_ids] if isinstance(control_ids, str) else list(control_ids)
-    evidence = f"{what or call} failed ({code})"
-    unknown_each(ctx, resource_ids, controls, evidence, operation=operation or call)
 
 
 def in_batches(names: list[str], size: int, read: Callable[[list[str]], list[T]]) -> list[T]:

@@ -19,8 +19,8 @@ from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource
 from ..items import from_config, item_operation
-from ..records import call_failed, listing_failed, offline_capable, record
-from ._common import call_failed_each, list_all, supplementary
+from ..records import call_failed, call_failed_each, listing_failed, offline_capable, record
+from ._common import list_all, supplementary
 from .access_api import probe_apigateway_logs, probe_appsync_logging
 from .access_common import (
     BUCKET,

@@ -16,8 +16,8 @@ from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
 from ..items import camel, from_config, item_operation, lookup
-from ..records import offline_capable, record
-from ._common import call_failed_each, config_first, list_all
+from ..records import call_failed_each, offline_capable, record
+from ._common import config_first, list_all
 from .access_common import (
     REST_STAGE,
     V2_API,

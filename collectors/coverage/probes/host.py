@@ -49,8 +49,8 @@ from ..helpers import (
     log_group_arn,
 )
 from ..items import from_config, item_operation, lookup, no_credential
-from ..records import call_failed, offline_capable, record, skipped
-from ._common import call_failed_each, shared_read
+from ..records import call_failed, call_failed_each, offline_capable, record, skipped
+from ._common import shared_read
 from .host_platforms import (
     probe_ecs_task_logging,
     probe_eks_control_plane_logs,
