@@ -223,9 +223,11 @@ def _on_backend(
         def items(account: str, region: str) -> list[Item]:
             models = importlib.import_module(f"moto.{module}.models")
             per_account = getattr(models, backends or f"{module}_backends")[account]
-            if created_only and not dict.__contains__(per_account, region):
-                return []
-            if region not in per_account:
+            # moto's `in` also holds for a region it knows but has no backend for yet.
+            known = (
+                dict.__contains__(per_account, region) if created_only else region in per_account
+            )
+            if not known:
                 return []
             return build(account, region, per_account[region])
 
