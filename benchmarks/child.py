@@ -9,6 +9,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import Any
+
+
+def write_result(figures: dict[str, Any]) -> bool:
+    """Write `figures` as JSON to the file the parent named in ``BLINDSPOT_BENCH_RESULT``;
+    False when it named none (the step was run by hand)."""
+    path = os.environ.get("BLINDSPOT_BENCH_RESULT")
+    if not path:
+        return False
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(figures, handle)
+    return True
 
 
 def main(argv: list[str]) -> int:
@@ -23,11 +35,7 @@ def main(argv: list[str]) -> int:
     }
     name, *args = argv
     figures = steps[name](*args)
-    path = os.environ.get("BLINDSPOT_BENCH_RESULT")
-    if path:
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(figures, handle)
-    else:
+    if not write_result(figures):
         print(json.dumps(figures, indent=2))
     return 0
 

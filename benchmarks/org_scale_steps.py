@@ -29,6 +29,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from .child import write_result
 from .latency import install_latency_hook, simulated_latency
 
 
@@ -44,12 +45,8 @@ def _memory_mb() -> dict[str, float]:
 
 def _checkpoint(figures: dict[str, Any]) -> None:
     """Write the figures so far where the parent reads them, and show them on stderr."""
-    text = json.dumps(figures)
-    print(f"org-scale: {text}", file=sys.stderr, flush=True)
-    path = os.environ.get("BLINDSPOT_BENCH_RESULT")
-    if path:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+    print(f"org-scale: {json.dumps(figures)}", file=sys.stderr, flush=True)
+    write_result(figures)
 
 
 def _build_progress(made: int, total: int) -> None:
