@@ -59,7 +59,6 @@ from .config_service import (
     FALLBACK_TYPES,
     MAX_EXPRESSION,
     PAGE_SIZE,
-    RELATIONSHIP_TYPES,
     SELECT_FIELDS,
     batch_get,
     parse_row,
@@ -420,20 +419,15 @@ class AggregatorSource:
     def _batch_get(
         self, client: Any, identifiers: list[dict[str, str]], items: ConfigItemSet
     ) -> None:
-        def add(item: dict[str, Any]) -> None:
-            if self._get_works and item.get("resourceType") in RELATIONSHIP_TYPES:
-                item = self._with_relationships(client, item)
-            items.add(item)
-
         left = batch_get(
             lambda pending: client.batch_get_aggregate_resource_config(
                 ConfigurationAggregatorName=self.aggregator, ResourceIdentifiers=pending
             ),
             identifiers,
-            items="BaseConfigurationItems",
-            unprocessed="UnprocessedResourceIdentifiers",
-            add=add,
-            fail=lambda exc: self._fail(exc, "BatchGetAggregateResourceConfig"),
+            ("BaseConfigurationItems", "UnprocessedResourceIdentifiers"),
+            items,
+            lambda item: self._with_relationships(client, item),
+            lambda exc: self._fail(exc, "BatchGetAggregateResourceConfig"),
         )
         if left.unprocessed:
             self._fail(
@@ -442,6 +436,8 @@ class AggregatorSource:
             )
 
     def _with_relationships(self, client: Any, item: dict[str, Any]) -> dict[str, Any]:
+        if not self._get_works:
+            return item
         identifier = {
             "SourceAccountId": item["accountId"],
             "SourceRegion": item["awsRegion"],

@@ -419,19 +419,13 @@ class ConfigServiceSource:
 
     def _batch_get(self, run: _Region, keys: list[dict[str, str]]) -> set[str]:
         """Fetch up to 100 items; returns the types of those that could not be fetched."""
-
-        def add(item: dict[str, Any]) -> None:
-            if item.get("resourceType") in RELATIONSHIP_TYPES:
-                item = self._with_relationships(run, item)
-            run.items.add(item)
-
         left = batch_get(
             lambda pending: run.client.batch_get_resource_config(resourceKeys=pending),
             keys,
-            items="baseConfigurationItems",
-            unprocessed="unprocessedResourceKeys",
-            add=add,
-            fail=lambda exc: run.fail(exc, "BatchGetResourceConfig"),
+            ("baseConfigurationItems", "unprocessedResourceKeys"),
+            run.items,
+            lambda item: self._with_relationships(run, item),
+            lambda exc: run.fail(exc, "BatchGetResourceConfig"),
         )
         if left.unprocessed:
             run.inventory.errors.append(
@@ -469,17 +463,19 @@ class BatchLeft:
 def batch_get(
     call: Callable[[list[Any]], Any],
     keys: list[Any],
-    *,
-    items: str,
-    unprocessed: str,
-    add: Callable[[dict[str, Any]], None],
+    answer: tuple[str, str],
+    items: ConfigItemSet,
+    relate: Callable[[dict[str, Any]], dict[str, Any]],
     fail: Callable[[BaseException], None],
 ) -> BatchLeft:
     """One BatchGet(Aggregate)ResourceConfig of `keys`, unprocessed keys asked for again.
 
-    Each item of the answers goes to `add`; a failed call goes to `fail` and ends it.
-    Unprocessed keys are asked for again `UNPROCESSED_RETRIES` times, after a short pause.
+    `answer` names the answer's items and unprocessed keys. Each item goes to `items`,
+    through `relate` (its relationships) when its type has some; a failed call goes to
+    `fail` and ends it. Unprocessed keys are asked for again `UNPROCESSED_RETRIES` times,
+    after a short pause.
     """
+    items_key, unprocessed_key = answer
     pending = keys
     for attempt in range(UNPROCESSED_RETRIES + 1):
         try:
@@ -487,9 +483,11 @@ def batch_get(
         except (ClientError, BotoCoreError) as exc:
             fail(exc)
             return BatchLeft(pending)
-        for item in response.get(items, []):
-            add(item)
-        pending = response.get(unprocessed) or []
+        for item in response.get(items_key, []):
+            if item.get("resourceType") in RELATIONSHIP_TYPES:
+                item = relate(item)
+            items.add(item)
+        pending = response.get(unprocessed_key) or []
         if not pending:
             return BatchLeft([])
         time.sleep(min(0.2 * 2**attempt, 2.0))
