@@ -168,3 +168,9 @@ def shorten(text: str, limit: int = SHOWN_CHARACTERS, *, ascii_only: bool = Fals
         return text
     ellipsis = "..." if ascii_only else "…"
     return f"{text[:limit]}{ellipsis}[+{len(text) - limit:,} chars]"
+
+
+def short_line(text: str, limit: int = SHOWN_CHARACTERS, *, ascii_only: bool = False) -> str:
+    """`text` as one line of a human format: cut (`shorten`), then `clean_single_line`d;
+    cut first, so that a 1 MB name is not cleaned whole to show 160 characters of it."""
+    return clean_single_line(shorten(text, limit, ascii_only=ascii_only))

@@ -21,7 +21,7 @@ from snapshot.plain import field_dict
 from snapshot.render import names
 from snapshot.render.dispatch import writer_for
 from snapshot.render.streaming import iter_json_document
-from snapshot.sanitize import clean_single_line, shorten
+from snapshot.sanitize import short_line, shorten
 
 FORMATS = tuple(names("diff"))
 
@@ -209,7 +209,7 @@ def _pct(value: float | None) -> str:
 def _table(rows: list[list[str]]) -> list[str]:
     # Human format: a cell is cut with a marker, so one 1 MB id does not pad every row of
     # its column to a megabyte (1,000 changes of one such resource wrote 1 GB).
-    rows = [[clean_single_line(shorten(cell)) for cell in row] for row in rows]
+    rows = [[short_line(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() for row in rows]
 

@@ -21,7 +21,7 @@ from snapshot.graph import Trace, TraceEdge, TraceNode
 from snapshot.model import LAYERS, STATUS_ASCII, STATUS_SYMBOL, Status
 from snapshot.render import names
 from snapshot.render.streaming import iter_json_document
-from snapshot.sanitize import clean, clean_single_line, shorten
+from snapshot.sanitize import clean, clean_single_line, short_line, shorten
 
 FORMATS = tuple(names("trace"))
 
@@ -48,10 +48,10 @@ def _label(node: TraceNode, *, ascii_only: bool = False) -> str:
     line cost a minute for 1,000 lines)."""
     resource = node.resource
     short = resource.resource_id or resource.id
-    shown = clean_single_line(shorten(short, ascii_only=ascii_only))
+    shown = short_line(short, ascii_only=ascii_only)
     if resource.name and resource.name != short:
-        shown += f' "{clean_single_line(shorten(resource.name, ascii_only=ascii_only))}"'
-    return f"{shown} ({clean_single_line(shorten(resource.type, ascii_only=ascii_only))})"
+        shown += f' "{short_line(resource.name, ascii_only=ascii_only)}"'
+    return f"{shown} ({short_line(resource.type, ascii_only=ascii_only)})"
 
 
 def _edge_index(trace: Trace) -> dict[frozenset[str], list[TraceEdge]]:
@@ -103,7 +103,7 @@ def iter_tree(trace: Trace, *, ascii_only: bool = False) -> Iterator[str]:
         return f"{label}  [{layer_summary(node, ascii_only=ascii_only)}]{mark}"
 
     def hop(parent: str, child: TraceNode) -> str:
-        name = clean_single_line(shorten(child.via_name or "", ascii_only=ascii_only))
+        name = short_line(child.via_name or "", ascii_only=ascii_only)
         for edge in edges.get(frozenset((parent, child.id)), []):
             if edge.name == child.via_name:
                 used.add((edge.source, edge.target, edge.name))
@@ -137,17 +137,9 @@ def iter_tree(trace: Trace, *, ascii_only: bool = False) -> Iterator[str]:
         yield f"Other relationships between them ({len(others)}):\n"
         for edge in others:
             src, dst = nodes.get(edge.source), nodes.get(edge.target)
-            src_label = (
-                label_of(src)
-                if src
-                else clean_single_line(shorten(edge.source, ascii_only=ascii_only))
-            )
-            dst_label = (
-                label_of(dst)
-                if dst
-                else clean_single_line(shorten(edge.target, ascii_only=ascii_only))
-            )
-            name = clean_single_line(shorten(edge.name, ascii_only=ascii_only))
+            src_label = label_of(src) if src else short_line(edge.source, ascii_only=ascii_only)
+            dst_label = label_of(dst) if dst else short_line(edge.target, ascii_only=ascii_only)
+            name = short_line(edge.name, ascii_only=ascii_only)
             yield f"  {src_label} -[{name}]{arrow_out} {dst_label}\n"
 
 
@@ -188,7 +180,7 @@ def dot_quote(text: str) -> str:
 def _dot_label(node: TraceNode) -> str:
     symbols = STATUS_ASCII
     lines = [
-        clean_single_line(shorten(node.resource.name or node.resource.resource_id or node.id)),
+        shorten(node.resource.name or node.resource.resource_id or node.id),
         shorten(node.resource.type),
     ]
     lines += [
