@@ -102,14 +102,17 @@ def _write_drift(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if getattr(args, "drift", False) and getattr(args, "aggregator", False):
+    drift = getattr(args, "drift", False)
+    if drift and getattr(args, "aggregator", False):
         raise UsageError("--drift collects through roles; it does not combine with --aggregator")
-    if getattr(args, "drift", False):
+    if not drift and args.no_ui and not args.output:
+        raise UsageError("--no-ui needs -o FILE (where to write the snapshot)")
+    if drift:
         code = _write_drift(args)
+    elif args.no_ui:
+        code = _write_snapshot(args)
     else:
-        if args.no_ui and not args.output:
-            raise UsageError("--no-ui needs -o FILE (where to write the snapshot)")
-        code = _write_snapshot(args) if args.no_ui else _explore(args)
+        code = _explore(args)
     # Not under pytest (which sets PYTEST_CURRENT_TEST): os._exit would end the test run.
     if getattr(args, "fast_exit", "PYTEST_CURRENT_TEST" not in os.environ):
         sys.stdout.flush()
