@@ -126,18 +126,6 @@ _ARN_TEMPLATES: dict[str, str] = {
     ),
 }
 
-#: Types whose Config resourceId is an opaque id while the ARN uses the name.
-_NAMED_BY_NAME = frozenset(
-    {
-        "AWS::IAM::Role",
-        "AWS::IAM::User",
-        "AWS::IAM::Group",
-        "AWS::IAM::InstanceProfile",
-        "AWS::RDS::DBInstance",
-        "AWS::RDS::DBCluster",
-    }
-)
-
 
 def short_type_name(resource_type: str) -> str:
     """The target part of a qualified relationship name: AWS::EC2::VPC -> Vpc."""

@@ -39,23 +39,11 @@ from .config_item_fields import (
     GONE_STATUSES,
     ParsedItem,
     capture_time,
-    normalise_relationship_name,
     parse_item,
-    parse_tags,
-    short_type_name,
 )
-from .config_relations import TargetIndex, infer_eni_owner, resolve_relationships
+from .config_relations import TargetIndex, resolve_relationships
 
-__all__ = [
-    "ConfigItemSet",
-    "ParsedItem",
-    "capture_time",
-    "infer_eni_owner",
-    "normalise_relationship_name",
-    "parse_item",
-    "parse_tags",
-    "short_type_name",
-]
+__all__ = ["ConfigItemSet", "parse_item"]
 
 
 class ConfigItemSet:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from collectors.inventory.config_items import (
-    ConfigItemSet,
-    infer_eni_owner,
+from collectors.inventory.config_item_fields import (
     normalise_relationship_name,
     parse_item,
     parse_tags,
 )
+from collectors.inventory.config_items import ConfigItemSet
+from collectors.inventory.config_relations import infer_eni_owner
 from snapshot.model import Origin
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "config"
