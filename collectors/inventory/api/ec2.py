@@ -7,6 +7,8 @@ recorded since 2021; the graph walks edges both ways, so no reverse edge is adde
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from snapshot.model import Origin
 
 from ..config_item_fields import short_type_name
@@ -110,6 +112,12 @@ def security_group_id(ctx: ApiRegion, group: str | None) -> str | None:
     return ec2_arn(ctx, "security-group", group) if group else None
 
 
+def relate_security_groups(ctx: ApiRegion, rid: str, groups: Iterable[str | None] | None) -> None:
+    """`rid` is associated with each of the security groups (ids) `groups`."""
+    for group in groups or ():
+        ctx.relate(rid, security_group_id(ctx, group), "Is associated with SecurityGroup")
+
+
 #: Type -> its ARN's resource kind and the Describe item's id key.
 _KIND_AND_ID = {
     VPC: ("vpc", "VpcId"),
@@ -145,10 +153,8 @@ def _add_instance(ctx: ApiRegion, instance: dict) -> None:
     iid = _add_tagged(ctx, INSTANCE, instance)
     ctx.relate(iid, subnet_id(ctx, instance.get("SubnetId")), "Is contained in Subnet")
     ctx.relate(iid, vpc_id(ctx, instance.get("VpcId")), "Is contained in Vpc")
-    for group in instance.get("SecurityGroups") or []:
-        ctx.relate(
-            iid, security_group_id(ctx, group.get("GroupId")), "Is associated with SecurityGroup"
-        )
+    groups = instance.get("SecurityGroups") or []
+    relate_security_groups(ctx, iid, (group.get("GroupId") for group in groups))
     for eni in instance.get("NetworkInterfaces") or []:
         if eni.get("NetworkInterfaceId"):
             ctx.relate(
@@ -176,10 +182,7 @@ def _add_eni(ctx: ApiRegion, eni: dict) -> None:
         ctx.relate(eid, ec2_arn(ctx, "instance", instance), "Is attached to Instance")
     ctx.relate(eid, subnet_id(ctx, eni.get("SubnetId")), "Is contained in Subnet")
     ctx.relate(eid, vpc_id(ctx, eni.get("VpcId")), "Is contained in Vpc")
-    for group in eni.get("Groups") or []:
-        ctx.relate(
-            eid, security_group_id(ctx, group.get("GroupId")), "Is associated with SecurityGroup"
-        )
+    relate_security_groups(ctx, eid, (group.get("GroupId") for group in eni.get("Groups") or []))
 
 
 # -- ENI owners AWS Config does not record ------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 
 from ._common import ApiRegion
 from ._family import add_described, each_listed
-from .ec2 import security_group_id, subnet_id
+from .ec2 import relate_security_groups, subnet_id
 
 CLUSTER = "AWS::EKS::Cluster"
 TYPES = (CLUSTER,)
@@ -22,8 +22,7 @@ def collect(ctx: ApiRegion) -> None:
             vpc = cluster.get("resourcesVpcConfig") or {}
             for subnet in vpc.get("subnetIds") or []:
                 ctx.relate(cid, subnet_id(ctx, subnet), "Is contained in Subnet")
-            for group in vpc.get("securityGroupIds") or []:
-                ctx.relate(cid, security_group_id(ctx, group), "Is associated with SecurityGroup")
+            relate_security_groups(ctx, cid, vpc.get("securityGroupIds"))
             ctx.relate(cid, cluster.get("roleArn"), "Is associated with Role")
 
     each_listed(ctx, "eks", ("ListClusters", "list_clusters", "clusters"), CLUSTER, add_cluster)

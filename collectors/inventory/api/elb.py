@@ -7,7 +7,7 @@ as AWS Config does, so the access-log probe reads them instead of calling again.
 from __future__ import annotations
 
 from ._common import ApiRegion, arn, paginate, tags_from, to_config_shape
-from .ec2 import ec2_arn, security_group_id, subnet_id, vpc_id
+from .ec2 import ec2_arn, relate_security_groups, subnet_id, vpc_id
 
 CLASSIC = "AWS::ElasticLoadBalancing::LoadBalancer"
 V2 = "AWS::ElasticLoadBalancingV2::LoadBalancer"
@@ -58,8 +58,7 @@ def _classic(ctx: ApiRegion) -> None:
             for subnet in lb.get("Subnets") or []:
                 ctx.relate(lid, subnet_id(ctx, subnet), "Is attached to Subnet")
             ctx.relate(lid, vpc_id(ctx, lb.get("VPCId")), "Is contained in Vpc")
-            for group in lb.get("SecurityGroups") or []:
-                ctx.relate(lid, security_group_id(ctx, group), "Is associated with SecurityGroup")
+            relate_security_groups(ctx, lid, lb.get("SecurityGroups"))
             for instance in lb.get("Instances") or []:
                 ctx.relate(
                     lid,
@@ -104,8 +103,7 @@ def _v2(ctx: ApiRegion) -> None:
             for zone in lb.get("AvailabilityZones") or []:
                 ctx.relate(lid, subnet_id(ctx, zone.get("SubnetId")), "Is attached to Subnet")
             ctx.relate(lid, vpc_id(ctx, lb.get("VpcId")), "Is contained in Vpc")
-            for group in lb.get("SecurityGroups") or []:
-                ctx.relate(lid, security_group_id(ctx, group), "Is associated with SecurityGroup")
+            relate_security_groups(ctx, lid, lb.get("SecurityGroups"))
     if ctx.wants(TARGET_GROUP):
         with ctx.listing("elasticloadbalancing", "DescribeTargetGroups", TARGET_GROUP):
             groups = list(paginate(client, "describe_target_groups", "TargetGroups"))

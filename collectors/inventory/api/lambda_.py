@@ -10,7 +10,7 @@ from typing import Any
 
 from ._common import REDACTED, ApiRegion
 from ._family import add_described, each_listed
-from .ec2 import security_group_id, subnet_id
+from .ec2 import relate_security_groups, subnet_id
 
 FUNCTION = "AWS::Lambda::Function"
 TYPES = (FUNCTION,)
@@ -37,8 +37,7 @@ def collect(ctx: ApiRegion) -> None:
         vpc = function.get("VpcConfig") or {}
         for subnet in vpc.get("SubnetIds") or []:
             ctx.relate(fid, subnet_id(ctx, subnet), "Is contained in Subnet")
-        for group in vpc.get("SecurityGroupIds") or []:
-            ctx.relate(fid, security_group_id(ctx, group), "Is associated with SecurityGroup")
+        relate_security_groups(ctx, fid, vpc.get("SecurityGroupIds"))
 
     listing = ("ListFunctions", "list_functions", "Functions")
     each_listed(ctx, "lambda", listing, FUNCTION, add_function)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ._common import ApiRegion, arn, paginate
 from ._family import add_described
-from .ec2 import security_group_id, subnet_id, vpc_id
+from .ec2 import relate_security_groups, subnet_id, vpc_id
 
 DB_INSTANCE = "AWS::RDS::DBInstance"
 DB_CLUSTER = "AWS::RDS::DBCluster"
@@ -46,12 +46,8 @@ def _add_database(
 
 
 def _relate_security_groups(ctx: ApiRegion, did: str, described: dict) -> None:
-    for group in described.get("VpcSecurityGroups") or []:
-        ctx.relate(
-            did,
-            security_group_id(ctx, group.get("VpcSecurityGroupId")),
-            "Is associated with SecurityGroup",
-        )
+    groups = described.get("VpcSecurityGroups") or []
+    relate_security_groups(ctx, did, (group.get("VpcSecurityGroupId") for group in groups))
 
 
 def collect(ctx: ApiRegion) -> None:
