@@ -23,6 +23,7 @@ evidence of absence; where it does not, absence proves nothing (`Recording`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,18 @@ def lookup(value: Any, *path: str, default: Any = None) -> Any:
 def has(value: Any, *path: str) -> bool:
     """Whether the item holds the field at all (an explicit empty value counts)."""
     return lookup(value, *path, default=_MISSING) is not _MISSING
+
+
+def supplementary(item: CollectedResource, key: str) -> Any:
+    """A supplementaryConfiguration value; AWS Config returns some as JSON strings (None
+    when such a string is not JSON)."""
+    value = lookup(item.supplementary, key)
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
 
 
 def _recase(value: Any, upper: bool) -> Any:
@@ -197,4 +210,5 @@ __all__ = [
     "pascal",
     "recorded_by_group",
     "records_here",
+    "supplementary",
 ]

@@ -24,7 +24,6 @@ pass of the account that owns them, and the incident plan joins them by destinat
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -36,7 +35,7 @@ from ..aws.errors import error_code
 from ..inventory.base import CollectedResource
 from .base import ProbeContext
 from .helpers.logs import LOG_GROUP_TYPE, SHARED_LOG_GROUPS
-from .items import from_config, lookup, pascal
+from .items import from_config, lookup, pascal, supplementary
 
 BUCKET = "AWS::S3::Bucket"
 #: `logGroupIdentifiers` takes at most this many names a call.
@@ -180,12 +179,7 @@ def item_lifecycle_rules(aws: Any, item: CollectedResource) -> list[dict[str, An
     the item is not Config's or does not hold them (the call decides)."""
     if not from_config(aws, item):
         return None
-    config = lookup(item.supplementary, "BucketLifecycleConfiguration")
-    if isinstance(config, str):
-        try:
-            config = json.loads(config)
-        except ValueError:
-            return None
+    config = supplementary(item, "BucketLifecycleConfiguration")
     rules = lookup(config, "rules") if isinstance(config, Mapping) else None
     if not isinstance(rules, list):
         return None

@@ -8,7 +8,6 @@ credential for the account that call is not made (`unknown`, naming it).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -17,7 +16,7 @@ from ...inventory.api._common import paginate
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS
-from ..items import from_config, has, is_config_source, lookup
+from ..items import from_config, has, is_config_source
 from ..records import call_failed_each, skipped
 
 T = TypeVar("T")
@@ -157,18 +156,6 @@ def in_batches(names: list[str], size: int, read: Callable[[list[str]], list[T]]
     for start in range(0, len(names), size):
         found.extend(read(names[start : start + size]))
     return found
-
-
-def supplementary(item: CollectedResource, key: str) -> Any:
-    """A supplementaryConfiguration value; AWS Config returns some as JSON strings (None
-    when such a string is not JSON)."""
-    value = lookup(item.supplementary, key)
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
 
 
 def shared_read(ctx: ProbeContext, key: str, read: Callable[[], T]) -> T:

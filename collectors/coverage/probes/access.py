@@ -18,9 +18,9 @@ from snapshot.sanitize import clean_single_line
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource
-from ..items import from_config, item_operation
+from ..items import from_config, item_operation, supplementary
 from ..records import call_failed, call_failed_each, listing_failed, offline_capable, record
-from ._common import list_all, supplementary
+from ._common import list_all
 from .access_api import probe_apigateway_logs, probe_appsync_logging
 from .access_common import (
     BUCKET,

@@ -23,9 +23,9 @@ from snapshot.sanitize import clean_single_line
 from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource, log_group_arn
-from ..items import is_config_source, item_operation, lookup, pascal
+from ..items import is_config_source, item_operation, lookup, pascal, supplementary
 from ..records import call_failed, offline_capable, record
-from ._common import config_first, list_all, supplementary
+from ._common import config_first, list_all
 from .database_services import (
     exports_status as _exports_status,
 )
