@@ -478,6 +478,8 @@ def batch_get(
     items_key, unprocessed_key = answer
     pending = keys
     for attempt in range(UNPROCESSED_RETRIES + 1):
+        if attempt:  # a pause before each retry (counted in the region's budget), none after
+            time.sleep(min(0.2 * 2 ** (attempt - 1), 2.0))
         try:
             response = call(pending)
         except (ClientError, BotoCoreError) as exc:
@@ -490,7 +492,6 @@ def batch_get(
         pending = response.get(unprocessed_key) or []
         if not pending:
             return BatchLeft([])
-        time.sleep(min(0.2 * 2**attempt, 2.0))
     return BatchLeft(pending, unprocessed=True)
 
 
