@@ -60,7 +60,6 @@ from .inventory.base import (
 from .inventory.config_files import ConfigFilesSource
 from .inventory.config_service import ConfigServiceSource
 
-SOURCES = ("auto", "config", "api")
 #: Name prefix of the collection's worker threads.
 WORKER_PREFIX = "collect"
 

@@ -11,7 +11,6 @@ from snapshot.model import GLOBAL_REGION
 from ._common import ApiRegion, to_config_shape
 
 DISTRIBUTION = "AWS::CloudFront::Distribution"
-WAF_CLASSIC_WEB_ACL = "AWS::WAF::WebACL"
 TYPES = (DISTRIBUTION,)
 GLOBAL = True
 

@@ -23,7 +23,6 @@ ENI = "AWS::EC2::NetworkInterface"
 INTERNET_GATEWAY = "AWS::EC2::InternetGateway"
 NAT_GATEWAY = "AWS::EC2::NatGateway"
 TRANSIT_GATEWAY = "AWS::EC2::TransitGateway"
-VPC_ENDPOINT = "AWS::EC2::VPCEndpoint"
 
 TYPES = (
     VPC,
