@@ -22,7 +22,7 @@ from ...inventory.base import CollectedResource
 from ..base import ProbeContext
 from ..helpers import CALL_ERRORS, ensure_resource
 from ..items import from_config, item_operation, lookup, no_credential, pascal
-from ..records import call_failed, offline_capable, record, skipped
+from ..records import call_failed, call_failed_each, offline_capable, record, skipped
 from .access_common import (
     _ABSENT,
     CLOUDFRONT_REGION,
@@ -398,16 +398,7 @@ def _wafv2(ctx: ProbeContext, scope: str, region: str) -> None:
             )
         }
     except CALL_ERRORS as exc:
-        code = ctx.fail(exc, service="wafv2", operation="ListLoggingConfigurations").code
-        for arn in acls:
-            record(
-                ctx,
-                arn,
-                "waf-logging",
-                Status.unknown,
-                f"wafv2:ListLoggingConfigurations failed ({code})",
-                operation="wafv2:ListLoggingConfigurations",
-            )
+        call_failed_each(ctx, list(acls), "waf-logging", exc, "wafv2:ListLoggingConfigurations")
         return
     for arn, item in acls.items():
         status, tail, destination, notes = _waf_status(configs.get(arn))
