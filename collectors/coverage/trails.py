@@ -141,7 +141,8 @@ def item_facts(item: CollectedResource) -> TrailFacts:
     config = item.configuration
     trail: dict[str, Any] = {}
     for key, spellings in _TRAIL_FIELDS.items():
-        value = next((lookup(config, s) for s in spellings if lookup(config, s) is not None), None)
+        found = (lookup(config, spelling) for spelling in spellings)
+        value = next((v for v in found if v is not None), None)
         if value is not None:
             trail[key] = value
     trail.setdefault("Name", item.resource.name or item.resource.resource_id)
